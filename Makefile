@@ -1,0 +1,43 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SITE   := example-site
+
+.PHONY: demo test install lint bench clean serve
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Re-install only when the project's metadata changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+$(SITE)/scout.db: $(SITE)/scout.sql | $(BIN)/python
+	rm -f $@
+	$(BIN)/python -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(open(sys.argv[2]).read()); c.commit()" $@ $(SITE)/scout.sql
+
+demo: install $(SITE)/scout.db
+	cd $(SITE) && ../$(BIN)/mkdocs build --strict --site-dir site
+	@echo "Built $(SITE)/site/index.html (open it, or run: make serve)"
+
+serve: install $(SITE)/scout.db
+	cd $(SITE) && ../$(BIN)/mkdocs serve
+
+test: install
+	$(BIN)/ruff check mkdocs_schema_sync tests benchmarks
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check mkdocs_schema_sync tests benchmarks
+	$(BIN)/ruff format --check mkdocs_schema_sync tests benchmarks
+
+bench: install
+	$(BIN)/python benchmarks/introspect.py
+
+clean:
+	rm -rf $(VENV) $(SITE)/site $(SITE)/scout.db .pytest_cache

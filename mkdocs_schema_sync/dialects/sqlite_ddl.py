@@ -1,0 +1,228 @@
+"""What SQLite's pragmas do not say, read from the stored CREATE statement.
+
+SQLite keeps no check constraints, generated expressions or comments in its
+catalog, only the original `CREATE TABLE` text. This splits that text into its
+top-level items (quotes, brackets and comments respected) and picks out:
+`CHECK (...)` constraints with their names, `GENERATED ALWAYS AS (...)`
+expressions, AUTOINCREMENT, and `-- comments` written after a column (used as
+the column's description) or on the `CREATE TABLE ... (` line (the table's).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Item:
+    text: str = ""
+    comments: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TableDDL:
+    comment: str | None = None
+    column_comments: dict[str, str] = field(default_factory=dict)
+    generated: dict[str, str] = field(default_factory=dict)
+    autoincrement: set[str] = field(default_factory=set)
+    checks: list[tuple[str | None, str]] = field(default_factory=list)
+
+
+_CONSTRAINT_START = re.compile(r"(?is)^\s*(constraint\b|primary\s+key\b|unique\b|check\b|foreign\s+key\b)")
+
+
+def split_items(sql: str) -> tuple[list[Item], list[str]]:
+    """Top-level items of the parenthesised body, and comments before the first item."""
+    start = _body_start(sql)
+    if start < 0:
+        return [], []
+    items: list[Item] = [Item()]
+    head_comments: list[str] = []
+    depth = 1
+    i = start
+    n = len(sql)
+    newline_since_comma = True
+    while i < n:
+        ch = sql[i]
+        if ch in "'\"`[":
+            end = _skip_quoted(sql, i)
+            items[-1].text += sql[i:end]
+            i = end
+            continue
+        if sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = n if end < 0 else end
+            comment = sql[i + 2 : end].strip()
+            _attach(items, head_comments, comment, newline_since_comma)
+            i = end
+            continue
+        if sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            comment = sql[i + 2 : end - 2].strip()
+            _attach(items, head_comments, comment, newline_since_comma)
+            i = end
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                break
+        elif ch == "," and depth == 1:
+            items.append(Item())
+            newline_since_comma = False
+            i += 1
+            continue
+        elif ch == "\n":
+            newline_since_comma = True
+        items[-1].text += ch
+        i += 1
+    return [it for it in items if it.text.strip() or it.comments], head_comments
+
+
+def _attach(items: list[Item], head: list[str], comment: str, newline_since_comma: bool) -> None:
+    if not comment:
+        return
+    current = items[-1]
+    if current.text.strip():
+        current.comments.append(comment)
+    elif len(items) > 1 and not newline_since_comma:
+        items[-2].comments.append(comment)  # `col INT, -- about col`
+    elif len(items) == 1:
+        head.append(comment)
+    else:
+        current.comments.append(comment)
+
+
+def _body_start(sql: str) -> int:
+    """Index just after the `(` that opens the column list, skipping quoted names."""
+    i = 0
+    while i < len(sql):
+        ch = sql[i]
+        if ch in "'\"`[":
+            i = _skip_quoted(sql, i)
+            continue
+        if ch == "(":
+            return i + 1
+        i += 1
+    return -1
+
+
+def _skip_quoted(sql: str, i: int) -> int:
+    close = "]" if sql[i] == "[" else sql[i]
+    j = i + 1
+    while j < len(sql):
+        if sql[j] == close:
+            if close != "]" and j + 1 < len(sql) and sql[j + 1] == close:
+                j += 2
+                continue
+            return j + 1
+        j += 1
+    return len(sql)
+
+
+def _balanced(text: str, open_at: int) -> str:
+    """The text inside the parentheses that open at `open_at`."""
+    depth = 0
+    i = open_at
+    while i < len(text):
+        ch = text[i]
+        if ch in "'\"`[":
+            i = _skip_quoted(text, i)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return text[open_at + 1 : i].strip()
+        i += 1
+    return text[open_at + 1 :].strip()
+
+
+def unquote_ident(name: str) -> str:
+    name = name.strip()
+    if len(name) >= 2 and name[0] in "\"`[" and name[-1] in "\"`]":
+        inner = name[1:-1]
+        return inner.replace('""', '"') if name[0] == '"' else inner.replace("``", "`")
+    return name
+
+
+def _leading_ident(text: str) -> str:
+    text = text.lstrip()
+    if text and text[0] in "\"`[":
+        end = _skip_quoted(text, 0)
+        return unquote_ident(text[:end])
+    m = re.match(r"[^\s(,]+", text)
+    return m.group(0) if m else ""
+
+
+_CHECK = re.compile(r"(?is)(?:\bconstraint\s+((?:\"(?:[^\"]|\"\")*\"|`[^`]*`|\[[^\]]*\]|\w+))\s+)?\bcheck\s*\(")
+_GENERATED = re.compile(r"(?is)\b(?:generated\s+always\s+)?as\s*\(")
+
+
+def _top_level_positions(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+    """Matches of `pattern` that are not inside quotes."""
+    masked = []
+    i = 0
+    while i < len(text):
+        if text[i] in "'\"`[":
+            end = _skip_quoted(text, i)
+            masked.append(text[i] + " " * (end - i - 2) + text[end - 1] if end - i >= 2 else text[i:end])
+            i = end
+        else:
+            masked.append(text[i])
+            i += 1
+    return list(pattern.finditer("".join(masked)))
+
+
+def parse_create_table(sql: str | None) -> TableDDL:
+    out = TableDDL()
+    if not sql:
+        return out
+    items, head = split_items(sql)
+    if head:
+        out.comment = " ".join(head)
+    for item in items:
+        text = item.text.strip()
+        if not text:
+            continue
+        for m in _top_level_positions(text, _CHECK):
+            name = unquote_ident(m.group(1)) if m.group(1) else None
+            out.checks.append((name, _balanced(text, m.end() - 1)))
+        if _CONSTRAINT_START.match(text):
+            continue
+        col = _leading_ident(text)
+        if not col:
+            continue
+        if item.comments:
+            out.column_comments[col] = " ".join(item.comments)
+        rest = text[len(text) - len(text.lstrip()) :]
+        for m in _top_level_positions(rest, _GENERATED):
+            out.generated[col] = _balanced(rest, m.end() - 1)
+            break
+        if re.search(r"(?i)\bautoincrement\b", text):
+            out.autoincrement.add(col)
+    return out
+
+
+def index_where(sql: str | None) -> str | None:
+    """The WHERE clause of a partial index's CREATE INDEX statement."""
+    if not sql:
+        return None
+    matches = _top_level_positions(sql, re.compile(r"(?is)\bwhere\b"))
+    if not matches:
+        return None
+    return sql[matches[-1].end() :].strip().rstrip(";").strip() or None
+
+
+def view_select(sql: str | None) -> str | None:
+    """The SELECT of a CREATE VIEW statement (what the view is), as written."""
+    if not sql:
+        return None
+    matches = _top_level_positions(sql, re.compile(r"(?is)\bas\b"))
+    if not matches:
+        return sql.strip()
+    return sql[matches[0].end() :].strip()

@@ -1,0 +1,28 @@
+"""The one exception type the core raises for user mistakes and unreachable things."""
+
+from __future__ import annotations
+
+from .masking import mask
+
+
+class SchemaSyncError(Exception):
+    """A problem the user can fix: the message says what, where and how.
+
+    The message is masked on the way in, so no caller can leak a secret by
+    printing it. `exit_code` is what the CLI exits with.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, exit_code: int | None = None) -> None:
+        super().__init__(mask(message))
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+class ConnectError(SchemaSyncError):
+    """The database could not be reached or refused us (the offline fallback catches this)."""

@@ -1,0 +1,63 @@
+"""One masking function for every log line, page, error, PR body and exception.
+
+Secrets are known two ways: values registered when a connection string or
+token is read (`register_secret`), and patterns that look like credentials in
+free text (ODBC `PWD=`, URL user info, `PASSWORD '...'` in captured DDL).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+MASK = "***"
+
+_registered: set[str] = set()
+
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    # ODBC / ADO style key=value pairs
+    (re.compile(r"(?i)\b((?:PWD|PASSWORD|Pwd|AccessToken|Token)\s*=\s*)(\{(?:[^}]|\}\})*\}|[^;\s]*)"), r"\1" + MASK),
+    # scheme://user:password@host
+    (re.compile(r"(?i)([a-z][a-z0-9+.\-]*://[^:/@\s]*:)([^@\s]*)(@)"), r"\1" + MASK + r"\3"),
+    # CREATE USER ... PASSWORD 'x', ALTER ROLE ... PASSWORD 'x', IDENTIFIED BY 'x', WITH PASSWORD = 'x'
+    (re.compile(r"(?i)\b(PASSWORD\s*(?:=\s*)?|IDENTIFIED\s+(?:WITH\s+\w+\s+)?BY\s+(?:PASSWORD\s+)?)(N?'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\$\$.*?\$\$)"), r"\1'" + MASK + "'"),
+    # PostgreSQL libpq keyword form: password=xyz
+    (re.compile(r"(?i)\b(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s']+)"), r"\1" + MASK),
+    # GitHub tokens
+    (re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b"), MASK),
+    # secret=... in webhook query strings
+    (re.compile(r"(?i)([?&](?:sig|signature|token|key|code|secret)=)[^&\s]+"), r"\1" + MASK),
+]
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret so that `mask` removes it wherever it shows up."""
+    if value and len(value) >= 3:
+        _registered.add(value)
+
+
+def mask(text: Any) -> str:
+    out = str(text)
+    for secret in sorted(_registered, key=len, reverse=True):
+        if secret in out:
+            out = out.replace(secret, MASK)
+    for pattern, repl in _PATTERNS:
+        out = pattern.sub(repl, out)
+    return out
+
+
+class MaskingLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """Formats the message first, masks it, then logs it with a `schema-sync: ` prefix."""
+
+    def log(self, level: int, msg: Any, *args: Any, **kwargs: Any) -> None:
+        if not self.isEnabledFor(level):
+            return
+        text = str(msg) % args if args else str(msg)
+        kwargs.pop("exc_info", None)  # tracebacks may hold secrets: never attach them
+        self.logger.log(level, "schema-sync: " + mask(text), **kwargs)
+
+
+def get_logger(name: str) -> MaskingLogger:
+    """Loggers live under `mkdocs.plugins.` so that MkDocs shows them and --strict counts warnings."""
+    return MaskingLogger(logging.getLogger(f"mkdocs.plugins.schema_sync.{name}"), {})

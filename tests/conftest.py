@@ -1,0 +1,222 @@
+"""Shared fixtures: real SQLite files, throw-away databases on the real servers, real site builds.
+
+Under CI (CI=true) a test that needs PostgreSQL or MariaDB fails when the
+server is missing; locally it skips with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "example-site"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+PG_HOST = os.environ.get("SCHEMA_SYNC_TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("SCHEMA_SYNC_TEST_PG_PORT", "5432"))
+PG_SUPERUSER = os.environ.get("SCHEMA_SYNC_TEST_PG_USER", "postgres")
+MARIADB_HOST = os.environ.get("SCHEMA_SYNC_TEST_MARIADB_HOST", "127.0.0.1")
+MARIADB_PORT = int(os.environ.get("SCHEMA_SYNC_TEST_MARIADB_PORT", "3306"))
+MARIADB_USER = os.environ.get("SCHEMA_SYNC_TEST_MARIADB_USER", "root")
+
+
+def server_missing(what: str, why: object) -> None:
+    """Fail under CI, skip locally."""
+    message = f"{what} is not reachable ({why}); start it as DESIGN.md says"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+# --------------------------------------------------------------------------- SQLite
+
+
+def make_sqlite(path: Path, sql: str) -> Path:
+    conn = sqlite3.connect(path)
+    conn.executescript(sql)
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def scout_db(tmp_path: Path) -> Path:
+    """The example site's Scout database, freshly loaded from example-site/scout.sql."""
+    return make_sqlite(tmp_path / "scout.db", (EXAMPLE / "scout.sql").read_text())
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+@dataclass
+class ServerDB:
+    """A throw-away database on a real server."""
+
+    name: str
+    host: str
+    port: int
+    user: str
+    password: str = ""
+
+    def url(self, scheme: str, user: str | None = None, password: str | None = None) -> str:
+        user = user or self.user
+        password = self.password if password is None else password
+        auth = f"{user}:{password}@" if password else f"{user}@"
+        return f"{scheme}://{auth}{self.host}:{self.port}/{self.name}"
+
+
+def _pg_admin(dbname: str = "postgres"):  # type: ignore[no-untyped-def]
+    import psycopg
+
+    return psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_SUPERUSER, dbname=dbname, autocommit=True, connect_timeout=5)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> None:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError as exc:
+        server_missing("PostgreSQL (psycopg not installed)", exc)
+    try:
+        _pg_admin().close()
+    except Exception as exc:
+        server_missing(f"PostgreSQL at {PG_HOST}:{PG_PORT}", exc)
+
+
+@pytest.fixture
+def pg_db(pg_server: None) -> Iterator[ServerDB]:
+    """A new empty PostgreSQL database, dropped afterwards."""
+    name = f"sstest_{uuid.uuid4().hex[:10]}"
+    with _pg_admin() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield ServerDB(name=name, host=PG_HOST, port=PG_PORT, user=PG_SUPERUSER)
+    finally:
+        with _pg_admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pg_execute(db: ServerDB, sql: str, user: str | None = None) -> None:
+    import psycopg
+
+    with psycopg.connect(host=db.host, port=db.port, user=user or db.user, dbname=db.name, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+# --------------------------------------------------------------------------- MariaDB
+
+
+def _mariadb_admin(database: str | None = None):  # type: ignore[no-untyped-def]
+    import pyodbc
+
+    parts = [
+        "DRIVER={MariaDB Unicode}",
+        f"SERVER={MARIADB_HOST}",
+        f"PORT={MARIADB_PORT}",
+        f"UID={MARIADB_USER}",
+        "PWD=",
+        "TIMEOUT=5",
+    ]
+    if database:
+        parts.append(f"DATABASE={database}")
+    return pyodbc.connect(";".join(parts), autocommit=True)
+
+
+@pytest.fixture(scope="session")
+def mariadb_server() -> None:
+    try:
+        _mariadb_admin().close()
+    except Exception as exc:
+        server_missing(f"MariaDB at {MARIADB_HOST}:{MARIADB_PORT} (through ODBC driver 'MariaDB Unicode')", exc)
+
+
+@pytest.fixture
+def mariadb_db(mariadb_server: None) -> Iterator[ServerDB]:
+    """A new empty MariaDB database, dropped afterwards."""
+    name = f"sstest_{uuid.uuid4().hex[:10]}"
+    conn = _mariadb_admin()
+    conn.execute(f"CREATE DATABASE `{name}`")
+    conn.close()
+    try:
+        yield ServerDB(name=name, host=MARIADB_HOST, port=MARIADB_PORT, user=MARIADB_USER)
+    finally:
+        conn = _mariadb_admin()
+        conn.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        conn.close()
+
+
+def mariadb_execute(db: ServerDB, sql: str) -> None:
+    """Run a script of `;`-separated statements (no `;` inside literals)."""
+    conn = _mariadb_admin(db.name)
+    for statement in (s.strip() for s in sql.split(";\n")):
+        if statement and not all(line.strip().startswith("--") for line in statement.splitlines()):
+            conn.execute(statement)
+    conn.close()
+
+
+# --------------------------------------------------------------------------- MkDocs sites
+
+
+@dataclass
+class Site:
+    root: Path
+
+    @property
+    def site_dir(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.root / "docs"
+
+    def html(self, rel: str) -> str:
+        return (self.site_dir / rel).read_text(encoding="utf-8")
+
+
+def write_site(root: Path, plugin_options: str, *, extra_yaml: str = "", theme: str = "mkdocs", pages: dict[str, str] | None = None) -> Site:
+    """A minimal MkDocs project in `root` whose schema-sync options are `plugin_options` (YAML, indented by us)."""
+    root.mkdir(parents=True, exist_ok=True)
+    docs = root / "docs"
+    docs.mkdir(exist_ok=True)
+    for rel, text in (pages or {"index.md": "# Home\n\nSee the [schema](schema/index.md).\n"}).items():
+        (docs / rel).parent.mkdir(parents=True, exist_ok=True)
+        (docs / rel).write_text(text, encoding="utf-8")
+    options = textwrap.indent(textwrap.dedent(plugin_options).strip(), " " * 6)
+    (root / "mkdocs.yml").write_text(
+        f"site_name: Test\ntheme:\n  name: {theme}\n{extra_yaml}\nplugins:\n  - schema-sync:\n{options}\n",
+        encoding="utf-8",
+    )
+    return Site(root)
+
+
+def tool(name: str) -> str:
+    """An executable installed beside this Python (mkdocs, properdocs, mkdocs-schema-sync)."""
+    path = Path(sys.executable).parent / name
+    return str(path) if path.exists() else (shutil.which(name) or name)
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(cmd, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
+def mkdocs_build(site: Site, *, strict: bool = True, program: str = "mkdocs", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    cmd = [tool(program), "build", "--site-dir", str(site.site_dir)]
+    if strict:
+        cmd.append("--strict")
+    return run(cmd, site.root, env=env)
+
+
+def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return run([sys.executable, "-m", "mkdocs_schema_sync", *args], cwd, env=env)
