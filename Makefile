@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 SITE   := example-site
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: demo test install lint bench clean serve
 

@@ -1,0 +1,51 @@
+"""The plugin's options in mkdocs.yml, and their translation into core `Settings`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+from .settings import NAV_MODES, UNREACHABLE_MODES, Settings
+
+
+class SchemaSyncConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    connection = c.Optional(c.Type(str))
+    connect_timeout = c.Type((int, float), default=10)
+    schemas = c.ListOfItems(c.Type(str), default=[])
+    exclude = c.ListOfItems(c.Type(str), default=[])
+    path = c.Type(str, default="schema")
+    title = c.Type(str, default="Database schema")
+    nav = c.Choice(NAV_MODES, default="index")
+    descriptions = c.Optional(c.Type(str))
+    templates = c.Optional(c.Type(str))
+    snapshot = c.Type(str, default="schema.lock.json")
+    on_unreachable = c.Choice(UNREACHABLE_MODES, default="snapshot")
+    cache_ttl = c.Type((int, float), default=60)
+    row_counts = c.Type(bool, default=True)
+    er_max_tables = c.Type(int, default=50)
+
+
+def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Settings:
+    """Relative paths in the options start at mkdocs.yml's folder."""
+    base_dir = Path(config_file).resolve().parent
+    settings = Settings(
+        base_dir=base_dir,
+        connection=cfg.connection,
+        connect_timeout=float(cfg.connect_timeout),
+        schemas=list(cfg.schemas),
+        exclude=list(cfg.exclude),
+        path=cfg.path.strip("/"),
+        title=cfg.title,
+        nav=cfg.nav,
+        on_unreachable=cfg.on_unreachable,
+        cache_ttl=float(cfg.cache_ttl),
+        row_counts=cfg.row_counts,
+        er_max_tables=cfg.er_max_tables,
+    )
+    settings.descriptions = settings.resolve(cfg.descriptions)
+    settings.templates = settings.resolve(cfg.templates)
+    settings.snapshot = settings.resolve(cfg.snapshot)
+    return settings

@@ -1,0 +1,70 @@
+"""The one path from settings to pages, shared by the MkDocs plugin and the CLI.
+
+    settings -> load_catalog (live, or the snapshot when offline) -> DocModel -> render_pages
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .catalog import Catalog
+from .connect import open_database, parse_connection
+from .descriptions import load_descriptions
+from .errors import ConnectError, SchemaSyncError
+from .masking import get_logger
+from .render.pages import DocModel, SourceInfo, render_pages
+from .settings import Settings, select_tables
+from .snapshot import read_snapshot, snapshot_time
+
+log = get_logger("pipeline")
+
+
+@dataclass
+class Loaded:
+    """A catalog (filtered by `schemas`/`exclude`, no description overlay) and where it came from."""
+
+    catalog: Catalog
+    source: SourceInfo
+    signal: str | None = None
+
+
+def read_live(settings: Settings) -> Loaded:
+    if not settings.connection:
+        raise SchemaSyncError("no `connection` is set for schema-sync")
+    spec = parse_connection(settings.connection, settings.base_dir, settings.connect_timeout)
+    with open_database(spec) as db:
+        signal = db.dialect.change_signal(db)
+        catalog = db.dialect.read_catalog(db, row_counts=settings.row_counts)
+    return Loaded(select_tables(catalog, settings), SourceInfo("live", spec.display), signal)
+
+
+def read_from_snapshot(settings: Settings, reason: str) -> Loaded:
+    path = settings.snapshot
+    if path is None or not path.is_file():
+        raise SchemaSyncError(f"{reason}, and there is no snapshot at {path} to build from")
+    catalog = read_snapshot(path)
+    notice = f"{reason}. These pages show the snapshot {path.name} of {snapshot_time(path)}."
+    return Loaded(select_tables(catalog, settings), SourceInfo("snapshot", path.name, notice))
+
+
+def load_catalog(settings: Settings) -> Loaded:
+    """The live catalog; when the database cannot be reached, the snapshot (unless on_unreachable: fail)."""
+    if not settings.connection:
+        return read_from_snapshot(settings, "No `connection` is configured")
+    try:
+        return read_live(settings)
+    except ConnectError as exc:
+        if settings.on_unreachable == "fail":
+            raise SchemaSyncError(f"{exc.message} (on_unreachable: fail)") from None
+        loaded = read_from_snapshot(settings, f"The database could not be reached ({exc.message})")
+        log.info("database unreachable, building from snapshot %s", settings.snapshot)
+        return loaded
+
+
+def build_model(settings: Settings, loaded: Loaded) -> DocModel:
+    descriptions = load_descriptions(settings.descriptions)
+    return DocModel(catalog=descriptions.apply(loaded.catalog), settings=settings, source=loaded.source)
+
+
+def render_site(settings: Settings, loaded: Loaded) -> dict[str, str]:
+    return render_pages(build_model(settings, loaded))

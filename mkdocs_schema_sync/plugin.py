@@ -1,0 +1,120 @@
+"""The MkDocs plugin: a thin shell over `pipeline` that turns rendered pages into virtual files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cachetools import TTLCache
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from .config import SchemaSyncConfig, settings_from_config
+from .errors import SchemaSyncError
+from .pipeline import Loaded, build_model, load_catalog
+from .render.pages import DocModel, Paths, render_pages
+from .settings import Settings
+
+log = get_plugin_logger(__name__)
+
+
+class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
+    """Emits the schema section at build time; nothing is written into docs/."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.is_serve = False
+        self._cache: TTLCache[tuple[Any, ...], Loaded] | None = None
+        self.generated: list[str] = []
+
+    # Defining on_startup keeps this instance (and its cache) across `mkdocs serve` rebuilds.
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.is_serve = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return config
+        try:
+            self.settings = settings_from_config(self.config, config.config_file_path)
+        except SchemaSyncError as exc:
+            raise PluginError(f"schema-sync: {exc.message}") from None
+        ttl = max(self.settings.cache_ttl, 0.001)
+        if self._cache is None or self._cache.ttl != ttl:
+            self._cache = TTLCache(maxsize=8, ttl=ttl)
+        return config
+
+    def cache_key(self) -> tuple[Any, ...]:
+        s = self.settings
+        assert s is not None
+        return (s.connection, tuple(s.schemas), tuple(s.exclude), s.row_counts, s.on_unreachable, str(s.snapshot))
+
+    def load(self) -> Loaded:
+        """The catalog, from the cache while it is fresh (serve rebuilds after a Markdown edit cost no query)."""
+        assert self.settings is not None and self._cache is not None
+        key = self.cache_key()
+        loaded = self._cache.get(key)
+        if loaded is None:
+            loaded = load_catalog(self.settings)
+            self._cache[key] = loaded
+        return loaded
+
+    def invalidate(self) -> None:
+        if self._cache is not None:
+            self._cache.clear()
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled or self.settings is None:
+            return files
+        try:
+            model = build_model(self.settings, self.load())
+            pages = render_pages(model)
+        except SchemaSyncError as exc:
+            raise PluginError(f"schema-sync: {exc.message}") from None
+        paths = Paths(model.catalog, self.settings.path)
+        table_pages = {paths.table(t) for t in model.catalog.tables}
+        for path, text in pages.items():
+            if files.get_file_from_path(path) is not None:
+                raise PluginError(
+                    f"schema-sync: docs/{path} exists and would be replaced by a generated page; "
+                    f"rename it or set another `path` (now {self.settings.path!r})"
+                )
+            files.append(File.generated(config, path, content=text, inclusion=self._inclusion(path, table_pages)))
+        self.generated = list(pages)
+        if config.nav is not None and self.settings.nav != "none":
+            self._extend_user_nav(config, paths, model, table_pages)
+        log.info("generated %d pages from %s", len(pages), model.source.display)
+        return files
+
+    def _inclusion(self, path: str, table_pages: set[str]) -> InclusionLevel:
+        """Scalable default: index pages in the nav, table pages reached from them (not in every page's nav)."""
+        mode = self.settings.nav if self.settings else "index"
+        if mode == "none" or (mode == "index" and path in table_pages):
+            return InclusionLevel.NOT_IN_NAV
+        return InclusionLevel.UNDEFINED
+
+    def _extend_user_nav(self, config: MkDocsConfig, paths: Paths, model: DocModel, table_pages: set[str]) -> None:
+        """With a hand-written `nav:`, add our section unless the user already placed one of our pages."""
+        assert self.settings is not None
+        if _nav_mentions(config.nav, set(self.generated)):
+            return
+        section: list[Any] = [paths.index()]
+        for schema in model.catalog.schemas:
+            entries: list[Any] = [paths.schema(schema), paths.er(schema)]
+            if self.settings.nav == "full":
+                entries.extend(paths.table(t) for t in model.catalog.in_schema(schema))
+            section.append({schema: entries})
+        section.extend(p for p in self.generated if p not in table_pages and p.count("/") == 1 and p != paths.index())
+        config.nav.append({self.settings.title: section})
+
+
+def _nav_mentions(nav: Any, pages: set[str]) -> bool:
+    if isinstance(nav, str):
+        return nav in pages
+    if isinstance(nav, list):
+        return any(_nav_mentions(item, pages) for item in nav)
+    if isinstance(nav, dict):
+        return any(_nav_mentions(v, pages) for v in nav.values())
+    return False

@@ -1,0 +1,104 @@
+"""Mermaid ER diagrams. Identifiers are sanitized and de-duplicated; labels are stripped of syntax.
+
+Plain `erDiagram` syntax that Mermaid 10.4 (mkdocs-mermaid2's default) and 11
+(Material's) both parse: no entity aliases, no quoted entity names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from ..catalog import Catalog, Table
+from .escape import mermaid_id, mermaid_string, mermaid_type
+
+
+class _Ids:
+    """Stable, unique Mermaid identifiers for tables and columns."""
+
+    def __init__(self) -> None:
+        self._used: dict[str, str] = {}
+
+    def get(self, key: str, preferred: str) -> str:
+        base = mermaid_id(preferred)
+        candidate = base
+        if self._used.get(candidate, key) != key:
+            candidate = f"{base}_{hashlib.sha256(key.encode()).hexdigest()[:6]}"
+        self._used[candidate] = key
+        return candidate
+
+
+def er_diagram(catalog: Catalog, tables: list[Table], *, columns: bool = True, qualify: bool = False) -> str:
+    """An erDiagram of `tables` and the foreign keys among them."""
+    ids = _Ids()
+    keyed = {t.key: t for t in tables}
+    name_of = {t.key: ids.get(t.key, f"{t.schema}_{t.name}" if qualify else t.name) for t in tables}
+    lines = ["erDiagram"]
+    for table in tables:
+        lines.extend(_entity(table, name_of[table.key], columns))
+    for table in tables:
+        for fk in table.foreign_keys:
+            if fk.ref_key not in keyed:
+                continue
+            nullable = any((c := table.column(name)) is not None and c.nullable for name in fk.columns)
+            unique = _is_unique(table, fk.columns)
+            # parent on the left (`||` exactly one, `|o` zero or one), child on the right (`o{` many, `o|` one)
+            parent = "|o" if nullable else "||"
+            child = "o|" if unique else "o{"
+            label = mermaid_string(fk.name or ", ".join(fk.columns)) or "fk"
+            lines.append(f'    {name_of[fk.ref_key]} {parent}--{child} {name_of[table.key]} : "{label}"')
+    return "\n".join(lines)
+
+
+def _entity(table: Table, ident: str, columns: bool) -> list[str]:
+    if not columns or not table.columns:
+        return [f"    {ident} {{", "    }"]
+    pk = set(table.primary_key.columns) if table.primary_key else set()
+    fk_cols = {c for fk in table.foreign_keys for c in fk.columns}
+    unique_cols = {u.columns[0] for u in table.uniques if len(u.columns) == 1}
+    seen: set[str] = set()
+    out = [f"    {ident} {{"]
+    for col in table.columns:
+        name = mermaid_id(col.name)
+        while name in seen:
+            name += "_"
+        seen.add(name)
+        keys = [k for k, on in (("PK", col.name in pk), ("FK", col.name in fk_cols), ("UK", col.name in unique_cols)) if on]
+        line = f"        {mermaid_type(col.type)} {name}"
+        if keys:
+            line += " " + ",".join(keys)
+        if name != col.name:
+            line += f' "{mermaid_string(col.name)}"'
+        out.append(line)
+    out.append("    }")
+    return out
+
+
+def _is_unique(table: Table, cols: list[str]) -> bool:
+    wanted = set(cols)
+    if table.primary_key and set(table.primary_key.columns) == wanted:
+        return True
+    return any(set(u.columns) == wanted for u in table.uniques) or any(
+        i.unique and i.where is None and set(i.columns) == wanted for i in table.indexes
+    )
+
+
+def neighbourhood(catalog: Catalog, table: Table) -> list[Table]:
+    """The table plus the tables its foreign keys point at and those pointing at it."""
+    keys = {table.key}
+    keys.update(fk.ref_key for fk in table.foreign_keys)
+    keys.update(t.key for t, _ in catalog.referencing(table))
+    return [t for t in catalog.tables if t.key in keys]
+
+
+def overview_selection(catalog: Catalog, tables: list[Table], limit: int) -> list[Table]:
+    """At most `limit` tables: the most connected ones first, so a large schema stays readable."""
+    if len(tables) <= limit:
+        return tables
+    degree = {t.key: len(t.foreign_keys) for t in tables}
+    for t in tables:
+        for fk in t.foreign_keys:
+            if fk.ref_key in degree:
+                degree[fk.ref_key] += 1
+    chosen = sorted(tables, key=lambda t: (-degree[t.key], t.key))[:limit]
+    keep = {t.key for t in chosen}
+    return [t for t in tables if t.key in keep]
