@@ -107,7 +107,9 @@ def main(ctx: click.Context, config_file: Path, verbose: bool) -> None:
 
 
 @main.command()
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False), help="Folder to write into.")
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False), help="Folder to write into."
+)
 @click.pass_obj
 def generate(obj: Context, out_dir: Path) -> None:
     """Write the generated pages to disk (for generators that run no MkDocs plugins)."""

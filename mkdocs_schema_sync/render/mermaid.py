@@ -62,7 +62,8 @@ def _entity(table: Table, ident: str, columns: bool) -> list[str]:
         while name in seen:
             name += "_"
         seen.add(name)
-        keys = [k for k, on in (("PK", col.name in pk), ("FK", col.name in fk_cols), ("UK", col.name in unique_cols)) if on]
+        flags = (("PK", col.name in pk), ("FK", col.name in fk_cols), ("UK", col.name in unique_cols))
+        keys = [k for k, on in flags if on]
         line = f"        {mermaid_type(col.type)} {name}"
         if keys:
             line += " " + ",".join(keys)

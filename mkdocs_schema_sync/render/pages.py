@@ -11,7 +11,6 @@ import hashlib
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,13 +37,28 @@ class SourceInfo:
 
 
 @dataclass
+class ExtraPage:
+    """A page beside the schema pages (change log, contracts): `<path>/<name>.md` from `template`."""
+
+    name: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class DocModel:
-    """Everything the pages show. Optional parts (drift log, contracts) add pages when present."""
+    """Everything the pages show.
+
+    `extra` carries what optional parts (drift log, contracts) add to the shared
+    templates: `notices` (every page), `table_notices`, `table_sections` and
+    `column_badges` (per table key / `table.column`, Markup), `architecture_rows`.
+    """
 
     catalog: Catalog
     settings: Settings
     source: SourceInfo
     extra: dict[str, Any] = field(default_factory=dict)
+    extra_pages: list[ExtraPage] = field(default_factory=list)
 
 
 class Paths:
@@ -126,11 +140,6 @@ def make_environment(templates: Path | None) -> jinja2.Environment:
     return env
 
 
-PageBuilder = Callable[["Renderer"], dict[str, str]]
-#: Extra page builders (drift log, contracts) register here; each returns {path: markdown}.
-PAGE_BUILDERS: list[PageBuilder] = []
-
-
 class Renderer:
     def __init__(self, model: DocModel) -> None:
         self.model = model
@@ -185,8 +194,9 @@ class Renderer:
         out[self.paths.page("architecture")] = self.render(
             "architecture.md.j2", self.paths.page("architecture"), counts=self._counts()
         )
-        for builder in PAGE_BUILDERS:
-            out.update(builder(self))
+        for extra in self.model.extra_pages:
+            page = self.paths.page(extra.name)
+            out[page] = self.render(extra.template, page, **extra.context)
         return dict(sorted(out.items()))
 
     def _schema_rows(self) -> list[dict[str, Any]]:
