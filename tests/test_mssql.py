@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from mkdocs_schema_sync.connect import odbc_pairs, parse_connection
-from mkdocs_schema_sync.dialects import get_dialect
-from mkdocs_schema_sync.dialects import mssql
+from mkdocs_schema_sync.dialects import get_dialect, mssql
 from mkdocs_schema_sync.dialects.mssql import (
     CATALOG_COLUMNS,
     build_catalog,
@@ -177,14 +176,42 @@ def sample_rows() -> dict[str, list[tuple[Any, ...]]]:
             (CUSTOMERS, 1, "CustomerID", "int", "int", False, 4, 10, 0, False, True, None, None, None),
             (CUSTOMERS, 3, "Phone", "PhoneNumber", "varchar", True, 20, 0, 0, True, False, None, None, None),
             (CUSTOMERS, 4, "Notes", "nvarchar", "nvarchar", False, -1, 0, 0, True, False, None, None, None),
-            (CUSTOMERS, 5, "CreatedAt", "datetime2", "datetime2", False, 8, 27, 7, False, False, None, None,
-             "(sysutcdatetime())"),
+            (
+                CUSTOMERS,
+                5,
+                "CreatedAt",
+                "datetime2",
+                "datetime2",
+                False,
+                8,
+                27,
+                7,
+                False,
+                False,
+                None,
+                None,
+                "(sysutcdatetime())",
+            ),
             (ORDERS, 1, "OrderID", "bigint", "bigint", False, 8, 19, 0, False, True, None, None, None),
             (ORDERS, 2, "CustomerID", "int", "int", False, 4, 10, 0, False, False, None, None, None),
             (ORDERS, 3, "Total", "decimal", "decimal", False, 9, 18, 2, False, False, None, None, "((0))"),
             (ORDERS, 4, "Status", "varchar", "varchar", False, 16, 0, 0, False, False, None, None, "('open')"),
-            (ORDERS, 5, "DeletedAt", "datetimeoffset", "datetimeoffset", False, 10, 34, 7, True, False, None, None,
-             None),
+            (
+                ORDERS,
+                5,
+                "DeletedAt",
+                "datetimeoffset",
+                "datetimeoffset",
+                False,
+                10,
+                34,
+                7,
+                True,
+                False,
+                None,
+                None,
+                None,
+            ),
             (LINES, 1, "OrderID", "bigint", "bigint", False, 8, 19, 0, False, False, None, None, None),
             (LINES, 2, "LineNo", "int", "int", False, 4, 10, 0, False, False, None, None, None),
             (LINES, 3, "Qty", "int", "int", False, 4, 10, 0, False, False, None, None, None),
@@ -209,21 +236,46 @@ def sample_rows() -> dict[str, list[tuple[Any, ...]]]:
             (EMPLOYEES, "PK_Employees", "PK", 1, "EmployeeID"),
         ],
         "foreign_keys": [
-            (ORDERS, "FK_Orders_Customers", 1, "CustomerID", "dbo", "Customers", "CustomerID", "NO_ACTION",
-             "NO_ACTION"),
+            (
+                ORDERS,
+                "FK_Orders_Customers",
+                1,
+                "CustomerID",
+                "dbo",
+                "Customers",
+                "CustomerID",
+                "NO_ACTION",
+                "NO_ACTION",
+            ),
             (LINES, "FK_OrderLines_Orders", 1, "OrderID", "sales", "Orders", "OrderID", "CASCADE", "CASCADE"),
-            (EMPLOYEES, "FK_Employees_Manager", 1, "ManagerID", "dbo", "Employees", "EmployeeID", "SET_NULL",
-             "NO_ACTION"),
-            (NOTES, "FK_LineNotes_OrderLines", 2, "LineNo", "sales", "OrderLines", "LineNo", "CASCADE",
-             "SET_DEFAULT"),
-            (NOTES, "FK_LineNotes_OrderLines", 1, "OrderID", "sales", "OrderLines", "OrderID", "CASCADE",
-             "SET_DEFAULT"),
+            (
+                EMPLOYEES,
+                "FK_Employees_Manager",
+                1,
+                "ManagerID",
+                "dbo",
+                "Employees",
+                "EmployeeID",
+                "SET_NULL",
+                "NO_ACTION",
+            ),
+            (NOTES, "FK_LineNotes_OrderLines", 2, "LineNo", "sales", "OrderLines", "LineNo", "CASCADE", "SET_DEFAULT"),
+            (
+                NOTES,
+                "FK_LineNotes_OrderLines",
+                1,
+                "OrderID",
+                "sales",
+                "OrderLines",
+                "OrderID",
+                "CASCADE",
+                "SET_DEFAULT",
+            ),
         ],
         "indexes": [
             # object_id, index_id, name, unique, filter, type, index_column_id, key_ordinal, included, column
             (ORDERS, 2, "IX_Orders_Open", False, "([DeletedAt] IS NULL)", "NONCLUSTERED", 1, 1, False, "Status"),
-            (ORDERS, 2, "IX_Orders_Open", False, "([DeletedAt] IS NULL)", "NONCLUSTERED", 2, 2, False,
-             "CustomerID"),
+            (ORDERS, 2, "IX_Orders_Open", False, "([DeletedAt] IS NULL)", "NONCLUSTERED", 2, 2, False, "CustomerID"),
             (ORDERS, 2, "IX_Orders_Open", False, "([DeletedAt] IS NULL)", "NONCLUSTERED", 3, 0, True, "Total"),
             (ORDERS, 4, "IX_Orders_Status_Total", False, None, "NONCLUSTERED", 1, 2, False, "Total"),
             (ORDERS, 4, "IX_Orders_Status_Total", False, None, "NONCLUSTERED", 2, 1, False, "Status"),
@@ -248,9 +300,12 @@ def sample_rows() -> dict[str, list[tuple[Any, ...]]]:
             (1, OWN, 0, None, "the drift log"),
         ],
         "view_definitions": [
-            (VIEW, "CREATE VIEW reporting.v_open_orders AS\nSELECT o.OrderID, c.Name AS CustomerName\n"
-                   "FROM sales.Orders AS o JOIN dbo.Customers AS c ON c.CustomerID = o.CustomerID\n"
-                   "WHERE o.DeletedAt IS NULL"),
+            (
+                VIEW,
+                "CREATE VIEW reporting.v_open_orders AS\nSELECT o.OrderID, c.Name AS CustomerName\n"
+                "FROM sales.Orders AS o JOIN dbo.Customers AS c ON c.CustomerID = o.CustomerID\n"
+                "WHERE o.DeletedAt IS NULL",
+            ),
         ],
         "row_counts": [(CUSTOMERS, 42), (ORDERS, 7), (LINES, 0), (OWN, 5)],
     }
@@ -281,8 +336,13 @@ def test_objects_schemas_and_kinds(catalog) -> None:  # type: ignore[no-untyped-
 def test_columns_types_defaults_identity_and_order(catalog) -> None:  # type: ignore[no-untyped-def]
     customers = catalog.get("dbo", "Customers")
     assert [c.name for c in customers.columns] == ["CustomerID", "Name", "Phone", "Notes", "CreatedAt"]
-    assert [c.type for c in customers.columns] == ["int", "nvarchar(100)", "PhoneNumber", "nvarchar(max)",
-                                                   "datetime2(7)"]
+    assert [c.type for c in customers.columns] == [
+        "int",
+        "nvarchar(100)",
+        "PhoneNumber",
+        "nvarchar(max)",
+        "datetime2(7)",
+    ]
     assert customers.column("CustomerID").identity is True
     assert customers.column("Name").identity is False
     assert customers.column("Name").nullable is False
@@ -459,7 +519,7 @@ def test_go_inside_strings_names_and_comments_does_not_split() -> None:
     script = (
         "SELECT 'it''s\nGO\nstill a string';\n"
         "/* outer /* nested\nGO\n*/ still a comment\nGO\n*/\n"
-        "SELECT [odd\nGO\nname], \"quoted\nGO\nname\";\n"
+        'SELECT [odd\nGO\nname], "quoted\nGO\nname";\n'
         "-- GO in a line comment\n"
         "GO\n"
         "SELECT 2;"
@@ -649,8 +709,14 @@ def test_contract_status_view_covers_every_status_and_type_family() -> None:
     view = view[: view.index("CREATE OR ALTER PROCEDURE")]
     for status in ("'holds'", "'table missing'", "'column missing'", "'type differs'", "'nullability differs'"):
         assert status in view
-    for family in ("N'nvarchar', N'nchar'", "N'varchar', N'char', N'varbinary', N'binary'", "N'decimal', N'numeric'",
-                   "N'datetime2', N'datetimeoffset', N'time'", "col.max_length / 2", "N'max'"):
+    for family in (
+        "N'nvarchar', N'nchar'",
+        "N'varchar', N'char', N'varbinary', N'binary'",
+        "N'decimal', N'numeric'",
+        "N'datetime2', N'datetimeoffset', N'time'",
+        "col.max_length / 2",
+        "N'max'",
+    ):
         assert family in view, family
     assert "found_nullable" in view
 
