@@ -26,6 +26,11 @@ class SchemaSyncConfig(base.Config):
     cache_ttl = c.Type((int, float), default=60)
     row_counts = c.Type(bool, default=True)
     er_max_tables = c.Type(int, default=50)
+    contracts = c.Optional(c.Type(str))
+    fail_on_broken_contract = c.Optional(c.Type(bool))
+    notify = c.ListOfItems(c.Type(dict), default=[])
+    notify_timeout = c.Type((int, float), default=5)
+    state_file = c.Type(str, default=".schema-sync-state.json")
 
 
 def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Settings:
@@ -48,4 +53,17 @@ def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Sett
     settings.descriptions = settings.resolve(cfg.descriptions)
     settings.templates = settings.resolve(cfg.templates)
     settings.snapshot = settings.resolve(cfg.snapshot)
+    _contract_settings(cfg, settings)
     return settings
+
+
+def _contract_settings(cfg: SchemaSyncConfig, settings: Settings) -> None:
+    from .contracts import DEFAULT_FILE
+    from .notify import parse_webhooks
+
+    settings.contracts_explicit = cfg.contracts is not None
+    settings.contracts = settings.resolve(cfg.contracts or DEFAULT_FILE)
+    settings.fail_on_broken_contract = cfg.fail_on_broken_contract
+    settings.notify = parse_webhooks(list(cfg.notify))
+    settings.notify_timeout = float(cfg.notify_timeout)
+    settings.state_file = settings.resolve(cfg.state_file)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import contract_run
 from .catalog import Catalog
 from .connect import open_database, parse_connection
+from .contract_page import attach_contracts
 from .descriptions import load_descriptions
 from .errors import ConnectError, SchemaSyncError
 from .masking import get_logger
@@ -63,7 +65,11 @@ def load_catalog(settings: Settings) -> Loaded:
 
 def build_model(settings: Settings, loaded: Loaded) -> DocModel:
     descriptions = load_descriptions(settings.descriptions)
-    return DocModel(catalog=descriptions.apply(loaded.catalog), settings=settings, source=loaded.source)
+    model = DocModel(catalog=descriptions.apply(loaded.catalog), settings=settings, source=loaded.source)
+    report = contract_run.validate(settings, loaded.catalog, loaded.source.kind)
+    if report is not None:
+        attach_contracts(model, report)  # sets model.extra["contract_report"]
+    return model
 
 
 def render_site(settings: Settings, loaded: Loaded) -> dict[str, str]:

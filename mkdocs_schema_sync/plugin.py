@@ -11,6 +11,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from . import contract_run
 from .config import SchemaSyncConfig, settings_from_config
 from .errors import SchemaSyncError
 from .pipeline import Loaded, build_model, load_catalog
@@ -30,6 +31,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         self.is_serve = False
         self._cache: TTLCache[tuple[Any, ...], Loaded] | None = None
         self.generated: list[str] = []
+        self.strict = False
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[Any, Any]:
         """MkDocs only warns about unknown plugin options; a typo here would silently drop a setting."""
@@ -52,6 +54,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             self.settings = settings_from_config(self.config, config.config_file_path)
         except SchemaSyncError as exc:
             raise PluginError(f"schema-sync: {exc.message}") from None
+        self.strict = bool(config.strict)
         ttl = max(self.settings.cache_ttl, 0.001)
         if self._cache is None or self._cache.ttl != ttl:
             self._cache = TTLCache(maxsize=8, ttl=ttl)
@@ -82,6 +85,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         try:
             model = build_model(self.settings, self.load())
             pages = render_pages(model)
+            self._contracts(model)
         except SchemaSyncError as exc:
             raise PluginError(f"schema-sync: {exc.message}") from None
         paths = Paths(model.catalog, self.settings.path)
@@ -98,6 +102,14 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             self._extend_user_nav(config, paths, model, table_pages)
         log.info("generated %d pages from %s", len(pages), model.source.display)
         return files
+
+    def _contracts(self, model: DocModel) -> None:
+        """Notify about newly broken contracts, then fail or warn (`fail_on_broken_contract`)."""
+        report = model.extra.get("contract_report")
+        if report is None or self.settings is None:
+            return
+        contract_run.notify(report, self.settings, model.source.display)
+        contract_run.enforce(report, contract_run.should_fail(self.settings, self.strict))
 
     def _inclusion(self, path: str, table_pages: set[str]) -> InclusionLevel:
         """Scalable default: index pages in the nav, table pages reached from them (not in every page's nav)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .catalog import Catalog, Table
 
@@ -31,6 +32,13 @@ class Settings:
     cache_ttl: float = 60.0
     row_counts: bool = True
     er_max_tables: int = 50
+    # ETL contracts (contracts.py) and their notifier (notify.py)
+    contracts: Path | None = None
+    contracts_explicit: bool = False
+    fail_on_broken_contract: bool | None = None
+    notify: list[Any] = field(default_factory=list)
+    notify_timeout: float = 5.0
+    state_file: Path | None = None
 
     def resolve(self, value: str | None) -> Path | None:
         if not value:

@@ -1,0 +1,69 @@
+"""Put contract results on the pages: the contracts page, column badges and notices on table pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+from .contract_check import Report
+from .render import escape
+from .render.pages import DocModel, ExtraPage
+
+PAGE_NAME = "contracts"
+STATUS_LABELS = {"holds": "holds", "broken": "BROKEN", "missing": "BROKEN (object missing)"}
+
+
+def attach_contracts(model: DocModel, report: Report) -> None:
+    """Add the contracts page, badges on protected columns and a notice on tables with a broken contract."""
+    model.extra["contract_report"] = report
+    model.extra_pages.append(
+        ExtraPage(PAGE_NAME, "contracts.md.j2", {"report": report, "results": [_view(r) for r in report.results]})
+    )
+    badges: dict[str, list[Markup]] = model.extra.setdefault("column_badges", {})
+    notices: dict[str, list[Any]] = model.extra.setdefault("table_notices", {})
+    # Table pages live at <path>/<schema>/<table>.md, the contracts page at <path>/contracts.md.
+    page = f"../{PAGE_NAME}.md"
+    for result in report.results:
+        name = escape.md(result.name)
+        link = f"{page}#{result.anchor}"
+        for check in result.checks:
+            if check.table_key is None:
+                continue
+            label = f"contract [{name}]({link})" + ("" if result.ok else " (broken)")
+            badges.setdefault(f"{check.table_key}.{check.column}", []).append(Markup(label))
+        if result.ok:
+            continue
+        owner, severity = escape.md(str(result.contract.owner)), escape.md(result.contract.severity)
+        text = Markup(
+            f"[{name}]({link}) (owner: {owner}, severity {severity}) "
+            f"is broken: {escape.md(result.summary())}. See its recovery procedure."
+        )
+        for key in result.tables:
+            notices.setdefault(key, []).append({"title": "Broken ETL contract:", "text": text})
+    counts = report.counts()
+    model.extra.setdefault("architecture_rows", []).append(
+        (
+            "ETL contracts",
+            f"{counts['holds']} hold, {counts['broken'] + counts['missing']} broken ({report.file.display})",
+        )
+    )
+
+
+def _view(result: Any) -> dict[str, Any]:
+    """What the template shows of one result; only `recovery` (repository Markdown) is trusted as Markup."""
+    c = result.contract
+    return {
+        "name": c.name,
+        "anchor": Markup(result.anchor),  # [a-z0-9-] only, see contract_check._anchor
+        "status": STATUS_LABELS[result.status],
+        "ok": result.ok,
+        "severity": c.severity,
+        "owner": str(c.owner),
+        "consumers": ", ".join(c.consumers),
+        "description": c.description,
+        "reasons": [r.text for r in result.reasons],
+        "notes": result.notes,
+        "checks": result.checks,
+        "recovery": Markup(c.recovery) if c.recovery else None,
+    }
