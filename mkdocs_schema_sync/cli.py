@@ -123,3 +123,52 @@ def generate(obj: Context, out_dir: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     click.echo(f"wrote {len(pages)} pages under {out_dir} from {loaded.source.display}")
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "junit", "github"]),
+    default="text",
+    show_default=True,
+    help="text for people; json; junit (one testcase per contract); github (annotations + step summary).",
+)
+@click.option(
+    "--snapshot", "use_snapshot", is_flag=True, help="Validate against schema.lock.json, not the live database."
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file.")
+@click.option("--notify/--no-notify", default=True, show_default=True, help="Send webhooks for newly broken contracts.")
+@click.pass_obj
+def validate(obj: Context, fmt: str, use_snapshot: bool, output: Path | None, notify: bool) -> None:
+    """Check the ETL contracts. Exit 0: all hold; 1: a contract is broken; 2: error."""
+    import os
+
+    from . import contract_output, contract_run
+    from .contract_check import check_contracts
+    from .pipeline import load_catalog, read_from_snapshot
+
+    settings = obj.settings
+    contracts = run_core(contract_run.load_for, settings)
+    if contracts is None:
+        fail(f"no contract file: {settings.contracts} does not exist (option `contracts`)")
+    if use_snapshot:
+        loaded = run_core(read_from_snapshot, settings, "--snapshot was given")
+    else:
+        loaded = run_core(load_catalog, settings)
+        if loaded.source.kind != "live":
+            click.echo(f"note: {loaded.source.notice}", err=True)
+    report = run_core(check_contracts, contracts, loaded.catalog, loaded.source.kind)
+    if notify:
+        contract_run.notify(report, settings, loaded.source.display)
+    text = contract_output.render(report, fmt)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if fmt == "github" and summary:
+        with open(summary, "a", encoding="utf-8") as fh:
+            fh.write(contract_output.step_summary(report))
+    sys.exit(contract_output.exit_code(report))
