@@ -172,3 +172,37 @@ def validate(obj: Context, fmt: str, use_snapshot: bool, output: Path | None, no
         with open(summary, "a", encoding="utf-8") as fh:
             fh.write(contract_output.step_summary(report))
     sys.exit(contract_output.exit_code(report))
+
+
+@main.command("install-contracts")
+@click.option("--enforce/--no-enforce", default=False, help="Refuse DDL that breaks an `error` contract (superuser).")
+@click.option("--print", "print_only", is_flag=True, help="Print the SQL instead of running it (for a DBA).")
+@click.option(
+    "--schema", "default_schema", default="public", show_default=True, help="Schema of unqualified tables (--print)."
+)
+@click.pass_obj
+def install_contracts_cmd(obj: Context, enforce: bool, print_only: bool, default_schema: str) -> None:
+    """Load contracts.yml into schema_sync.contract_columns (PostgreSQL); --enforce adds event triggers."""
+    from . import contract_run
+    from .connect import open_database, parse_connection
+    from .contracts_db import install_contracts, install_script
+
+    settings = obj.settings
+    contracts = run_core(contract_run.load_for, settings)
+    if contracts is None:
+        fail(f"no contract file: {settings.contracts} does not exist (option `contracts`)")
+    if print_only:
+        click.echo(run_core(install_script, contracts, enforce, default_schema), nl=False)
+        return
+    if not settings.connection:
+        fail("no `connection` is set for schema-sync; use --print to get the SQL instead")
+    spec = run_core(parse_connection, settings.connection, settings.base_dir, settings.connect_timeout)
+    if spec.dialect != "postgresql":
+        fail(
+            f"install-contracts supports PostgreSQL; {spec.display} is {spec.dialect or 'unknown'} (SQL Server: install-triggers)"
+        )
+    with run_core(open_database, spec) as db:
+        result = run_core(install_contracts, db, contracts, enforce)
+    mode = "enforced (event triggers)" if result.enforce else "not enforced"
+    log_note = "; refusals are logged through dblink" if result.dblink else ""
+    click.echo(f"installed {result.rows} contract rows into {spec.display}: {mode}{log_note}")
