@@ -198,9 +198,8 @@ def install_contracts_cmd(obj: Context, enforce: bool, print_only: bool, default
         fail("no `connection` is set for schema-sync; use --print to get the SQL instead")
     spec = run_core(parse_connection, settings.connection, settings.base_dir, settings.connect_timeout)
     if spec.dialect != "postgresql":
-        fail(
-            f"install-contracts supports PostgreSQL; {spec.display} is {spec.dialect or 'unknown'} (SQL Server: install-triggers)"
-        )
+        kind = spec.dialect or "unknown"
+        fail(f"install-contracts supports PostgreSQL; {spec.display} is {kind} (SQL Server: install-triggers)")
     with run_core(open_database, spec) as db:
         result = run_core(install_contracts, db, contracts, enforce)
     mode = "enforced (event triggers)" if result.enforce else "not enforced"
