@@ -272,6 +272,8 @@ class _Parser:
             root = self.loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
+            if exc.context_mark and "<stream end>" in str(exc.problem):  # unclosed: where it was opened
+                mark = exc.context_mark
             line = mark.line + 1 if mark else 1
             problem = exc.problem or exc.context or "invalid YAML"
             raise ContractFileError(
