@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLE, Site, cli, make_sqlite, mkdocs_build, write_site
+from test_contracts import catalog_of
 
 from mkdocs_schema_sync.contract_check import check_contracts
 from mkdocs_schema_sync.contracts import load_contracts
 from mkdocs_schema_sync.notify import Webhook, notify_broken
-from test_contracts import catalog_of
 
 PAYLOAD_COL = "    canonical_tx_id_norm  VARCHAR(64) NOT NULL,  "
 ITEMS_COL = "    CanonicalTxID  VARCHAR(64) NOT NULL REFERENCES"
