@@ -292,16 +292,20 @@ def odbc_pairs(raw: str) -> dict[str, str]:
     return out
 
 
-def open_database(spec: ConnectionSpec) -> Database:
-    """Open the connection. Raises ConnectError (one masked line) when it cannot."""
+def open_database(spec: ConnectionSpec, writable: bool = False) -> Database:
+    """Open the connection. Raises ConnectError (one masked line) when it cannot.
+
+    SQLite opens read-only unless `writable` (the drift log's writer asks for it);
+    server connections are what their user's rights make them.
+    """
     if spec.driver == "sqlite3":
-        return _open_sqlite(spec)
+        return _open_sqlite(spec, writable)
     if spec.driver == "psycopg":
         return _open_psycopg(spec)
     return _open_pyodbc(spec)
 
 
-def _open_sqlite(spec: ConnectionSpec) -> Database:
+def _open_sqlite(spec: ConnectionSpec, writable: bool = False) -> Database:
     assert spec.path is not None
     if not spec.path.exists():
         raise ConnectError(
@@ -311,7 +315,8 @@ def _open_sqlite(spec: ConnectionSpec) -> Database:
     if not spec.path.is_file():
         raise ConnectError(f"SQLite database {spec.path} is not a file")
     try:
-        raw = sqlite3.connect(f"{spec.path.resolve().as_uri()}?mode=ro", uri=True, timeout=spec.timeout)
+        mode = "rw" if writable else "ro"
+        raw = sqlite3.connect(f"{spec.path.resolve().as_uri()}?mode={mode}", uri=True, timeout=spec.timeout)
         raw.execute("PRAGMA schema_version").fetchone()  # fails here for a file that is not SQLite
     except sqlite3.Error as exc:
         raise ConnectError(f"cannot open SQLite database {spec.path}: {exc}") from None
