@@ -169,10 +169,16 @@ def append(db: Database, entries: list[DriftEntry]) -> None:
 def create_log_tables(db: Database) -> None:
     """Create (or upgrade) the drift log and state tables for polling, and mark the mode `poll`."""
     tables = LogTables(db.dialect.name)
-    run_script(db, read_sql(tables.sql_dir, "log_tables.sql"))
-    if db.dialect.name in ("postgresql", "mssql"):
-        write_state(db, {"mode": "poll", "version": "1"})
-    db.commit()
+    try:
+        run_script(db, read_sql(tables.sql_dir, "log_tables.sql"))
+        if db.dialect.name in ("postgresql", "mssql"):
+            write_state(db, {"mode": "poll", "version": "1"})
+        db.commit()
+    except SchemaSyncError:
+        raise
+    except Exception as exc:  # driver errors: one line, masked
+        _rollback(db)
+        raise SchemaSyncError(f"cannot create the drift log {tables.log}: {' '.join(str(exc).split())[:300]}") from None
 
 
 def run_script(db: Database, script: str) -> None:
