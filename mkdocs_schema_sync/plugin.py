@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cachetools import TTLCache
+from mkdocs.config.base import ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
@@ -29,6 +30,16 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         self.is_serve = False
         self._cache: TTLCache[tuple[Any, ...], Loaded] | None = None
         self.generated: list[str] = []
+
+    def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[Any, Any]:
+        """MkDocs only warns about unknown plugin options; a typo here would silently drop a setting."""
+        errors, warnings = super().load_config(options, config_file_path)
+        known = ", ".join(sorted(key for key, _ in self.config_class._schema))
+        for key, message in list(warnings):
+            if "Unrecognised configuration name" in message:
+                warnings.remove((key, message))
+                errors.append((key, ValidationError(f"unknown schema-sync option {key!r}; known options: {known}")))
+        return errors, warnings
 
     # Defining on_startup keeps this instance (and its cache) across `mkdocs serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:

@@ -28,7 +28,7 @@ def md(text: object) -> str:
         return ""
     if isinstance(text, Markup):
         return str(text)
-    flat = " ".join(str(text).split())
+    flat = re.sub(r"\s+", " ", str(text))
     return "".join(_ESCAPES.get(ch, ch) for ch in flat)
 
 

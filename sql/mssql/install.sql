@@ -1,0 +1,317 @@
+-- mkdocs-schema-sync: drift log, contracts and DDL trigger for SQL Server 2016 SP1+ / Azure SQL Database.
+--
+-- Idempotent: every object is created only when missing (IF ... IS NULL) or
+-- with CREATE OR ALTER, so running it again upgrades an install in place and
+-- keeps the log, the contracts and the enforce_contracts setting.
+-- GO lines separate batches; the installer splits on them client-side
+-- (GO is not T-SQL). Needs db_owner, or CREATE SCHEMA / CREATE TABLE /
+-- ALTER ANY USER / ALTER ANY DATABASE DDL TRIGGER in this database.
+
+IF SCHEMA_ID(N'schema_sync') IS NULL
+    EXEC (N'CREATE SCHEMA schema_sync AUTHORIZATION dbo');  -- CREATE SCHEMA must be alone in its batch
+GO
+
+-- ------------------------------------------------------------------ drift log
+IF OBJECT_ID(N'schema_sync.drift_log', N'U') IS NULL
+    CREATE TABLE schema_sync.drift_log (
+        id                bigint IDENTITY(1, 1) NOT NULL
+                          CONSTRAINT PK_schema_sync_drift_log PRIMARY KEY,
+        event_time        datetime2(3)  NOT NULL
+                          CONSTRAINT DF_schema_sync_drift_log_event_time DEFAULT SYSUTCDATETIME(),
+        login_name        nvarchar(256) NULL,
+        event_type        nvarchar(64)  NULL,
+        object_type       nvarchar(64)  NULL,
+        schema_name       nvarchar(256) NULL,
+        object_name       nvarchar(256) NULL,
+        statement         nvarchar(max) NULL,
+        source            varchar(16)   NOT NULL  -- trigger | poll | deploy
+                          CONSTRAINT DF_schema_sync_drift_log_source DEFAULT 'trigger',
+        sync_status       varchar(16)   NOT NULL
+                          CONSTRAINT DF_schema_sync_drift_log_sync_status DEFAULT 'pending',
+        status_changed_at datetime2(3)  NULL,
+        status_ref        nvarchar(512) NULL
+    );
+GO
+
+-- Upgrade in place: columns that later versions added to drift_log.
+IF COL_LENGTH(N'schema_sync.drift_log', N'sync_status') IS NULL
+    ALTER TABLE schema_sync.drift_log
+        ADD sync_status varchar(16) NOT NULL
+            CONSTRAINT DF_schema_sync_drift_log_sync_status DEFAULT 'pending' WITH VALUES;
+IF COL_LENGTH(N'schema_sync.drift_log', N'status_changed_at') IS NULL
+    ALTER TABLE schema_sync.drift_log ADD status_changed_at datetime2(3) NULL;
+IF COL_LENGTH(N'schema_sync.drift_log', N'status_ref') IS NULL
+    ALTER TABLE schema_sync.drift_log ADD status_ref nvarchar(512) NULL;
+GO
+
+-- The status check is (re)created whenever its list lacks a status this version knows.
+IF NOT EXISTS (
+    SELECT 1 FROM sys.check_constraints
+    WHERE name = N'CK_schema_sync_drift_log_sync_status'
+      AND parent_object_id = OBJECT_ID(N'schema_sync.drift_log')
+      AND definition LIKE N'%''refused''%'
+)
+BEGIN
+    IF OBJECT_ID(N'schema_sync.CK_schema_sync_drift_log_sync_status', N'C') IS NOT NULL
+        ALTER TABLE schema_sync.drift_log DROP CONSTRAINT CK_schema_sync_drift_log_sync_status;
+    ALTER TABLE schema_sync.drift_log
+        ADD CONSTRAINT CK_schema_sync_drift_log_sync_status
+        CHECK (sync_status IN ('pending', 'synced', 'ignored', 'deployed', 'refused'));
+END
+GO
+
+IF NOT EXISTS (
+    SELECT 1 FROM sys.indexes
+    WHERE object_id = OBJECT_ID(N'schema_sync.drift_log') AND name = N'IX_schema_sync_drift_log_status'
+)
+    CREATE INDEX IX_schema_sync_drift_log_status ON schema_sync.drift_log (sync_status, id);
+GO
+
+-- ------------------------------------------------------------------ install info and settings
+IF OBJECT_ID(N'schema_sync.install_info', N'U') IS NULL
+    CREATE TABLE schema_sync.install_info (
+        name  varchar(64)   NOT NULL CONSTRAINT PK_schema_sync_install_info PRIMARY KEY,
+        value nvarchar(256) NULL
+    );
+GO
+
+-- Settings keep the user's value on upgrade; only missing rows are added.
+--   enforce_contracts '0' | '1': refuse DDL that breaks a contract (see the trigger)
+--   last_error: set by the trigger when writing the log failed (a health check reports it)
+IF NOT EXISTS (SELECT 1 FROM schema_sync.install_info WHERE name = 'enforce_contracts')
+    INSERT INTO schema_sync.install_info (name, value) VALUES ('enforce_contracts', N'0');
+IF NOT EXISTS (SELECT 1 FROM schema_sync.install_info WHERE name = 'last_error')
+    INSERT INTO schema_sync.install_info (name, value) VALUES ('last_error', NULL);
+GO
+
+-- ------------------------------------------------------------------ contracts
+-- One row per protected column; column_name NULL protects the table itself.
+-- The UNIQUE constraint treats NULLs as equal, so a contract protects a table once.
+IF OBJECT_ID(N'schema_sync.contract_columns', N'U') IS NULL
+    CREATE TABLE schema_sync.contract_columns (
+        contract_name     nvarchar(128) NOT NULL,
+        owner             nvarchar(256) NULL,
+        severity          varchar(16)   NOT NULL
+                          CONSTRAINT DF_schema_sync_contract_columns_severity DEFAULT 'error',
+        schema_name       sysname       NOT NULL,
+        table_name        sysname       NOT NULL,
+        column_name       sysname       NULL,
+        expected_type     nvarchar(128) NULL,
+        expected_nullable bit           NULL,
+        CONSTRAINT UQ_schema_sync_contract_columns
+            UNIQUE (contract_name, schema_name, table_name, column_name)
+    );
+GO
+
+-- Each contract row with what the catalog says now. found_type is formatted
+-- like the Python adapter's format_type (nvarchar(50), decimal(18,2),
+-- datetime2(7), nvarchar(max), alias types by name); expected_type is
+-- compared case-insensitively with spaces removed.
+CREATE OR ALTER VIEW schema_sync.contract_status
+AS
+SELECT
+    cc.contract_name,
+    cc.owner,
+    cc.severity,
+    cc.schema_name,
+    cc.table_name,
+    cc.column_name,
+    cc.expected_type,
+    cc.expected_nullable,
+    ft.found_type,
+    col.is_nullable AS found_nullable,
+    CASE
+        WHEN tbl.object_id IS NULL THEN 'table missing'
+        WHEN cc.column_name IS NULL THEN 'holds'
+        WHEN col.column_id IS NULL THEN 'column missing'
+        WHEN cc.expected_type IS NOT NULL
+             AND LOWER(REPLACE(cc.expected_type, N' ', N'')) <> LOWER(ft.found_type) THEN 'type differs'
+        WHEN cc.expected_nullable IS NOT NULL AND cc.expected_nullable <> col.is_nullable THEN 'nullability differs'
+        ELSE 'holds'
+    END AS status
+FROM schema_sync.contract_columns AS cc
+LEFT JOIN sys.schemas AS s ON s.name = cc.schema_name
+LEFT JOIN sys.objects AS tbl
+       ON tbl.schema_id = s.schema_id AND tbl.name = cc.table_name AND tbl.type IN ('U', 'V')
+LEFT JOIN sys.columns AS col ON col.object_id = tbl.object_id AND col.name = cc.column_name
+LEFT JOIN sys.types AS t ON t.user_type_id = col.user_type_id
+CROSS APPLY (
+    SELECT CASE
+        WHEN t.name IS NULL THEN NULL
+        WHEN t.is_user_defined = 1 THEN t.name
+        WHEN t.name IN (N'nvarchar', N'nchar') THEN
+            t.name + N'(' + CASE WHEN col.max_length = -1 THEN N'max'
+                                 ELSE CAST(col.max_length / 2 AS nvarchar(10)) END + N')'
+        WHEN t.name IN (N'varchar', N'char', N'varbinary', N'binary') THEN
+            t.name + N'(' + CASE WHEN col.max_length = -1 THEN N'max'
+                                 ELSE CAST(col.max_length AS nvarchar(10)) END + N')'
+        WHEN t.name IN (N'decimal', N'numeric') THEN
+            t.name + N'(' + CAST(col.[precision] AS nvarchar(3)) + N',' + CAST(col.scale AS nvarchar(3)) + N')'
+        WHEN t.name IN (N'datetime2', N'datetimeoffset', N'time') THEN
+            t.name + N'(' + CAST(col.scale AS nvarchar(3)) + N')'
+        WHEN t.name = N'float' AND col.[precision] <> 53 THEN
+            N'float(' + CAST(col.[precision] AS nvarchar(3)) + N')'
+        ELSE t.name
+    END AS found_type
+) AS ft;
+GO
+
+-- Records a failed log write in install_info.last_error. Owned by dbo like the
+-- table it updates, so ownership chaining lets the trigger's user run it
+-- without any UPDATE permission of its own.
+CREATE OR ALTER PROCEDURE schema_sync.note_trigger_error
+    @message nvarchar(256)
+AS
+BEGIN
+    SET NOCOUNT ON;
+    UPDATE schema_sync.install_info SET value = @message WHERE name = 'last_error';
+    IF @@ROWCOUNT = 0
+        INSERT INTO schema_sync.install_info (name, value) VALUES ('last_error', @message);
+END
+GO
+
+-- ------------------------------------------------------------------ the trigger's user
+-- A user without login: nobody can sign in as it. The trigger runs as this
+-- user (WITH EXECUTE AS), so ordinary users need no rights on schema_sync,
+-- and the trigger itself can only append to the log.
+IF DATABASE_PRINCIPAL_ID(N'schema_sync_writer') IS NULL
+    CREATE USER schema_sync_writer WITHOUT LOGIN WITH DEFAULT_SCHEMA = schema_sync;
+GO
+GRANT INSERT ON OBJECT::schema_sync.drift_log TO schema_sync_writer;
+GRANT SELECT ON OBJECT::schema_sync.contract_columns TO schema_sync_writer;
+GRANT SELECT ON OBJECT::schema_sync.install_info TO schema_sync_writer;
+GRANT EXECUTE ON OBJECT::schema_sync.note_trigger_error TO schema_sync_writer;
+GO
+
+-- ------------------------------------------------------------------ the DDL trigger
+-- Fires after every database-level DDL event, inside the DDL's transaction.
+--
+-- Failure policy (fail open): when the log insert fails, the DDL still goes
+-- through. A drift log must not become an outage: a full log, a lost grant or
+-- a bug here would otherwise block every deployment. The failure is recorded
+-- in install_info.last_error for a health check to report. XACT_ABORT is ON by
+-- default inside triggers, which would doom the transaction on any error, so
+-- the trigger turns it OFF; an error severe enough to doom the transaction
+-- anyway (XACT_STATE() = -1) still rolls the DDL back, and nothing can be
+-- written then.
+--
+-- Contract enforcement (install_info.enforce_contracts = '1'): DROP TABLE or
+-- rename (sp_rename fires RENAME) of a protected table, and ALTER TABLE that
+-- drops or alters a protected column, or renaming it, is refused. A write made
+-- before ROLLBACK is undone with it, and EVENTDATA() is no longer valid after
+-- ROLLBACK, so the trigger first copies everything it needs into variables
+-- (variables are not transactional), rolls back, then writes the refusal row
+-- (statements after ROLLBACK in a trigger run outside the rolled-back
+-- transaction and stay), and finally THROWs a message naming the contract and
+-- its owner.
+CREATE OR ALTER TRIGGER schema_sync_ddl
+ON DATABASE
+WITH EXECUTE AS 'schema_sync_writer'
+FOR DDL_DATABASE_LEVEL_EVENTS
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT OFF;
+
+    -- EVENTDATA() returns data only when called directly in the trigger body.
+    DECLARE @event xml = EVENTDATA();
+    DECLARE
+        @event_type  nvarchar(64)  = @event.value('(/EVENT_INSTANCE/EventType)[1]', 'nvarchar(64)'),
+        @object_type nvarchar(64)  = @event.value('(/EVENT_INSTANCE/ObjectType)[1]', 'nvarchar(64)'),
+        @schema_name nvarchar(256) = @event.value('(/EVENT_INSTANCE/SchemaName)[1]', 'nvarchar(256)'),
+        @object_name nvarchar(256) = @event.value('(/EVENT_INSTANCE/ObjectName)[1]', 'nvarchar(256)'),
+        @target_name nvarchar(256) = @event.value('(/EVENT_INSTANCE/TargetObjectName)[1]', 'nvarchar(256)'),
+        @target_type nvarchar(64)  = @event.value('(/EVENT_INSTANCE/TargetObjectType)[1]', 'nvarchar(64)'),
+        @statement   nvarchar(max) = @event.value('(/EVENT_INSTANCE/TSQLCommand/CommandText)[1]', 'nvarchar(max)'),
+        -- the person, not the EXECUTE AS user this trigger runs as
+        @login_name  nvarchar(256) = ORIGINAL_LOGIN(),
+        @refusal     nvarchar(2048) = NULL,
+        @swallowed   int;
+
+    -- This project's own objects are not schema drift.
+    IF @schema_name = N'schema_sync'
+        RETURN;
+
+    IF EXISTS (SELECT 1 FROM schema_sync.install_info WHERE name = 'enforce_contracts' AND value = N'1')
+    BEGIN
+        IF @event_type = N'DROP_TABLE' OR (@event_type = N'RENAME' AND @object_type = N'TABLE')
+            SELECT TOP (1) @refusal = CONCAT(
+                N'schema-sync: ', @event_type, N' of [', @schema_name, N'].[', @object_name,
+                N'] refused: the table is protected by contract ''', cc.contract_name,
+                N''' (owner: ', COALESCE(cc.owner, N'unknown'), N'). Change the contract first, ',
+                N'or set enforce_contracts to 0 in schema_sync.install_info.')
+            FROM schema_sync.contract_columns AS cc
+            WHERE cc.schema_name = @schema_name AND cc.table_name = @object_name
+            ORDER BY cc.contract_name, cc.column_name;
+        ELSE IF @event_type = N'RENAME' AND @object_type = N'COLUMN' AND @target_type = N'TABLE'
+            SELECT TOP (1) @refusal = CONCAT(
+                N'schema-sync: renaming column [', @schema_name, N'].[', @target_name, N'].[', @object_name,
+                N'] refused: it is protected by contract ''', cc.contract_name,
+                N''' (owner: ', COALESCE(cc.owner, N'unknown'), N'). Change the contract first, ',
+                N'or set enforce_contracts to 0 in schema_sync.install_info.')
+            FROM schema_sync.contract_columns AS cc
+            WHERE cc.schema_name = @schema_name AND cc.table_name = @target_name AND cc.column_name = @object_name
+            ORDER BY cc.contract_name;
+        ELSE IF @event_type = N'ALTER_TABLE'
+            SELECT TOP (1) @refusal = CONCAT(
+                N'schema-sync: ALTER TABLE [', @schema_name, N'].[', @object_name, N'] refused: it ',
+                CASE a.action WHEN N'Drop' THEN N'drops' ELSE N'alters' END, N' column [', cc.column_name,
+                N'], protected by contract ''', cc.contract_name,
+                N''' (owner: ', COALESCE(cc.owner, N'unknown'), N'). Change the contract first, ',
+                N'or set enforce_contracts to 0 in schema_sync.install_info.')
+            FROM schema_sync.contract_columns AS cc
+            JOIN (
+                SELECT N'Drop' AS action, n.value('.', 'sysname') AS column_name
+                FROM @event.nodes('/EVENT_INSTANCE/AlterTableActionList/Drop/Columns/Name') AS x(n)
+                UNION ALL
+                SELECT N'Alter', n.value('.', 'sysname')
+                FROM @event.nodes('/EVENT_INSTANCE/AlterTableActionList/Alter/Columns/Name') AS x(n)
+            ) AS a ON a.column_name = cc.column_name
+            WHERE cc.schema_name = @schema_name AND cc.table_name = @object_name
+            ORDER BY cc.contract_name, cc.column_name;
+    END
+
+    IF @refusal IS NOT NULL
+    BEGIN
+        ROLLBACK TRANSACTION;
+        BEGIN TRY
+            INSERT INTO schema_sync.drift_log
+                (login_name, event_type, object_type, schema_name, object_name, statement,
+                 source, sync_status, status_changed_at, status_ref)
+            VALUES
+                (@login_name, @event_type, @object_type, @schema_name, @object_name, @statement,
+                 'trigger', 'refused', SYSUTCDATETIME(), LEFT(@refusal, 512));
+        END TRY
+        BEGIN CATCH
+            SET @swallowed = ERROR_NUMBER();  -- the refusal stands even if it cannot be logged
+        END CATCH;
+        THROW 50001, @refusal, 1;
+    END
+
+    BEGIN TRY
+        INSERT INTO schema_sync.drift_log (login_name, event_type, object_type, schema_name, object_name, statement)
+        VALUES (@login_name, @event_type, @object_type, @schema_name, @object_name, @statement);
+    END TRY
+    BEGIN CATCH
+        -- Fail open (see above): let the DDL through, remember why the log missed it.
+        IF XACT_STATE() = 1
+        BEGIN
+            BEGIN TRY
+                DECLARE @message nvarchar(256) = LEFT(CONCAT(
+                    CONVERT(varchar(19), SYSUTCDATETIME(), 126), N' ', @event_type, N': error ',
+                    ERROR_NUMBER(), N': ', ERROR_MESSAGE()), 256);
+                EXEC schema_sync.note_trigger_error @message = @message;
+            END TRY
+            BEGIN CATCH
+                SET @swallowed = ERROR_NUMBER();
+            END CATCH;
+        END
+    END CATCH;
+END
+GO
+
+-- ------------------------------------------------------------------ version (last: only a complete install sets it)
+UPDATE schema_sync.install_info SET value = N'1' WHERE name = 'version';
+IF @@ROWCOUNT = 0
+    INSERT INTO schema_sync.install_info (name, value) VALUES ('version', N'1');
+GO

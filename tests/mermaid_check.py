@@ -1,0 +1,52 @@
+"""A strict line-by-line check of the erDiagram subset we emit, following Mermaid's ER grammar.
+
+Used by the tests to prove that hostile names cannot break a diagram: every
+line must be one of the forms below, braces must balance, and every entity a
+relationship names must be declared.
+"""
+
+from __future__ import annotations
+
+import re
+
+ENTITY = r"[A-Za-z][A-Za-z0-9_]*"
+_OPEN = re.compile(rf"^    ({ENTITY}) \{{$")
+_CLOSE = re.compile(r"^    \}$")
+_ATTR = re.compile(
+    r'^        [A-Za-z_][A-Za-z0-9_()\[\]-]* [A-Za-z_][A-Za-z0-9_]*( (PK|FK|UK)(,(PK|FK|UK))*)?( "[^"]*")?$'
+)
+_REL = re.compile(rf'^    ({ENTITY}) (\|\||\|o|\}}o|\}}\|)--(\|\||o\||o\{{|\|\{{) ({ENTITY}) : "[^"#;]*"$')
+
+
+def check_er(text: str) -> list[str]:
+    """Problems found in one erDiagram (empty when well-formed)."""
+    lines = text.strip("\n").splitlines()
+    problems: list[str] = []
+    if not lines or lines[0] != "erDiagram":
+        return ["first line is not erDiagram"]
+    declared: set[str] = set()
+    inside = False
+    for n, line in enumerate(lines[1:], start=2):
+        if (m := _OPEN.match(line)) and not inside:
+            if m.group(1) in declared:
+                problems.append(f"line {n}: entity {m.group(1)} declared twice")
+            declared.add(m.group(1))
+            inside = True
+        elif _CLOSE.match(line) and inside:
+            inside = False
+        elif inside and _ATTR.match(line):
+            pass
+        elif (m := _REL.match(line)) and not inside:
+            for ent in (m.group(1), m.group(4)):
+                if ent not in declared:
+                    problems.append(f"line {n}: relationship names undeclared entity {ent}")
+        else:
+            problems.append(f"line {n}: not valid ER syntax: {line!r}")
+    if inside:
+        problems.append("unclosed entity block")
+    return problems
+
+
+def mermaid_blocks(markdown: str) -> list[str]:
+    """The bodies of the ```mermaid fences in a Markdown page."""
+    return [body for _, body in re.findall(r"^(`{3,})mermaid\n(.*?)\n\1$", markdown, flags=re.S | re.M)]

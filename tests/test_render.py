@@ -1,0 +1,133 @@
+"""Rendering: golden pages for a small schema, and a hostile schema that must render as text."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from conftest import make_sqlite
+from mermaid_check import check_er, mermaid_blocks
+
+from mkdocs_schema_sync.pipeline import load_catalog, render_site
+from mkdocs_schema_sync.settings import Settings
+
+HERE = Path(__file__).parent
+GOLDEN = HERE / "golden"
+
+SMALL = """
+CREATE TABLE author ( -- People who write posts.
+    id INTEGER PRIMARY KEY,            -- Surrogate key.
+    email VARCHAR(255) NOT NULL UNIQUE -- Login e-mail.
+);
+CREATE TABLE post (
+    id INTEGER PRIMARY KEY,
+    author_id INTEGER NOT NULL REFERENCES author (id) ON DELETE CASCADE, -- Who wrote it.
+    title VARCHAR(200) NOT NULL,
+    body TEXT,
+    score DECIMAL(5,2) DEFAULT 0 CHECK (score >= 0)
+);
+CREATE INDEX ix_post_author ON post (author_id);
+CREATE VIEW v_post_count AS SELECT author_id, count(*) AS posts FROM post GROUP BY author_id;
+"""
+
+
+def render(db: Path, **kwargs: object) -> dict[str, str]:
+    settings = Settings(base_dir=db.parent, connection=f"sqlite:///{db}", **kwargs)  # type: ignore[arg-type]
+    loaded = load_catalog(settings)
+    return render_site(settings, loaded)
+
+
+def normalise(text: str, db: Path) -> str:
+    return text.replace(str(db), "<db>")
+
+
+def test_golden_pages_of_a_small_schema(tmp_path: Path) -> None:
+    db = make_sqlite(tmp_path / "blog.db", SMALL)
+    pages = render(db)
+    assert sorted(pages) == [
+        "schema/architecture.md", "schema/index.md", "schema/main/author.md", "schema/main/er.md",
+        "schema/main/index.md", "schema/main/post.md", "schema/main/v_post_count.md",
+    ]  # fmt: skip
+    for name in ("schema/main/post.md", "schema/main/author.md", "schema/index.md", "schema/main/er.md"):
+        golden = GOLDEN / (name.replace("/", "__"))
+        text = normalise(pages[name], db)
+        if os.environ.get("UPDATE_GOLDEN"):
+            golden.write_text(text, encoding="utf-8")
+        assert text == golden.read_text(encoding="utf-8"), f"{name} differs from {golden} (UPDATE_GOLDEN=1 to accept)"
+
+
+def test_rendering_is_deterministic(tmp_path: Path) -> None:
+    db = make_sqlite(tmp_path / "blog.db", SMALL)
+    assert render(db) == render(db)
+
+
+def hostile(tmp_path: Path) -> dict[str, str]:
+    db = make_sqlite(tmp_path / "hostile.db", (HERE / "hostile.sql").read_text())
+    descriptions = tmp_path / "descriptions.yml"
+    descriptions.write_text(
+        'Users:\n  description: "first line\\nsecond | line <img src=x onerror=alert(1)>"\n'
+        "  columns:\n    ref: '<script>document.cookie</script>'\n",
+        encoding="utf-8",
+    )
+    return render(db, descriptions=descriptions)
+
+
+def test_hostile_names_get_safe_unique_file_names(tmp_path: Path) -> None:
+    pages = hostile(tmp_path)
+    names = [p.rsplit("/", 1)[1] for p in pages if p.startswith("schema/main/")]
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+\.md", n) for n in names), names
+    lowered = [n.lower() for n in names]
+    assert len(lowered) == len(set(lowered)), "case-insensitive collision"
+    # "index" is a table here, and must not replace the schema's index page
+    assert "schema/main/index.md" in pages
+    assert sum(1 for n in names if n.startswith("index-")) == 1
+
+
+def test_hostile_text_renders_as_text(tmp_path: Path) -> None:
+    pages = hostile(tmp_path)
+    everything = "\n".join(pages.values())
+    for raw in ("<script>", "<img", "<b>", "**bold**", "[link](http://evil.example)", "{: .cls}", ":smile:"):
+        outside_code = re.sub(r"^(`{3,}).*?^\1$", "", everything, flags=re.S | re.M)
+        assert raw not in outside_code, f"{raw!r} reached a page unescaped"
+    drop = next(v for k, v in pages.items() if "DROP" in k or "-DROP-" in k or "--" in k.rsplit("/", 1)[-1])
+    assert "# &#34;&#59;" not in drop  # ; is harmless and stays; quotes are entities
+    assert "DROP TABLE users" in drop
+
+
+def test_hostile_table_rows_keep_their_cells(tmp_path: Path) -> None:
+    pages = hostile(tmp_path)
+    page = next(v for k, v in pages.items() if k.endswith(".md") and "a&#124;b" in v)
+    rows = [line for line in page.splitlines() if line.startswith("| ") and re.match(r"^\| \d+ \|", line)]
+    assert len(rows) == 8
+    for row in rows:
+        # 7 cells: every literal | in data is an entity, so the row splits into exactly 8 pieces
+        assert row.count("|") == 8, row
+
+
+def test_hostile_mermaid_blocks_are_well_formed(tmp_path: Path) -> None:
+    pages = hostile(tmp_path)
+    blocks = [b for text in pages.values() for b in mermaid_blocks(text) if b.startswith("erDiagram")]
+    assert len(blocks) >= 6
+    for block in blocks:
+        assert check_er(block) == [], block
+
+
+def test_view_sql_with_backticks_cannot_close_its_code_block(tmp_path: Path) -> None:
+    pages = hostile(tmp_path)
+    page = next(v for v in pages.values() if "x```y" in v)
+    m = re.search(r"^(`{3,})sql\n(.*?)\n\1$", page, flags=re.S | re.M)
+    assert m is not None and len(m.group(1)) >= 4
+    assert "</code><script>x</script>" in m.group(2)
+
+
+@pytest.mark.parametrize("limit", [2])
+def test_large_schema_er_overview_is_capped_and_says_so(tmp_path: Path, limit: int) -> None:
+    db = make_sqlite(tmp_path / "blog.db", SMALL)
+    pages = render(db, er_max_tables=limit)
+    er = pages["schema/main/er.md"]
+    assert "the diagram shows the 2 most connected ones" in er
+    (block,) = mermaid_blocks(er)
+    assert check_er(block) == []
+    assert block.count(" {") == 2
