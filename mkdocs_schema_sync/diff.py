@@ -66,7 +66,9 @@ def _short(value: Any) -> str:
             return str(value["expression"])
         cols = ", ".join(value.get("columns") or [])
         name = value.get("name") or ""
-        ref = f" -> {value['ref_schema']}.{value['ref_table']}({', '.join(value['ref_columns'])})" if "ref_table" in value else ""
+        ref = ""
+        if "ref_table" in value:
+            ref = f" -> {value['ref_schema']}.{value['ref_table']}({', '.join(value['ref_columns'])})"
         return f"{name} ({cols}){ref}".strip()
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
@@ -128,7 +130,8 @@ def _diff_table(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
         for fld in COLUMN_FIELDS:
             before, after = old_cols[name][fld], new_cols[name][fld]
             if before != after:
-                add(f"column_{fld}_changed", name, before, after, _column_change_breaks(fld, before, after, new_cols[name]))
+                breaks = _column_change_breaks(fld, before, after, new_cols[name])
+                add(f"column_{fld}_changed", name, before, after, breaks)
     # the order apply_changes leaves: kept columns, then added ones in the changes' (sorted) order
     expected = [n for n in old_cols if n in new_cols] + sorted(new_cols.keys() - old_cols.keys())
     new_order = [c["name"] for c in b["columns"]]
@@ -269,9 +272,8 @@ def to_markdown(changes: list[Change]) -> str:
         out += [f"### {title}", "", "| Object | Change | Before | After |", "|---|---|---|---|"]
         for c in group:
             where = c.key + (f".{c.column}" if c.column else "")
-            out.append(
-                f"| {code(where)} | {c.kind.replace('_', ' ')} | {cell(_short(c.before)) if c.before is not None else ''} "
-                f"| {cell(_short(c.after)) if c.after is not None else ''} |"
-            )
+            before = cell(_short(c.before)) if c.before is not None else ""
+            after = cell(_short(c.after)) if c.after is not None else ""
+            out.append(f"| {code(where)} | {c.kind.replace('_', ' ')} | {before} | {after} |")
         out.append("")
     return "\n".join(out)

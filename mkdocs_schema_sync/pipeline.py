@@ -78,7 +78,7 @@ def build_model(settings: Settings, loaded: Loaded) -> DocModel:
     model = DocModel(catalog=descriptions.apply(loaded.catalog), settings=settings, source=loaded.source)
     if loaded.drift_warning:
         log.warning("the drift log could not be read: %s", loaded.drift_warning)
-    if loaded.drift is not None:
+    if loaded.drift:  # no log, or nothing logged yet: no change-log page
         add_change_log(model, loaded.drift)
     return model
 
