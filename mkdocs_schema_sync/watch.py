@@ -40,7 +40,6 @@ class DatabaseWatcher:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self.check_once()  # the baseline
         self._thread = threading.Thread(target=self._run, name="schema-sync-watch", daemon=True)
         self._thread.start()
 
@@ -48,13 +47,12 @@ class DatabaseWatcher:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=self.interval + 5)
-        if self._db is not None:
-            self._db.close()
-            self._db = None
 
     def _run(self) -> None:
+        self.check_once()  # the baseline; the connection belongs to this thread (sqlite3 insists)
         while not self._stop.wait(self.interval):
             self.check_once()
+        self._drop_connection()
 
     def check_once(self) -> bool:
         """True when the signal moved since the last check (then the cache is dropped and the file touched)."""
@@ -62,6 +60,10 @@ class DatabaseWatcher:
             signal = self._signal()
         except SchemaSyncError as exc:
             log.debug("watch: %s", exc.message)
+            self._drop_connection()
+            return False
+        except Exception as exc:  # a watcher thread must outlive a driver hiccup
+            log.debug("watch: %s", exc)
             self._drop_connection()
             return False
         moved = self.last is not None and signal != self.last
