@@ -208,12 +208,14 @@ class Catalog:
 
     def referencing(self, table: Table) -> list[tuple[Table, ForeignKey]]:
         """Foreign keys of other tables (or the same one) that point at `table`."""
-        return [
-            (t, fk)
-            for t in self.tables
-            for fk in t.foreign_keys
-            if fk.ref_schema == table.schema and fk.ref_table == table.name
-        ]
+        incoming = self.__dict__.get("_incoming")
+        if incoming is None:  # built once: one pass over all foreign keys instead of one per table
+            incoming = {}
+            for t in self.tables:
+                for fk in t.foreign_keys:
+                    incoming.setdefault(fk.ref_key, []).append((t, fk))
+            self._incoming = incoming
+        return list(incoming.get(table.key, []))
 
     def object_hashes(self) -> dict[str, str]:
         return {t.key: t.sha256() for t in self.tables}

@@ -17,7 +17,8 @@ from markupsafe import Markup
 # Everything that means something to Markdown, its common extensions (attr_list
 # `{}`, emoji `:x:`, magiclink `@user`, caret/tilde/mark, arithmatex `$`) or HTML.
 _SPECIAL = set("\\`*_{}[]()<>#+!|~^=$:@&\"'")
-_ESCAPES = {ch: f"&#{ord(ch)};" for ch in _SPECIAL}
+_ESCAPES = str.maketrans({ch: f"&#{ord(ch)};" for ch in _SPECIAL})
+_WHITESPACE = re.compile(r"\s+")
 _MERMAID_ID = re.compile(r"[^A-Za-z0-9_]")
 _MERMAID_TYPE = re.compile(r"[^A-Za-z0-9_()\[\]-]")
 
@@ -28,8 +29,7 @@ def md(text: object) -> str:
         return ""
     if isinstance(text, Markup):
         return str(text)
-    flat = re.sub(r"\s+", " ", str(text))
-    return "".join(_ESCAPES.get(ch, ch) for ch in flat)
+    return _WHITESPACE.sub(" ", str(text)).translate(_ESCAPES)
 
 
 def cell(text: object) -> Markup:

@@ -88,7 +88,8 @@ def neighbourhood(catalog: Catalog, table: Table) -> list[Table]:
     keys = {table.key}
     keys.update(fk.ref_key for fk in table.foreign_keys)
     keys.update(t.key for t, _ in catalog.referencing(table))
-    return [t for t in catalog.tables if t.key in keys]
+    found = (catalog.by_key(k) for k in sorted(keys))
+    return sorted((t for t in found if t is not None), key=lambda t: (t.schema, t.name))
 
 
 def overview_selection(catalog: Catalog, tables: list[Table], limit: int) -> list[Table]:
