@@ -113,6 +113,7 @@ class LogTables:
 
 def read_log(db: Database, limit: int = 500) -> list[DriftEntry] | None:
     """The newest `limit` rows, newest first, in one query; None when the database has no drift log."""
+    utf8_text(db)
     tables = LogTables(db.dialect.name)
     try:
         rows = db.query(tables.select_log(limit))
@@ -132,6 +133,7 @@ def read_log(db: Database, limit: int = 500) -> list[DriftEntry] | None:
 
 def read_state(db: Database, *, names: tuple[str, ...] = ()) -> dict[str, str | None] | None:
     """The small name/value rows (install info, poll signal), or one chosen set; None without a state table."""
+    utf8_text(db)
     tables = LogTables(db.dialect.name)
     p = db.param
     try:
@@ -148,8 +150,20 @@ def read_state(db: Database, *, names: tuple[str, ...] = ()) -> dict[str, str | 
     return {str(n): (None if v is None else str(v)) for n, v in rows}
 
 
+def utf8_text(db: Database) -> None:
+    """MariaDB's ODBC driver garbles long wide-character parameters: bind and read text as UTF-8 instead."""
+    if db.dialect.name != "mysql" or db.spec.driver != "pyodbc":
+        return
+    import pyodbc
+
+    db.raw.setencoding(encoding="utf-8")
+    db.raw.setdecoding(pyodbc.SQL_CHAR, encoding="utf-8")
+    db.raw.setdecoding(pyodbc.SQL_WCHAR, encoding="utf-8")
+
+
 def write_state(db: Database, values: dict[str, str | None]) -> None:
     """Upsert name/value rows (delete + insert: portable across the four databases)."""
+    utf8_text(db)
     tables = LogTables(db.dialect.name)
     p = db.param
     for name, value in sorted(values.items()):
@@ -158,6 +172,7 @@ def write_state(db: Database, values: dict[str, str | None]) -> None:
 
 
 def append(db: Database, entries: list[DriftEntry]) -> None:
+    utf8_text(db)
     tables = LogTables(db.dialect.name)
     cols = [c for c in LOG_COLUMNS if c not in ("id", "status_changed_at", "status_ref")]
     marks = ", ".join([db.param] * len(cols))

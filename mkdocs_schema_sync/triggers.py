@@ -103,7 +103,9 @@ def health(db: Database) -> tuple[bool, list[str]]:
         ok = False
         lines.append("the trigger could not write the drift log (last_error above); fix it, then clear last_error")
     if db.dialect.name == "postgresql" and state.get("mode") == "triggers":
-        rows = db.query("SELECT count(*) FROM pg_event_trigger WHERE evtname LIKE 'schema_sync%' AND evtenabled <> 'D'")
+        rows = db.query(
+            "SELECT count(*) FROM pg_event_trigger WHERE left(evtname, 12) = 'schema_sync_' AND evtenabled <> 'D'"
+        )
         if not rows or int(rows[0][0]) != 2:
             ok = False
             lines.append("event triggers missing or disabled: run `mkdocs-schema-sync install-triggers` again")
