@@ -123,3 +123,7 @@ def generate(obj: Context, out_dir: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     click.echo(f"wrote {len(pages)} pages under {out_dir} from {loaded.source.display}")
+
+
+# Drift commands (snapshot, diff, install-triggers, uninstall-triggers, health, monitor) register on `main`.
+from . import cli_drift  # noqa: E402, F401
