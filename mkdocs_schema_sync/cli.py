@@ -205,3 +205,7 @@ def install_contracts_cmd(obj: Context, enforce: bool, print_only: bool, default
     mode = "enforced (event triggers)" if result.enforce else "not enforced"
     log_note = "; refusals are logged through dblink" if result.dblink else ""
     click.echo(f"installed {result.rows} contract rows into {spec.display}: {mode}{log_note}")
+
+
+# Drift commands (snapshot, diff, install-triggers, uninstall-triggers, health, monitor) register on `main`.
+from . import cli_drift  # noqa: E402, F401

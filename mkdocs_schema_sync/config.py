@@ -26,6 +26,9 @@ class SchemaSyncConfig(base.Config):
     cache_ttl = c.Type((int, float), default=60)
     row_counts = c.Type(bool, default=True)
     er_max_tables = c.Type(int, default=50)
+    drift_log = c.Type(bool, default=True)
+    drift_limit = c.Type(int, default=200)
+    watch_interval = c.Type((int, float), default=2)
     contracts = c.Optional(c.Type(str))
     fail_on_broken_contract = c.Optional(c.Type(bool))
     notify = c.ListOfItems(c.Type(dict), default=[])
@@ -49,6 +52,9 @@ def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Sett
         cache_ttl=float(cfg.cache_ttl),
         row_counts=cfg.row_counts,
         er_max_tables=cfg.er_max_tables,
+        drift_log=cfg.drift_log,
+        drift_limit=cfg.drift_limit,
+        watch_interval=float(cfg.watch_interval),
     )
     settings.descriptions = settings.resolve(cfg.descriptions)
     settings.templates = settings.resolve(cfg.templates)

@@ -8,6 +8,7 @@ dialect that knows how to read its catalog. Every error is one masked line.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
@@ -113,10 +114,8 @@ class Database:
         self.raw.commit()
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # closing a broken connection must not hide the real error
             self.raw.close()
-        except Exception:  # closing a broken connection must not hide the real error
-            pass
 
     def __enter__(self) -> Database:
         return self
@@ -226,7 +225,7 @@ def _parse_server_url(raw: str, dialect: str, variant: str, timeout: float) -> C
         parts["PWD"] = password
     if dialect == "postgresql":
         parts["BoolsAsChar"] = "0"
-        parts.setdefault("pqopt", "{connect_timeout=%d}" % max(1, int(timeout)))
+        parts.setdefault("pqopt", f"{{connect_timeout={max(1, int(timeout))}}}")
     if dialect == "mysql":
         parts["TIMEOUT"] = str(max(1, int(timeout)))
     for key, value in options.items():
@@ -292,16 +291,20 @@ def odbc_pairs(raw: str) -> dict[str, str]:
     return out
 
 
-def open_database(spec: ConnectionSpec) -> Database:
-    """Open the connection. Raises ConnectError (one masked line) when it cannot."""
+def open_database(spec: ConnectionSpec, writable: bool = False) -> Database:
+    """Open the connection. Raises ConnectError (one masked line) when it cannot.
+
+    SQLite opens read-only unless `writable` (the drift log's writer asks for it);
+    server connections are what their user's rights make them.
+    """
     if spec.driver == "sqlite3":
-        return _open_sqlite(spec)
+        return _open_sqlite(spec, writable)
     if spec.driver == "psycopg":
         return _open_psycopg(spec)
     return _open_pyodbc(spec)
 
 
-def _open_sqlite(spec: ConnectionSpec) -> Database:
+def _open_sqlite(spec: ConnectionSpec, writable: bool = False) -> Database:
     assert spec.path is not None
     if not spec.path.exists():
         raise ConnectError(
@@ -311,7 +314,8 @@ def _open_sqlite(spec: ConnectionSpec) -> Database:
     if not spec.path.is_file():
         raise ConnectError(f"SQLite database {spec.path} is not a file")
     try:
-        raw = sqlite3.connect(f"{spec.path.resolve().as_uri()}?mode=ro", uri=True, timeout=spec.timeout)
+        mode = "rw" if writable else "ro"
+        raw = sqlite3.connect(f"{spec.path.resolve().as_uri()}?mode={mode}", uri=True, timeout=spec.timeout)
         raw.execute("PRAGMA schema_version").fetchone()  # fails here for a file that is not SQLite
     except sqlite3.Error as exc:
         raise ConnectError(f"cannot open SQLite database {spec.path}: {exc}") from None
@@ -376,7 +380,9 @@ def _odbc_error_message(spec: ConnectionSpec, exc: Exception) -> str:
     if state == "IM002" or "Can't open lib" in text or "Data source name not found" in text:
         driver = odbc_pairs(spec.odbc or "").get("DRIVER", "").strip("{}")
         package = ODBC_DRIVER_PACKAGES.get(driver)
-        hint = f" Install it: apt-get install {package}." if package else " Check `odbcinst -q -d` for installed drivers."
+        hint = (
+            f" Install it: apt-get install {package}." if package else " Check `odbcinst -q -d` for installed drivers."
+        )
         return f"ODBC driver {driver or '(from DSN)'!r} is not installed for {spec.display}.{hint}"
     return f"cannot connect to {spec.display}: {text}"
 

@@ -12,8 +12,11 @@ from .catalog import Catalog
 from .connect import open_database, parse_connection
 from .contract_page import attach_contracts
 from .descriptions import load_descriptions
+from .driftlog import DriftEntry
 from .errors import ConnectError, SchemaSyncError
 from .masking import get_logger
+from .poll import BuildDrift, capture_at_build, drift_from_json
+from .render.changelog import add_change_log
 from .render.pages import DocModel, SourceInfo, render_pages
 from .settings import Settings, select_tables
 from .snapshot import read_snapshot, snapshot_time
@@ -28,6 +31,8 @@ class Loaded:
     catalog: Catalog
     source: SourceInfo
     signal: str | None = None
+    drift: list[DriftEntry] | None = None  # newest first; None: no drift log
+    drift_warning: str | None = None
 
 
 def read_live(settings: Settings) -> Loaded:
@@ -37,7 +42,10 @@ def read_live(settings: Settings) -> Loaded:
     with open_database(spec) as db:
         signal = db.dialect.change_signal(db)
         catalog = db.dialect.read_catalog(db, row_counts=settings.row_counts)
-    return Loaded(select_tables(catalog, settings), SourceInfo("live", spec.display), signal)
+        drift = capture_at_build(db, settings, catalog, signal) if settings.drift_log else BuildDrift(None)
+    loaded = Loaded(select_tables(catalog, settings), SourceInfo("live", spec.display), signal)
+    loaded.drift, loaded.drift_warning = drift.entries, drift.warning
+    return loaded
 
 
 def read_from_snapshot(settings: Settings, reason: str) -> Loaded:
@@ -46,7 +54,11 @@ def read_from_snapshot(settings: Settings, reason: str) -> Loaded:
         raise SchemaSyncError(f"{reason}, and there is no snapshot at {path} to build from")
     catalog = read_snapshot(path)
     notice = f"{reason}. These pages show the snapshot {path.name} of {snapshot_time(path)}."
-    return Loaded(select_tables(catalog, settings), SourceInfo("snapshot", path.name, notice))
+    loaded = Loaded(select_tables(catalog, settings), SourceInfo("snapshot", path.name, notice))
+    if settings.drift_log:
+        drift = drift_from_json(settings)
+        loaded.drift, loaded.drift_warning = drift.entries, drift.warning
+    return loaded
 
 
 def load_catalog(settings: Settings) -> Loaded:
@@ -66,6 +78,10 @@ def load_catalog(settings: Settings) -> Loaded:
 def build_model(settings: Settings, loaded: Loaded) -> DocModel:
     descriptions = load_descriptions(settings.descriptions)
     model = DocModel(catalog=descriptions.apply(loaded.catalog), settings=settings, source=loaded.source)
+    if loaded.drift_warning:
+        log.warning("the drift log could not be read: %s", loaded.drift_warning)
+    if loaded.drift:  # no log, or nothing logged yet: no change-log page
+        add_change_log(model, loaded.drift)
     report = contract_run.validate(settings, loaded.catalog, loaded.source.kind)
     if report is not None:
         attach_contracts(model, report)  # sets model.extra["contract_report"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from cachetools import TTLCache
@@ -17,6 +19,7 @@ from .errors import SchemaSyncError
 from .pipeline import Loaded, build_model, load_catalog
 from .render.pages import DocModel, Paths, render_pages
 from .settings import Settings
+from .watch import DatabaseWatcher
 
 log = get_plugin_logger(__name__)
 
@@ -31,6 +34,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         self.is_serve = False
         self._cache: TTLCache[tuple[Any, ...], Loaded] | None = None
         self.generated: list[str] = []
+        self._watcher: DatabaseWatcher | None = None
         self.strict = False
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[Any, Any]:
@@ -78,6 +82,28 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
     def invalidate(self) -> None:
         if self._cache is not None:
             self._cache.clear()
+
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        """Rebuild when the snapshot, descriptions or templates change, or the database's schema does."""
+        if not self.config.enabled or self.settings is None:
+            return server
+        s = self.settings
+        for path in (s.snapshot, s.descriptions, s.templates):
+            if path is not None and path.exists():
+                server.watch(str(path))
+        if s.connection and s.watch_interval > 0 and self._watcher is None:
+            folder = Path(tempfile.mkdtemp(prefix="schema-sync-watch-"))
+            signal_file = folder / "database-signal"
+            signal_file.write_text("", encoding="utf-8")
+            self._watcher = DatabaseWatcher(s, self.invalidate, signal_file, s.watch_interval)
+            self._watcher.start()
+            server.watch(str(folder))
+        return server
+
+    def on_shutdown(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.settings is None:

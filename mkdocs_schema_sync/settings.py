@@ -32,6 +32,9 @@ class Settings:
     cache_ttl: float = 60.0
     row_counts: bool = True
     er_max_tables: int = 50
+    drift_log: bool = True  # poll (without triggers) and show the drift log at build time
+    drift_limit: int = 200  # newest drift log rows shown
+    watch_interval: float = 2.0  # seconds between change-signal checks under `mkdocs serve` (0: off)
     # ETL contracts (contracts.py) and their notifier (notify.py)
     contracts: Path | None = None
     contracts_explicit: bool = False

@@ -91,7 +91,12 @@ BREAKING = [
     ("parent", "note: {unique: true}", "broken", "expected UNIQUE"),
     ("parent", "id: {unique: false}", "broken", "expected not unique"),
     ("parent", "code: {referenced_by: [child.free_code]}", "broken", "expected a foreign key from child.free_code"),
-    ("child", "free_code: {references: parent.code}", "broken", "expected a foreign key to parent.code, found no foreign key"),
+    (
+        "child",
+        "free_code: {references: parent.code}",
+        "broken",
+        "expected a foreign key to parent.code, found no foreign key",
+    ),
     ("child", "parent_code: {references: parent.id}", "broken", "found main.parent.code"),
     ("child", "parent_code: {references: gone.id}", "broken", "table gone does not exist"),
 ]
@@ -106,7 +111,9 @@ def test_rule_holds_on_sqlite(tmp_path: Path, small_db: Catalog, table: str, rul
 
 
 @pytest.mark.parametrize(("table", "rules", "status", "reason"), BREAKING)
-def test_rule_breaks_on_sqlite(tmp_path: Path, small_db: Catalog, table: str, rules: str, status: str, reason: str) -> None:
+def test_rule_breaks_on_sqlite(
+    tmp_path: Path, small_db: Catalog, table: str, rules: str, status: str, reason: str
+) -> None:
     report = check_contracts(load_contracts(one(tmp_path, table, rules)), small_db)
     (result,) = report.results
     assert result.status == status
@@ -115,7 +122,9 @@ def test_rule_breaks_on_sqlite(tmp_path: Path, small_db: Catalog, table: str, ru
 
 
 def test_compatible_type_is_noted(tmp_path: Path, small_db: Catalog) -> None:
-    report = check_contracts(load_contracts(one(tmp_path, "parent", "code: {type: varchar(32), compatible: [varchar(64)]}")), small_db)
+    report = check_contracts(
+        load_contracts(one(tmp_path, "parent", "code: {type: varchar(32), compatible: [varchar(64)]}")), small_db
+    )
     assert report.results[0].notes == ["parent.code is varchar(64), accepted as compatible with varchar(32)"]
 
 
@@ -162,17 +171,52 @@ def test_different_lengths_are_different_types() -> None:
 MALFORMED = [
     ("syntax", "contracts:\n  - name: a\n    owner: [unclosed\n", 3, "not valid YAML"),
     ("unknown key", "contracts:\n  - name: a\n    ownr: x\n    protects: [t]\n", 3, "`owner`"),
-    ("column without table", "contracts:\n  - name: a\n    protects:\n      - columns: {x: }\n", 4, "columns without a table"),
+    (
+        "column without table",
+        "contracts:\n  - name: a\n    protects:\n      - columns: {x: }\n",
+        4,
+        "columns without a table",
+    ),
     ("column key", "contracts:\n  - name: a\n    protects:\n      - column: x\n", 4, "a column without a table"),
-    ("columns outside protects", "contracts:\n  - name: a\n    columns: {x: }\n    protects: [t]\n", 3, "needs its table"),
-    ("unknown type", "contracts:\n  - name: a\n    protects:\n      - table: t\n        columns:\n          x: {type: varchr(64)}\n", 6, "`varchar(64)`"),
-    ("bad nullable", "contracts:\n  - name: a\n    protects:\n      - table: t\n        columns:\n          x:\n            nullable: maybe\n", 7, "true or false"),
+    (
+        "columns outside protects",
+        "contracts:\n  - name: a\n    columns: {x: }\n    protects: [t]\n",
+        3,
+        "needs its table",
+    ),
+    (
+        "unknown type",
+        "contracts:\n  - name: a\n    protects:\n      - table: t\n        columns:\n          x: {type: varchr(64)}\n",
+        6,
+        "`varchar(64)`",
+    ),
+    (
+        "bad nullable",
+        "contracts:\n  - name: a\n    protects:\n      - table: t\n        columns:\n          x:\n            nullable: maybe\n",
+        7,
+        "true or false",
+    ),
     ("bad severity", "contracts:\n  - name: a\n    severity: fatal\n    protects: [t]\n", 3, "`severity: error`"),
     ("consumers type", "contracts:\n  - name: a\n    consumers: {a: 1}\n    protects: [t]\n", 3, "`consumers: ["),
     ("no name", "contracts:\n  - owner: x\n    protects: [t]\n", 2, "`name:"),
-    ("duplicate name", "contracts:\n  - name: a\n    protects: [t]\n  - name: a\n    protects: [t]\n", 4, "already used on line 2"),
-    ("bad reference", "contracts:\n  - name: a\n    protects:\n      - table: t\n        columns:\n          x: {references: t}\n", 6, "table.column"),
-    ("unknown column rule", "contracts:\n  - name: a\n    protects:\n      - table: t\n        columns:\n          x: {nulable: true}\n", 6, "`nullable`"),
+    (
+        "duplicate name",
+        "contracts:\n  - name: a\n    protects: [t]\n  - name: a\n    protects: [t]\n",
+        4,
+        "already used on line 2",
+    ),
+    (
+        "bad reference",
+        "contracts:\n  - name: a\n    protects:\n      - table: t\n        columns:\n          x: {references: t}\n",
+        6,
+        "table.column",
+    ),
+    (
+        "unknown column rule",
+        "contracts:\n  - name: a\n    protects:\n      - table: t\n        columns:\n          x: {nulable: true}\n",
+        6,
+        "`nullable`",
+    ),
     ("nothing protected", "contracts:\n  - name: a\n    owner: x\n", 2, "protects nothing"),
     ("contracts not a list", "contracts: {a: 1}\n", 1, "must be a list"),
 ]
@@ -193,7 +237,9 @@ def test_malformed_file_names_its_line(tmp_path: Path, case: str, text: str, lin
 def test_type_the_dialect_does_not_know(tmp_path: Path, small_db: Catalog) -> None:
     path = one(tmp_path, "parent", "code: {type: jsonb}")  # PostgreSQL knows it, SQLite does not
     contracts = load_contracts(path, base_dir=tmp_path)
-    with pytest.raises(ContractFileError, match=r"^contracts.yml:7: code: 'jsonb' is not a sqlite type; write .* instead"):
+    with pytest.raises(
+        ContractFileError, match=r"^contracts.yml:7: code: 'jsonb' is not a sqlite type; write .* instead"
+    ):
         check_contracts(contracts, small_db)
 
 

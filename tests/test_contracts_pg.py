@@ -64,7 +64,9 @@ def statuses(db: ServerDB) -> dict[tuple[str, str | None], str]:
 
 
 def pg_catalog(db: ServerDB):  # type: ignore[no-untyped-def]
-    pytest.importorskip("mkdocs_schema_sync.dialects.postgres", reason="the PostgreSQL adapter lands from dialects-servers")
+    pytest.importorskip(
+        "mkdocs_schema_sync.dialects.postgres", reason="the PostgreSQL adapter lands from dialects-servers"
+    )
     from mkdocs_schema_sync.connect import open_database, parse_connection
 
     with open_database(parse_connection(db.url("postgresql+psycopg"))) as conn:
@@ -77,7 +79,9 @@ def small_pg(pg_db: ServerDB):  # type: ignore[no-untyped-def]
     return pg_catalog(pg_db)
 
 
-@pytest.mark.parametrize(("table", "rules"), [(t.replace("main.", "public."), r.replace("main.", "public.")) for t, r in HOLDING])
+@pytest.mark.parametrize(
+    ("table", "rules"), [(t.replace("main.", "public."), r.replace("main.", "public.")) for t, r in HOLDING]
+)
 def test_rule_holds_on_postgres(tmp_path: Path, small_pg, table: str, rules: str) -> None:  # type: ignore[no-untyped-def]
     (result,) = check_contracts(load_contracts(one(tmp_path, table, rules)), small_pg).results
     assert result.status == "holds", result.summary()
@@ -131,7 +135,11 @@ def test_status_view_holds_then_reports_each_kind_of_break(scout_pg: ServerDB) -
 def test_reinstall_reloads_rows(scout_pg: ServerDB, tmp_path: Path) -> None:
     with connect(scout_pg) as conn:
         install_contracts(conn, load_contracts(EXAMPLE_CONTRACTS), enforce=False)
-        install_contracts(conn, load_contracts(one(tmp_path, '"PayloadTransactions"', "device_id: {type: varchar(64)}")), enforce=False)
+        install_contracts(
+            conn,
+            load_contracts(one(tmp_path, '"PayloadTransactions"', "device_id: {type: varchar(64)}")),
+            enforce=False,
+        )
         assert conn.execute("SELECT count(*) FROM schema_sync.contract_columns").fetchone() == (2,)
 
 
@@ -160,7 +168,12 @@ def test_enforcement_refuses_drop_column_as_an_ordinary_role(enforced: tuple[Ser
     assert 'contract "payload-transaction-key"' in message
     assert "owner: Scout Data Engineering <data-eng@scout.example>" in message
     with connect(db) as conn:
-        cols = {r[0] for r in conn.execute("SELECT attname FROM pg_attribute WHERE attrelid = '\"PayloadTransactions\"'::regclass AND attnum > 0 AND NOT attisdropped")}
+        cols = {
+            r[0]
+            for r in conn.execute(
+                "SELECT attname FROM pg_attribute WHERE attrelid = '\"PayloadTransactions\"'::regclass AND attnum > 0 AND NOT attisdropped"
+            )
+        }
         assert "canonical_tx_id_norm" in cols
         log = conn.execute(
             "SELECT login_name, event_type, object_name, sync_status, status_ref, statement FROM schema_sync.drift_log"
@@ -180,7 +193,10 @@ def test_enforcement_refuses_drop_column_as_an_ordinary_role(enforced: tuple[Ser
 @pytest.mark.parametrize(
     ("sql", "what"),
     [
-        ('ALTER TABLE "SalesInteractions" ALTER COLUMN canonical_tx_id_norm TYPE varchar(32)', "with type character varying(32)"),
+        (
+            'ALTER TABLE "SalesInteractions" ALTER COLUMN canonical_tx_id_norm TYPE varchar(32)',
+            "with type character varying(32)",
+        ),
         ('ALTER TABLE "TransactionItems" RENAME COLUMN "CanonicalTxID" TO tx', "missing (renamed or dropped)"),
         ('ALTER TABLE "SalesInteractions" ALTER COLUMN canonical_tx_id_norm DROP NOT NULL', "nullable"),
         ('ALTER TABLE "TransactionItems" RENAME TO items', "missing (renamed or dropped)"),
@@ -193,7 +209,9 @@ def test_enforcement_refuses_retype_rename_and_drop(enforced: tuple[ServerDB, st
     assert "refused" in message and what in message
     with connect(db) as conn:
         assert all(s == "holds" for s in statuses(db).values())
-        assert conn.execute("SELECT count(*) FROM schema_sync.drift_log WHERE sync_status = 'refused'").fetchone() == (1,)
+        assert conn.execute("SELECT count(*) FROM schema_sync.drift_log WHERE sync_status = 'refused'").fetchone() == (
+            1,
+        )
 
 
 def test_enforcement_lets_other_ddl_through(enforced: tuple[ServerDB, str]) -> None:
@@ -201,7 +219,9 @@ def test_enforcement_lets_other_ddl_through(enforced: tuple[ServerDB, str]) -> N
     with connect(db, user=role, autocommit=True) as conn:
         conn.execute('ALTER TABLE "PayloadTransactions" ADD COLUMN note text')
         conn.execute('ALTER TABLE "PayloadTransactions" ALTER COLUMN device_id TYPE varchar(128)')
-        conn.execute('ALTER TABLE "PayloadTransactions" ALTER COLUMN canonical_tx_id_norm TYPE varchar(128)')  # compatible
+        conn.execute(
+            'ALTER TABLE "PayloadTransactions" ALTER COLUMN canonical_tx_id_norm TYPE varchar(128)'
+        )  # compatible
         conn.execute("CREATE TABLE scratch (id int)")
         conn.execute("DROP TABLE scratch")
         conn.execute('CREATE INDEX ix_note ON "PayloadTransactions" (note)')

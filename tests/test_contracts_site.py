@@ -96,7 +96,10 @@ def test_retyped_scout_fails_strict_build_naming_the_contract(tmp_path: Path, re
     assert result.returncode != 0
     found = "varchar(32)" if retype == "VARCHAR(32)" else "integer"
     assert "contract 'payload-transaction-key' is broken" in result.stderr
-    assert f"PayloadTransactions.canonical_tx_id_norm: expected varchar(64) NOT NULL, found {found} NOT NULL" in result.stderr
+    assert (
+        f"PayloadTransactions.canonical_tx_id_norm: expected varchar(64) NOT NULL, found {found} NOT NULL"
+        in result.stderr
+    )
     assert "owner: Scout Data Engineering <data-eng@scout.example>" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -140,9 +143,15 @@ def test_validate_exits_1_with_junit_and_github_annotation(tmp_path: Path) -> No
     assert run.returncode == 1, run.stderr
     suite = ET.fromstring(run.stdout)
     cases = {c.get("name"): c for c in suite.iter("testcase")}
-    assert set(cases) == {"payload-transaction-key", "sales-interactions-payload-join", "transaction-items-payload-join"}
+    assert set(cases) == {
+        "payload-transaction-key",
+        "sales-interactions-payload-join",
+        "transaction-items-payload-join",
+    }
     failure = cases["payload-transaction-key"].find("failure")
-    assert failure is not None and "expected varchar(64) NOT NULL, found varchar(32) NOT NULL" in failure.get("message", "")
+    assert failure is not None and "expected varchar(64) NOT NULL, found varchar(32) NOT NULL" in failure.get(
+        "message", ""
+    )
     assert cases["sales-interactions-payload-join"].find("failure") is None
 
     summary = tmp_path / "summary.md"
@@ -153,7 +162,9 @@ def test_validate_exits_1_with_junit_and_github_annotation(tmp_path: Path) -> No
     assert annotations == [
         f"::error file=contracts.yml,line={line},title=Contract payload-transaction-key broken::"
         "PayloadTransactions.canonical_tx_id_norm: expected varchar(64) NOT NULL, found varchar(32) NOT NULL "
-        "(contract payload-transaction-key, owner%3A Scout Data Engineering <data-eng@scout.example>)".replace("%3A", ":")
+        "(contract payload-transaction-key, owner%3A Scout Data Engineering <data-eng@scout.example>)".replace(
+            "%3A", ":"
+        )
     ]
     text = summary.read_text()
     assert "## Schema contracts" in text and "❌ | payload-transaction-key" in text
@@ -166,7 +177,9 @@ def test_validate_exits_1_with_junit_and_github_annotation(tmp_path: Path) -> No
 
 def test_validate_errors_exit_2(tmp_path: Path) -> None:
     site = example_copy(tmp_path / "ex")
-    (site.root / "contracts.yml").write_text("contracts:\n  - name: a\n    protects:\n      - table: t\n        columns:\n          x: {type: 12}\n")
+    (site.root / "contracts.yml").write_text(
+        "contracts:\n  - name: a\n    protects:\n      - table: t\n        columns:\n          x: {type: 12}\n"
+    )
     run = cli("validate", cwd=site.root)
     assert run.returncode == 2
     assert "contracts.yml:6:" in run.stderr and "Traceback" not in run.stderr
@@ -293,7 +306,9 @@ def test_one_message_per_newly_broken_contract_across_builds(tmp_path: Path, rec
 def test_fixed_contract_notifies_again_when_it_breaks_again(tmp_path: Path, receiver: Receiver) -> None:
     contracts = load_contracts(EXAMPLE / "contracts.yml")
     good = catalog_of(make_sqlite(tmp_path / "good.db", (EXAMPLE / "scout.sql").read_text()))
-    bad_sql = (EXAMPLE / "scout.sql").read_text().replace(PAYLOAD_COL, "    canonical_tx_id_norm  VARCHAR(32) NOT NULL,  ")
+    bad_sql = (
+        (EXAMPLE / "scout.sql").read_text().replace(PAYLOAD_COL, "    canonical_tx_id_norm  VARCHAR(32) NOT NULL,  ")
+    )
     bad = catalog_of(make_sqlite(tmp_path / "bad.db", bad_sql))
     hook = [Webhook(f"http://127.0.0.1:{receiver.port}/x", "generic")]
     state = tmp_path / "state.json"
@@ -304,7 +319,9 @@ def test_fixed_contract_notifies_again_when_it_breaks_again(tmp_path: Path, rece
 
 def test_closed_port_and_slow_receiver_are_bounded(tmp_path: Path) -> None:
     contracts = load_contracts(EXAMPLE / "contracts.yml")
-    bad_sql = (EXAMPLE / "scout.sql").read_text().replace(PAYLOAD_COL, "    canonical_tx_id_norm  VARCHAR(32) NOT NULL,  ")
+    bad_sql = (
+        (EXAMPLE / "scout.sql").read_text().replace(PAYLOAD_COL, "    canonical_tx_id_norm  VARCHAR(32) NOT NULL,  ")
+    )
     report = check_contracts(contracts, catalog_of(make_sqlite(tmp_path / "bad.db", bad_sql)))
 
     start = time.monotonic()
@@ -332,7 +349,9 @@ def test_build_with_unreachable_and_slow_webhooks_succeeds(tmp_path: Path) -> No
             f"        - url: http://127.0.0.1:{slow.port}/slow\n"
         )
         site = example_copy(tmp_path / "ex", retype="VARCHAR(32)", options=options)
-        baseline = example_copy(tmp_path / "base", retype="VARCHAR(32)", options="      fail_on_broken_contract: false\n")
+        baseline = example_copy(
+            tmp_path / "base", retype="VARCHAR(32)", options="      fail_on_broken_contract: false\n"
+        )
         start = time.monotonic()
         assert mkdocs_build(baseline, strict=False).returncode == 0
         base_time = time.monotonic() - start
