@@ -177,34 +177,52 @@ def validate(obj: Context, fmt: str, use_snapshot: bool, output: Path | None, no
 @main.command("install-contracts")
 @click.option("--enforce/--no-enforce", default=False, help="Refuse DDL that breaks an `error` contract (superuser).")
 @click.option("--print", "print_only", is_flag=True, help="Print the SQL instead of running it (for a DBA).")
-@click.option(
-    "--schema", "default_schema", default="public", show_default=True, help="Schema of unqualified tables (--print)."
-)
 @click.pass_obj
-def install_contracts_cmd(obj: Context, enforce: bool, print_only: bool, default_schema: str) -> None:
-    """Load contracts.yml into schema_sync.contract_columns (PostgreSQL); --enforce adds event triggers."""
-    from . import contract_run
+def install_contracts_cmd(obj: Context, enforce: bool, print_only: bool) -> None:
+    """Load contracts.yml into schema_sync.contract_columns (PostgreSQL); --enforce adds event triggers.
+
+    The same as `install-triggers --contracts [--enforce-contracts]` without the drift log.
+    """
     from .connect import open_database, parse_connection
-    from .contracts_db import install_contracts, install_script
 
     settings = obj.settings
+    if not settings.connection:
+        fail("no `connection` is set for schema-sync")
+    spec = run_core(parse_connection, settings.connection, settings.base_dir, settings.connect_timeout)
+    if print_only:
+        click.echo(install_contracts_script(settings, spec.dialect, enforce), nl=False)
+        return
+    with run_core(open_database, spec, True) as db:
+        click.echo(install_contracts_into(settings, db, enforce))
+
+
+def _contract_file(settings: Settings, dialect: str | None) -> Any:
+    from . import contract_run
+
+    if dialect != "postgresql":
+        fail(f"contracts are installed into PostgreSQL here; this is {dialect or 'an unknown database'}")
     contracts = run_core(contract_run.load_for, settings)
     if contracts is None:
         fail(f"no contract file: {settings.contracts} does not exist (option `contracts`)")
-    if print_only:
-        click.echo(run_core(install_script, contracts, enforce, default_schema), nl=False)
-        return
-    if not settings.connection:
-        fail("no `connection` is set for schema-sync; use --print to get the SQL instead")
-    spec = run_core(parse_connection, settings.connection, settings.base_dir, settings.connect_timeout)
-    if spec.dialect != "postgresql":
-        kind = spec.dialect or "unknown"
-        fail(f"install-contracts supports PostgreSQL; {spec.display} is {kind} (SQL Server: install-triggers)")
-    with run_core(open_database, spec) as db:
-        result = run_core(install_contracts, db, contracts, enforce)
-    mode = "enforced (event triggers)" if result.enforce else "not enforced"
-    log_note = "; refusals are logged through dblink" if result.dblink else ""
-    click.echo(f"installed {result.rows} contract rows into {spec.display}: {mode}{log_note}")
+    return contracts
+
+
+def install_contracts_script(settings: Settings, dialect: str | None, enforce: bool) -> str:
+    """The contract install as SQL (unqualified tables go to `public`)."""
+    from .contracts_db import install_script
+
+    return str(run_core(install_script, _contract_file(settings, dialect), enforce))
+
+
+def install_contracts_into(settings: Settings, db: Any, enforce: bool) -> str:
+    """Install the contracts into an open PostgreSQL database; returns the line to print."""
+    from .contracts_db import install_contracts
+
+    contracts = _contract_file(settings, db.dialect.name)
+    result = run_core(install_contracts, db, contracts, enforce)
+    mode = "enforced by event triggers" if result.enforce else "not enforced"
+    log_note = "; refusals are logged to schema_sync.drift_log through dblink" if result.dblink else ""
+    return f"contracts: {result.rows} rows in schema_sync.contract_columns, {mode}{log_note}"
 
 
 # Drift commands (snapshot, diff, install-triggers, uninstall-triggers, health, monitor) register on `main`.

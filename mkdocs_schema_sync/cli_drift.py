@@ -83,25 +83,34 @@ def diff(obj: Context, from_: str | None, to: str | None, fmt: str) -> None:
 
 @main.command("install-triggers")
 @click.option("--print", "print_only", is_flag=True, help="Print the SQL for a DBA instead of running it.")
+@click.option("--contracts", "with_contracts", is_flag=True, help="Also load contracts.yml (PostgreSQL).")
+@click.option("--enforce-contracts", is_flag=True, help="Refuse DDL that breaks a contract (implies --contracts).")
 @click.pass_obj
-def install_triggers(obj: Context, print_only: bool) -> None:
+def install_triggers(obj: Context, print_only: bool, with_contracts: bool, enforce_contracts: bool) -> None:
     """Install drift capture: event/DDL triggers where possible, else the log for polling."""
+    from .cli import install_contracts_into, install_contracts_script
     from .poll import Poller
     from .triggers import install, install_script
 
     settings = obj.settings
+    with_contracts = with_contracts or enforce_contracts
     if print_only:
         spec = run_core(parse_connection, settings.connection or "", settings.base_dir)
         if spec.dialect is None:
             fail("cannot tell the database type from an ODBC string without connecting; use a URL")
         click.echo(run_core(install_script, spec.dialect), nl=False)
+        if with_contracts:
+            click.echo(install_contracts_script(settings, spec.dialect, enforce_contracts), nl=False)
         return
     with _open(settings, writable=True) as db:
         report = run_core(install, db)
         if report.mode == "poll":
             run_core(Poller(settings).check, db)  # the baseline every later check compares with
+        contracts_line = install_contracts_into(settings, db, enforce_contracts) if with_contracts else None
     for line in report.lines:
         click.echo(line)
+    if contracts_line:
+        click.echo(contracts_line)
 
 
 @main.command("uninstall-triggers")

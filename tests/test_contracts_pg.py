@@ -258,3 +258,59 @@ def test_printed_script_installs_the_same(scout_pg: ServerDB, etl_role: str) -> 
     pg_execute(scout_pg, script)
     assert set(statuses(scout_pg).values()) == {"holds"}
     assert "payload-transaction-key" in refused(scout_pg, etl_role, 'DROP TABLE "PayloadTransactions" CASCADE')
+
+
+# ------------------------------------------------------------------ the commands
+
+
+def pg_site(tmp_path: Path, db: ServerDB) -> Path:
+    root = tmp_path / "site"
+    (root / "docs").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text(
+        f"site_name: t\nplugins:\n  - schema-sync:\n      connection: {db.url('postgresql+psycopg')}\n",
+        encoding="utf-8",
+    )
+    (root / "contracts.yml").write_text(EXAMPLE_CONTRACTS.read_text(), encoding="utf-8")
+    return root
+
+
+def test_print_commands_need_no_server(tmp_path: Path) -> None:
+    from conftest import cli
+
+    db = ServerDB(name="nowhere", host="127.0.0.1", port=1, user="x")
+    root = pg_site(tmp_path, db)
+    run = cli("install-contracts", "--enforce", "--print", cwd=root)
+    assert run.returncode == 0, run.stderr
+    assert "CREATE EVENT TRIGGER schema_sync_contracts_drop ON sql_drop" in run.stdout
+    assert "'payload-transaction-key'" in run.stdout
+    run = cli("install-triggers", "--contracts", "--print", cwd=root)
+    assert run.returncode == 0, run.stderr
+    assert "schema_sync.drift_log" in run.stdout and "contract_columns" in run.stdout
+    assert "CREATE EVENT TRIGGER schema_sync_contracts" not in run.stdout  # --enforce-contracts not given
+
+
+def test_install_triggers_with_enforced_contracts(tmp_path: Path, scout_pg: ServerDB, etl_role: str) -> None:
+    pytest.importorskip(
+        "mkdocs_schema_sync.dialects.postgres", reason="the PostgreSQL adapter lands from dialects-servers"
+    )
+    from conftest import cli
+
+    root = pg_site(tmp_path, scout_pg)
+    run = cli("install-triggers", "--enforce-contracts", cwd=root)
+    assert run.returncode == 0, run.stderr
+    assert "contracts: 6 rows in schema_sync.contract_columns, enforced by event triggers" in run.stdout
+    message = refused(scout_pg, etl_role, 'ALTER TABLE "PayloadTransactions" DROP COLUMN canonical_tx_id_norm CASCADE')
+    assert "payload-transaction-key" in message
+    with connect(scout_pg) as conn:
+        rows = conn.execute(
+            "SELECT sync_status, status_ref FROM schema_sync.drift_log WHERE sync_status = 'refused'"
+        ).fetchall()
+    assert rows == [("refused", "contract: payload-transaction-key")]
+    # the drift trigger still logs ordinary DDL next to the contract guard
+    pg_execute(scout_pg, 'ALTER TABLE "PayloadTransactions" ADD COLUMN note text', user=etl_role)
+    with connect(scout_pg) as conn:
+        assert conn.execute("SELECT count(*) FROM schema_sync.drift_log WHERE sync_status = 'pending'").fetchone() == (
+            1,
+        )
+    run = cli("validate", cwd=root)
+    assert run.returncode == 0, run.stdout + run.stderr
