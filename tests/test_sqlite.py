@@ -102,3 +102,17 @@ def test_change_signal_moves_only_on_schema_change(scout_db: Path) -> None:
     conn.close()
     with open_path(scout_db) as db:
         assert db.dialect.change_signal(db) != first
+
+
+def test_add_column_keeps_comments_where_they_were(scout_db: Path) -> None:
+    """SQLite splices `, note TEXT` in before a trailing `-- comment`; the comment stays with its column."""
+    import sqlite3
+
+    conn = sqlite3.connect(scout_db)
+    conn.execute("ALTER TABLE PayloadTransactions ADD COLUMN note TEXT")
+    conn.commit()
+    conn.close()
+    with open_path(scout_db) as db:
+        table = db.dialect.read_catalog(db).get("main", "PayloadTransactions")
+    assert table.column("received_at").comment == "Arrival time (UTC)."
+    assert table.column("note").comment is None

@@ -18,6 +18,12 @@ from dataclasses import dataclass, field
 class Item:
     text: str = ""
     comments: list[str] = field(default_factory=list)
+    line: int | None = None  # line on which the item's text starts
+
+    def add(self, text: str, line: int) -> None:
+        if self.line is None and text.strip():
+            self.line = line
+        self.text += text
 
 
 @dataclass
@@ -43,25 +49,28 @@ def split_items(sql: str) -> tuple[list[Item], list[str]]:
     i = start
     n = len(sql)
     newline_since_comma = True
+    line = 0
     while i < n:
         ch = sql[i]
         if ch in "'\"`[":
             end = _skip_quoted(sql, i)
-            items[-1].text += sql[i:end]
+            items[-1].add(sql[i:end], line)
+            line += sql.count("\n", i, end)
             i = end
             continue
         if sql.startswith("--", i):
             end = sql.find("\n", i)
             end = n if end < 0 else end
             comment = sql[i + 2 : end].strip()
-            _attach(items, head_comments, comment, newline_since_comma)
+            _attach(items, head_comments, comment, newline_since_comma, line)
             i = end
             continue
         if sql.startswith("/*", i):
             end = sql.find("*/", i + 2)
             end = n if end < 0 else end + 2
             comment = sql[i + 2 : end - 2].strip()
-            _attach(items, head_comments, comment, newline_since_comma)
+            _attach(items, head_comments, comment, newline_since_comma, line)
+            line += sql.count("\n", i, end)
             i = end
             continue
         if ch == "(":
@@ -77,14 +86,24 @@ def split_items(sql: str) -> tuple[list[Item], list[str]]:
             continue
         elif ch == "\n":
             newline_since_comma = True
-        items[-1].text += ch
+            line += 1
+        items[-1].add(ch, line)
         i += 1
     return [it for it in items if it.text.strip() or it.comments], head_comments
 
 
-def _attach(items: list[Item], head: list[str], comment: str, newline_since_comma: bool) -> None:
+def _attach(items: list[Item], head: list[str], comment: str, newline_since_comma: bool, line: int) -> None:
+    """A comment belongs to the first item that starts on its line.
+
+    That keeps `a INT, b INT, -- about a` right, which is what SQLite writes
+    when `ALTER TABLE ... ADD COLUMN b` inserts after a commented column.
+    """
     if not comment:
         return
+    for item in items:
+        if item.line == line:
+            item.comments.append(comment)
+            return
     current = items[-1]
     if current.text.strip():
         current.comments.append(comment)
