@@ -64,6 +64,8 @@ def snapshot(obj: Context) -> None:
 @click.pass_obj
 def diff(obj: Context, from_: str | None, to: str | None, fmt: str) -> None:
     """Compare the live database with the snapshot. Exit 0: no drift, 1: drift, 2: error."""
+    from .contract_check import mark_contract_breaks
+    from .contract_run import load_for
     from .diff import diff_catalogs, to_json, to_markdown, to_text
     from .snapshot import read_snapshot
 
@@ -76,6 +78,9 @@ def diff(obj: Context, from_: str | None, to: str | None, fmt: str) -> None:
         old = run_core(read_snapshot, settings.snapshot)
     new = _catalog_from(to, settings) if to else _live(settings)
     changes = diff_catalogs(old, new)
+    contracts = run_core(load_for, settings)
+    if contracts is not None:
+        run_core(mark_contract_breaks, contracts, old, new, changes)
     render = {"text": to_text, "json": to_json, "markdown": to_markdown}[fmt]
     click.echo(render(changes), nl=False)
     raise SystemExit(1 if changes else 0)
@@ -84,7 +89,13 @@ def diff(obj: Context, from_: str | None, to: str | None, fmt: str) -> None:
 @main.command("install-triggers")
 @click.option("--print", "print_only", is_flag=True, help="Print the SQL for a DBA instead of running it.")
 @click.option("--contracts", "with_contracts", is_flag=True, help="Also load contracts.yml (PostgreSQL).")
-@click.option("--enforce-contracts", is_flag=True, help="Refuse DDL that breaks a contract (implies --contracts).")
+@click.option(
+    "--enforce",
+    "--enforce-contracts",
+    "enforce_contracts",
+    is_flag=True,
+    help="Refuse DDL that breaks a contract (implies --contracts).",
+)
 @click.pass_obj
 def install_triggers(obj: Context, print_only: bool, with_contracts: bool, enforce_contracts: bool) -> None:
     """Install drift capture: event/DDL triggers where possible, else the log for polling."""

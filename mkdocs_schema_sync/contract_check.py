@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .catalog import Catalog, Column, Table
 from .contracts import ColumnRule, Contract, ContractFile, TableRule
+from .diff import Change
 
 try:  # lands with the server dialects; the fallback below keeps this branch working until then
     from .types import normalize_type  # type: ignore[import-not-found,unused-ignore]
@@ -268,3 +269,53 @@ def _missing_incoming(catalog: Catalog, table: Table, column: str, ref: str) -> 
     if (table.key, column) in _fk_links(source, source_col):
         return None
     return f"expected a foreign key from {source.name}.{source_col}, found none"
+
+
+def mark_contract_breaks(contracts: ContractFile, old: Catalog, new: Catalog, changes: list[Change]) -> list[str]:
+    """Mark the changes that break a contract which held on `old`; returns those contracts' names.
+
+    A change is marked (and made breaking) when it touches a protected column, or
+    is a table-level change (table gone, keys, constraints, unique indexes) of a
+    protected table or of a table a protected column references or is referenced by.
+    """
+    before = {r.name for r in check_contracts(contracts, old).broken}
+    newly = [r for r in check_contracts(contracts, new).broken if r.name not in before]
+    for result in newly:
+        columns: dict[str, set[str]] = {}
+        related: set[str] = set()
+        for rule in result.contract.protects:
+            table, _ = _lookup(old, rule.table)
+            if table is None:
+                continue
+            columns[table.key] = {c.name for c in rule.columns}
+            for col in rule.columns:
+                for ref in [col.references, *col.referenced_by]:
+                    if ref:
+                        other, _ = _lookup(old, _split_ref(ref)[0])
+                        if other is not None:
+                            related.add(other.key)
+        for change in changes:
+            if _touches(change, columns, related):
+                change.contracts.append(result.name)
+                change.breaking = True
+    return [r.name for r in newly]
+
+
+def _touches(change: Change, columns: dict[str, set[str]], related: set[str]) -> bool:
+    """Whether `change` can be what broke a contract protecting `columns` (table key -> column names)."""
+    if change.kind.endswith("comment_changed") or change.kind in ("columns_reordered", "view_definition_changed"):
+        return False
+    protected = columns.get(change.key)
+    if change.column is not None:
+        return protected is not None and (not protected or change.column in protected)
+    if change.kind in ("table_removed", "table_kind_changed"):
+        return change.key in columns or change.key in related
+    member = change.before if isinstance(change.before, dict) else change.after
+    if not isinstance(member, dict) or (change.kind.startswith("index") and not member.get("unique")):
+        return False
+    involved = set(member.get("columns") or [])
+    if protected is not None and (not protected or involved & protected):
+        return True
+    target = f"{member.get('ref_schema')}.{member.get('ref_table')}"
+    target_cols = columns.get(target)
+    return target_cols is not None and bool(set(member.get("ref_columns") or []) & target_cols)

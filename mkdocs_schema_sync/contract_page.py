@@ -41,6 +41,14 @@ def attach_contracts(model: DocModel, report: Report) -> None:
         )
         for key in result.tables:
             notices.setdefault(key, []).append({"title": "Broken ETL contract:", "text": text})
+        if result.contract.severity == "error":  # leads every page, the change log included
+            model.extra.setdefault("notices", []).append(
+                {
+                    "title": "Broken ETL contract:",
+                    "text": f"{result.name} (owner: {result.contract.owner}): {result.summary()}. "
+                    "See the ETL contracts page for the recovery procedure.",
+                }
+            )
     counts = report.counts()
     model.extra.setdefault("architecture_rows", []).append(
         (

@@ -251,10 +251,22 @@ def to_json(changes: list[Change]) -> str:
 def to_text(changes: list[Change]) -> str:
     if not changes:
         return "no drift: the database matches the snapshot\n"
-    lines = [f"{'BREAKING' if c.breaking else 'additive'}  {c.describe()}" for c in changes]
+    lines = [_text_line(c) for c in _contract_breaks_first(changes)]
     n_break = sum(1 for c in changes if c.breaking)
-    lines.append(f"{len(changes)} change(s), {n_break} breaking")
+    n_contract = sum(1 for c in changes if c.contracts)
+    summary = f"{len(changes)} change(s), {n_break} breaking"
+    lines.append(summary + (f", {n_contract} break contracts" if n_contract else ""))
     return "\n".join(lines) + "\n"
+
+
+def _contract_breaks_first(changes: list[Change]) -> list[Change]:
+    return sorted(changes, key=lambda c: not c.contracts)  # stable: otherwise the diff's own order
+
+
+def _text_line(c: Change) -> str:
+    label = "CONTRACT" if c.contracts else "BREAKING" if c.breaking else "additive"
+    suffix = f"  [breaks contract: {', '.join(c.contracts)}]" if c.contracts else ""
+    return f"{label:<9} {c.describe()}{suffix}"
 
 
 def to_markdown(changes: list[Change]) -> str:
@@ -263,10 +275,18 @@ def to_markdown(changes: list[Change]) -> str:
 
     if not changes:
         return "No schema drift.\n"
-    breaking = [c for c in changes if c.breaking]
+    contract = [c for c in changes if c.contracts]
+    breaking = [c for c in changes if c.breaking and not c.contracts]
     additive = [c for c in changes if not c.breaking]
-    out = [f"**Schema drift: {len(changes)} change(s), {len(breaking)} breaking.**", ""]
-    for title, group in (("Breaking changes", breaking), ("Additive changes", additive)):
+    out = [f"**Schema drift: {len(changes)} change(s), {len(breaking) + len(contract)} breaking.**", ""]
+    if contract:
+        names = sorted({n for c in contract for n in c.contracts})
+        out += [f"> **These changes break ETL contracts: {', '.join(str(code(n)) for n in names)}.**", ""]
+    for title, group in (
+        ("Changes that break contracts", contract),
+        ("Breaking changes", breaking),
+        ("Additive changes", additive),
+    ):
         if not group:
             continue
         out += [f"### {title}", "", "| Object | Change | Before | After |", "|---|---|---|---|"]
