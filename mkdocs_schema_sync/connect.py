@@ -88,7 +88,10 @@ class Database:
         self.queries += 1
         cur = self.raw.cursor()
         try:
-            cur.execute(sql, tuple(params))
+            if params:
+                cur.execute(sql, tuple(params))
+            else:  # no parameters: psycopg then leaves `%` alone, pyodbc sends the text as is
+                cur.execute(sql)
             if cur.description is None:
                 return []
             return [tuple(row) for row in cur.fetchall()]

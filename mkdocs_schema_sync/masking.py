@@ -21,7 +21,13 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # scheme://user:password@host
     (re.compile(r"(?i)([a-z][a-z0-9+.\-]*://[^:/@\s]*:)([^@\s]*)(@)"), r"\1" + MASK + r"\3"),
     # CREATE USER ... PASSWORD 'x', ALTER ROLE ... PASSWORD 'x', IDENTIFIED BY 'x', WITH PASSWORD = 'x'
-    (re.compile(r"(?i)\b(PASSWORD\s*(?:=\s*)?|IDENTIFIED\s+(?:WITH\s+\w+\s+)?BY\s+(?:PASSWORD\s+)?)(N?'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\$\$.*?\$\$)"), r"\1'" + MASK + "'"),
+    (
+        re.compile(
+            r"(?i)\b(PASSWORD\s*(?:=\s*)?|IDENTIFIED\s+(?:WITH\s+\w+\s+)?BY\s+(?:PASSWORD\s+)?)"
+            r"(N?'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\$\$.*?\$\$)"
+        ),
+        r"\1'" + MASK + "'",
+    ),
     # PostgreSQL libpq keyword form: password=xyz
     (re.compile(r"(?i)\b(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s']+)"), r"\1" + MASK),
     # GitHub tokens

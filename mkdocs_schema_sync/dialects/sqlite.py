@@ -67,7 +67,7 @@ class SQLiteDialect(Dialect):
         tables: dict[str, Table] = {}
         ddl: dict[str, Any] = {}
         index_sql: dict[str, str | None] = {}
-        for kind, name, tbl_name, sql in objects:
+        for kind, name, _tbl_name, sql in objects:
             if kind == "index":
                 index_sql[name] = sql
                 continue
