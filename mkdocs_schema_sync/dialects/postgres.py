@@ -209,9 +209,8 @@ class PostgresDialect(Dialect):
             names = attnames.get(relid, {})
             keys = _int_list(indkey, sep=" ")[:nkeys]
             cols = exprs.split("\x1f") if exprs is not None else [names.get(n, f"#{n}") for n in keys]
-            table.indexes.append(
-                Index(name=iname, columns=cols, unique=bool(unique), where=predicate, comment=comment)
-            )
+            where = _strip_parens(predicate) if predicate else None
+            table.indexes.append(Index(name=iname, columns=cols, unique=bool(unique), where=where, comment=comment))
 
         schema_comments = dict(db.query(_SCHEMA_COMMENTS))
         for table in tables.values():
