@@ -353,7 +353,7 @@ def _open_psycopg(spec: ConnectionSpec) -> Database:
             "postgresql+psycopg:// needs psycopg 3: pip install 'mkdocs-schema-sync[postgres]'"
         ) from None
     try:
-        raw = psycopg.connect(**spec.psycopg)
+        raw = psycopg.connect(**spec.psycopg, autocommit=True)  # see _open_pyodbc
     except psycopg.Error as exc:
         raise ConnectError(_connect_error_message(spec, _first_line(exc))) from None
     return Database(raw, spec, "postgresql")
@@ -363,7 +363,10 @@ def _open_pyodbc(spec: ConnectionSpec) -> Database:
     pyodbc = import_pyodbc()
     assert spec.odbc is not None
     try:
-        raw = pyodbc.connect(spec.odbc, timeout=max(1, int(spec.timeout)), autocommit=False)
+        # Autocommit: a catalog read inside an open transaction keeps its locks (pg_get_viewdef and
+        # pg_get_expr lock the relations they read) and would block the team's ALTER TABLE until
+        # the connection closes, which under `mkdocs serve` is never.
+        raw = pyodbc.connect(spec.odbc, timeout=max(1, int(spec.timeout)), autocommit=True)
     except pyodbc.Error as exc:
         raise ConnectError(_odbc_error_message(spec, exc)) from None
     dialect = spec.dialect or dialect_from_dbms_name(raw.getinfo(pyodbc.SQL_DBMS_NAME))

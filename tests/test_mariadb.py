@@ -176,3 +176,17 @@ def test_change_signal(scout_my: ServerDB) -> None:
             value = conn.dialect.change_signal(conn)
             assert value != previous, f"change signal did not move after: {ddl}"
             previous = value
+
+
+def test_reading_holds_no_locks(scout_my: ServerDB) -> None:
+    """An open connection (mkdocs serve keeps one) must not block the team's DDL after a read."""
+    with connect(scout_my) as conn:
+        conn.dialect.read_catalog(conn)
+        conn.dialect.change_signal(conn)
+        mariadb_execute(
+            scout_my,
+            "SET SESSION lock_wait_timeout = 2;\n"
+            "ALTER TABLE stores ADD COLUMN extra INT;\n"
+            "CREATE OR REPLACE VIEW v_daily_store_sales AS SELECT 1 AS one;\n"
+            "DROP TABLE TransactionItems",
+        )

@@ -266,3 +266,19 @@ def test_permission_denied_on_the_catalog(pg_db: ServerDB) -> None:
         assert "\n" not in message
     finally:
         pg_execute(pg_db, f"GRANT SELECT ON pg_catalog.pg_description TO PUBLIC; DROP ROLE {role}")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_reading_holds_no_locks(scout_pg: ServerDB, scheme: str) -> None:
+    """An open connection (mkdocs serve keeps one) must not block the team's DDL after a read."""
+    import psycopg
+
+    with connect(scout_pg, scheme) as conn:
+        conn.dialect.read_catalog(conn)
+        conn.dialect.change_signal(conn)
+        with psycopg.connect(host=scout_pg.host, port=scout_pg.port, user=scout_pg.user, dbname=scout_pg.name,
+                             autocommit=True) as other:  # fmt: skip
+            other.execute("SET lock_timeout = '2s'")
+            other.execute("ALTER TABLE stores ADD COLUMN extra int")
+            other.execute("DROP VIEW v_daily_store_sales")
+            other.execute("DROP TABLE \"TransactionItems\" CASCADE")
