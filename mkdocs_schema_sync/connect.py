@@ -95,7 +95,10 @@ class Database:
                 cur.execute(sql)
             if cur.description is None:
                 return []
-            return [tuple(row) for row in cur.fetchall()]
+            rows = cur.fetchall()
+            if self.spec.driver == "pyodbc":  # pyodbc.Row: make plain tuples; the others already are
+                return [tuple(row) for row in rows]
+            return rows  # type: ignore[no-any-return]
         except Exception as exc:  # driver errors carry the statement; mask and shorten
             text = _first_line(exc)
             if _PERMISSION.search(text):
