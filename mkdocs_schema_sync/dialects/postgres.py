@@ -10,7 +10,6 @@ small and the SQL free of correlated subqueries.
 from __future__ import annotations
 
 import gc
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..catalog import (
@@ -189,58 +188,58 @@ class PostgresDialect(Dialect):
             columns.append(col)
             names[attnum] = name
 
+        keys_of: dict[str, tuple[int, ...]] = {}  # '{1,2}' / '1 2' -> (1, 2); few distinct values
+
+        def cols_of(relid: int, text: str | None) -> list[str]:
+            keys = keys_of.get(text or "")
+            if keys is None:
+                keys = keys_of[text or ""] = _int_list(text)
+            names = attnames.get(relid)
+            try:
+                return [names[n] for n in keys]  # type: ignore[index]
+            except (KeyError, TypeError):  # an expression (0) or a relation we did not read
+                return [(names or {}).get(n) or f"#{n}" for n in keys]
+
         for row in db.query(_CONSTRAINTS):
             relid, conname, contype, conkey, frelid, fschema, ftable, confkey, ondel, onupd, check, fcols = row
             table = tables.get(relid)
             if table is None:
                 continue
-            names = attnames.get(relid, {})
-            cols = [names.get(n) or f"#{n}" for n in _int_list(conkey)]
-            if contype == "p":  # PostgreSQL makes primary key columns NOT NULL itself
-                table.primary_key = PrimaryKey(name=conname, columns=cols)
+            cols = cols_of(relid, conkey)
+            if contype == "f":
+                ref_cols = _split_quoted(fcols) if fcols is not None else cols_of(frelid, confkey)
+                actions = _FK_ACTIONS.get(ondel), _FK_ACTIONS.get(onupd)
+                table.foreign_keys.append(ForeignKey(conname, cols, fschema, ftable, ref_cols, *actions))
+            elif contype == "p":  # PostgreSQL makes primary key columns NOT NULL itself
+                table.primary_key = PrimaryKey(conname, cols)
             elif contype == "u":
-                table.uniques.append(UniqueConstraint(name=conname, columns=cols))
-            elif contype == "f":
-                if fcols is not None:
-                    ref_cols = _split_quoted(fcols)
-                else:
-                    fnames = attnames.get(frelid, {})
-                    ref_cols = [fnames.get(n) or f"#{n}" for n in _int_list(confkey)]
-                table.foreign_keys.append(
-                    ForeignKey(
-                        name=conname,
-                        columns=cols,
-                        ref_schema=fschema,
-                        ref_table=ftable,
-                        ref_columns=ref_cols,
-                        on_delete=_FK_ACTIONS.get(ondel),
-                        on_update=_FK_ACTIONS.get(onupd),
-                    )
-                )
+                table.uniques.append(UniqueConstraint(conname, cols))
             elif contype == "c":
-                table.checks.append(CheckConstraint(name=conname, expression=_strip_parens(check or "")))
+                table.checks.append(CheckConstraint(conname, _strip_parens(check or "")))
 
         for relid, iname, unique, nkeys, indkey, predicate, exprs, comment in db.query(_INDEXES):
             table = tables.get(relid)
             if table is None:
                 continue
-            names = attnames.get(relid, {})
-            keys = _int_list(indkey, sep=" ")[:nkeys]
-            cols = exprs.split("\x1f") if exprs is not None else [names.get(n) or f"#{n}" for n in keys]
+            if exprs is not None:
+                cols = exprs.split("\x1f")
+            else:
+                cols = cols_of(relid, indkey)
+                if len(cols) > nkeys:  # INCLUDE columns are not part of the key
+                    cols = cols[:nkeys]
             where = _strip_parens(predicate) if predicate else None
-            table.indexes.append(Index(name=iname, columns=cols, unique=bool(unique), where=where, comment=comment))
+            table.indexes.append(Index(iname, cols, bool(unique), where, comment))
 
         schema_comments = dict(db.query(_SCHEMA_COMMENTS))
         # members are already in sort_members() order: the queries sort names with COLLATE "C"
         return Catalog(dialect=self.name, tables=list(tables.values()), schema_comments=schema_comments)
 
 
-@lru_cache(maxsize=4096)
-def _int_list(text: str | None, sep: str = ",") -> tuple[int, ...]:
-    """`{1,2}` (an array as text) or `1 2` (an int2vector as text) as ints; few distinct values, so cached."""
+def _int_list(text: str | None) -> tuple[int, ...]:
+    """`{1,2}` (an array as text) or `1 2` (an int2vector as text) as ints."""
     if not text:
         return ()
-    return tuple(int(x) for x in text.strip("{}").split(sep) if x)
+    return tuple(int(x) for x in text.strip("{}").replace(",", " ").split())
 
 
 def _split_quoted(text: str) -> list[str]:
