@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import EXAMPLE, ServerDB, mariadb_execute, pg_execute
 
 from mkdocs_schema_sync.catalog import Catalog
 from mkdocs_schema_sync.connect import open_database, parse_connection
 from mkdocs_schema_sync.types import normalize_type
-
-from .conftest import EXAMPLE, ServerDB, mariadb_execute, pg_execute
 
 PARTIAL_INDEX = "ix_items_big_baskets"
 

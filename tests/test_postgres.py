@@ -6,12 +6,11 @@ import uuid
 from collections.abc import Callable
 
 import pytest
+from conftest import EXAMPLE, ServerDB, pg_execute
 
 from mkdocs_schema_sync.catalog import Catalog, Table
 from mkdocs_schema_sync.connect import Database, open_database, parse_connection
 from mkdocs_schema_sync.errors import SchemaSyncError
-
-from .conftest import EXAMPLE, ServerDB, pg_execute
 
 pytestmark = pytest.mark.postgres
 
