@@ -12,7 +12,7 @@ import contextlib
 import os
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,12 +89,25 @@ class Database:
         self.queries += 1
         cur = self.raw.cursor()
         try:
-            cur.execute(sql, tuple(params))
+            if params:
+                cur.execute(sql, tuple(params))
+            else:  # no parameters: psycopg then leaves `%` alone, pyodbc sends the text as is
+                cur.execute(sql)
             if cur.description is None:
                 return []
-            return [tuple(row) for row in cur.fetchall()]
+            rows = cur.fetchall()
+            if self.spec.driver == "pyodbc":  # pyodbc.Row: make plain tuples; the others already are
+                return [tuple(row) for row in rows]
+            return rows  # type: ignore[no-any-return]
         except Exception as exc:  # driver errors carry the statement; mask and shorten
-            raise SchemaSyncError(f"{self.dialect.name} query failed: {_first_line(exc)}") from None
+            text = _first_line(exc)
+            if _PERMISSION.search(text):
+                raise SchemaSyncError(
+                    f"permission denied reading the catalog of {self.spec.display}: {text}. "
+                    "Connect as a user that may read the system catalog (PostgreSQL: pg_catalog; "
+                    "MySQL/MariaDB: SELECT on the documented database; SQL Server: VIEW DEFINITION)"
+                ) from None
+            raise SchemaSyncError(f"{self.dialect.name} query failed: {text}") from None
         finally:
             cur.close()
 
@@ -112,6 +125,25 @@ class Database:
 
     def commit(self) -> None:
         self.raw.commit()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the block in one transaction; callers commit, anything else is rolled back.
+
+        Server connections are opened in autocommit so that catalog reads hold no
+        locks (a long `mkdocs serve` would otherwise block other sessions' DDL);
+        writes that must be all-or-nothing (installs, the polled log) use this.
+        """
+        if self.spec.driver == "sqlite3":  # sqlite3 opens transactions implicitly
+            yield
+            return
+        self.raw.autocommit = False
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):  # after a commit there is nothing left to undo
+                self.raw.rollback()
+            self.raw.autocommit = True
 
     def close(self) -> None:
         with contextlib.suppress(Exception):  # closing a broken connection must not hide the real error
@@ -223,15 +255,32 @@ def _parse_server_url(raw: str, dialect: str, variant: str, timeout: float) -> C
         parts["UID"] = user
     if password is not None:
         parts["PWD"] = password
-    if dialect == "postgresql":
-        parts["BoolsAsChar"] = "0"
-        parts.setdefault("pqopt", f"{{connect_timeout={max(1, int(timeout))}}}")
-    if dialect == "mysql":
-        parts["TIMEOUT"] = str(max(1, int(timeout)))
     for key, value in options.items():
         parts[key] = value
-    odbc = ";".join(f"{k}={_odbc_value(v)}" for k, v in parts.items())
+    odbc = _with_odbc_defaults(";".join(f"{k}={_odbc_value(v)}" for k, v in parts.items()), dialect, timeout)
     return ConnectionSpec(dialect, "pyodbc", display, odbc=odbc, timeout=timeout)
+
+
+def _with_odbc_defaults(odbc: str, dialect: str | None, timeout: float) -> str:
+    """Add what the Debian drivers need unless the user set it: real booleans and a connect timeout.
+
+    psqlODBC returns booleans as '1'/'0' unless BoolsAsChar=0, and takes libpq's
+    connect_timeout through pqopt; MariaDB Connector/ODBC ignores the ODBC login
+    timeout and TIMEOUT and waits for the server greeting until CONN_TIMEOUT.
+    """
+    keys = set(odbc_pairs(odbc))
+    seconds = max(1, round(timeout))
+    extra: list[str] = []
+    if dialect == "postgresql":
+        if "BOOLSASCHAR" not in keys:
+            extra.append("BoolsAsChar=0")
+        if "PQOPT" not in keys:
+            extra.append(f"pqopt={{connect_timeout={seconds}}}")
+    elif dialect == "mysql" and "CONN_TIMEOUT" not in keys:
+        extra.append(f"CONN_TIMEOUT={seconds}")
+    if not extra:
+        return odbc
+    return odbc.rstrip(";") + ";" + ";".join(extra)
 
 
 def _odbc_value(value: str) -> str:
@@ -257,7 +306,8 @@ def _parse_odbc(raw: str, timeout: float) -> ConnectionSpec:
         dialect = "mssql"
     elif "sqlite" in driver:
         dialect = "sqlite"
-    return ConnectionSpec(dialect, "pyodbc", mask(raw), odbc=raw, timeout=timeout)
+    odbc = _with_odbc_defaults(raw, dialect, timeout)
+    return ConnectionSpec(dialect, "pyodbc", mask(raw), odbc=odbc, timeout=timeout)
 
 
 def odbc_pairs(raw: str) -> dict[str, str]:
@@ -330,9 +380,9 @@ def _open_psycopg(spec: ConnectionSpec) -> Database:
             "postgresql+psycopg:// needs psycopg 3: pip install 'mkdocs-schema-sync[postgres]'"
         ) from None
     try:
-        raw = psycopg.connect(**spec.psycopg)
+        raw = psycopg.connect(**spec.psycopg, autocommit=True)  # see _open_pyodbc
     except psycopg.Error as exc:
-        raise ConnectError(f"cannot connect to {spec.display}: {_first_line(exc)}") from None
+        raise ConnectError(_connect_error_message(spec, _first_line(exc))) from None
     return Database(raw, spec, "postgresql")
 
 
@@ -340,7 +390,10 @@ def _open_pyodbc(spec: ConnectionSpec) -> Database:
     pyodbc = import_pyodbc()
     assert spec.odbc is not None
     try:
-        raw = pyodbc.connect(spec.odbc, timeout=max(1, int(spec.timeout)), autocommit=False)
+        # Autocommit: a catalog read inside an open transaction keeps its locks (pg_get_viewdef and
+        # pg_get_expr lock the relations they read) and would block the team's ALTER TABLE until
+        # the connection closes, which under `mkdocs serve` is never.
+        raw = pyodbc.connect(spec.odbc, timeout=max(1, int(spec.timeout)), autocommit=True)
     except pyodbc.Error as exc:
         raise ConnectError(_odbc_error_message(spec, exc)) from None
     dialect = spec.dialect or dialect_from_dbms_name(raw.getinfo(pyodbc.SQL_DBMS_NAME))
@@ -381,10 +434,55 @@ def _odbc_error_message(spec: ConnectionSpec, exc: Exception) -> str:
         driver = odbc_pairs(spec.odbc or "").get("DRIVER", "").strip("{}")
         package = ODBC_DRIVER_PACKAGES.get(driver)
         hint = (
-            f" Install it: apt-get install {package}." if package else " Check `odbcinst -q -d` for installed drivers."
+            f" Install it: apt-get install {package}."
+            if package
+            else " Check `odbcinst -q -d` for installed drivers (Debian packages: odbc-postgresql, "
+            "odbc-mariadb, libsqliteodbc, tdsodbc)."
         )
         return f"ODBC driver {driver or '(from DSN)'!r} is not installed for {spec.display}.{hint}"
-    return f"cannot connect to {spec.display}: {text}"
+    return _connect_error_message(spec, text)
+
+
+_PERMISSION = re.compile(r"(?i)permission denied|command denied|access denied for user .* to database")
+
+# (pattern in the driver's message, what it means for the user); first match wins
+_CONNECT_PROBLEMS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"(?i)password authentication failed|access denied for user [^ ]+ \(using password|"
+                   r"login failed for user|no password supplied|password is required"),
+        "wrong user name or password",
+    ),
+    (re.compile(r"(?i)role \S+ does not exist"), "no such user on the server"),
+    (
+        re.compile(r"(?i)database \S+ does not exist|unknown database|cannot open database"),
+        "the database does not exist on the server (check the name after the host)",
+    ),
+    (_PERMISSION, "the user may not connect to this database (grant it access)"),
+    (
+        re.compile(r"(?i)timeout expired|timed out|handshake|system error: 110|no route to host|"
+                   r"network is unreachable"),
+        "the server did not answer in time (host unreachable or firewalled?)",
+    ),
+    (
+        re.compile(r"(?i)connection refused|can't connect to|could not connect|is the server running"),
+        "nothing accepts connections at that host and port (server down or wrong port?)",
+    ),
+    (
+        re.compile(r"(?i)could not translate host name|unknown (?:mysql |mariadb )?server host|"
+                   r"name or service not known|temporary failure in name resolution"),
+        "the host name does not resolve",
+    ),
+]
+
+
+def _connect_error_message(spec: ConnectionSpec, text: str) -> str:
+    """One line: where, what it means, and the driver's own words (masked, without ODBC noise)."""
+    detail = re.sub(r"\s*\((?:\d+)\)\s*\(SQLDriverConnect\)\s*$", "", text)
+    detail = re.sub(r"^\[[0-9A-Z]{5}\]\s*(?:\[[^\]]*\]\s*)*", "", detail)
+    for pattern, meaning in _CONNECT_PROBLEMS:
+        if pattern.search(text):
+            return mask(f"cannot connect to {spec.display}: {meaning} ({detail})")
+    return mask(f"cannot connect to {spec.display}: {detail}")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -8,32 +8,7 @@ from dataclasses import dataclass, field
 from .catalog import Catalog, Column, Table
 from .contracts import ColumnRule, Contract, ContractFile, TableRule
 from .diff import Change
-
-try:  # lands with the server dialects; the fallback below keeps this branch working until then
-    from .types import normalize_type  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - replaced once types.py is on main
-    _ALIASES = {
-        "int": "integer", "int4": "integer", "int2": "smallint", "int8": "bigint", "numeric": "decimal",
-        "character varying": "varchar", "char varying": "varchar", "character": "char", "bpchar": "char",
-        "bool": "boolean", "float8": "double", "double precision": "double", "float4": "real",
-        "timestamp without time zone": "timestamp", "timestamp with time zone": "timestamptz",
-        "time without time zone": "time", "datetime": "timestamp", "bytea": "binary", "blob": "binary",
-    }  # fmt: skip
-
-    def normalize_type(dialect: str, type_text: str) -> str:
-        text = " ".join((type_text or "").lower().split())
-        m = re.match(r"^([^(]+?)\s*(?:\(([^)]*)\))?$", text)
-        if not m:
-            return text
-        name, args = _ALIASES.get(m.group(1), m.group(1)), m.group(2)
-        if name in ("integer", "smallint", "bigint", "boolean"):
-            args = None
-        if args is not None:
-            args = ",".join(a.strip() for a in args.split(","))
-            if name == "decimal" and "," not in args:
-                args += ",0"
-        return f"{name}({args})" if args is not None else name
-
+from .types import normalize_type
 
 HOLDS, BROKEN, MISSING = "holds", "broken", "missing"
 

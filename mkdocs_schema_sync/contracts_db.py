@@ -9,6 +9,7 @@ the refusal still reaches the client and the server log (RAISE), but not the tab
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,11 +17,7 @@ from .contracts import ContractFile
 from .errors import SchemaSyncError
 from .masking import get_logger
 from .sqlfiles import read_sql
-
-try:  # lands with the server dialects; see contract_check
-    from .types import normalize_type  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover
-    from .contract_check import normalize_type
+from .types import normalize_type
 
 log = get_logger("contracts_db")
 
@@ -143,6 +140,12 @@ class InstallResult:
 
 def install_contracts(db: Any, contracts: ContractFile, enforce: bool) -> InstallResult:
     """Install (or reload) the contracts in one transaction. `db` is a Database or a DB-API connection."""
+    # A Database is in autocommit (see Database.transaction); a bare connection manages its own.
+    with db.transaction() if hasattr(db, "transaction") else contextlib.nullcontext():
+        return _install_contracts(db, contracts, enforce)
+
+
+def _install_contracts(db: Any, contracts: ContractFile, enforce: bool) -> InstallResult:
     raw = getattr(db, "raw", db)
     param = getattr(db, "param", "%s")
     cur = raw.cursor()

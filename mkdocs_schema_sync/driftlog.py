@@ -185,10 +185,11 @@ def create_log_tables(db: Database) -> None:
     """Create (or upgrade) the drift log and state tables for polling, and mark the mode `poll`."""
     tables = LogTables(db.dialect.name)
     try:
-        run_script(db, read_sql(tables.sql_dir, "log_tables.sql"))
-        if db.dialect.name in ("postgresql", "mssql"):
-            write_state(db, {"mode": "poll", "version": "1"})
-        db.commit()
+        with db.transaction():
+            run_script(db, read_sql(tables.sql_dir, "log_tables.sql"))
+            if db.dialect.name in ("postgresql", "mssql"):
+                write_state(db, {"mode": "poll", "version": "1"})
+            db.commit()
     except SchemaSyncError:
         raise
     except Exception as exc:  # driver errors: one line, masked

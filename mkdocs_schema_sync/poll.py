@@ -138,9 +138,10 @@ class Poller:
         try:
             if state is None:
                 create_log_tables(writer)
-            append(writer, entries)
-            write_state(writer, {"catalog": catalog.to_json()})
-            writer.commit()
+            with writer.transaction():
+                append(writer, entries)
+                write_state(writer, {"catalog": catalog.to_json()})
+                writer.commit()
             # read after our own DDL: creating the log tables moves SQLite's schema_version
             signal = writer.dialect.change_signal(writer)
             write_state(writer, {"signal": signal})

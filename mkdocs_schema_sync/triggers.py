@@ -114,8 +114,9 @@ def health(db: Database) -> tuple[bool, list[str]]:
 
 def _run(db: Database, script: str) -> None:
     try:
-        run_script(db, script)
-        db.commit()
+        with db.transaction():
+            run_script(db, script)
+            db.commit()
     except SchemaSyncError:
         _rollback(db)
         raise

@@ -79,7 +79,9 @@ class ServerDB:
 def _pg_admin(dbname: str = "postgres"):  # type: ignore[no-untyped-def]
     import psycopg
 
-    return psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_SUPERUSER, dbname=dbname, autocommit=True, connect_timeout=5)
+    return psycopg.connect(
+        host=PG_HOST, port=PG_PORT, user=PG_SUPERUSER, dbname=dbname, autocommit=True, connect_timeout=5
+    )
 
 
 @pytest.fixture(scope="session")
@@ -184,7 +186,14 @@ class Site:
         return (self.site_dir / rel).read_text(encoding="utf-8")
 
 
-def write_site(root: Path, plugin_options: str, *, extra_yaml: str = "", theme: str = "mkdocs", pages: dict[str, str] | None = None) -> Site:
+def write_site(
+    root: Path,
+    plugin_options: str,
+    *,
+    extra_yaml: str = "",
+    theme: str = "mkdocs",
+    pages: dict[str, str] | None = None,
+) -> Site:
     """A minimal MkDocs project in `root` whose schema-sync options are `plugin_options` (YAML, indented by us)."""
     root.mkdir(parents=True, exist_ok=True)
     docs = root / "docs"
@@ -206,12 +215,16 @@ def tool(name: str) -> str:
     return str(path) if path.exists() else (shutil.which(name) or name)
 
 
-def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run(
+    cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(cmd, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
 
 
-def mkdocs_build(site: Site, *, strict: bool = True, program: str = "mkdocs", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def mkdocs_build(
+    site: Site, *, strict: bool = True, program: str = "mkdocs", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     cmd = [tool(program), "build", "--site-dir", str(site.site_dir)]
     if strict:
         cmd.append("--strict")

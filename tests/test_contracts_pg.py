@@ -64,9 +64,6 @@ def statuses(db: ServerDB) -> dict[tuple[str, str | None], str]:
 
 
 def pg_catalog(db: ServerDB):  # type: ignore[no-untyped-def]
-    pytest.importorskip(
-        "mkdocs_schema_sync.dialects.postgres", reason="the PostgreSQL adapter lands from dialects-servers"
-    )
     from mkdocs_schema_sync.connect import open_database, parse_connection
 
     with open_database(parse_connection(db.url("postgresql+psycopg"))) as conn:
@@ -290,9 +287,6 @@ def test_print_commands_need_no_server(tmp_path: Path) -> None:
 
 
 def test_install_triggers_with_enforced_contracts(tmp_path: Path, scout_pg: ServerDB, etl_role: str) -> None:
-    pytest.importorskip(
-        "mkdocs_schema_sync.dialects.postgres", reason="the PostgreSQL adapter lands from dialects-servers"
-    )
     from conftest import cli
 
     root = pg_site(tmp_path, scout_pg)

@@ -26,7 +26,6 @@ def example_site(tmp_path: Path, connection: str) -> Site:
 
 @pytest.mark.postgres
 def test_postgres_example_end_to_end(pg_db: ServerDB, tmp_path: Path) -> None:
-    pytest.importorskip("mkdocs_schema_sync.dialects.postgres", reason="the PostgreSQL adapter has not landed")
     scout = EXAMPLE / "scout.postgres.sql"
     pg_execute(pg_db, scout.read_text() if scout.exists() else SCOUT_PG)
     role = f"ssetl_{uuid.uuid4().hex[:8]}"
@@ -62,7 +61,6 @@ def test_postgres_example_end_to_end(pg_db: ServerDB, tmp_path: Path) -> None:
 
 @pytest.mark.postgres
 def test_postgres_without_superuser_falls_back_to_polling(pg_db: ServerDB, tmp_path: Path) -> None:
-    pytest.importorskip("mkdocs_schema_sync.dialects.postgres", reason="the PostgreSQL adapter has not landed")
     role = f"ssuser_{uuid.uuid4().hex[:8]}"
     pg_execute(pg_db, f'CREATE ROLE "{role}" LOGIN; GRANT CREATE ON DATABASE "{pg_db.name}" TO "{role}"; '
                       f'GRANT CREATE ON SCHEMA public TO "{role}"')  # fmt: skip
@@ -88,7 +86,6 @@ def pg_db_rows(db: ServerDB, sql: str) -> list[tuple]:
 
 @pytest.mark.mariadb
 def test_mariadb_polling_finds_changes_with_one_query_per_unchanged_check(mariadb_db: ServerDB, tmp_path: Path) -> None:
-    pytest.importorskip("mkdocs_schema_sync.dialects.mysql", reason="the MySQL/MariaDB adapter has not landed")
     mariadb_execute(mariadb_db, "CREATE TABLE stores (store_id INT PRIMARY KEY, name VARCHAR(100) NOT NULL)")
     settings = Settings(base_dir=tmp_path, connection=mariadb_db.url("mysql"), snapshot=tmp_path / "schema.lock.json")
     poller = Poller(settings)
