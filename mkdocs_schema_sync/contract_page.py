@@ -41,8 +41,8 @@ def attach_contracts(model: DocModel, report: Report) -> None:
         )
         for key in result.tables:
             notices.setdefault(key, []).append({"title": "Broken ETL contract:", "text": text})
-        if result.contract.severity == "error":  # leads every page, the change log included
-            model.extra.setdefault("notices", []).append(
+        if result.contract.severity == "error":  # leads the schema index and the change log
+            model.extra.setdefault("lead_notices", []).append(
                 {
                     "title": "Broken ETL contract:",
                     "text": f"{result.name} (owner: {result.contract.owner}): {result.summary()}. "

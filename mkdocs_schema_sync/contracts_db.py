@@ -13,6 +13,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any
 
+from .connect import Database
 from .contracts import ContractFile
 from .errors import SchemaSyncError
 from .masking import get_logger
@@ -141,7 +142,7 @@ class InstallResult:
 def install_contracts(db: Any, contracts: ContractFile, enforce: bool) -> InstallResult:
     """Install (or reload) the contracts in one transaction. `db` is a Database or a DB-API connection."""
     # A Database is in autocommit (see Database.transaction); a bare connection manages its own.
-    with db.transaction() if hasattr(db, "transaction") else contextlib.nullcontext():
+    with db.transaction() if isinstance(db, Database) else contextlib.nullcontext():
         return _install_contracts(db, contracts, enforce)
 
 

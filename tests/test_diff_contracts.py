@@ -62,3 +62,28 @@ def test_diff_without_contract_breaks_marks_nothing(tmp_path: Path) -> None:
     changes = json.loads(result.stdout)["changes"]
     assert [c["kind"] for c in changes] == ["column_added"]
     assert changes[0]["contracts"] == []
+
+
+def test_a_broken_contract_leads_the_index_and_the_change_log(tmp_path: Path) -> None:
+    from conftest import Site, mkdocs_build
+
+    root = scout_site(tmp_path)
+    assert mkdocs_build(Site(root)).returncode == 0  # first build records the polling baseline
+    conn = sqlite3.connect(root / "scout.db")
+    conn.executescript(
+        "PRAGMA legacy_alter_table = ON;"
+        "CREATE TABLE t2 (item_id INTEGER PRIMARY KEY, CanonicalTxID INTEGER NOT NULL, product_id INTEGER NOT NULL,"
+        " quantity INTEGER NOT NULL, unit_price DECIMAL(10,2) NOT NULL, line_total DECIMAL(12,2));"
+        "DROP TABLE TransactionItems; ALTER TABLE t2 RENAME TO TransactionItems;"
+    )
+    conn.close()
+    site = Site(root)
+    result = mkdocs_build(site, strict=False)
+    assert result.returncode == 0, result.stderr
+    for page in ("schema/index.html", "schema/changes/index.html"):
+        body = site.html(page)
+        article = body[body.index("<article"):]
+        first_heading = article.index("<h1")
+        assert article.find("Broken ETL contract") != -1 and article.find("Broken ETL contract") < first_heading, page
+        assert "transaction-items-payload-join" in article[:first_heading]
+    assert "Broken ETL contract" not in site.html("schema/main/stores/index.html")

@@ -56,7 +56,7 @@ def test_postgres_example_end_to_end(pg_db: ServerDB, tmp_path: Path) -> None:
         r = cli("health", cwd=site.root)
         assert r.returncode == 0 and "mode: triggers" in r.stdout
     finally:
-        pg_execute(pg_db, f'DROP OWNED BY "{role}"; DROP ROLE "{role}"')
+        pg_execute(pg_db, f'REASSIGN OWNED BY "{role}" TO CURRENT_USER; DROP OWNED BY "{role}"; DROP ROLE "{role}"')
 
 
 @pytest.mark.postgres
@@ -74,7 +74,7 @@ def test_postgres_without_superuser_falls_back_to_polling(pg_db: ServerDB, tmp_p
         r = cli("monitor", "--once", cwd=site.root)
         assert r.returncode == 0 and "ALTER TABLE public.t" in r.stdout, r.stderr
     finally:
-        pg_execute(pg_db, f'DROP OWNED BY "{role}"; DROP ROLE "{role}"')
+        pg_execute(pg_db, f'REASSIGN OWNED BY "{role}" TO CURRENT_USER; DROP OWNED BY "{role}"; DROP ROLE "{role}"')
 
 
 def pg_db_rows(db: ServerDB, sql: str) -> list[tuple]:

@@ -51,7 +51,8 @@ class DocModel:
 
     `extra` carries what optional parts (drift log, contracts) add to the shared
     templates: `notices` (every page), `table_notices`, `table_sections` and
-    `column_badges` (per table key / `table.column`, Markup), `architecture_rows`.
+    `column_badges` (per table key / `table.column`, Markup), `architecture_rows`,
+    `lead_notices` (the schema index and the change log only: broken contracts).
     """
 
     catalog: Catalog
