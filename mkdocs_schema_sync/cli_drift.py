@@ -162,12 +162,13 @@ def health(obj: Context) -> None:
 @click.option("--once", is_flag=True, help="Check once and exit (for cron or CI).")
 @click.pass_obj
 def monitor(obj: Context, interval: float, once: bool) -> None:
-    """Poll the database and append what changed to the drift log."""
+    """Poll the database, append what changed to the drift log, and check the contracts when it changed."""
     from .poll import Poller
 
     settings = obj.settings
     poller = Poller(settings)
     db = _open(settings)
+    last_signal: str | None = None
     try:
         while True:
             try:
@@ -184,6 +185,9 @@ def monitor(obj: Context, interval: float, once: bool) -> None:
                 _end_read(db)
             for entry in result.entries:
                 click.echo(f"{entry.event_time} {entry.event_type} {entry.schema_name}.{entry.object_name}")
+            if result.signal is None or result.signal != last_signal:
+                run_core(_check_contracts, settings, db)
+                last_signal = result.signal
             if result.where == "triggers" and once:
                 click.echo("triggers record the changes of this database; nothing to poll")
             if once:
@@ -193,6 +197,21 @@ def monitor(obj: Context, interval: float, once: bool) -> None:
         pass
     finally:
         db.close()
+
+
+def _check_contracts(settings: Settings, db: Database) -> None:
+    """Validate the contracts against the live catalog; newly broken ones go to the webhooks."""
+    from . import contract_run
+    from .contract_check import check_contracts
+
+    contracts = contract_run.load_for(settings)
+    if contracts is None:
+        return
+    catalog = select_tables(db.dialect.read_catalog(db, row_counts=False), settings)
+    report = check_contracts(contracts, catalog, "live")
+    for result in report.broken:
+        click.echo(f"contract {result.name} is broken: {result.summary()} (owner: {result.contract.owner})")
+    contract_run.notify(report, settings, db.spec.display)
 
 
 def _end_read(db: Database) -> None:

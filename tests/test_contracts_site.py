@@ -363,3 +363,16 @@ def test_build_with_unreachable_and_slow_webhooks_succeeds(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     assert "could not notify" in result.stderr
     assert elapsed < base_time + 1.0 + 1.5, (elapsed, base_time)
+
+
+def test_monitor_reports_and_notifies_a_broken_contract_once(tmp_path: Path, receiver: Receiver) -> None:
+    options = "      notify:\n        - url: ${HOOK_URL}\n          kind: generic\n"
+    site = example_copy(tmp_path / "ex", retype="VARCHAR(32)", options=options)
+    env = {"HOOK_URL": f"http://127.0.0.1:{receiver.port}/hook/s3cretpath"}
+    first = cli("monitor", "--once", cwd=site.root, env=env)
+    assert first.returncode == 0, first.stderr
+    assert "contract payload-transaction-key is broken" in first.stdout
+    assert [m["contract"] for m in receiver.messages] == ["payload-transaction-key"]
+    second = cli("monitor", "--once", cwd=site.root, env=env)
+    assert second.returncode == 0 and "payload-transaction-key is broken" in second.stdout
+    assert len(receiver.messages) == 1  # not announced twice
