@@ -120,7 +120,12 @@ def _literal(value: Any) -> str:
 
 def install_script(contracts: ContractFile, enforce: bool, default_schema: str = "public") -> str:
     """The whole install as one SQL script, for `--print` (a DBA runs it as superuser)."""
-    parts = ["SET standard_conforming_strings = on;", "BEGIN;", read_sql("postgres", "contracts.sql")]
+    parts = [
+        "SET standard_conforming_strings = on;",
+        "BEGIN;",
+        read_sql("postgres", "log_tables.sql"),
+        read_sql("postgres", "contracts.sql"),
+    ]
     if enforce:
         parts.append("CREATE EXTENSION IF NOT EXISTS dblink SCHEMA schema_sync;  -- drop this line if unavailable")
     parts.append("DELETE FROM schema_sync.contract_columns;")
@@ -160,6 +165,7 @@ def _install_contracts(db: Any, contracts: ContractFile, enforce: bool) -> Insta
             )
         cur.execute("SELECT count(*) FROM pg_available_extensions WHERE name = 'dblink'")
         dblink = bool(cur.fetchone()[0]) and enforce
+        cur.execute(read_sql("postgres", "log_tables.sql"))  # the drift log the refusals go to
         cur.execute(read_sql("postgres", "contracts.sql"))
         if dblink:
             cur.execute("CREATE EXTENSION IF NOT EXISTS dblink SCHEMA schema_sync")
