@@ -99,7 +99,7 @@ def diff(obj: Context, from_: str | None, to: str | None, fmt: str) -> None:
 @click.pass_obj
 def install_triggers(obj: Context, print_only: bool, with_contracts: bool, enforce_contracts: bool) -> None:
     """Install drift capture: event/DDL triggers where possible, else the log for polling."""
-    from .cli import install_contracts_into, install_contracts_script
+    from .cli_contracts import install_contracts_into, install_contracts_script
     from .poll import Poller
     from .triggers import install, install_script
 
