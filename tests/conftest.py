@@ -30,6 +30,49 @@ MARIADB_HOST = os.environ.get("SCHEMA_SYNC_TEST_MARIADB_HOST", "127.0.0.1")
 MARIADB_PORT = int(os.environ.get("SCHEMA_SYNC_TEST_MARIADB_PORT", "3306"))
 MARIADB_USER = os.environ.get("SCHEMA_SYNC_TEST_MARIADB_USER", "root")
 
+# Every secret the tests hand to the code. After each test its captured output and logs, and
+# after the session every page, report and state file the tests produced, are searched for
+# them: a secret that leaks anywhere fails the suite.
+TEST_PASSWORD = "Sekr3t-Test-Pw!"
+WEBHOOK_SECRET = "T000/B000/XXXXsecretXXXX"
+DDL_PASSWORD = "secret-hunter2"
+TEST_SECRETS = (TEST_PASSWORD, WEBHOOK_SECRET, DDL_PASSWORD)
+_OUTPUT_SUFFIXES = {".html", ".md", ".json", ".xml", ".txt", ".log", ".js"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    captured = "\n".join(content for _, content in report.sections)
+    leaked = [s for s in TEST_SECRETS if s in captured]
+    if leaked and report.passed and report.when == "call":
+        report.outcome = "failed"
+        report.longrepr = f"a test secret leaked into captured output or logs: {leaked}"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Search every output file the tests wrote (sites, generated pages, reports, state) for the secrets."""
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    try:
+        base = factory.getbasetemp()
+    except (OSError, ValueError):
+        return
+    leaks = []
+    for path in base.rglob("*"):
+        if path.suffix not in _OUTPUT_SUFFIXES or not path.is_file() or path.name == "mkdocs.yml":
+            continue
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        leaks += [f"{path}: {s}" for s in TEST_SECRETS if s in text]
+    if leaks:
+        print("\nTEST SECRETS LEAKED INTO OUTPUT FILES:\n" + "\n".join(leaks[:20]))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
 
 def server_missing(what: str, why: object) -> None:
     """Fail under CI, skip locally."""

@@ -12,13 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import TEST_PASSWORD as SECRET
 from conftest import ServerDB, _mariadb_admin
 
 from mkdocs_schema_sync.connect import odbc_pairs, open_database, parse_connection
 from mkdocs_schema_sync.errors import ConnectError, SchemaSyncError
 from mkdocs_schema_sync.masking import mask
-
-SECRET = "Sekr3t-Test-Pw!"
 
 
 def connect_error(text: str, timeout: float = 10.0) -> str:

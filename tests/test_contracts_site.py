@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, Site, cli, make_sqlite, mkdocs_build, write_site
+from conftest import EXAMPLE, WEBHOOK_SECRET, Site, cli, make_sqlite, mkdocs_build, write_site
 from test_contracts import catalog_of
 
 from mkdocs_schema_sync.contract_check import check_contracts
@@ -280,7 +280,7 @@ def test_one_message_per_newly_broken_contract_across_builds(tmp_path: Path, rec
         "        - url: !ENV HOOK_URL2\n"
     )
     site = example_copy(tmp_path / "ex", retype="VARCHAR(32)", retype_items=True, options=options)
-    secret = "T000/B000/XXXXsecretXXXX"
+    secret = WEBHOOK_SECRET
     env = {
         "HOOK_URL": f"http://127.0.0.1:{receiver.port}/slack/{secret}",
         "HOOK_URL2": f"http://127.0.0.1:{receiver.port}/generic/{secret}",

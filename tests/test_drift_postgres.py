@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from conftest import ServerDB, pg_execute
+from conftest import DDL_PASSWORD, ServerDB, pg_execute
 
 from mkdocs_schema_sync.driftlog import DriftEntry
 from mkdocs_schema_sync.masking import mask
@@ -112,7 +112,7 @@ def test_passwords_never_reach_the_change_log_page(pg_db: ServerDB) -> None:
     name = f"sspw_{uuid.uuid4().hex[:8]}"
     try:
         # one batch: current_query() holds both statements
-        pg_execute(pg_db, f"CREATE ROLE {name} PASSWORD 'secret-hunter2'; CREATE TABLE pw_probe (a int)")
+        pg_execute(pg_db, f"CREATE ROLE {name} PASSWORD '{DDL_PASSWORD}'; CREATE TABLE pw_probe (a int)")
     finally:
         pg_execute(pg_db, f"DROP ROLE IF EXISTS {name}")
     rows = pg_rows(pg_db, "SELECT statement FROM schema_sync.drift_log")
@@ -127,7 +127,7 @@ def test_passwords_never_reach_the_change_log_page(pg_db: ServerDB) -> None:
     catalog = Catalog("postgresql", [Table("public", "pw_probe", columns=[Column("a", "integer")])])
     model = DocModel(catalog, Settings(base_dir=Path(".")), SourceInfo("live", "x"))
     raw = DriftEntry("2025-01-01 00:00:00", "postgres", "CREATE TABLE", "table", "public", "pw_probe",
-                     f"CREATE ROLE {name} PASSWORD 'secret-hunter2'; CREATE TABLE pw_probe (a int)", "trigger")  # fmt: skip
+                     f"CREATE ROLE {name} PASSWORD '{DDL_PASSWORD}'; CREATE TABLE pw_probe (a int)", "trigger")  # fmt: skip
     add_change_log(model, [raw])
     pages = render_pages(model)
     assert all("hunter2" not in text for text in pages.values())
