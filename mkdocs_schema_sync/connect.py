@@ -227,7 +227,8 @@ def _parse_server_url(raw: str, dialect: str, variant: str, timeout: float) -> C
     if not database:
         raise SchemaSyncError(f"connection URL {mask(raw)!r} names no database: add /dbname after the host")
     options = dict(parse_qsl(url.query, keep_blank_values=True))
-    display = mask(f"{url.scheme}://{user + ':' + (password or '') + '@' if user else ''}{host}:{port}/{database}")
+    auth = f"{user}{':' + password if password else ''}@" if user else ""
+    display = mask(f"{url.scheme}://{auth}{host}:{port}/{database}")
 
     if variant in ("psycopg", "psycopg3"):
         if dialect != "postgresql":
@@ -243,7 +244,7 @@ def _parse_server_url(raw: str, dialect: str, variant: str, timeout: float) -> C
     if variant not in ("", "odbc", "pyodbc"):
         raise SchemaSyncError(f"unknown driver +{variant} in {url.scheme}://; use +odbc (default) or +psycopg")
 
-    driver = options.pop("driver", None) or DEFAULT_ODBC_DRIVERS[dialect]
+    driver = (options.pop("driver", None) or DEFAULT_ODBC_DRIVERS[dialect]).strip("{}")
     parts: dict[str, str] = {"DRIVER": "{" + driver + "}"}
     if dialect == "mssql":
         parts["SERVER"] = f"{host},{port}"
@@ -255,9 +256,12 @@ def _parse_server_url(raw: str, dialect: str, variant: str, timeout: float) -> C
         parts["UID"] = user
     if password is not None:
         parts["PWD"] = password
-    for key, value in options.items():
-        parts[key] = value
-    odbc = _with_odbc_defaults(";".join(f"{k}={_odbc_value(v)}" for k, v in parts.items()), dialect, timeout)
+    # DRIVER and the query's own ODBC keywords may already be in ODBC syntax ({…}); user names,
+    # passwords and database names are always quoted when they need it, even if they look braced.
+    raw_syntax = {"DRIVER", *options}
+    parts.update(options)
+    pairs = (f"{k}={_odbc_value(v, keep_braces=k in raw_syntax)}" for k, v in parts.items())
+    odbc = _with_odbc_defaults(";".join(pairs), dialect, timeout)
     return ConnectionSpec(dialect, "pyodbc", display, odbc=odbc, timeout=timeout)
 
 
@@ -283,8 +287,8 @@ def _with_odbc_defaults(odbc: str, dialect: str | None, timeout: float) -> str:
     return odbc.rstrip(";") + ";" + ";".join(extra)
 
 
-def _odbc_value(value: str) -> str:
-    if value.startswith("{") and value.endswith("}"):
+def _odbc_value(value: str, *, keep_braces: bool = False) -> str:
+    if keep_braces and value.startswith("{") and value.endswith("}"):
         return value
     if any(ch in value for ch in ";{}=") or value != value.strip():
         return "{" + value.replace("}", "}}") + "}"

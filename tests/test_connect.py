@@ -254,3 +254,11 @@ def test_sqlite_over_odbc_is_recognised(tmp_path: Path) -> None:
     with open_database(parse_connection(f"DRIVER={{SQLite3}};DATABASE={path}")) as db:
         assert db.dialect.name == "sqlite"
         assert db.query("SELECT name FROM sqlite_master") == [("t",)]
+
+
+def test_a_password_that_looks_braced_is_still_quoted() -> None:
+    spec = parse_connection("mssql://me:%7Babc%7D@h:1433/app")
+    assert odbc_pairs(spec.odbc or "")["PWD"] == "{{abc}}}"
+    assert "abc" not in spec.display
+    braced_driver = parse_connection("mssql://me@h/app?driver=%7BODBC+Driver+17+for+SQL+Server%7D")
+    assert "DRIVER={ODBC Driver 17 for SQL Server}" in (braced_driver.odbc or "")
