@@ -108,12 +108,9 @@ class CheckConstraint:
         return {"name": self.name, "expression": self.expression}
 
 
-TABLE_KINDS = ("table", "view", "materialized view", "partitioned table", "foreign table")
-
-
 @dataclass
 class Table:
-    """A table or view. `kind` is one of TABLE_KINDS."""
+    """A table or view. `kind`: table, view, materialized view, partitioned table or foreign table."""
 
     schema: str
     name: str

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from .cli import Context, fail, main, run_core
+from .contract_output import FORMATS
 from .settings import Settings
 
 
@@ -19,7 +20,7 @@ from .settings import Settings
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "junit", "github"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
     help="text for people; json; junit (one testcase per contract); github (annotations + step summary).",

@@ -166,10 +166,6 @@ def _suggest_type(value: str, known: set[str]) -> str:
     return "a type of this database, such as `varchar(64)` or `integer`"
 
 
-def default_path(base_dir: Path) -> Path:
-    return base_dir / DEFAULT_FILE
-
-
 def load_contracts(path: Path | None, *, explicit: bool = True, base_dir: Path | None = None) -> ContractFile | None:
     """Read and check a contract file. A missing default file means no contracts (None)."""
     if path is None:

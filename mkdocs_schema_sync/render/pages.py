@@ -90,12 +90,6 @@ class Paths:
     def table(self, table: Table) -> str:
         return f"{self.root}/{self._schema_slugs[table.schema]}/{self._table_slugs[table.key]}.md"
 
-    def table_by_key(self, schema: str, key: str) -> str | None:
-        slug = self._table_slugs.get(key)
-        if slug is None or schema not in self._schema_slugs:
-            return None
-        return f"{self.root}/{self._schema_slugs[schema]}/{slug}.md"
-
     @staticmethod
     def rel(from_page: str, to_page: str) -> str:
         return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
