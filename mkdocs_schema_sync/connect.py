@@ -452,8 +452,10 @@ _PERMISSION = re.compile(r"(?i)permission denied|command denied|access denied fo
 # (pattern in the driver's message, what it means for the user); first match wins
 _CONNECT_PROBLEMS: list[tuple[re.Pattern[str], str]] = [
     (
-        re.compile(r"(?i)password authentication failed|access denied for user [^ ]+ \(using password|"
-                   r"login failed for user|no password supplied|password is required"),
+        re.compile(
+            r"(?i)password authentication failed|access denied for user [^ ]+ \(using password|"
+            r"login failed for user|no password supplied|password is required"
+        ),
         "wrong user name or password",
     ),
     (re.compile(r"(?i)role \S+ does not exist"), "no such user on the server"),
@@ -463,8 +465,10 @@ _CONNECT_PROBLEMS: list[tuple[re.Pattern[str], str]] = [
     ),
     (_PERMISSION, "the user may not connect to this database (grant it access)"),
     (
-        re.compile(r"(?i)timeout expired|timed out|handshake|system error: 110|no route to host|"
-                   r"network is unreachable"),
+        re.compile(
+            r"(?i)timeout expired|timed out|handshake|system error: 110|no route to host|"
+            r"network is unreachable"
+        ),
         "the server did not answer in time (host unreachable or firewalled?)",
     ),
     (
@@ -472,8 +476,10 @@ _CONNECT_PROBLEMS: list[tuple[re.Pattern[str], str]] = [
         "nothing accepts connections at that host and port (server down or wrong port?)",
     ),
     (
-        re.compile(r"(?i)could not translate host name|unknown (?:mysql |mariadb )?server host|"
-                   r"name or service not known|temporary failure in name resolution"),
+        re.compile(
+            r"(?i)could not translate host name|unknown (?:mysql |mariadb )?server host|"
+            r"name or service not known|temporary failure in name resolution"
+        ),
         "the host name does not resolve",
     ),
 ]

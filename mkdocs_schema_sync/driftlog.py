@@ -41,9 +41,7 @@ LOG_COLUMNS = (
 )
 SQL_DIRS = {"postgresql": "postgres", "mysql": "mysql", "sqlite": "sqlite", "mssql": "mssql"}
 #: a missing table, in each database's words: no log is not an error
-_MISSING = re.compile(
-    r"no such table|does not exist|doesn't exist|Invalid object name|42P01|42S02|1146", re.IGNORECASE
-)
+_MISSING = re.compile(r"no such table|does not exist|doesn't exist|Invalid object name|42P01|42S02|1146", re.IGNORECASE)
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The one path from settings to pages, shared by the MkDocs plugin and the CLI.
 
-    settings -> load_catalog (live, or the snapshot when offline) -> DocModel -> render_pages
+settings -> load_catalog (live, or the snapshot when offline) -> DocModel -> render_pages
 """
 
 from __future__ import annotations

@@ -204,9 +204,7 @@ def test_wrong_password(mariadb_user: ServerDB, how: str) -> None:
 
 @pytest.mark.mariadb
 def test_no_rights_on_the_database(mariadb_user: ServerDB) -> None:
-    text = mariadb_user.url("mariadb", password=SECRET.replace("!", "%21")).replace(
-        f"/{mariadb_user.name}", "/mysql"
-    )
+    text = mariadb_user.url("mariadb", password=SECRET.replace("!", "%21")).replace(f"/{mariadb_user.name}", "/mysql")
     message = connect_error(text)
     assert "may not connect to this database" in message
 

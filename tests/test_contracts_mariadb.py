@@ -31,10 +31,14 @@ def test_scout_contracts_hold_then_break_on_mariadb(mariadb_db: ServerDB) -> Non
     after = report(mariadb_db)
     broken = {r.name: r for r in after.broken}
     assert set(broken) == {"transaction-items-payload-join", "payload-transaction-key"}  # referenced_by too
-    assert "expected varchar(64) NOT NULL, found varchar(32) NOT NULL" in broken["transaction-items-payload-join"].summary()
+    assert (
+        "expected varchar(64) NOT NULL, found varchar(32) NOT NULL"
+        in broken["transaction-items-payload-join"].summary()
+    )
 
     mariadb_execute(
-        mariadb_db, "SET foreign_key_checks = 0;\nALTER TABLE SalesInteractions MODIFY canonical_tx_id_norm VARCHAR(64) NULL"
+        mariadb_db,
+        "SET foreign_key_checks = 0;\nALTER TABLE SalesInteractions MODIFY canonical_tx_id_norm VARCHAR(64) NULL",
     )
     broken = {r.name: r for r in report(mariadb_db).broken}
     assert "sales-interactions-payload-join" in broken

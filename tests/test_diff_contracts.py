@@ -82,7 +82,7 @@ def test_a_broken_contract_leads_the_index_and_the_change_log(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     for page in ("schema/index.html", "schema/changes/index.html"):
         body = site.html(page)
-        article = body[body.index("<article"):]
+        article = body[body.index("<article") :]
         first_heading = article.index("<h1")
         assert article.find("Broken ETL contract") != -1 and article.find("Broken ETL contract") < first_heading, page
         assert "transaction-items-payload-join" in article[:first_heading]

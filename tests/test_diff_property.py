@@ -42,14 +42,19 @@ def tables(draw: st.DrawFn, schema: str, name: str) -> Table:
     subsets = st.lists(st.sampled_from(col_names), min_size=1, max_size=2, unique=True)
     uniques = [UniqueConstraint(f"u{i}", cols) for i, cols in enumerate(draw(st.lists(subsets, max_size=2)))]
     fks = [
-        ForeignKey(f"fk{i}", cols, schema, draw(st.sampled_from(["t1", "t2"])), cols, draw(st.none() | st.just("CASCADE")))
+        ForeignKey(
+            f"fk{i}", cols, schema, draw(st.sampled_from(["t1", "t2"])), cols, draw(st.none() | st.just("CASCADE"))
+        )
         for i, cols in enumerate(draw(st.lists(subsets, max_size=2)))
     ]
     indexes = [
         Index(n, draw(subsets), draw(st.booleans()), draw(st.none() | st.just("a > 0")))
         for n in draw(st.lists(st.sampled_from(["i1", "i2", "i3"]), max_size=3, unique=True))
     ]
-    checks = [CheckConstraint(f"ck{i}", e) for i, e in enumerate(draw(st.lists(st.sampled_from(["a > 0", "b < 9"]), max_size=2, unique=True)))]
+    checks = [
+        CheckConstraint(f"ck{i}", e)
+        for i, e in enumerate(draw(st.lists(st.sampled_from(["a > 0", "b < 9"]), max_size=2, unique=True)))
+    ]
     return Table(
         schema=schema,
         name=name,
@@ -67,7 +72,13 @@ def tables(draw: st.DrawFn, schema: str, name: str) -> Table:
 
 @st.composite
 def catalogs(draw: st.DrawFn) -> Catalog:
-    keys = draw(st.lists(st.tuples(st.sampled_from(["main", "sales"]), st.sampled_from(["t1", "t2", "t3", "Orders"])), max_size=5, unique=True))
+    keys = draw(
+        st.lists(
+            st.tuples(st.sampled_from(["main", "sales"]), st.sampled_from(["t1", "t2", "t3", "Orders"])),
+            max_size=5,
+            unique=True,
+        )
+    )
     tbls = [draw(tables(s, n)) for s, n in keys]
     comments = draw(st.dictionaries(st.sampled_from(["main", "sales"]), st.sampled_from(["c1", "c2"]), max_size=2))
     return Catalog(dialect="sqlite", tables=tbls, schema_comments=comments)

@@ -93,12 +93,16 @@ def test_event_triggers_log_committed_ddl_with_the_role(pg_db: ServerDB, role: s
 def test_set_role_is_recorded_and_a_failed_log_write_lets_the_ddl_through(pg_db: ServerDB, role: str) -> None:
     pg_script(pg_db, install_script("postgresql"))
     owner = f"{role}_owner"
-    pg_execute(pg_db, f'CREATE ROLE "{owner}" NOLOGIN; GRANT "{owner}" TO "{role}"; GRANT CREATE ON SCHEMA public TO "{owner}"')
+    pg_execute(
+        pg_db, f'CREATE ROLE "{owner}" NOLOGIN; GRANT "{owner}" TO "{role}"; GRANT CREATE ON SCHEMA public TO "{owner}"'
+    )
     try:
         pg_execute(pg_db, f'SET ROLE "{owner}"; CREATE TABLE owned (a int)', user=role)
         assert pg_rows(pg_db, "SELECT login_name FROM schema_sync.drift_log") == [(f"{role} (as {owner})",)]
         # the log refuses a row: the DDL still goes through, the health flag says why
-        pg_execute(pg_db, "ALTER TABLE schema_sync.drift_log ADD CONSTRAINT refuse CHECK (statement NOT LIKE '%refuse_me%')")
+        pg_execute(
+            pg_db, "ALTER TABLE schema_sync.drift_log ADD CONSTRAINT refuse CHECK (statement NOT LIKE '%refuse_me%')"
+        )
         pg_execute(pg_db, "CREATE TABLE refuse_me (a int)", user=role)
         assert pg_rows(pg_db, "SELECT count(*) FROM pg_class WHERE relname = 'refuse_me'") == [(1,)]
         (err,) = pg_rows(pg_db, "SELECT value FROM schema_sync.install_info WHERE name = 'last_error'")[0]

@@ -96,7 +96,10 @@ def test_mariadb_polling_finds_changes_with_one_query_per_unchanged_check(mariad
         assert db.queries - before == 1
         mariadb_execute(mariadb_db, "ALTER TABLE stores ADD COLUMN city VARCHAR(64);\nCREATE TABLE promo (id INT)")
         entries = poller.check(db).entries
-        assert {(e.event_type, e.object_name) for e in entries} == {("ALTER TABLE", "stores"), ("CREATE TABLE", "promo")}
+        assert {(e.event_type, e.object_name) for e in entries} == {
+            ("ALTER TABLE", "stores"),
+            ("CREATE TABLE", "promo"),
+        }
         before = db.queries
         assert not poller.check(db).checked
         assert db.queries - before == 1

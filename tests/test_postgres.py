@@ -50,7 +50,9 @@ def test_scout_catalog(scout_pg: ServerDB, scheme: str) -> None:
     stores = table(cat, "public.stores")
     assert stores.comment == "Physical stores where Scout devices collect transactions."
     assert [(c.name, c.type) for c in stores.columns][:3] == [
-        ("store_id", "integer"), ("region_id", "integer"), ("store_code", "character varying(16)")
+        ("store_id", "integer"),
+        ("region_id", "integer"),
+        ("store_code", "character varying(16)"),
     ]
     assert stores.column("is_active").default == "true"  # type: ignore[union-attr]
     assert stores.column("store_id").identity  # type: ignore[union-attr]
@@ -157,7 +159,11 @@ def test_postgres_features(pg_db: ServerDB, scheme: str) -> None:
     cat = read(pg_db, scheme)
     keys = [t.key for t in cat.tables]
     assert keys == [
-        "public.measurements", "public.refers_to_own", "sales.mv_people", "sales.orders", "sales.people",
+        "public.measurements",
+        "public.refers_to_own",
+        "sales.mv_people",
+        "sales.orders",
+        "sales.people",
     ]  # fmt: skip   (partitions, our own schema and temp tables are not listed)
     assert cat.schema_comments["sales"] == "Everything about selling"
 
@@ -280,4 +286,4 @@ def test_reading_holds_no_locks(scout_pg: ServerDB, scheme: str) -> None:
             other.execute("SET lock_timeout = '2s'")
             other.execute("ALTER TABLE stores ADD COLUMN extra int")
             other.execute("DROP VIEW v_daily_store_sales")
-            other.execute("DROP TABLE \"TransactionItems\" CASCADE")
+            other.execute('DROP TABLE "TransactionItems" CASCADE')

@@ -47,7 +47,9 @@ def test_example_site_builds_strict_with_every_table_column_and_description(exam
         for fk in table.foreign_keys:
             assert f'href="../{fk.ref_table}/"' in example.html(f"schema/main/{table.name}/index.html")
     # descriptions.yml overlays the views, which have no comments in SQLite
-    assert "Interactions and revenue per store and day" in text_of(example.html("schema/main/v_daily_store_sales/index.html"))
+    assert "Interactions and revenue per store and day" in text_of(
+        example.html("schema/main/v_daily_store_sales/index.html")
+    )
     # nothing was written into docs/
     assert sorted(p.relative_to(example.docs_dir) for p in example.docs_dir.rglob("*")) == before
 
@@ -67,7 +69,9 @@ def test_default_nav_keeps_table_pages_out_of_every_pages_nav(example: Site) -> 
 
 def test_nav_full_puts_tables_in_the_nav(example: Site) -> None:
     yml = example.root / "mkdocs.yml"
-    yml.write_text(yml.read_text().replace("      title: Scout database", "      title: Scout database\n      nav: full"))
+    yml.write_text(
+        yml.read_text().replace("      title: Scout database", "      title: Scout database\n      nav: full")
+    )
     assert mkdocs_build(example).returncode == 0
     links = nav_links(example.html("schema/architecture/index.html"))
     assert any("stores" in link for link in links)
@@ -110,7 +114,9 @@ def test_generate_writes_the_pages_a_build_would_show(example: Site, tmp_path: P
     assert "schema/main/PayloadTransactions.md" in files and "schema/index.md" in files
     assert len(files) == 15  # 10 tables and views, index, er, schema, architecture, contracts
     assert mkdocs_build(example).returncode == 0
-    built = sorted(str(p.relative_to(example.site_dir / "schema")) for p in (example.site_dir / "schema").rglob("index.html"))
+    built = sorted(
+        str(p.relative_to(example.site_dir / "schema")) for p in (example.site_dir / "schema").rglob("index.html")
+    )
     assert len(built) == len(files)
 
 
@@ -160,6 +166,8 @@ def test_templates_can_be_overridden(tmp_path: Path) -> None:
     site = write_site(tmp_path / "s", "connection: sqlite:///x.db\ntemplates: tpl")
     make_sqlite(site.root / "x.db", "CREATE TABLE t (id INTEGER PRIMARY KEY); -- <b>")
     (site.root / "tpl").mkdir()
-    (site.root / "tpl" / "table.md.j2").write_text("# Custom {{ table.name }}\n\nColumns: {{ table.columns | length }}\n")
+    (site.root / "tpl" / "table.md.j2").write_text(
+        "# Custom {{ table.name }}\n\nColumns: {{ table.columns | length }}\n"
+    )
     assert mkdocs_build(site).returncode == 0
     assert "Custom t" in site.html("schema/main/t/index.html")

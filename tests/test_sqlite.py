@@ -30,7 +30,10 @@ def test_scout_catalog_in_five_bulk_queries(scout_db: Path) -> None:
     assert items.column("CanonicalTxID").nullable is False
     assert items.column("line_total").generated == "quantity * unit_price"
     assert items.column("item_id").identity is True
-    assert [(i.name, i.where) for i in items.indexes] == [("ix_items_big_baskets", "quantity >= 10"), ("ix_items_tx", None)]
+    assert [(i.name, i.where) for i in items.indexes] == [
+        ("ix_items_big_baskets", "quantity >= 10"),
+        ("ix_items_tx", None),
+    ]
     assert [c.expression for c in items.checks] == ["quantity > 0"]
     fk = next(f for f in items.foreign_keys if f.ref_table == "PayloadTransactions")
     assert (fk.columns, fk.ref_columns) == (["CanonicalTxID"], ["canonical_tx_id_norm"])

@@ -163,7 +163,7 @@ def _balanced(text: str, open_at: int) -> str:
 
 def unquote_ident(name: str) -> str:
     name = name.strip()
-    if len(name) >= 2 and name[0] in "\"`[" and name[-1] in "\"`]":
+    if len(name) >= 2 and name[0] in '"`[' and name[-1] in '"`]':
         inner = name[1:-1]
         return inner.replace('""', '"') if name[0] == '"' else inner.replace("``", "`")
     return name
@@ -171,7 +171,7 @@ def unquote_ident(name: str) -> str:
 
 def _leading_ident(text: str) -> str:
     text = text.lstrip()
-    if text and text[0] in "\"`[":
+    if text and text[0] in '"`[':
         end = _skip_quoted(text, 0)
         return unquote_ident(text[:end])
     m = re.match(r"[^\s(,]+", text)
