@@ -113,6 +113,9 @@ class Poller:
     # ------------------------------------------------------------------ stores
 
     def _record(self, db: Database, catalog: Catalog, state: dict[str, str | None] | None, signal: str) -> PollResult:
+        """Into the database's log once `install-triggers` created it; never create objects there unasked."""
+        if state is None and self.settings.snapshot is not None:
+            return self._record_in_json(catalog, signal)
         try:
             return self._record_in_database(db, catalog, state)
         except SchemaSyncError as exc:

@@ -15,6 +15,7 @@ from mkdocs_schema_sync.connect import open_database, parse_connection
 from mkdocs_schema_sync.driftlog import read_log
 from mkdocs_schema_sync.poll import Poller
 from mkdocs_schema_sync.settings import Settings
+from mkdocs_schema_sync.triggers import install
 from mkdocs_schema_sync.watch import DatabaseWatcher
 
 
@@ -32,7 +33,10 @@ def settings_for(db: Path) -> Settings:
 def test_polling_finds_the_changes_and_an_unchanged_check_costs_one_query(scout_db: Path) -> None:
     settings = settings_for(scout_db)
     poller = Poller(settings)
-    with open_database(parse_connection(settings.connection or "", scout_db.parent)) as db:
+    spec = parse_connection(settings.connection or "", scout_db.parent)
+    with open_database(spec, writable=True) as writer:
+        assert install(writer).mode == "poll"  # what `install-triggers` does: the log table in the database
+    with open_database(spec) as db:
         first = poller.check(db)
         assert first.checked and first.entries == []  # the baseline
         before = db.queries

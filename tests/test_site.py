@@ -171,3 +171,18 @@ def test_templates_can_be_overridden(tmp_path: Path) -> None:
     )
     assert mkdocs_build(site).returncode == 0
     assert "Custom t" in site.html("schema/main/t/index.html")
+
+
+def test_a_build_never_creates_objects_in_the_database(example: Site) -> None:
+    """Without `install-triggers`, polling at build time keeps its log beside the snapshot, not in the database."""
+    import sqlite3
+
+    assert mkdocs_build(example).returncode == 0
+    make_sqlite(example.root / "scout.db", "ALTER TABLE stores ADD COLUMN manager TEXT;")
+    assert mkdocs_build(example).returncode == 0
+    conn = sqlite3.connect(example.root / "scout.db")
+    own = conn.execute("SELECT name FROM sqlite_master WHERE name LIKE 'schema_sync%'").fetchall()
+    conn.close()
+    assert own == []
+    assert (example.root / "schema.drift.json").is_file()
+    assert "manager" in text_of(example.html("schema/changes/index.html"))
