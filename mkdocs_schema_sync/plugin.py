@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         self.settings: Settings | None = None
         self.is_serve = False
         self._cache: TTLCache[tuple[Any, ...], Loaded] | None = None
+        self._cache_lock = threading.Lock()  # cachetools caches are not thread-safe
         self.generated: list[str] = []
         self._watcher: DatabaseWatcher | None = None
         self.strict = False
@@ -73,15 +75,19 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         """The catalog, from the cache while it is fresh (serve rebuilds after a Markdown edit cost no query)."""
         assert self.settings is not None and self._cache is not None
         key = self.cache_key()
-        loaded = self._cache.get(key)
+        with self._cache_lock:
+            loaded = self._cache.get(key)
         if loaded is None:
             loaded = load_catalog(self.settings)
-            self._cache[key] = loaded
+            with self._cache_lock:
+                self._cache[key] = loaded
         return loaded
 
     def invalidate(self) -> None:
-        if self._cache is not None:
-            self._cache.clear()
+        """Drop the cached catalog (called from the database watcher's thread)."""
+        with self._cache_lock:
+            if self._cache is not None:
+                self._cache.clear()
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild when the snapshot, descriptions or templates change, or the database's schema does."""
