@@ -90,11 +90,11 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
                 self._cache.clear()
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
-        """Rebuild when the snapshot, descriptions or templates change, or the database's schema does."""
+        """Rebuild when the snapshot, descriptions, contracts or templates change, or the database's schema does."""
         if not self.config.enabled or self.settings is None:
             return server
         s = self.settings
-        for path in (s.snapshot, s.descriptions, s.templates):
+        for path in (s.snapshot, s.descriptions, s.contracts, s.templates):
             if path is not None and path.exists():
                 server.watch(str(path))
         if s.connection and s.watch_interval > 0 and self._watcher is None:

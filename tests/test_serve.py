@@ -64,3 +64,29 @@ def test_served_site_rebuilds_when_the_schema_changes(tmp_path: Path, scout_db: 
             proc.kill()
             out, _ = proc.communicate()
     assert "Traceback" not in out
+
+
+def test_served_site_rebuilds_when_the_contracts_file_changes(tmp_path: Path, scout_db: Path) -> None:
+    site = write_site(tmp_path / "s", f"connection: sqlite:///{scout_db}\nwatch_interval: 0")
+    contract = "contracts:\n  - name: {name}\n    owner: Data\n    protects:\n      - table: regions\n        columns:\n          region_code:\n"
+    (site.root / "contracts.yml").write_text(contract.format(name="first-name"))
+    port = free_port()
+    proc = subprocess.Popen(
+        [tool("mkdocs"), "serve", "-a", f"127.0.0.1:{port}", "--no-strict"],
+        cwd=site.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        page = f"http://127.0.0.1:{port}/schema/contracts/"
+        assert wait_for(page, "first-name", 60) is not None, "serve did not come up"
+        (site.root / "contracts.yml").write_text(contract.format(name="second-name"))
+        assert wait_for(page, "second-name", 30) is not None, "editing contracts.yml did not rebuild"
+    finally:
+        proc.terminate()
+        try:
+            proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
