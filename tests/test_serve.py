@@ -90,3 +90,32 @@ def test_served_site_rebuilds_when_the_contracts_file_changes(tmp_path: Path, sc
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.communicate()
+
+
+def test_editing_a_page_rebuilds_from_the_cached_catalog(tmp_path: Path, scout_db: Path) -> None:
+    """Within `cache_ttl` a rebuild does not touch the database: with the database gone, it still builds live pages."""
+    site = write_site(tmp_path / "s", f"connection: sqlite:///{scout_db}\nwatch_interval: 0\ncache_ttl: 600")
+    port = free_port()
+    proc = subprocess.Popen(
+        [tool("mkdocs"), "serve", "-a", f"127.0.0.1:{port}", "--no-strict"],
+        cwd=site.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        home = f"http://127.0.0.1:{port}/"
+        assert wait_for(home, "See the", 60) is not None, "serve did not come up"
+        scout_db.rename(scout_db.with_suffix(".gone"))  # any query now fails: no file, no snapshot
+        (site.docs_dir / "index.md").write_text("# Home\n\nEdited while the database is gone.\n")
+        assert wait_for(home, "Edited while the database is gone", 30) is not None, "no rebuild"
+        regions = fetch(f"http://127.0.0.1:{port}/schema/main/regions/") or ""
+        assert "region_code" in regions and "Not the live database" not in regions
+    finally:
+        proc.terminate()
+        try:
+            out, _ = proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+    assert "does not exist" not in out  # the database was never opened again
