@@ -90,8 +90,8 @@ def install_contracts_cmd(obj: Context, enforce: bool, print_only: bool) -> None
 def _contract_file(settings: Settings, dialect: str | None) -> Any:
     from . import contract_run
 
-    if dialect != "postgresql":
-        fail(f"contracts are installed into PostgreSQL here; this is {dialect or 'an unknown database'}")
+    if dialect not in ("postgresql", "mssql"):
+        fail(f"contracts are installed into PostgreSQL or SQL Server; this is {dialect or 'an unknown database'}")
     contracts = run_core(contract_run.load_for, settings)
     if contracts is None:
         fail(f"no contract file: {settings.contracts} does not exist (option `contracts`)")
@@ -99,17 +99,25 @@ def _contract_file(settings: Settings, dialect: str | None) -> Any:
 
 
 def install_contracts_script(settings: Settings, dialect: str | None, enforce: bool) -> str:
-    """The contract install as SQL (unqualified tables go to `public`)."""
-    from .contracts_db import install_script
+    """The contract install as SQL (unqualified tables go to `public`, on SQL Server to `dbo`)."""
+    from . import contracts_db, contracts_mssql
 
-    return str(run_core(install_script, _contract_file(settings, dialect), enforce))
+    contracts = _contract_file(settings, dialect)
+    module = contracts_mssql if dialect == "mssql" else contracts_db
+    return str(run_core(module.install_script, contracts, enforce))
 
 
 def install_contracts_into(settings: Settings, db: Any, enforce: bool) -> str:
-    """Install the contracts into an open PostgreSQL database; returns the line to print."""
+    """Install the contracts into an open PostgreSQL or SQL Server database; returns the line to print."""
     from .contracts_db import install_contracts
 
     contracts = _contract_file(settings, db.dialect.name)
+    if db.dialect.name == "mssql":
+        from . import contracts_mssql
+
+        count = run_core(contracts_mssql.install_contracts, db, contracts, enforce)
+        mode = "enforced by the DDL trigger" if enforce else "not enforced"
+        return f"contracts: {count} rows in schema_sync.contract_columns, {mode}"
     result = run_core(install_contracts, db, contracts, enforce)
     mode = "enforced by event triggers" if result.enforce else "not enforced"
     log_note = "; refusals are logged to schema_sync.drift_log through dblink" if result.dblink else ""

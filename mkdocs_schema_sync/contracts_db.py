@@ -80,8 +80,12 @@ class ContractRow:
         return tuple(getattr(self, c) for c in COLUMNS)
 
 
-def contract_rows(contracts: ContractFile, schema_of: Any) -> list[ContractRow]:
-    """One row per protected table and column; `schema_of(table)` resolves an unqualified table name."""
+def contract_rows(contracts: ContractFile, schema_of: Any, spell: Any = None) -> list[ContractRow]:
+    """One row per protected table and column; `schema_of(table)` resolves an unqualified table name.
+
+    `spell` writes a type as the database's status view expects it (PostgreSQL: format_type's spelling).
+    """
+    spell = spell or pg_type
     rows = []
     for c in contracts.contracts:
         owner = str(c.owner) if (c.owner.team or c.owner.contact) else None
@@ -97,9 +101,9 @@ def contract_rows(contracts: ContractFile, schema_of: Any) -> list[ContractRow]:
                         schema,
                         table,
                         col.name,
-                        pg_type(col.type) if col.type else None,
+                        spell(col.type) if col.type else None,
                         col.nullable,
-                        [pg_type(x) for x in col.compatible] or None,
+                        [spell(x) for x in col.compatible] or None,
                     )
                 )
     return rows
