@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import sqlite3
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 from conftest import tool, write_site
@@ -37,25 +39,20 @@ def wait_for(url: str, needle: str, seconds: float) -> float | None:
     return None
 
 
-def test_served_site_rebuilds_when_the_schema_changes(tmp_path: Path, scout_db: Path) -> None:
-    site = write_site(tmp_path / "s", f"connection: sqlite:///{scout_db}\nwatch_interval: 1")
+@contextlib.contextmanager
+def served(root: Path) -> Iterator[tuple[str, list[str]]]:
+    """`mkdocs serve` on a free loopback port: yields the base URL and, after the block, its output."""
     port = free_port()
     proc = subprocess.Popen(
         [tool("mkdocs"), "serve", "-a", f"127.0.0.1:{port}", "--no-strict"],
-        cwd=site.root,
+        cwd=root,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    output: list[str] = []
     try:
-        page = f"http://127.0.0.1:{port}/schema/main/regions/"
-        assert wait_for(page, "region_code", 60) is not None, "serve did not come up"
-        conn = sqlite3.connect(scout_db)
-        conn.execute("ALTER TABLE regions ADD COLUMN promo_code VARCHAR(12)")
-        conn.commit()
-        conn.close()
-        took = wait_for(page, "promo_code", 30)
-        assert took is not None, "the served page never showed the new column"
+        yield f"http://127.0.0.1:{port}", output
     finally:
         proc.terminate()
         try:
@@ -63,59 +60,41 @@ def test_served_site_rebuilds_when_the_schema_changes(tmp_path: Path, scout_db: 
         except subprocess.TimeoutExpired:
             proc.kill()
             out, _ = proc.communicate()
-    assert "Traceback" not in out
+        output.append(out)
+
+
+def test_served_site_rebuilds_when_the_schema_changes(tmp_path: Path, scout_db: Path) -> None:
+    site = write_site(tmp_path / "s", f"connection: sqlite:///{scout_db}\nwatch_interval: 1")
+    with served(site.root) as (base, output):
+        page = f"{base}/schema/main/regions/"
+        assert wait_for(page, "region_code", 60) is not None, "serve did not come up"
+        conn = sqlite3.connect(scout_db)
+        conn.execute("ALTER TABLE regions ADD COLUMN promo_code VARCHAR(12)")
+        conn.commit()
+        conn.close()
+        assert wait_for(page, "promo_code", 30) is not None, "the served page never showed the new column"
+    assert "Traceback" not in output[0]
 
 
 def test_served_site_rebuilds_when_the_contracts_file_changes(tmp_path: Path, scout_db: Path) -> None:
     site = write_site(tmp_path / "s", f"connection: sqlite:///{scout_db}\nwatch_interval: 0")
     contract = "contracts:\n  - name: {name}\n    owner: Data\n    protects:\n      - table: regions\n        columns:\n          region_code:\n"
     (site.root / "contracts.yml").write_text(contract.format(name="first-name"))
-    port = free_port()
-    proc = subprocess.Popen(
-        [tool("mkdocs"), "serve", "-a", f"127.0.0.1:{port}", "--no-strict"],
-        cwd=site.root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        page = f"http://127.0.0.1:{port}/schema/contracts/"
+    with served(site.root) as (base, _):
+        page = f"{base}/schema/contracts/"
         assert wait_for(page, "first-name", 60) is not None, "serve did not come up"
         (site.root / "contracts.yml").write_text(contract.format(name="second-name"))
         assert wait_for(page, "second-name", 30) is not None, "editing contracts.yml did not rebuild"
-    finally:
-        proc.terminate()
-        try:
-            proc.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
 
 
 def test_editing_a_page_rebuilds_from_the_cached_catalog(tmp_path: Path, scout_db: Path) -> None:
     """Within `cache_ttl` a rebuild does not touch the database: with the database gone, it still builds live pages."""
     site = write_site(tmp_path / "s", f"connection: sqlite:///{scout_db}\nwatch_interval: 0\ncache_ttl: 600")
-    port = free_port()
-    proc = subprocess.Popen(
-        [tool("mkdocs"), "serve", "-a", f"127.0.0.1:{port}", "--no-strict"],
-        cwd=site.root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        home = f"http://127.0.0.1:{port}/"
-        assert wait_for(home, "See the", 60) is not None, "serve did not come up"
+    with served(site.root) as (base, output):
+        assert wait_for(f"{base}/", "See the", 60) is not None, "serve did not come up"
         scout_db.rename(scout_db.with_suffix(".gone"))  # any query now fails: no file, no snapshot
         (site.docs_dir / "index.md").write_text("# Home\n\nEdited while the database is gone.\n")
-        assert wait_for(home, "Edited while the database is gone", 30) is not None, "no rebuild"
-        regions = fetch(f"http://127.0.0.1:{port}/schema/main/regions/") or ""
+        assert wait_for(f"{base}/", "Edited while the database is gone", 30) is not None, "no rebuild"
+        regions = fetch(f"{base}/schema/main/regions/") or ""
         assert "region_code" in regions and "Not the live database" not in regions
-    finally:
-        proc.terminate()
-        try:
-            out, _ = proc.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, _ = proc.communicate()
-    assert "does not exist" not in out  # the database was never opened again
+    assert "does not exist" not in output[0]  # the database was never opened again
