@@ -756,3 +756,11 @@ def test_sql_files_are_found_and_bad_names_are_refused() -> None:
         read_sql("mssql", "../pyproject.toml")
     with pytest.raises(SchemaSyncError, match="no SQL Server catalog query"):
         mssql.catalog_sql("triggers")
+
+
+def test_objects_query_leaves_out_ssms_diagrams() -> None:
+    from mkdocs_schema_sync.sqlfiles import read_sql
+
+    text = read_sql("mssql", "catalog/objects.sql")
+    assert "o.is_ms_shipped = 0" in text
+    assert "NOT (s.name = N'dbo' AND o.name = N'sysdiagrams')" in text
