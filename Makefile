@@ -37,10 +37,12 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 
 test: install tests/js/node_modules/.installed
 	$(BIN)/ruff check mkdocs_schema_sync tests benchmarks
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check mkdocs_schema_sync tests benchmarks
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff format --check mkdocs_schema_sync tests benchmarks
 
 bench: install

@@ -123,13 +123,13 @@ def _best(work: Callable[[], int]) -> tuple[float, int]:
 
 
 def _pg_queries() -> list[str]:
-    from mkdocs_schema_sync.dialects import postgres
+    from mkdocs_schema_sync.dialects.postgres import catalog as postgres
 
     return [postgres._RELATIONS, postgres._COLUMNS, postgres._CONSTRAINTS, postgres._INDEXES, postgres._SCHEMA_COMMENTS]
 
 
 def _sqlite_queries() -> list[str]:
-    from mkdocs_schema_sync.dialects import sqlite
+    from mkdocs_schema_sync.dialects.sqlite import catalog as sqlite
 
     return [sqlite._OBJECTS, sqlite._COLUMNS, sqlite._FOREIGN_KEYS, sqlite._INDEXES]
 
@@ -146,7 +146,7 @@ def _fetch_all(conn: Any, queries: list[str]) -> int:
 
 def measure(kind: str, target: str) -> dict[str, Any]:
     """One measurement; `target` is a PostgreSQL database name or an SQLite path."""
-    from mkdocs_schema_sync.connect import open_database, parse_connection
+    from mkdocs_schema_sync.db import open_database, parse_connection
 
     pg_url = f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{target}"
     work: Callable[[], int]

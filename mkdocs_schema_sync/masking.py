@@ -1,13 +1,15 @@
 """One masking function for every log line, page, error, PR body and exception.
 
-Secrets are known two ways: values registered when a connection string or
-token is read (`register_secret`), and patterns that look like credentials in
-free text (ODBC `PWD=`, URL user info, `PASSWORD '...'` in captured DDL).
+Secrets are known two ways: values registered when a connection string,
+webhook URL or token is read (`register_secret`, `expand_env`), and patterns
+that look like credentials in free text (ODBC `PWD=`, URL user info,
+`PASSWORD '...'` in captured DDL).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 from typing import Any
 
@@ -41,6 +43,26 @@ def register_secret(value: str | None) -> None:
     """Remember a secret so that `mask` removes it wherever it shows up."""
     if value and len(value) >= 3:
         _registered.add(value)
+
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand_env(text: str, where: str = "connection string") -> str:
+    """Replace `${VAR}` with the environment's value, registering each value as a secret.
+
+    Raised as ValueError with a message naming `where`; callers word it as their error.
+    """
+
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in os.environ:
+            raise ValueError(f"{where} refers to ${{{name}}}, but the environment variable {name} is not set")
+        value = os.environ[name]
+        register_secret(value)
+        return value
+
+    return _ENV_REF.sub(repl, text)
 
 
 def mask(text: Any) -> str:

@@ -7,25 +7,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import contract_run
 from .catalog import Catalog
-from .connect import open_database, parse_connection
-from .contract_page import attach_contracts
-from .descriptions import load_descriptions
-from .driftlog import DriftEntry
+from .catalog.descriptions import load_descriptions
+from .catalog.snapshot import read_snapshot, snapshot_time
+from .contracts import policy
+from .db import open_database, parse_connection
+from .drift.log import DriftEntry
+from .drift.poller import BuildDrift, capture_at_build, drift_from_json
 from .errors import ConnectError, SchemaSyncError
 from .masking import get_logger
-from .poll import BuildDrift, capture_at_build, drift_from_json
 from .render.changelog import add_change_log
+from .render.contracts_page import attach_contracts
 from .render.pages import DocModel, SourceInfo, render_pages
 from .settings import Settings, select_tables
-from .snapshot import read_snapshot, snapshot_time
 
 log = get_logger("pipeline")
 
 
 @dataclass
-class Loaded:
+class LoadedCatalog:
     """A catalog (filtered by `schemas`/`exclude`, no description overlay) and where it came from."""
 
     catalog: Catalog
@@ -35,7 +35,7 @@ class Loaded:
     drift_warning: str | None = None
 
 
-def read_live(settings: Settings) -> Loaded:
+def read_live(settings: Settings) -> LoadedCatalog:
     if not settings.connection:
         raise SchemaSyncError("no `connection` is set for schema-sync")
     spec = parse_connection(settings.connection, settings.base_dir, settings.connect_timeout)
@@ -43,25 +43,25 @@ def read_live(settings: Settings) -> Loaded:
         signal = db.dialect.change_signal(db)
         catalog = db.dialect.read_catalog(db, row_counts=settings.row_counts)
         drift = capture_at_build(db, settings, catalog, signal) if settings.drift_log else BuildDrift(None)
-    loaded = Loaded(select_tables(catalog, settings), SourceInfo("live", spec.display), signal)
+    loaded = LoadedCatalog(select_tables(catalog, settings), SourceInfo("live", spec.display), signal)
     loaded.drift, loaded.drift_warning = drift.entries, drift.warning
     return loaded
 
 
-def read_from_snapshot(settings: Settings, reason: str) -> Loaded:
+def read_from_snapshot(settings: Settings, reason: str) -> LoadedCatalog:
     path = settings.snapshot
     if path is None or not path.is_file():
         raise SchemaSyncError(f"{reason}, and there is no snapshot at {path} to build from")
     catalog = read_snapshot(path)
     notice = f"{reason}. These pages show the snapshot {path.name} of {snapshot_time(path)}."
-    loaded = Loaded(select_tables(catalog, settings), SourceInfo("snapshot", path.name, notice))
+    loaded = LoadedCatalog(select_tables(catalog, settings), SourceInfo("snapshot", path.name, notice))
     if settings.drift_log:
         drift = drift_from_json(settings)
         loaded.drift, loaded.drift_warning = drift.entries, drift.warning
     return loaded
 
 
-def load_catalog(settings: Settings) -> Loaded:
+def load_catalog(settings: Settings) -> LoadedCatalog:
     """The live catalog; when the database cannot be reached, the snapshot (unless on_unreachable: fail)."""
     if not settings.connection:
         return read_from_snapshot(settings, "No `connection` is configured")
@@ -75,18 +75,18 @@ def load_catalog(settings: Settings) -> Loaded:
         return loaded
 
 
-def build_model(settings: Settings, loaded: Loaded) -> DocModel:
+def build_model(settings: Settings, loaded: LoadedCatalog) -> DocModel:
     descriptions = load_descriptions(settings.descriptions)
     model = DocModel(catalog=descriptions.apply(loaded.catalog), settings=settings, source=loaded.source)
     if loaded.drift_warning:
         log.warning("the drift log could not be read: %s", loaded.drift_warning)
     if loaded.drift:  # no log, or nothing logged yet: no change-log page
         add_change_log(model, loaded.drift)
-    report = contract_run.validate(settings, loaded.catalog, loaded.source.kind)
+    report = policy.validate(settings, loaded.catalog, loaded.source.kind)
     if report is not None:
-        attach_contracts(model, report)  # sets model.extra["contract_report"]
+        attach_contracts(model, report)
     return model
 
 
-def render_site(settings: Settings, loaded: Loaded) -> dict[str, str]:
+def render_site(settings: Settings, loaded: LoadedCatalog) -> dict[str, str]:
     return render_pages(build_model(settings, loaded))

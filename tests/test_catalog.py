@@ -6,8 +6,8 @@ import sqlite3
 from pathlib import Path
 
 from mkdocs_schema_sync.catalog import Catalog
-from mkdocs_schema_sync.connect import open_database, parse_connection
-from mkdocs_schema_sync.snapshot import read_snapshot, write_snapshot
+from mkdocs_schema_sync.catalog.snapshot import read_snapshot, write_snapshot
+from mkdocs_schema_sync.db import open_database, parse_connection
 
 
 def read(path: Path) -> Catalog:

@@ -15,7 +15,7 @@ import pytest
 from conftest import TEST_PASSWORD as SECRET
 from conftest import ServerDB, _mariadb_admin
 
-from mkdocs_schema_sync.connect import odbc_pairs, open_database, parse_connection
+from mkdocs_schema_sync.db import odbc_pairs, open_database, parse_connection
 from mkdocs_schema_sync.errors import ConnectError, SchemaSyncError
 from mkdocs_schema_sync.masking import mask
 

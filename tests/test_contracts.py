@@ -9,9 +9,11 @@ import pytest
 from conftest import make_sqlite
 
 from mkdocs_schema_sync.catalog import Catalog
-from mkdocs_schema_sync.connect import open_database, parse_connection
-from mkdocs_schema_sync.contract_check import check_contracts, normalize_type
-from mkdocs_schema_sync.contracts import ContractFileError, load_contracts, parse_contracts
+from mkdocs_schema_sync.catalog.types import normalize_type
+from mkdocs_schema_sync.contracts.check import check_contracts
+from mkdocs_schema_sync.contracts.loader import load_contracts, parse_contracts
+from mkdocs_schema_sync.contracts.model import ContractFileError
+from mkdocs_schema_sync.db import open_database, parse_connection
 
 SCHEMA = """
 CREATE TABLE parent (id INTEGER PRIMARY KEY, code VARCHAR(64) NOT NULL UNIQUE, note TEXT, amount DECIMAL(10,2));

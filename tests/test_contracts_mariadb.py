@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import EXAMPLE, ServerDB, mariadb_execute
 
-from mkdocs_schema_sync.connect import open_database, parse_connection
-from mkdocs_schema_sync.contract_check import check_contracts
-from mkdocs_schema_sync.contracts import load_contracts
+from mkdocs_schema_sync.contracts.check import check_contracts
+from mkdocs_schema_sync.contracts.loader import load_contracts
+from mkdocs_schema_sync.db import open_database, parse_connection
 
 
 def report(db: ServerDB):  # type: ignore[no-untyped-def]

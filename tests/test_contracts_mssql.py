@@ -7,9 +7,21 @@ from pathlib import Path
 
 from conftest import EXAMPLE, TEST_PASSWORD, cli
 
-from mkdocs_schema_sync.contracts import load_contracts, parse_contracts
-from mkdocs_schema_sync.contracts_mssql import install_script, rows
-from mkdocs_schema_sync.dialects.mssql import split_batches
+from mkdocs_schema_sync.contracts.install import protected_columns
+from mkdocs_schema_sync.contracts.loader import load_contracts, parse_contracts
+from mkdocs_schema_sync.contracts.model import ContractFile
+from mkdocs_schema_sync.dialects.mssql.batches import split_batches
+from mkdocs_schema_sync.dialects.mssql.contracts import MSSQLContracts
+from mkdocs_schema_sync.dialects.mssql.contracts import rows as mssql_rows
+
+
+def rows(contracts: ContractFile | None):  # type: ignore[no-untyped-def]
+    assert contracts is not None
+    return mssql_rows(protected_columns(contracts))
+
+
+def install_script(contracts: ContractFile, enforce: bool) -> str:
+    return MSSQLContracts().script(protected_columns(contracts), enforce)
 
 
 def test_rows_of_the_scout_contracts() -> None:

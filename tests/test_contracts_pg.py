@@ -10,9 +10,23 @@ import pytest
 from conftest import ROOT, ServerDB, pg_execute
 from test_contracts import BREAKING, HOLDING, one
 
-from mkdocs_schema_sync.contract_check import check_contracts
-from mkdocs_schema_sync.contracts import load_contracts
-from mkdocs_schema_sync.contracts_db import contract_status, install_contracts, install_script, pg_type
+from mkdocs_schema_sync.contracts.check import check_contracts
+from mkdocs_schema_sync.contracts.install import protected_columns
+from mkdocs_schema_sync.contracts.loader import load_contracts
+from mkdocs_schema_sync.contracts.model import ContractFile
+from mkdocs_schema_sync.dialects.base import ContractInstall
+from mkdocs_schema_sync.dialects.postgres.contracts import PostgresContracts, contract_status, pg_type
+
+
+def install_contracts(conn: object, contracts: ContractFile | None, enforce: bool) -> ContractInstall:
+    assert contracts is not None
+    return PostgresContracts().install(conn, protected_columns(contracts), enforce)
+
+
+def install_script(contracts: ContractFile | None, enforce: bool) -> str:
+    assert contracts is not None
+    return PostgresContracts().script(protected_columns(contracts), enforce)
+
 
 pytestmark = pytest.mark.postgres
 
@@ -64,7 +78,7 @@ def statuses(db: ServerDB) -> dict[tuple[str, str | None], str]:
 
 
 def pg_catalog(db: ServerDB):  # type: ignore[no-untyped-def]
-    from mkdocs_schema_sync.connect import open_database, parse_connection
+    from mkdocs_schema_sync.db import open_database, parse_connection
 
     with open_database(parse_connection(db.url("postgresql+psycopg"))) as conn:
         return conn.dialect.read_catalog(conn)

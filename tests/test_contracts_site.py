@@ -18,9 +18,9 @@ import pytest
 from conftest import EXAMPLE, WEBHOOK_SECRET, Site, cli, make_sqlite, mkdocs_build, write_site
 from test_contracts import catalog_of
 
-from mkdocs_schema_sync.contract_check import check_contracts
-from mkdocs_schema_sync.contracts import load_contracts
-from mkdocs_schema_sync.notify import Webhook, notify_broken
+from mkdocs_schema_sync.contracts.check import check_contracts
+from mkdocs_schema_sync.contracts.loader import load_contracts
+from mkdocs_schema_sync.contracts.notify import Webhook, notify_broken
 
 PAYLOAD_COL = "    canonical_tx_id_norm  VARCHAR(64) NOT NULL,  "
 ITEMS_COL = "    CanonicalTxID  VARCHAR(64) NOT NULL REFERENCES"
@@ -75,7 +75,7 @@ def test_example_contracts_hold_and_render(tmp_path: Path) -> None:
 
 
 def test_contracts_hold_against_the_snapshot_too(tmp_path: Path) -> None:
-    from mkdocs_schema_sync.snapshot import write_snapshot
+    from mkdocs_schema_sync.catalog.snapshot import write_snapshot
 
     site = example_copy(tmp_path / "ex")
     write_snapshot(catalog_of(site.root / "scout.db"), site.root / "schema.lock.json")

@@ -14,8 +14,8 @@ import pytest
 from conftest import EXAMPLE, ServerDB, mariadb_execute, pg_execute
 
 from mkdocs_schema_sync.catalog import Catalog
-from mkdocs_schema_sync.connect import open_database, parse_connection
-from mkdocs_schema_sync.types import normalize_type
+from mkdocs_schema_sync.catalog.types import normalize_type
+from mkdocs_schema_sync.db import open_database, parse_connection
 
 PARTIAL_INDEX = "ix_items_big_baskets"
 

@@ -15,7 +15,8 @@ from mkdocs_schema_sync.catalog import (
     Table,
     UniqueConstraint,
 )
-from mkdocs_schema_sync.diff import apply_changes, diff_catalogs, to_json, to_markdown, to_text
+from mkdocs_schema_sync.catalog.diff import apply_changes, diff_catalogs
+from mkdocs_schema_sync.render.diff_formats import to_json, to_markdown, to_text
 
 names = st.sampled_from(["id", "a", "b", "c", "name", "Total", "x|y", "<s>"])
 types = st.sampled_from(["INTEGER", "TEXT", "VARCHAR(10)", "DECIMAL(10,2)", "DATE"])

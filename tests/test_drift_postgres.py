@@ -12,10 +12,10 @@ from collections.abc import Iterator
 import pytest
 from conftest import DDL_PASSWORD, ServerDB, pg_execute
 
-from mkdocs_schema_sync.driftlog import DriftEntry
+from mkdocs_schema_sync.drift.capture import install_script, uninstall_script
+from mkdocs_schema_sync.drift.log import DriftEntry
 from mkdocs_schema_sync.masking import mask
 from mkdocs_schema_sync.render.changelog import add_change_log
-from mkdocs_schema_sync.triggers import install_script, uninstall_script
 
 pytestmark = pytest.mark.postgres
 

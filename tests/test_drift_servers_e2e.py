@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, ServerDB, Site, cli, mariadb_execute, mkdocs_build, pg_execute, write_site
 
-from mkdocs_schema_sync.connect import open_database, parse_connection
-from mkdocs_schema_sync.poll import Poller
+from mkdocs_schema_sync.db import open_database, parse_connection
+from mkdocs_schema_sync.drift.poller import Poller
 from mkdocs_schema_sync.settings import Settings
 
 SCOUT_PG = """

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from conftest import EXAMPLE, cli, mkdocs_build, write_site
 
-from mkdocs_schema_sync.connect import open_database, parse_connection
-from mkdocs_schema_sync.driftlog import read_log
-from mkdocs_schema_sync.poll import Poller
+from mkdocs_schema_sync.db import open_database, parse_connection
+from mkdocs_schema_sync.drift.capture import install
+from mkdocs_schema_sync.drift.log import read_log
+from mkdocs_schema_sync.drift.poller import Poller
+from mkdocs_schema_sync.plugin.watcher import DatabaseWatcher
 from mkdocs_schema_sync.settings import Settings
-from mkdocs_schema_sync.triggers import install
-from mkdocs_schema_sync.watch import DatabaseWatcher
 
 
 def alter(db: Path, sql: str) -> None:

@@ -6,7 +6,7 @@ import pytest
 from conftest import EXAMPLE, ServerDB, mariadb_execute
 
 from mkdocs_schema_sync.catalog import Catalog, Table
-from mkdocs_schema_sync.connect import Database, open_database, parse_connection
+from mkdocs_schema_sync.db import Database, open_database, parse_connection
 
 pytestmark = pytest.mark.mariadb
 

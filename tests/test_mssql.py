@@ -10,17 +10,18 @@ from typing import Any
 
 import pytest
 
-from mkdocs_schema_sync.connect import odbc_pairs, parse_connection
+from mkdocs_schema_sync.db import odbc_pairs, parse_connection
 from mkdocs_schema_sync.dialects import get_dialect, mssql
-from mkdocs_schema_sync.dialects.mssql import (
+from mkdocs_schema_sync.dialects.mssql.batches import split_batches
+from mkdocs_schema_sync.dialects.mssql.catalog import (
     CATALOG_COLUMNS,
     build_catalog,
+    catalog_sql,
     format_type,
-    split_batches,
     strip_outer_parens,
 )
+from mkdocs_schema_sync.dialects.sqlfiles import read_sql, sql_path
 from mkdocs_schema_sync.errors import SchemaSyncError
-from mkdocs_schema_sync.sqlfiles import read_sql, sql_path
 
 # --------------------------------------------------------------------------- connection strings
 
@@ -461,7 +462,7 @@ class FakeDB:
     def __init__(self, fail_row_counts: bool = False) -> None:
         self.queries: list[str] = []
         self.fail_row_counts = fail_row_counts
-        self.by_sql = {mssql.catalog_sql(kind): kind for kind in CATALOG_COLUMNS}
+        self.by_sql = {catalog_sql(kind): kind for kind in CATALOG_COLUMNS}
         self.rows = sample_rows()
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -485,7 +486,7 @@ def test_read_catalog_runs_one_query_per_object_kind() -> None:
 def test_read_catalog_without_row_counts_skips_that_query() -> None:
     db = FakeDB()
     catalog = mssql.DIALECT.read_catalog(db, row_counts=False)  # type: ignore[arg-type]
-    assert mssql.catalog_sql("row_counts") not in db.queries
+    assert catalog_sql("row_counts") not in db.queries
     assert catalog.get("dbo", "Customers").row_count is None
 
 
@@ -587,7 +588,7 @@ def select_list_aliases(sql: str) -> list[str]:
 
 @pytest.mark.parametrize("kind", CATALOG_FILES)
 def test_catalog_query_select_list_matches_build_catalog(kind: str) -> None:
-    assert select_list_aliases(mssql.catalog_sql(kind)) == list(CATALOG_COLUMNS[kind])
+    assert select_list_aliases(catalog_sql(kind)) == list(CATALOG_COLUMNS[kind])
 
 
 def test_select_list_parser_catches_a_missing_column() -> None:
@@ -599,25 +600,25 @@ def test_select_list_parser_catches_a_missing_column() -> None:
 def test_every_catalog_file_is_shipped_and_filters_what_it_must() -> None:
     files = sorted(p.stem for p in sql_path("mssql", "catalog/objects.sql").parent.glob("*.sql"))
     assert files == CATALOG_FILES
-    objects = mssql.catalog_sql("objects")
+    objects = catalog_sql("objects")
     for needle in ("is_ms_shipped = 0", "N'schema_sync'", "N'sys'", "N'INFORMATION_SCHEMA'", "'U', 'V'"):
         assert needle in objects
-    columns = mssql.catalog_sql("columns")
+    columns = catalog_sql("columns")
     assert "t.user_type_id = c.user_type_id" in columns  # never system_type_id: alias types would duplicate
     assert "bt.user_type_id = c.system_type_id AND bt.is_user_defined = 0" in columns
     assert "sys.computed_columns" in columns and "sys.default_constraints" in columns
-    assert "is_included_column" in mssql.catalog_sql("indexes")
-    assert "filter_definition" in mssql.catalog_sql("indexes")
-    assert "is_primary_key = 0 AND i.is_unique_constraint = 0" in mssql.catalog_sql("indexes")
-    assert "N'MS_Description'" in mssql.catalog_sql("extended_properties")
-    assert "CAST(ep.value AS nvarchar(4000))" in mssql.catalog_sql("extended_properties")  # sql_variant
-    assert "index_id IN (0, 1)" in mssql.catalog_sql("row_counts")
-    assert "sys.sql_modules" in mssql.catalog_sql("view_definitions")
+    assert "is_included_column" in catalog_sql("indexes")
+    assert "filter_definition" in catalog_sql("indexes")
+    assert "is_primary_key = 0 AND i.is_unique_constraint = 0" in catalog_sql("indexes")
+    assert "N'MS_Description'" in catalog_sql("extended_properties")
+    assert "CAST(ep.value AS nvarchar(4000))" in catalog_sql("extended_properties")  # sql_variant
+    assert "index_id IN (0, 1)" in catalog_sql("row_counts")
+    assert "sys.sql_modules" in catalog_sql("view_definitions")
 
 
 def test_catalog_queries_take_no_parameters() -> None:
     for kind in CATALOG_FILES:
-        assert "?" not in _strip_comments(mssql.catalog_sql(kind)), kind
+        assert "?" not in _strip_comments(catalog_sql(kind)), kind
 
 
 def test_change_signal_sql_is_one_statement_over_catalog_views() -> None:
@@ -755,12 +756,80 @@ def test_sql_files_are_found_and_bad_names_are_refused() -> None:
     with pytest.raises(SchemaSyncError, match=r"'\.\.'"):
         read_sql("mssql", "../pyproject.toml")
     with pytest.raises(SchemaSyncError, match="no SQL Server catalog query"):
-        mssql.catalog_sql("triggers")
+        catalog_sql("triggers")
 
 
 def test_objects_query_leaves_out_ssms_diagrams() -> None:
-    from mkdocs_schema_sync.sqlfiles import read_sql
+    from mkdocs_schema_sync.dialects.sqlfiles import read_sql
 
     text = read_sql("mssql", "catalog/objects.sql")
     assert "o.is_ms_shipped = 0" in text
     assert "NOT (s.name = N'dbo' AND o.name = N'sysdiagrams')" in text
+
+
+# --------------------------------------------------------------------------- the install path splits with split_batches
+
+
+class RecordingODBC:
+    """A pyodbc-shaped connection that records what is sent (no SQL Server can run here)."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.autocommit = True
+        self.commits = 0
+
+    def cursor(self) -> RecordingODBC:
+        return self
+
+    def execute(self, sql: str, *params: Any) -> None:
+        self.sent.append(sql)
+
+    description = None
+
+    def nextset(self) -> bool:
+        return False
+
+    def fetchall(self) -> list[Any]:
+        return []
+
+    def close(self) -> None:
+        pass
+
+    def commit(self) -> None:
+        self.commits += 1
+
+    def rollback(self) -> None:
+        pass
+
+
+def _recording_db():  # type: ignore[no-untyped-def]
+    from mkdocs_schema_sync.db import Database
+
+    raw = RecordingODBC()
+    return Database(raw, parse_connection("mssql://u:pw12345@sql01/Sales"), "mssql"), raw
+
+
+def test_install_triggers_sends_exactly_the_go_batches_of_install_sql() -> None:
+    from mkdocs_schema_sync.drift.capture import install
+
+    db, raw = _recording_db()
+    report = install(db)
+    assert report.mode == "triggers"
+    assert raw.sent == split_batches(read_sql("mssql", "install.sql"))
+    assert raw.commits == 1
+
+
+def test_scripts_run_through_the_one_go_splitter() -> None:
+    script = "SELECT 1\nGO -- first batch done\n/* a comment\nGO\n*/ SELECT 2\nGO 2\nSELECT 'GO'\ngo\n"
+    db, raw = _recording_db()
+    db.run_script(script)
+    assert (
+        raw.sent
+        == split_batches(script)
+        == [
+            "SELECT 1",
+            "/* a comment\nGO\n*/ SELECT 2",
+            "/* a comment\nGO\n*/ SELECT 2",
+            "SELECT 'GO'",
+        ]
+    )

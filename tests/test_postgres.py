@@ -9,7 +9,7 @@ import pytest
 from conftest import EXAMPLE, ServerDB, pg_execute
 
 from mkdocs_schema_sync.catalog import Catalog, Table
-from mkdocs_schema_sync.connect import Database, open_database, parse_connection
+from mkdocs_schema_sync.db import Database, open_database, parse_connection
 from mkdocs_schema_sync.errors import SchemaSyncError
 
 pytestmark = pytest.mark.postgres

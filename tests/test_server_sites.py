@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, ServerDB, Site, mariadb_execute, mkdocs_build, pg_execute, write_site
 
-from mkdocs_schema_sync.connect import open_database, parse_connection
+from mkdocs_schema_sync.db import open_database, parse_connection
 
 
 def page_text(site: Site, rel: str) -> str:

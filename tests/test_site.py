@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, Site, cli, make_sqlite, mkdocs_build, write_site
 
-from mkdocs_schema_sync.connect import open_database, parse_connection
+from mkdocs_schema_sync.db import open_database, parse_connection
 
 
 @pytest.fixture

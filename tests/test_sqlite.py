@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import make_sqlite
 
-from mkdocs_schema_sync.connect import ConnectError, open_database, parse_connection
-from mkdocs_schema_sync.errors import SchemaSyncError
+from mkdocs_schema_sync.db import open_database, parse_connection
+from mkdocs_schema_sync.errors import ConnectError, SchemaSyncError
 
 
 def open_path(path: Path):  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mkdocs_schema_sync.types import normalize_type
+from mkdocs_schema_sync.catalog.types import normalize_type
 
 SAME = [
     (

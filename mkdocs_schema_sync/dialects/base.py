@@ -1,32 +1,236 @@
-"""What a dialect adapter provides."""
+"""What a dialect provides: everything that differs between databases, behind one interface.
+
+Nothing outside `dialects/` branches on a database's name. It asks the dialect
+(`db.dialect`) instead: for its catalog reader and change signal, its SQL files
+and batch splitter, the details of its connection strings, where its drift log
+lives, how it logs DDL itself (or why it cannot), and how it stores contracts.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .sqlfiles import read_sql
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
-    from ..connect import Database
+
+
+class Connection(Protocol):
+    """What a dialect needs of an open connection (`db.Database` is one)."""
+
+    raw: Any
+    param: str  # the placeholder the driver binds: "?" or "%s"
+
+    @property
+    def driver(self) -> str: ...  # "sqlite3", "pyodbc" or "psycopg"
+
+    def query(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]: ...
+
+    def execute_script(self, sql: str) -> None: ...
+
+    def transaction(self) -> AbstractContextManager[None]: ...
+
+    def commit(self) -> None: ...
+
+    def rollback_quietly(self) -> None: ...
+
+
+@dataclass
+class Triggers:
+    """How a database logs DDL by itself: the script that installs it and what to tell the user.
+
+    `script` is None where it cannot (no DDL triggers, or not the rights to create
+    them); `lines` then say why, and polling fills the log instead.
+    """
+
+    script: str | None
+    lines: list[str]
+
+
+@dataclass
+class ProtectedColumn:
+    """One row of `contract_columns` as the contract file gives it (a table alone: `column_name` None)."""
+
+    contract_name: str
+    owner: str | None
+    severity: str
+    schema_name: str | None  # None: the contract names the table without its schema
+    table_name: str
+    column_name: str | None
+    expected_type: str | None
+    expected_nullable: bool | None
+    compatible_types: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ContractRow:
+    """A `ProtectedColumn` as the database stores it: schema resolved, types spelled its way."""
+
+    contract_name: str
+    owner: str | None
+    severity: str
+    schema_name: str
+    table_name: str
+    column_name: str | None
+    expected_type: str | None
+    expected_nullable: bool | None
+    compatible_types: list[str] | None
+
+
+def contract_rows(
+    columns: list[ProtectedColumn], schema_of: Callable[[str], str], spell: Callable[[str], str]
+) -> list[ContractRow]:
+    """Resolve unqualified tables with `schema_of(table)` and write types with `spell(type)`."""
+    return [
+        ContractRow(
+            c.contract_name,
+            c.owner,
+            c.severity,
+            c.schema_name if c.schema_name is not None else schema_of(c.table_name),
+            c.table_name,
+            c.column_name,
+            spell(c.expected_type) if c.expected_type else None,
+            c.expected_nullable,
+            [spell(x) for x in c.compatible_types] or None,
+        )
+        for c in columns
+    ]
+
+
+@dataclass
+class ContractInstall:
+    """What installing the contracts into the database did."""
+
+    rows: int
+    enforce: bool
+    enforced_by: str
+    dblink: bool = False
+
+    def summary(self) -> str:
+        mode = f"enforced by {self.enforced_by}" if self.enforce else "not enforced"
+        note = "; refusals are logged to schema_sync.drift_log through dblink" if self.dblink else ""
+        return f"contracts: {self.rows} rows in schema_sync.contract_columns, {mode}{note}"
+
+
+class ContractStore(Protocol):
+    """A database that keeps contracts in `schema_sync.contract_columns` (and may enforce them)."""
+
+    def install(self, db: Connection, columns: list[ProtectedColumn], enforce: bool) -> ContractInstall: ...
+
+    def script(self, columns: list[ProtectedColumn], enforce: bool) -> str: ...
 
 
 class Dialect(ABC):
-    """Reads one kind of database into the catalog model with bulk queries (one per object kind)."""
+    """One kind of database. Reads the catalog with bulk queries (one per object kind)."""
 
-    name: str
+    name: str  # the catalog's `dialect`: sqlite, postgresql, mysql, mssql
+    label: str  # for people: "PostgreSQL"
+    sql_dir: str  # folder of its SQL files (sql/<sql_dir>/)
+    url_schemes: tuple[str, ...] = ()  # postgresql://, postgres:// …
     #: schemas that belong to the database system or to this project, never documented
     system_schemas: frozenset[str] = frozenset()
+    default_port: int | None = None
+    default_odbc_driver: str | None = None
+    odbc_driver_words: tuple[str, ...] = ()  # an ODBC driver name holding one of these means this database
+    dbms_words: tuple[str, ...] = ()  # likewise for what the driver reports as SQL_DBMS_NAME
+    supports_psycopg = False
+    #: Debian package of each ODBC driver, for the "driver missing" message
+    odbc_packages: dict[str, str] = {}  # noqa: RUF012 - read only
+    #: the drift log and the name/value state beside it (fixed identifiers, never user input)
+    log_table = "schema_sync_drift_log"
+    state_table = "schema_sync_state"
+    #: why this database cannot log DDL itself (None: it can)
+    no_triggers_reason: str | None = None
+    #: where contracts go inside the database (None: only `validate` and builds check them)
+    contracts: ContractStore | None = None
+
+    # ------------------------------------------------------------------ catalog
 
     @abstractmethod
-    def read_catalog(self, db: Database, *, row_counts: bool = True) -> Catalog:
+    def read_catalog(self, db: Connection, *, row_counts: bool = True) -> Catalog:
         """Every table and view outside `system_schemas`."""
 
     @abstractmethod
-    def change_signal(self, db: Database) -> str:
+    def change_signal(self, db: Connection) -> str:
         """A cheap value (one query) that moves whenever the schema changes."""
 
     def quote_ident(self, name: str) -> str:
-        return '"' + name.replace('"', '""') + '"'
+        return double_quoted(name)
 
     def quote_name(self, schema: str, name: str) -> str:
         return f"{self.quote_ident(schema)}.{self.quote_ident(name)}"
+
+    # ------------------------------------------------------------------ SQL files and scripts
+
+    def read_sql(self, name: str) -> str:
+        return read_sql(self.sql_dir, name)
+
+    def split_script(self, script: str) -> list[str]:
+        """The parts a script is sent in: the whole script, unless it is only comments."""
+        return [part for part in [script.strip()] if _has_code(part)]
+
+    # ------------------------------------------------------------------ connection strings
+
+    def odbc_server(self, host: str, port: int) -> dict[str, str]:
+        """The ODBC keywords that say where the server is."""
+        return {"SERVER": host, "PORT": str(port)}
+
+    def odbc_defaults(self, keys: set[str], timeout: int) -> list[str]:
+        """`KEY=value` pairs the driver needs unless the user set them (`keys`: upper-cased keys given)."""
+        return []
+
+    # ------------------------------------------------------------------ drift log
+
+    def select_newest_log(self, columns: str, limit: int) -> str:
+        return f"SELECT {columns} FROM {self.log_table} ORDER BY id DESC LIMIT {int(limit)}"
+
+    def prepare_text_io(self, db: Connection) -> None:  # noqa: B027 - most databases need nothing
+        """Called before reading or writing long text (the drift log, the poll state)."""
+
+    def triggers(self, db: Connection) -> Triggers:
+        """How `install-triggers` installs capture on this database (or why it polls instead)."""
+        return Triggers(None, [f"{self.no_triggers_reason}: using fingerprint polling"])
+
+    def install_script(self, *, triggers: bool = True) -> str:
+        """The SQL `install-triggers` runs, for `--print`."""
+        return self.read_sql("log_tables.sql")
+
+    def uninstall_script(self, *, keep_log: bool) -> str:
+        return self.read_sql("uninstall.sql" if keep_log else "uninstall_all.sql")
+
+    def triggers_installed(self, state: dict[str, str | None]) -> bool:
+        """Whether triggers fill the log (then polling stands aside)."""
+        return state.get("mode") == "triggers"
+
+    def capture_problems(self, db: Connection, state: dict[str, str | None]) -> list[str]:
+        """What `health` must report beyond the install info (e.g. a disabled trigger)."""
+        return []
+
+
+def double_quoted(name: str) -> str:
+    """An SQL-standard quoted identifier: `"name"`, with `"` doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _has_code(part: str) -> bool:
+    return any(line.strip() and not line.strip().startswith("--") for line in part.splitlines())
+
+
+def split_on_line_ends(script: str, delimiter: str = ";") -> Iterator[str]:
+    """Statements that end with `delimiter` at the end of a line (the shipped MySQL scripts are written so)."""
+    current: list[str] = []
+    for line in script.splitlines(keepends=True):
+        current.append(line)
+        if line.rstrip().endswith(delimiter):
+            part = "".join(current).strip()
+            current = []
+            if _has_code(part):
+                yield part[: -len(delimiter)].rstrip()
+    rest = "".join(current).strip()
+    if _has_code(rest):
+        yield rest

@@ -9,7 +9,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ..catalog import Catalog, Table
-from ..driftlog import DriftEntry
+from ..drift.log import DriftEntry
 from .pages import DocModel, ExtraPage, Paths, make_environment
 
 TABLE_RECENT = 10  # rows shown on a table page
@@ -34,7 +34,7 @@ def tables_of(entry: DriftEntry, catalog: Catalog) -> list[Table]:
 
 
 def add_change_log(model: DocModel, entries: list[DriftEntry]) -> None:
-    """Adds the `changes` page and `extra["table_sections"]` from drift log rows (newest first)."""
+    """Adds the `changes` page and the recent changes on table pages, from drift log rows (newest first)."""
     catalog = model.catalog
     paths = Paths(catalog, model.settings.path)
     changes_page = paths.page("changes")
@@ -60,12 +60,11 @@ def add_change_log(model: DocModel, entries: list[DriftEntry]) -> None:
     )
     env = make_environment(model.settings.templates)
     partial = env.get_template("_table_changes.md.j2")
-    sections = model.extra.setdefault("table_sections", {})
     for table in catalog.tables:
         recent = per_table.get(table.key)
         if not recent:
             continue
         page = paths.table(table)
         text = partial.render(rows=recent[:TABLE_RECENT], total=len(recent), changes=Paths.rel(page, changes_page))
-        sections.setdefault(table.key, []).append(Markup(text))
-    model.extra.setdefault("architecture_rows", []).append(("Drift log rows shown", len(rows)))
+        model.table_sections.setdefault(table.key, []).append(Markup(text))
+    model.architecture_rows.append(("Drift log rows shown", len(rows)))

@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
@@ -22,6 +22,9 @@ from ..catalog import Catalog, Table
 from ..errors import SchemaSyncError
 from ..settings import Settings
 from . import escape, mermaid
+
+if TYPE_CHECKING:
+    from ..contracts.check import ContractReport
 
 _SAFE_SLUG = re.compile(r"[^A-Za-z0-9_.-]")
 _RESERVED = {"index", "er", "architecture", "changes", "contracts"}
@@ -46,20 +49,40 @@ class ExtraPage:
 
 
 @dataclass
-class DocModel:
-    """Everything the pages show.
+class Notice:
+    """A callout: a bold title, then text (plain text is escaped; Markup is trusted)."""
 
-    `extra` carries what optional parts (drift log, contracts) add to the shared
-    templates: `notices` (every page), `table_notices`, `table_sections` and
-    `column_badges` (per table key / `table.column`, Markup), `architecture_rows`,
-    `lead_notices` (the schema index and the change log only: broken contracts).
-    """
+    title: str
+    text: str | Markup
+
+
+@dataclass
+class DocModel:
+    """Everything the pages show: the catalog, and what optional parts (drift log, contracts) add."""
 
     catalog: Catalog
     settings: Settings
     source: SourceInfo
-    extra: dict[str, Any] = field(default_factory=dict)
     extra_pages: list[ExtraPage] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)  # every page
+    lead_notices: list[Notice] = field(default_factory=list)  # the schema index and the change log
+    table_notices: dict[str, list[Notice]] = field(default_factory=dict)  # by table key
+    table_sections: dict[str, list[Markup]] = field(default_factory=dict)  # by table key, after the diagram
+    column_badges: dict[str, list[Markup]] = field(default_factory=dict)  # by `schema.table.column`
+    architecture_rows: list[tuple[str, object]] = field(default_factory=list)
+    contract_report: ContractReport | None = None
+
+    def template_extra(self) -> dict[str, Any]:
+        """The optional parts as the templates read them (`extra.get("table_notices", {})` …)."""
+        return {
+            "notices": self.notices,
+            "lead_notices": self.lead_notices,
+            "table_notices": self.table_notices,
+            "table_sections": self.table_sections,
+            "column_badges": self.column_badges,
+            "architecture_rows": self.architecture_rows,
+            "contract_report": self.contract_report,
+        }
 
 
 class Paths:
@@ -158,7 +181,7 @@ class Renderer:
                 settings=self.settings,
                 source=self.model.source,
                 paths=self.paths,
-                extra=self.model.extra,
+                extra=self.model.template_extra(),
                 **context,
             )
         except jinja2.TemplateError as exc:

@@ -1,0 +1,83 @@
+"""What every command shares: reading mkdocs.yml, one-line errors, exit codes, opening the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from ..db import Database, open_database, parse_connection
+from ..errors import SchemaSyncError
+from ..masking import mask
+from ..settings import Settings
+
+PLUGIN_NAME = "schema-sync"
+
+#: exit codes: nothing to report; something found (drift, a broken contract, unhealthy); an error
+EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+
+
+class CommandError(click.ClickException):
+    """One clear line on stderr and a chosen exit code (2 = error, as for `diff` and `validate`)."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_ERROR) -> None:
+        super().__init__(mask(message))
+        self.exit_code = exit_code
+
+
+def fail(message: str, exit_code: int = EXIT_ERROR) -> NoReturn:
+    raise CommandError(message, exit_code)
+
+
+class CliState:
+    """What the group's options give every command: the mkdocs.yml to read, and its settings once read."""
+
+    def __init__(self, config_file: Path, verbose: bool) -> None:
+        self.config_file = config_file
+        self.verbose = verbose
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config_file)
+        return self._settings
+
+
+def load_settings(config_file: Path) -> Settings:
+    """The plugin's options from mkdocs.yml, validated exactly as `mkdocs build` validates them."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    if not config_file.is_file():
+        fail(f"{config_file} not found: run in the folder of mkdocs.yml or pass -f path/to/mkdocs.yml")
+    try:
+        config = load_config(config_file=str(config_file))
+    except ConfigurationError as exc:
+        fail(f"{config_file}: {exc}")
+    except SchemaSyncError as exc:
+        fail(exc.message, exc.exit_code)
+    plugin = config.plugins.get(PLUGIN_NAME)
+    if plugin is None:
+        fail(f"{config_file} does not enable the `{PLUGIN_NAME}` plugin under `plugins:`")
+    try:  # the plugin MkDocs loaded (entry point) translates its own options
+        return plugin.to_settings(config_file)  # type: ignore[no-any-return]
+    except SchemaSyncError as exc:
+        fail(exc.message, exc.exit_code)
+
+
+def run_core(func: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call into the core, turning its errors into one line and an exit code."""
+    try:
+        return func(*args, **kwargs)
+    except SchemaSyncError as exc:
+        fail(exc.message, exc.exit_code)
+
+
+def open_configured(settings: Settings, *, writable: bool = False) -> Database:
+    """The database of the `connection` option."""
+    if not settings.connection:
+        fail("no `connection` is set for schema-sync in mkdocs.yml")
+    spec = run_core(parse_connection, settings.connection, settings.base_dir, settings.connect_timeout)
+    return run_core(open_database, spec, writable)

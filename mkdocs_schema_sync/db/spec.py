@@ -1,0 +1,190 @@
+"""Connection strings in, `ConnectionSpec` out: URLs and raw ODBC strings, with secrets registered for masking.
+
+`parse_connection` turns what the user wrote into a `ConnectionSpec` saying
+which dialect, which driver and how to reach the database; `display` is the
+form safe to print. Per-database details (ports, default ODBC drivers, the
+keywords a driver needs) come from the dialect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from ..dialects import dialect_for_odbc_driver, dialect_for_scheme, url_schemes
+from ..dialects.base import Dialect
+from ..errors import SchemaSyncError
+from ..masking import expand_env as expand_env_values
+from ..masking import mask, register_secret
+
+
+@dataclass
+class ConnectionSpec:
+    """Where a database is and how to reach it. `display` is safe to print."""
+
+    dialect: str | None  # None: a raw ODBC string, recognised on connect
+    driver: str  # "sqlite3", "pyodbc" or "psycopg"
+    display: str
+    path: Path | None = None
+    odbc: str | None = None
+    psycopg: dict[str, Any] = field(default_factory=dict)
+    timeout: float = 10.0
+
+
+def expand_env(text: str) -> str:
+    """Replace `${VAR}` with the environment's value, registering it as a secret."""
+    try:
+        return expand_env_values(text, "connection string")
+    except ValueError as exc:
+        raise SchemaSyncError(str(exc)) from None
+
+
+def parse_connection(text: str, base_dir: Path | None = None, timeout: float = 10.0) -> ConnectionSpec:
+    """Parse a connection URL or a raw ODBC string. Relative SQLite paths resolve against `base_dir`."""
+    if not text or not text.strip():
+        raise SchemaSyncError("connection is empty: set it to a URL such as sqlite:///data/app.db")
+    raw = expand_env(text.strip())
+    if "://" not in raw:
+        if "=" in raw:
+            return _parse_odbc(raw, timeout)
+        raise SchemaSyncError(
+            f"connection {mask(raw)!r} is neither a URL (sqlite:///path, postgresql://…, mysql://…, "
+            "mssql://…) nor an ODBC string (DRIVER={…};SERVER=…)"
+        )
+    scheme = raw.split("://", 1)[0].lower()
+    base, _, variant = scheme.partition("+")
+    dialect = dialect_for_scheme(base)
+    if dialect is None:
+        raise SchemaSyncError(
+            f"unknown database type {base!r} in connection {mask(raw)!r}; use one of: {', '.join(url_schemes())}"
+        )
+    if dialect.default_port is None:  # a database in a file
+        return _parse_file_url(raw, dialect, base_dir, timeout)
+    return _parse_server_url(raw, dialect, variant, timeout)
+
+
+def _parse_file_url(raw: str, dialect: Dialect, base_dir: Path | None, timeout: float) -> ConnectionSpec:
+    rest = raw.split("://", 1)[1]
+    if not rest.startswith("/") or rest in ("/", "//"):
+        raise SchemaSyncError(
+            f"bad SQLite URL {raw!r}: write sqlite:///relative/path.db or sqlite:////absolute/path.db"
+        )
+    rest = unquote(rest.split("?", 1)[0][1:])
+    if rest == ":memory:":
+        raise SchemaSyncError("sqlite:///:memory: has no schema to document; point at a database file")
+    path = Path(rest)
+    if not path.is_absolute():
+        path = (base_dir or Path.cwd()) / path
+    return ConnectionSpec(
+        dialect=dialect.name, driver="sqlite3", display=f"sqlite:///{path}", path=path, timeout=timeout
+    )
+
+
+def _parse_server_url(raw: str, dialect: Dialect, variant: str, timeout: float) -> ConnectionSpec:
+    try:
+        url = urlsplit(raw)
+        port = url.port
+    except ValueError as exc:
+        raise SchemaSyncError(f"bad connection URL {mask(raw)!r}: {exc}") from None
+    user = unquote(url.username) if url.username else None
+    password = unquote(url.password) if url.password else None
+    register_secret(password)
+    host = url.hostname or "localhost"
+    port = port or dialect.default_port
+    database = unquote(url.path.lstrip("/"))
+    if not database:
+        raise SchemaSyncError(f"connection URL {mask(raw)!r} names no database: add /dbname after the host")
+    options = dict(parse_qsl(url.query, keep_blank_values=True))
+    auth = f"{user}{':' + password if password else ''}@" if user else ""
+    display = mask(f"{url.scheme}://{auth}{host}:{port}/{database}")
+
+    if variant in ("psycopg", "psycopg3"):
+        if not dialect.supports_psycopg:
+            raise SchemaSyncError(f"+psycopg only works with postgresql://, not {url.scheme}://")
+        conninfo: dict[str, Any] = {"host": host, "port": port, "dbname": database}
+        if user:
+            conninfo["user"] = user
+        if password:
+            conninfo["password"] = password
+        conninfo.update(options)
+        conninfo.setdefault("connect_timeout", max(1, int(timeout)))
+        return ConnectionSpec(dialect.name, "psycopg", display, psycopg=conninfo, timeout=timeout)
+    if variant not in ("", "odbc", "pyodbc"):
+        raise SchemaSyncError(f"unknown driver +{variant} in {url.scheme}://; use +odbc (default) or +psycopg")
+
+    driver = (options.pop("driver", None) or dialect.default_odbc_driver or "").strip("{}")
+    parts: dict[str, str] = {"DRIVER": "{" + driver + "}"}
+    parts.update(dialect.odbc_server(host, port))
+    parts["DATABASE"] = database
+    if user:
+        parts["UID"] = user
+    if password is not None:
+        parts["PWD"] = password
+    # DRIVER and the query's own ODBC keywords may already be in ODBC syntax ({…}); user names,
+    # passwords and database names are always quoted when they need it, even if they look braced.
+    raw_syntax = {"DRIVER", *options}
+    parts.update(options)
+    pairs = (f"{k}={_odbc_value(v, keep_braces=k in raw_syntax)}" for k, v in parts.items())
+    odbc = _with_odbc_defaults(";".join(pairs), dialect, timeout)
+    return ConnectionSpec(dialect.name, "pyodbc", display, odbc=odbc, timeout=timeout)
+
+
+def _with_odbc_defaults(odbc: str, dialect: Dialect | None, timeout: float) -> str:
+    """Add what the driver needs unless the user set it (real booleans, a connect timeout: see the dialect)."""
+    if dialect is None:
+        return odbc
+    extra = dialect.odbc_defaults(set(odbc_pairs(odbc)), max(1, round(timeout)))
+    if not extra:
+        return odbc
+    return odbc.rstrip(";") + ";" + ";".join(extra)
+
+
+def _odbc_value(value: str, *, keep_braces: bool = False) -> str:
+    if keep_braces and value.startswith("{") and value.endswith("}"):
+        return value
+    if any(ch in value for ch in ";{}=") or value != value.strip():
+        return "{" + value.replace("}", "}}") + "}"
+    return value
+
+
+def _parse_odbc(raw: str, timeout: float) -> ConnectionSpec:
+    pairs = odbc_pairs(raw)
+    for key, value in pairs.items():
+        if key.upper() in ("PWD", "PASSWORD"):
+            register_secret(value.strip("{}"))
+    dialect = dialect_for_odbc_driver(pairs.get("DRIVER", "").strip("{}"))
+    odbc = _with_odbc_defaults(raw, dialect, timeout)
+    return ConnectionSpec(dialect.name if dialect else None, "pyodbc", mask(raw), odbc=odbc, timeout=timeout)
+
+
+def odbc_pairs(raw: str) -> dict[str, str]:
+    """Split `KEY=value;KEY={va;lue}` into a dict (keys upper-cased)."""
+    out: dict[str, str] = {}
+    i = 0
+    while i < len(raw):
+        eq = raw.find("=", i)
+        if eq < 0:
+            break
+        key = raw[i:eq].strip().strip(";").strip()
+        j = eq + 1
+        if j < len(raw) and raw[j] == "{":
+            k = j + 1
+            while k < len(raw):
+                if raw[k] == "}":
+                    if k + 1 < len(raw) and raw[k + 1] == "}":
+                        k += 2
+                        continue
+                    break
+                k += 1
+            value = raw[j : k + 1]
+            nxt = raw.find(";", k)
+            i = len(raw) if nxt < 0 else nxt + 1
+        else:
+            nxt = raw.find(";", j)
+            value = raw[j:] if nxt < 0 else raw[j:nxt]
+            i = len(raw) if nxt < 0 else nxt + 1
+        if key:
+            out[key.upper()] = value.strip()
+    return out

@@ -1,0 +1,80 @@
+"""SQL Server and Azure SQL Database through pyodbc: a database DDL trigger logs every change.
+
+No SQL Server engine runs where this was written: the T-SQL is checked without
+a server (see the README's SQL Server section).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..base import Connection, Dialect, Triggers
+from . import catalog
+from .batches import split_batches
+from .contracts import MSSQLContracts
+
+if TYPE_CHECKING:
+    from ...catalog import Catalog
+
+#: version written to schema_sync.install_info by sql/mssql/install.sql
+INSTALL_VERSION = "1"
+
+
+class MSSQLDialect(Dialect):
+    """SQL Server 2016 SP1+ and Azure SQL Database (CREATE OR ALTER in the install scripts)."""
+
+    name = catalog.NAME
+    label = "SQL Server"
+    sql_dir = "mssql"
+    url_schemes = ("mssql", "sqlserver", "azuresql")
+    system_schemas = catalog.SYSTEM_SCHEMAS
+    default_port = 1433
+    default_odbc_driver = "ODBC Driver 18 for SQL Server"
+    odbc_driver_words = ("sql server", "freetds", "tds")
+    dbms_words = ("sql server", "microsoft")
+    odbc_packages = {  # noqa: RUF012
+        "FreeTDS": "tdsodbc",
+        "ODBC Driver 18 for SQL Server": "msodbcsql18 (Microsoft's repository)",
+        "ODBC Driver 17 for SQL Server": "msodbcsql17 (Microsoft's repository)",
+    }
+    log_table = "schema_sync.drift_log"
+    state_table = "schema_sync.install_info"
+    contracts = MSSQLContracts()
+
+    def read_catalog(self, db: Connection, *, row_counts: bool = True) -> Catalog:
+        return catalog.read_catalog(db, row_counts=row_counts)
+
+    def change_signal(self, db: Connection) -> str:
+        return catalog.change_signal(db)
+
+    def quote_ident(self, name: str) -> str:
+        """`[name]`, with `]` doubled."""
+        return "[" + name.replace("]", "]]") + "]"
+
+    def split_script(self, script: str) -> list[str]:
+        return split_batches(script)
+
+    def odbc_server(self, host: str, port: int) -> dict[str, str]:
+        """SQL Server takes the port after a comma in SERVER."""
+        return {"SERVER": f"{host},{port}"}
+
+    def select_newest_log(self, columns: str, limit: int) -> str:
+        return f"SELECT TOP ({int(limit)}) {columns} FROM {self.log_table} ORDER BY id DESC"
+
+    def triggers(self, db: Connection) -> Triggers:
+        return Triggers(self.install_script(), ["installed the DDL trigger schema_sync_ddl and schema_sync.drift_log"])
+
+    def install_script(self, *, triggers: bool = True) -> str:
+        return self.read_sql("install.sql")
+
+    def triggers_installed(self, state: dict[str, str | None]) -> bool:
+        """install.sql always installs the trigger: a version means triggers."""
+        return state.get("mode") == "triggers" or state.get("version") is not None
+
+
+DIALECT = MSSQLDialect()
+
+
+def script_batches(name: str) -> list[str]:
+    """The batches of an install script (`install.sql`, `uninstall.sql`, `uninstall_all.sql`), split on GO."""
+    return split_batches(DIALECT.read_sql(name))

@@ -1,0 +1,55 @@
+"""MySQL and MariaDB through pyodbc (MariaDB Connector/ODBC): no DDL triggers, polling fills the log."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..base import Connection, Dialect, split_on_line_ends
+from . import catalog
+
+if TYPE_CHECKING:
+    from ...catalog import Catalog
+
+
+class MySQLDialect(Dialect):
+    name = "mysql"
+    label = "MySQL/MariaDB"
+    sql_dir = "mysql"
+    url_schemes = ("mysql", "mariadb")
+    system_schemas = frozenset({"mysql", "information_schema", "performance_schema", "sys"})
+    default_port = 3306
+    default_odbc_driver = "MariaDB Unicode"
+    odbc_driver_words = ("mariadb", "mysql")
+    dbms_words = ("mysql", "mariadb")
+    odbc_packages = {"MariaDB Unicode": "odbc-mariadb", "MariaDB": "odbc-mariadb"}  # noqa: RUF012
+    no_triggers_reason = "MySQL/MariaDB have no DDL triggers"
+
+    def read_catalog(self, db: Connection, *, row_counts: bool = True) -> Catalog:
+        return catalog.read_catalog(db, row_counts=row_counts)
+
+    def change_signal(self, db: Connection) -> str:
+        return catalog.change_signal(db)
+
+    def quote_ident(self, name: str) -> str:
+        return "`" + name.replace("`", "``") + "`"
+
+    def split_script(self, script: str) -> list[str]:
+        """One statement at a time: the shipped scripts end each with `;` at the end of a line."""
+        return list(split_on_line_ends(script))
+
+    def odbc_defaults(self, keys: set[str], timeout: int) -> list[str]:
+        """MariaDB Connector/ODBC ignores the ODBC login timeout and waits for the greeting until CONN_TIMEOUT."""
+        return [] if "CONN_TIMEOUT" in keys else [f"CONN_TIMEOUT={timeout}"]
+
+    def prepare_text_io(self, db: Connection) -> None:
+        """MariaDB's ODBC driver garbles long wide-character parameters: bind and read text as UTF-8 instead."""
+        if db.driver != "pyodbc":
+            return
+        import pyodbc
+
+        db.raw.setencoding(encoding="utf-8")
+        db.raw.setdecoding(pyodbc.SQL_CHAR, encoding="utf-8")
+        db.raw.setdecoding(pyodbc.SQL_WCHAR, encoding="utf-8")
+
+
+DIALECT = MySQLDialect()

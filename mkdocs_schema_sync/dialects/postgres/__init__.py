@@ -1,0 +1,88 @@
+"""PostgreSQL through pyodbc (psqlODBC) or psycopg 3: event triggers log DDL when a superuser installs them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..base import Connection, Dialect, Triggers
+from . import catalog
+from .contracts import SUPERUSER_SQL, PostgresContracts
+
+if TYPE_CHECKING:
+    from ...catalog import Catalog
+
+
+def is_superuser(db: Connection) -> bool:
+    rows = db.query(SUPERUSER_SQL)
+    return bool(rows and rows[0][0] in (True, 1, "1", "t"))
+
+
+class PostgresDialect(Dialect):
+    name = "postgresql"
+    label = "PostgreSQL"
+    sql_dir = "postgres"
+    url_schemes = ("postgresql", "postgres")
+    system_schemas = frozenset({"pg_catalog", "information_schema", "pg_toast", catalog.OWN_SCHEMA})
+    default_port = 5432
+    default_odbc_driver = "PostgreSQL Unicode"
+    odbc_driver_words = ("postgres",)
+    dbms_words = ("postgres",)
+    odbc_packages = {"PostgreSQL Unicode": "odbc-postgresql", "PostgreSQL ANSI": "odbc-postgresql"}  # noqa: RUF012
+    supports_psycopg = True
+    log_table = "schema_sync.drift_log"
+    state_table = "schema_sync.install_info"
+    contracts = PostgresContracts()
+
+    def read_catalog(self, db: Connection, *, row_counts: bool = True) -> Catalog:
+        return catalog.read_catalog(db, row_counts=row_counts)
+
+    def change_signal(self, db: Connection) -> str:
+        return catalog.change_signal(db)
+
+    def odbc_defaults(self, keys: set[str], timeout: int) -> list[str]:
+        """psqlODBC returns booleans as '1'/'0' unless BoolsAsChar=0, and takes libpq's connect_timeout via pqopt."""
+        extra = []
+        if "BOOLSASCHAR" not in keys:
+            extra.append("BoolsAsChar=0")
+        if "PQOPT" not in keys:
+            extra.append(f"pqopt={{connect_timeout={timeout}}}")
+        return extra
+
+    def triggers(self, db: Connection) -> Triggers:
+        if is_superuser(db):
+            return Triggers(
+                self.install_script(),
+                [
+                    "installed event triggers schema_sync_ddl_command_end and schema_sync_sql_drop "
+                    "and the log schema_sync.drift_log (version 1)",
+                    "a failed log write lets the DDL through with a WARNING and sets "
+                    "schema_sync.install_info.last_error (see `mkdocs-schema-sync health`)",
+                ],
+            )
+        return Triggers(
+            None,
+            [
+                "PostgreSQL event triggers need a superuser and the connecting role is not one: "
+                "falling back to fingerprint polling (run `install-triggers --print` and give the SQL to a DBA "
+                "for triggers that record who changed what)"
+            ],
+        )
+
+    def install_script(self, *, triggers: bool = True) -> str:
+        text = self.read_sql("log_tables.sql")
+        if triggers:
+            text += "\n" + self.read_sql("triggers.sql")
+        return text
+
+    def capture_problems(self, db: Connection, state: dict[str, str | None]) -> list[str]:
+        if state.get("mode") != "triggers":
+            return []
+        rows = db.query(
+            "SELECT count(*) FROM pg_event_trigger WHERE left(evtname, 12) = 'schema_sync_' AND evtenabled <> 'D'"
+        )
+        if not rows or int(rows[0][0]) != 2:
+            return ["event triggers missing or disabled: run `mkdocs-schema-sync install-triggers` again"]
+        return []
+
+
+DIALECT = PostgresDialect()

@@ -1,0 +1,211 @@
+"""The drift log: where it lives on each database, reading it, appending to it.
+
+Every database has the same columns (see sql/<dialect>/log_tables.sql): a table
+`schema_sync.drift_log` where schemas exist (PostgreSQL, SQL Server), and
+`schema_sync_drift_log` on SQLite and MySQL/MariaDB (the dialect names it).
+Beside it a name/value table holds the install info and the poll state
+(`schema_sync.install_info`, `schema_sync_state`). Where the database cannot be written, the same rows go to
+a JSON file beside the snapshot (`JsonLog`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import SchemaSyncError
+from ..files import read_json, write_json
+from ..masking import mask
+
+if TYPE_CHECKING:
+    from ..db import Database
+
+LOG_COLUMNS = (
+    "id",
+    "event_time",
+    "login_name",
+    "event_type",
+    "object_type",
+    "schema_name",
+    "object_name",
+    "statement",
+    "source",
+    "sync_status",
+    "status_changed_at",
+    "status_ref",
+)
+#: a missing table, in each database's words: no log is not an error
+_MISSING = re.compile(r"no such table|does not exist|doesn't exist|Invalid object name|42P01|42S02|1146", re.IGNORECASE)
+
+
+@dataclass
+class DriftEntry:
+    """One row of the drift log. `event_time` is UTC, `YYYY-MM-DD HH:MM:SS`."""
+
+    event_time: str
+    login_name: str | None
+    event_type: str | None
+    object_type: str | None
+    schema_name: str | None
+    object_name: str | None
+    statement: str | None
+    source: str = "poll"
+    sync_status: str = "pending"
+    id: int | None = None
+    status_changed_at: str | None = None
+    status_ref: str | None = None
+
+    def masked(self) -> DriftEntry:
+        """A copy safe to show: passwords and registered secrets removed from the statement and login."""
+        data = asdict(self)
+        for key in ("statement", "login_name", "status_ref"):
+            if data[key] is not None:
+                data[key] = mask(data[key])
+        return DriftEntry(**data)
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _time_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)[:19]
+
+
+def is_missing_table(message: str) -> bool:
+    return bool(_MISSING.search(message))
+
+
+# --------------------------------------------------------------------------- database log
+
+
+def read_log(db: Database, limit: int = 500) -> list[DriftEntry] | None:
+    """The newest `limit` rows, newest first, in one query; None when the database has no drift log."""
+    db.dialect.prepare_text_io(db)
+    try:
+        rows = db.query(db.dialect.select_newest_log(", ".join(LOG_COLUMNS), limit))
+    except SchemaSyncError as exc:
+        db.rollback_quietly()
+        if is_missing_table(exc.message):
+            return None
+        raise SchemaSyncError(f"the drift log {db.dialect.log_table} cannot be read: {exc.message}") from None
+    out = []
+    for row in rows:
+        rec = dict(zip(LOG_COLUMNS, row, strict=True))
+        rec["event_time"] = _time_text(rec["event_time"]) or ""
+        rec["status_changed_at"] = _time_text(rec["status_changed_at"])
+        out.append(DriftEntry(**rec))
+    return out
+
+
+def read_state(db: Database, *, names: tuple[str, ...] = ()) -> dict[str, str | None] | None:
+    """The small name/value rows (install info, poll signal), or one chosen set; None without a state table."""
+    db.dialect.prepare_text_io(db)
+    state, p = db.dialect.state_table, db.param
+    try:
+        if names:
+            marks = ", ".join([p] * len(names))
+            rows = db.query(f"SELECT name, value FROM {state} WHERE name IN ({marks})", names)
+        else:
+            rows = db.query(f"SELECT name, value FROM {state} WHERE name <> {p}", ("catalog",))
+    except SchemaSyncError as exc:
+        db.rollback_quietly()
+        if is_missing_table(exc.message):
+            return None
+        raise
+    return {str(n): (None if v is None else str(v)) for n, v in rows}
+
+
+def write_state(db: Database, values: dict[str, str | None]) -> None:
+    """Upsert name/value rows (delete + insert: portable across the four databases)."""
+    db.dialect.prepare_text_io(db)
+    state, p = db.dialect.state_table, db.param
+    for name, value in sorted(values.items()):
+        db.query(f"DELETE FROM {state} WHERE name = {p}", (name,))
+        db.query(f"INSERT INTO {state} (name, value) VALUES ({p}, {p})", (name, value))
+
+
+def append(db: Database, entries: list[DriftEntry]) -> None:
+    db.dialect.prepare_text_io(db)
+    cols = [c for c in LOG_COLUMNS if c not in ("id", "status_changed_at", "status_ref")]
+    marks = ", ".join([db.param] * len(cols))
+    sql = f"INSERT INTO {db.dialect.log_table} ({', '.join(cols)}) VALUES ({marks})"
+    for e in entries:
+        db.query(sql, [getattr(e, c) for c in cols])
+
+
+def create_log_tables(db: Database) -> None:
+    """Create (or upgrade) the drift log and state tables for polling, and mark the mode `poll`."""
+    try:
+        with db.transaction():
+            db.run_script(db.dialect.read_sql("log_tables.sql"))
+            write_state(db, {"mode": "poll", "version": "1"})
+            db.commit()
+    except SchemaSyncError:
+        raise
+    except Exception as exc:  # driver errors: one line, masked
+        db.rollback_quietly()
+        raise SchemaSyncError(
+            f"cannot create the drift log {db.dialect.log_table}: {' '.join(str(exc).split())[:300]}"
+        ) from None
+
+
+# --------------------------------------------------------------------------- JSON log beside the snapshot
+
+
+def json_log_path(snapshot: Path) -> Path:
+    """`schema.lock.json` -> `schema.drift.json` (same folder)."""
+    name = snapshot.name
+    stem = name[: -len(".lock.json")] if name.endswith(".lock.json") else snapshot.stem
+    return snapshot.with_name(f"{stem}.drift.json")
+
+
+class JsonLog:
+    """The drift log and poll state as one JSON file, for databases that cannot be written."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _load(self) -> dict[str, Any]:
+        if not self.path.is_file():
+            return {"entries": [], "state": {}}
+        try:
+            data = read_json(self.path)
+        except (OSError, ValueError) as exc:
+            raise SchemaSyncError(f"drift log {self.path} cannot be read: {exc}") from None
+        data.setdefault("entries", [])
+        data.setdefault("state", {})
+        return data
+
+    def _save(self, data: dict[str, Any]) -> None:
+        write_json(self.path, data, indent=1)
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def read(self, limit: int = 500) -> list[DriftEntry]:
+        known = {f.name for f in fields(DriftEntry)}
+        entries = [DriftEntry(**{k: v for k, v in e.items() if k in known}) for e in self._load()["entries"]]
+        return sorted(entries, key=lambda e: e.id or 0, reverse=True)[:limit]
+
+    def state(self) -> dict[str, Any]:
+        return dict(self._load()["state"])
+
+    def update(self, entries: list[DriftEntry], state: dict[str, Any]) -> None:
+        data = self._load()
+        next_id = max((e.get("id") or 0 for e in data["entries"]), default=0) + 1
+        for offset, entry in enumerate(entries):
+            rec = asdict(entry)
+            rec["id"] = next_id + offset
+            data["entries"].append(rec)
+        data["state"].update(state)
+        self._save(data)

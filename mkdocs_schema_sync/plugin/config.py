@@ -1,0 +1,74 @@
+"""The plugin's options in mkdocs.yml, and their translation into core `Settings`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+from ..contracts.model import DEFAULT_FILE
+from ..contracts.notify import parse_webhooks
+from ..settings import NAV_MODES, UNREACHABLE_MODES, Settings
+
+
+class SchemaSyncConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    connection = c.Optional(c.Type(str))
+    connect_timeout = c.Type((int, float), default=10)
+    schemas = c.ListOfItems(c.Type(str), default=[])
+    exclude = c.ListOfItems(c.Type(str), default=[])
+    path = c.Type(str, default="schema")
+    title = c.Type(str, default="Database schema")
+    nav = c.Choice(NAV_MODES, default="index")
+    descriptions = c.Optional(c.Type(str))
+    templates = c.Optional(c.Type(str))
+    snapshot = c.Type(str, default="schema.lock.json")
+    on_unreachable = c.Choice(UNREACHABLE_MODES, default="snapshot")
+    cache_ttl = c.Type((int, float), default=60)
+    row_counts = c.Type(bool, default=True)
+    er_max_tables = c.Type(int, default=50)
+    drift_log = c.Type(bool, default=True)
+    drift_limit = c.Type(int, default=200)
+    watch_interval = c.Type((int, float), default=2)
+    contracts = c.Optional(c.Type(str))
+    fail_on_broken_contract = c.Optional(c.Type(bool))
+    notify = c.ListOfItems(c.Type(dict), default=[])
+    notify_timeout = c.Type((int, float), default=5)
+    state_file = c.Type(str, default=".schema-sync-state.json")
+
+
+def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Settings:
+    """Relative paths in the options start at mkdocs.yml's folder."""
+    base_dir = Path(config_file).resolve().parent
+    settings = Settings(
+        base_dir=base_dir,
+        connection=cfg.connection,
+        connect_timeout=float(cfg.connect_timeout),
+        schemas=list(cfg.schemas),
+        exclude=list(cfg.exclude),
+        path=cfg.path.strip("/"),
+        title=cfg.title,
+        nav=cfg.nav,
+        on_unreachable=cfg.on_unreachable,
+        cache_ttl=float(cfg.cache_ttl),
+        row_counts=cfg.row_counts,
+        er_max_tables=cfg.er_max_tables,
+        drift_log=cfg.drift_log,
+        drift_limit=cfg.drift_limit,
+        watch_interval=float(cfg.watch_interval),
+    )
+    settings.descriptions = settings.resolve(cfg.descriptions)
+    settings.templates = settings.resolve(cfg.templates)
+    settings.snapshot = settings.resolve(cfg.snapshot)
+    _contract_settings(cfg, settings)
+    return settings
+
+
+def _contract_settings(cfg: SchemaSyncConfig, settings: Settings) -> None:
+    settings.contracts_explicit = cfg.contracts is not None
+    settings.contracts = settings.resolve(cfg.contracts or DEFAULT_FILE)
+    settings.fail_on_broken_contract = cfg.fail_on_broken_contract
+    settings.notify = parse_webhooks(list(cfg.notify))
+    settings.notify_timeout = float(cfg.notify_timeout)
+    settings.state_file = settings.resolve(cfg.state_file)

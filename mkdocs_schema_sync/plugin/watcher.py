@@ -1,0 +1,90 @@
+"""`mkdocs serve` watching the database: a thread polls the change signal and asks for a rebuild.
+
+MkDocs has no API to trigger a rebuild from a plugin, but it rebuilds when a
+watched file changes. The plugin watches a small file in a temporary folder;
+when the database's change signal moves, this thread invalidates the catalog
+cache and touches that file.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..db import Database, open_database, parse_connection
+from ..errors import SchemaSyncError
+from ..masking import get_logger
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+log = get_logger("watch")
+
+
+class DatabaseWatcher:
+    """Checks the change signal every `interval` seconds (one query each) on one kept-open connection."""
+
+    def __init__(self, settings: Settings, on_change: Callable[[], None], signal_file: Path, interval: float) -> None:
+        self.settings = settings
+        self.on_change = on_change
+        self.signal_file = signal_file
+        self.interval = interval
+        self.last: str | None = None
+        self.changes = 0
+        self._db: Database | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="schema-sync-watch", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self.interval + 5)
+
+    def _run(self) -> None:
+        self.check_once()  # the baseline; the connection belongs to this thread (sqlite3 insists)
+        while not self._stop.wait(self.interval):
+            self.check_once()
+        self._drop_connection()
+
+    def check_once(self) -> bool:
+        """True when the signal moved since the last check (then the cache is dropped and the file touched)."""
+        try:
+            signal = self._signal()
+        except SchemaSyncError as exc:
+            log.debug("watch: %s", exc.message)
+            self._drop_connection()
+            return False
+        except Exception as exc:  # a watcher thread must outlive a driver hiccup
+            log.debug("watch: %s", exc)
+            self._drop_connection()
+            return False
+        moved = self.last is not None and signal != self.last
+        self.last = signal
+        if moved:
+            self.changes += 1
+            log.info("the database schema changed: rebuilding")
+            self.on_change()
+            self.signal_file.write_text(f"{signal}\n{time.time()}\n", encoding="utf-8")
+        return moved
+
+    def _signal(self) -> str:
+        if self._db is None:
+            s = self.settings
+            spec = parse_connection(s.connection or "", s.base_dir, s.connect_timeout)
+            self._db = open_database(spec)
+        try:
+            return self._db.dialect.change_signal(self._db)
+        finally:
+            self._db.rollback_quietly()  # end the read: no transaction left open between checks
+
+    def _drop_connection(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,70 @@
+"""`diff` for people and machines: text, JSON, and Markdown for pull-request bodies (database text escaped)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from ..catalog.diff import Change, short
+from .escape import cell, code
+
+
+def to_json(changes: list[Change]) -> str:
+    payload = {
+        "changes": [asdict(c) for c in changes],
+        "breaking": sum(1 for c in changes if c.breaking),
+        "additive": sum(1 for c in changes if not c.breaking),
+    }
+    return json.dumps(payload, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_text(changes: list[Change]) -> str:
+    if not changes:
+        return "no drift: the database matches the snapshot\n"
+    lines = [_text_line(c) for c in _contract_breaks_first(changes)]
+    n_break = sum(1 for c in changes if c.breaking)
+    n_contract = sum(1 for c in changes if c.contracts)
+    summary = f"{len(changes)} change(s), {n_break} breaking"
+    lines.append(summary + (f", {n_contract} break contracts" if n_contract else ""))
+    return "\n".join(lines) + "\n"
+
+
+def _contract_breaks_first(changes: list[Change]) -> list[Change]:
+    return sorted(changes, key=lambda c: not c.contracts)  # stable: otherwise the diff's own order
+
+
+def _text_line(c: Change) -> str:
+    label = "CONTRACT" if c.contracts else "BREAKING" if c.breaking else "additive"
+    suffix = f"  [breaks contract: {', '.join(c.contracts)}]" if c.contracts else ""
+    return f"{label:<9} {c.describe()}{suffix}"
+
+
+def to_markdown(changes: list[Change]) -> str:
+    """For pull-request bodies: breaking changes first. Database text is escaped."""
+    if not changes:
+        return "No schema drift.\n"
+    contract = [c for c in changes if c.contracts]
+    breaking = [c for c in changes if c.breaking and not c.contracts]
+    additive = [c for c in changes if not c.breaking]
+    out = [f"**Schema drift: {len(changes)} change(s), {len(breaking) + len(contract)} breaking.**", ""]
+    if contract:
+        names = sorted({n for c in contract for n in c.contracts})
+        out += [f"> **These changes break ETL contracts: {', '.join(str(code(n)) for n in names)}.**", ""]
+    for title, group in (
+        ("Changes that break contracts", contract),
+        ("Breaking changes", breaking),
+        ("Additive changes", additive),
+    ):
+        if not group:
+            continue
+        out += [f"### {title}", "", "| Object | Change | Before | After |", "|---|---|---|---|"]
+        for c in group:
+            where = c.key + (f".{c.column}" if c.column else "")
+            before = cell(short(c.before)) if c.before is not None else ""
+            after = cell(short(c.after)) if c.after is not None else ""
+            out.append(f"| {code(where)} | {c.kind.replace('_', ' ')} | {before} | {after} |")
+        out.append("")
+    return "\n".join(out)
+
+
+FORMATS = {"text": to_text, "json": to_json, "markdown": to_markdown}
