@@ -82,6 +82,20 @@ class ContractRow:
     compatible_types: list[str] | None
 
 
+#: the columns of `schema_sync.contract_columns`, in ContractRow's order
+CONTRACT_COLUMNS = (
+    "contract_name",
+    "owner",
+    "severity",
+    "schema_name",
+    "table_name",
+    "column_name",
+    "expected_type",
+    "expected_nullable",
+    "compatible_types",
+)
+
+
 def contract_rows(
     columns: list[ProtectedColumn], schema_of: Callable[[str], str], spell: Callable[[str], str]
 ) -> list[ContractRow]:

@@ -11,18 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import SchemaSyncError
-from ..base import Connection, ContractInstall, ContractRow, ProtectedColumn, contract_rows
+from ..base import CONTRACT_COLUMNS, Connection, ContractInstall, ContractRow, ProtectedColumn, contract_rows
 
-COLUMNS = (
-    "contract_name",
-    "owner",
-    "severity",
-    "schema_name",
-    "table_name",
-    "column_name",
-    "expected_type",
-    "expected_nullable",
-)
+COLUMNS = CONTRACT_COLUMNS[:-1]  # no compatible_types: `validate` and builds check those
 DEFAULT_SCHEMA = "dbo"
 
 

@@ -16,22 +16,12 @@ from typing import Any
 from ...catalog.types import native_type
 from ...errors import SchemaSyncError
 from ...masking import get_logger
-from ..base import ContractInstall, ContractRow, ProtectedColumn, contract_rows
+from ..base import CONTRACT_COLUMNS, ContractInstall, ContractRow, ProtectedColumn, contract_rows
 from ..sqlfiles import read_sql
 
 log = get_logger("postgres.contracts")
 
-COLUMNS = (
-    "contract_name",
-    "owner",
-    "severity",
-    "schema_name",
-    "table_name",
-    "column_name",
-    "expected_type",
-    "expected_nullable",
-    "compatible_types",
-)
+COLUMNS = CONTRACT_COLUMNS
 SUPERUSER_SQL = "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
 
 
