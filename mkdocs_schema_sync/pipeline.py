@@ -17,6 +17,7 @@ from .drift.poller import BuildDrift, capture_at_build, drift_from_json
 from .errors import ConnectError, SchemaSyncError
 from .masking import get_logger
 from .render.changelog import add_change_log
+from .render.clip import clip_comments
 from .render.contracts_page import attach_contracts
 from .render.pages import DocModel, SourceInfo, render_pages
 from .settings import Settings, select_tables
@@ -77,7 +78,8 @@ def load_catalog(settings: Settings) -> LoadedCatalog:
 
 def build_model(settings: Settings, loaded: LoadedCatalog) -> DocModel:
     descriptions = load_descriptions(settings.descriptions)
-    model = DocModel(catalog=descriptions.apply(loaded.catalog), settings=settings, source=loaded.source)
+    catalog = clip_comments(descriptions.apply(loaded.catalog))
+    model = DocModel(catalog=catalog, settings=settings, source=loaded.source)
     if loaded.drift_warning:
         log.warning("the drift log could not be read: %s", loaded.drift_warning)
     if loaded.drift:  # no log, or nothing logged yet: no change-log page

@@ -20,7 +20,7 @@ from ..catalog import Catalog
 from ..catalog.diff import Change, diff_catalogs
 from ..db import open_database
 from ..errors import SchemaSyncError
-from ..masking import get_logger
+from ..masking import get_logger, mask
 from .log import (
     DriftEntry,
     JsonLog,
@@ -80,7 +80,8 @@ def entries_from_changes(changes: list[Change], when: str | None = None) -> list
                 object_type=otype,
                 schema_name=schema,
                 object_name=table or schema,
-                statement=text + (" [breaking]" if breaking else ""),
+                # a summary quotes defaults and view SQL, which may hold a password: masked before it is stored
+                statement=mask(text + (" [breaking]" if breaking else "")),
                 source="poll",
             )
         )

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from ..catalog import Catalog, Table
 from ..drift.log import DriftEntry
+from .clip import INLINE_STATEMENT_CHARS, STATEMENT_CHARS, clip
 from .pages import DocModel, ExtraPage, Paths, make_environment
 
 TABLE_RECENT = 10  # rows shown on a table page
@@ -45,6 +46,8 @@ def add_change_log(model: DocModel, entries: list[DriftEntry]) -> None:
         tables = tables_of(safe, catalog)
         row = {
             "e": safe,
+            "statement": clip(safe.statement, STATEMENT_CHARS),
+            "summary": clip(safe.statement, INLINE_STATEMENT_CHARS),
             "object": ".".join(p for p in (safe.schema_name, safe.object_name) if p),
             "table_pages": [paths.table(t) for t in tables],
             "lang": "sql" if safe.source == "trigger" else "text",

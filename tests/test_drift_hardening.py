@@ -1,0 +1,72 @@
+"""Drift log hardening on real SQLite files and real builds: masked poll rows, capped statements and comments."""
+
+from __future__ import annotations
+
+import html
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+from conftest import DDL_PASSWORD, mkdocs_build, write_site
+
+from mkdocs_schema_sync.db import open_database, parse_connection
+from mkdocs_schema_sync.drift.poller import Poller
+from mkdocs_schema_sync.settings import Settings
+
+
+def alter(db: Path, sql: str) -> None:
+    conn = sqlite3.connect(db)
+    conn.executescript(sql)
+    conn.commit()
+    conn.close()
+
+
+def settings_for(db: Path) -> Settings:
+    return Settings(base_dir=db.parent, connection=f"sqlite:///{db}", snapshot=db.parent / "schema.lock.json")
+
+
+def test_poll_rows_are_masked_before_they_are_written(tmp_path: Path) -> None:
+    """A view whose SQL holds a conninfo password: the polled summary quotes it, the stored row must not."""
+    db = tmp_path / "app.db"
+    alter(db, "CREATE TABLE t (a INTEGER); CREATE VIEW v AS SELECT 1 AS c;")
+    settings = settings_for(db)
+    with open_database(parse_connection(settings.connection or "", tmp_path)) as conn:
+        Poller(settings).check(conn)  # baseline into schema.drift.json
+        alter(db, f"DROP VIEW v; CREATE VIEW v AS SELECT 'host=h password={DDL_PASSWORD}' AS c;")
+        result = Poller(settings).check(conn)
+    assert [e.object_name for e in result.entries] == ["v"]
+    (row,) = json.loads((tmp_path / "schema.drift.json").read_text())["entries"]
+    assert "view definition changed" in row["statement"] and "password=***" in row["statement"]
+    assert "hunter2" not in row["statement"]
+
+
+def test_a_huge_comment_and_statement_are_capped_on_the_pages(tmp_path: Path) -> None:
+    """A 200 KB table and column comment (SQLite: `--` comments in the DDL) and the same text in a captured statement."""
+    db = tmp_path / "app.db"
+    big = "word " * 40_000  # 200 KB, spaces and all
+    alter(db, f"CREATE TABLE notes ( -- {big}\n  id INTEGER PRIMARY KEY, -- {big}\n  body TEXT\n);")
+    site = write_site(tmp_path / "site", f"connection: sqlite:///{db}")
+    conn = sqlite3.connect(db)
+    conn.executescript((Path(__file__).parent.parent / "sql" / "sqlite" / "log_tables.sql").read_text())
+    statement = f"COMMENT ON COLUMN notes.id IS '{big}'"
+    conn.execute(
+        "INSERT INTO schema_sync_drift_log (event_time, login_name, event_type, object_type, schema_name, "
+        "object_name, statement, source) VALUES ('2025-01-01 00:00:00', 'me', 'COMMENT', 'table', 'main', "
+        "'notes', ?, 'trigger')",
+        (statement,),
+    )
+    conn.commit()
+    conn.close()
+    start = time.monotonic()
+    r = mkdocs_build(site)
+    assert r.returncode == 0, r.stderr
+    assert time.monotonic() - start < 120
+    page = html.unescape(site.html("schema/main/notes/index.html"))
+    assert f"… ({len(big.strip()) - 2000:,} more characters)" in page  # the comment: 2,000 characters shown
+    assert len(page) < 100_000
+    changes = html.unescape(site.html("schema/changes/index.html"))
+    assert f"… ({len(statement) - 10_000:,} more characters)" in changes  # the statement: 10,000 shown
+    assert len(changes) < 100_000
+    index = html.unescape(site.html("schema/main/index.html"))
+    assert "more characters)" in index and len(index) < 100_000
