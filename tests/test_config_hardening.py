@@ -1,0 +1,58 @@
+"""Options that must be refused with one clear line, and command-line details (real builds, real CLI runs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import cli, make_sqlite, mkdocs_build, write_site
+
+BAD_PATHS = ["../../outside", "schema/../../outside", "/tmp/abs-schema", "a\\..\\..\\b", "C:/x", "a//b", ".", ""]
+
+
+@pytest.mark.parametrize("value", BAD_PATHS)
+def test_a_path_that_leaves_the_site_is_refused(tmp_path: Path, value: str) -> None:
+    site = write_site(tmp_path / "deep" / "s", f"connection: sqlite:///x.db\npath: {value!r}")
+    make_sqlite(site.root / "x.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    before = set(tmp_path.rglob("*"))
+    result = mkdocs_build(site, strict=False)
+    assert result.returncode != 0
+    assert "option `path`" in result.stderr and "Traceback" not in result.stderr
+    written = {p for p in set(tmp_path.rglob("*")) - before if site.site_dir not in p.parents and p != site.site_dir}
+    assert not [p for p in written if p.suffix in (".html", ".md")], written
+    assert not Path("/tmp/abs-schema").exists()
+    out = tmp_path / "out"
+    result = cli("generate", "--out", str(out), cwd=site.root)
+    assert result.returncode == 2 and "option `path`" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "outside").exists() and not (tmp_path / "deep" / "outside").exists()
+
+
+def test_a_nested_path_inside_the_site_is_fine(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "s", "connection: sqlite:///x.db\npath: reference/db/")
+    make_sqlite(site.root / "x.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    result = mkdocs_build(site, strict=False)
+    assert result.returncode == 0, result.stderr
+    assert (site.site_dir / "reference/db/main/t/index.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("drift_limit: -1", "option `drift_limit` must be 0 or more"),
+        ("connect_timeout: -5", "option `connect_timeout` must be more than 0"),
+        ("connect_timeout: 0", "option `connect_timeout` must be more than 0"),
+        ("query_timeout: -1", "option `query_timeout` must be more than 0"),
+        ("cache_ttl: -1", "option `cache_ttl` must be 0 or more"),
+        ("watch_interval: -2", "option `watch_interval` must be 0 or more"),
+        ("notify_timeout: 0", "option `notify_timeout` must be more than 0"),
+        ("er_max_tables: 0", "option `er_max_tables` must be 1 or more"),
+        ("connect_timeout: true", "option `connect_timeout` must be a number"),
+    ],
+)
+def test_out_of_range_numbers_are_refused(tmp_path: Path, option: str, message: str) -> None:
+    site = write_site(tmp_path / "s", f"connection: sqlite:///x.db\n{option}")
+    make_sqlite(site.root / "x.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    result = mkdocs_build(site, strict=False)
+    assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr
+    result = cli("snapshot", cwd=site.root)
+    assert result.returncode == 2 and message in result.stderr
