@@ -25,4 +25,10 @@ class SchemaSyncError(Exception):
 
 
 class ConnectError(SchemaSyncError):
-    """The database could not be reached or refused us (the offline fallback catches this)."""
+    """Connecting failed: the database refused us (wrong password, no such database, not a SQLite file,
+    no driver) or could not be reached (`Unreachable`). Only the latter is an outage."""
+
+
+class Unreachable(ConnectError):
+    """The server cannot be reached or stopped answering: down, firewalled, paused, or slower than
+    `query_timeout`. The one failure a build survives by showing the snapshot."""

@@ -14,7 +14,7 @@ from .contracts import policy
 from .db import open_database, parse_connection
 from .drift.log import DriftEntry
 from .drift.poller import BuildDrift, capture_at_build, drift_from_json
-from .errors import ConnectError, SchemaSyncError
+from .errors import ConnectError, SchemaSyncError, Unreachable
 from .masking import get_logger
 from .render.changelog import add_change_log
 from .render.clip import clip_comments
@@ -68,12 +68,17 @@ def load_catalog(settings: Settings) -> LoadedCatalog:
         return read_from_snapshot(settings, "No `connection` is configured")
     try:
         return read_live(settings)
-    except ConnectError as exc:
+    except Unreachable as exc:
         if settings.on_unreachable == "fail":
             raise SchemaSyncError(f"{exc.message} (on_unreachable: fail)") from None
         loaded = read_from_snapshot(settings, f"The database could not be reached ({exc.message})")
         log.info("database unreachable, building from snapshot %s", settings.snapshot)
         return loaded
+    except ConnectError as exc:
+        raise SchemaSyncError(
+            f"{exc.message}. This is not an outage, so the pages are not built from the snapshot: "
+            "fix `connection` (or remove it to build from the snapshot on purpose)"
+        ) from None
 
 
 def build_model(settings: Settings, loaded: LoadedCatalog) -> DocModel:

@@ -85,8 +85,11 @@ def section_path(value: str) -> str:
     """
     folder = value.rstrip("/")
     segments = folder.split("/")
-    if not folder or folder.startswith("/") or _BAD_PATH_CHARS.search(folder) or any(
-        seg in ("", ".", "..") for seg in segments
+    if (
+        not folder
+        or folder.startswith("/")
+        or _BAD_PATH_CHARS.search(folder)
+        or any(seg in ("", ".", "..") for seg in segments)
     ):
         raise SchemaSyncError(
             f"option `path` must be a folder inside the site such as `schema` or `reference/db`, not {value!r} "

@@ -56,3 +56,20 @@ def test_out_of_range_numbers_are_refused(tmp_path: Path, option: str, message: 
     assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr
     result = cli("snapshot", cwd=site.root)
     assert result.returncode == 2 and message in result.stderr
+
+
+def test_validate_without_a_contract_file_has_nothing_to_check(tmp_path: Path) -> None:
+    """README: a missing default contracts.yml means "no contracts" — for `validate` too (exit 0, said once)."""
+    import json
+
+    site = write_site(tmp_path / "s", "connection: sqlite:///x.db")
+    make_sqlite(site.root / "x.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    result = cli("validate", cwd=site.root)
+    assert result.returncode == 0, result.stderr
+    assert "no contracts" in result.stderr and "contracts.yml does not exist" in result.stderr
+    result = cli("validate", "--format", "json", cwd=site.root)
+    assert result.returncode == 0 and json.loads(result.stdout)["contracts"] == []
+    # a file named in the option must exist
+    (site.root / "mkdocs.yml").write_text((site.root / "mkdocs.yml").read_text() + "      contracts: mine.yml\n")
+    result = cli("validate", cwd=site.root)
+    assert result.returncode == 2 and "mine.yml does not exist" in result.stderr

@@ -6,9 +6,9 @@ import sqlite3
 from typing import Any
 
 from ..dialects import dialect_for_dbms
-from ..errors import ConnectError, SchemaSyncError
+from ..errors import ConnectError, SchemaSyncError, Unreachable
 from .database import Database
-from .problems import connect_error_message, first_line, odbc_error_message
+from .problems import connect_error, first_line, odbc_error
 from .spec import ConnectionSpec
 
 
@@ -27,8 +27,8 @@ def open_database(spec: ConnectionSpec, writable: bool = False) -> Database:
 
 def _open_sqlite(spec: ConnectionSpec, writable: bool = False) -> Database:
     assert spec.path is not None
-    if not spec.path.exists():
-        raise ConnectError(
+    if not spec.path.exists():  # perhaps a volume not mounted yet: treated as unreachable
+        raise Unreachable(
             f"SQLite database {spec.path} does not exist (a missing file is never created: "
             "check the path in `connection`, relative paths start at mkdocs.yml's folder)"
         )
@@ -39,6 +39,13 @@ def _open_sqlite(spec: ConnectionSpec, writable: bool = False) -> Database:
         raw = sqlite3.connect(f"{spec.path.resolve().as_uri()}?mode={mode}", uri=True, timeout=spec.timeout)
         raw.execute("PRAGMA schema_version").fetchone()  # fails here for a file that is not SQLite
     except sqlite3.Error as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise Unreachable(f"SQLite database {spec.path} is locked by another process: {exc}") from None
+        if "not a database" in str(exc):
+            raise ConnectError(
+                f"cannot open SQLite database {spec.path}: it is not a SQLite database ({exc}); "
+                "check the path in `connection`"
+            ) from None
         raise ConnectError(f"cannot open SQLite database {spec.path}: {exc}") from None
     assert spec.dialect is not None  # a sqlite3 spec always names its dialect
     return Database(raw, spec, spec.dialect)
@@ -54,7 +61,7 @@ def _open_psycopg(spec: ConnectionSpec) -> Database:
     try:
         raw = psycopg.connect(**spec.psycopg, autocommit=True)  # see _open_pyodbc
     except psycopg.Error as exc:
-        raise ConnectError(connect_error_message(spec, first_line(exc))) from None
+        raise connect_error(spec, first_line(exc)) from None
     assert spec.dialect is not None  # +psycopg is only parsed for a dialect that supports it
     return Database(raw, spec, spec.dialect)
 
@@ -68,7 +75,7 @@ def _open_pyodbc(spec: ConnectionSpec) -> Database:
         # the connection closes, which under `mkdocs serve` is never.
         raw = pyodbc.connect(spec.odbc, timeout=max(1, int(spec.timeout)), autocommit=True)
     except pyodbc.Error as exc:
-        raise ConnectError(odbc_error_message(spec, exc)) from None
+        raise odbc_error(spec, exc) from None
     dialect = spec.dialect or dialect_for_dbms(raw.getinfo(pyodbc.SQL_DBMS_NAME)).name
     return Database(raw, spec, dialect)
 

@@ -5,36 +5,55 @@ from __future__ import annotations
 import re
 
 from ..dialects import odbc_driver_package
+from ..errors import ConnectError, Unreachable
 from ..masking import mask
 from .spec import ConnectionSpec, odbc_pairs
 
 PERMISSION = re.compile(r"(?i)permission denied|command denied|access denied for user .* to database")
+#: the connection broke under a query or while connecting: the server went away
+LOST = re.compile(
+    r"(?i)server closed the connection|terminating connection|lost connection|server has gone away|"
+    r"connection reset|broken pipe|could not receive data|could not send data|no connection to the server|"
+    r"communication link failure|connection (?:is|was|already) closed|ssl syscall|consuming input failed|"
+    r"the database system is (?:starting up|shutting down|in recovery)|\b08S01\b|\b08003\b|\b08006\b"
+)
+#: a query ran past its bound: statement_timeout / lock_timeout, max_statement_time, an ODBC query timeout
+TIMEOUT = re.compile(
+    r"(?i)canceling statement due to (?:statement|lock) timeout|lock timeout|max_statement_time|"
+    r"maximum statement execution time|query execution was interrupted|timeout expired|\bHYT0[01]\b|"
+    r"lock wait timeout"
+)
 
-# (pattern in the driver's message, what it means for the user); first match wins
-_CONNECT_PROBLEMS: list[tuple[re.Pattern[str], str]] = [
+# (pattern in the driver's message, what it means for the user, whether it is an outage); first match wins.
+# Only an outage falls back to the snapshot: a wrong password or database name is a mistake to fix.
+_CONNECT_PROBLEMS: list[tuple[re.Pattern[str], str, bool]] = [
     (
         re.compile(
             r"(?i)password authentication failed|access denied for user [^ ]+ \(using password|"
             r"login failed for user|no password supplied|password is required"
         ),
         "wrong user name or password",
+        False,
     ),
-    (re.compile(r"(?i)role \S+ does not exist"), "no such user on the server"),
+    (re.compile(r"(?i)role \S+ does not exist"), "no such user on the server", False),
     (
         re.compile(r"(?i)database \S+ does not exist|unknown database|cannot open database"),
         "the database does not exist on the server (check the name after the host)",
+        False,
     ),
-    (PERMISSION, "the user may not connect to this database (grant it access)"),
+    (PERMISSION, "the user may not connect to this database (grant it access)", False),
     (
         re.compile(
             r"(?i)timeout expired|timed out|handshake|system error: 110|no route to host|"
             r"network is unreachable"
         ),
         "the server did not answer in time (host unreachable or firewalled?)",
+        True,
     ),
     (
         re.compile(r"(?i)connection refused|can't connect to|could not connect|is the server running"),
         "nothing accepts connections at that host and port (server down or wrong port?)",
+        True,
     ),
     (
         re.compile(
@@ -42,18 +61,25 @@ _CONNECT_PROBLEMS: list[tuple[re.Pattern[str], str]] = [
             r"name or service not known|temporary failure in name resolution"
         ),
         "the host name does not resolve",
+        True,
     ),
+    (LOST, "the server closed the connection (restarting or shutting down?)", True),
 ]
 
 
-def connect_error_message(spec: ConnectionSpec, text: str) -> str:
-    """One line: where, what it means, and the driver's own words (masked, without ODBC noise)."""
+def connect_error(spec: ConnectionSpec, text: str) -> ConnectError:
+    """One line: where, what it means, and the driver's own words (masked, without ODBC noise).
+
+    An `Unreachable` when the server cannot be reached (the build falls back to the snapshot), else a
+    plain `ConnectError` (the build stops: a wrong password must not publish stale pages quietly).
+    """
     detail = re.sub(r"\s*\((?:\d+)\)\s*\(SQLDriverConnect\)\s*$", "", text)
     detail = re.sub(r"^\[[0-9A-Z]{5}\]\s*(?:\[[^\]]*\]\s*)*", "", detail)
-    for pattern, meaning in _CONNECT_PROBLEMS:
+    for pattern, meaning, outage in _CONNECT_PROBLEMS:
         if pattern.search(text):
-            return mask(f"cannot connect to {spec.display}: {meaning} ({detail})")
-    return mask(f"cannot connect to {spec.display}: {detail}")
+            message = mask(f"cannot connect to {spec.display}: {meaning} ({detail})")
+            return Unreachable(message) if outage else ConnectError(message)
+    return ConnectError(mask(f"cannot connect to {spec.display}: {detail}"))
 
 
 def first_line(exc: BaseException) -> str:
@@ -62,7 +88,7 @@ def first_line(exc: BaseException) -> str:
     return mask(text[:500])
 
 
-def odbc_error_message(spec: ConnectionSpec, exc: Exception) -> str:
+def odbc_error(spec: ConnectionSpec, exc: Exception) -> ConnectError:
     text = first_line(exc)
     state = exc.args[0] if exc.args else ""
     if state == "IM002" or "Can't open lib" in text or "Data source name not found" in text:
@@ -74,5 +100,5 @@ def odbc_error_message(spec: ConnectionSpec, exc: Exception) -> str:
             else " Check `odbcinst -q -d` for installed drivers (Debian packages: odbc-postgresql, "
             "odbc-mariadb, libsqliteodbc, tdsodbc)."
         )
-        return f"ODBC driver {driver or '(from DSN)'!r} is not installed for {spec.display}.{hint}"
-    return connect_error_message(spec, text)
+        return ConnectError(f"ODBC driver {driver or '(from DSN)'!r} is not installed for {spec.display}.{hint}")
+    return connect_error(spec, text)
