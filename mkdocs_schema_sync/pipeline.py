@@ -11,7 +11,7 @@ from .catalog import Catalog
 from .catalog.descriptions import load_descriptions
 from .catalog.snapshot import read_snapshot, snapshot_time
 from .contracts import policy
-from .db import open_database, parse_connection
+from .db import connection_spec, open_database
 from .drift.log import DriftEntry
 from .drift.poller import BuildDrift, capture_at_build, drift_from_json
 from .errors import ConnectError, SchemaSyncError, Unreachable
@@ -37,9 +37,7 @@ class LoadedCatalog:
 
 
 def read_live(settings: Settings) -> LoadedCatalog:
-    if not settings.connection:
-        raise SchemaSyncError("no `connection` is set for schema-sync")
-    spec = parse_connection(settings.connection, settings.base_dir, settings.connect_timeout)
+    spec = connection_spec(settings)
     with open_database(spec) as db:
         signal = db.dialect.change_signal(db)
         catalog = db.dialect.read_catalog(db, row_counts=settings.row_counts)

@@ -14,7 +14,7 @@ import click
 from ..contracts import install, output, policy
 from ..contracts.check import ContractReport, check_contracts
 from ..contracts.model import DEFAULT_FILE, ContractFile
-from ..db import parse_connection
+from ..db import connection_spec
 from ..pipeline import load_catalog, read_from_snapshot
 from .common import CliState, fail, open_configured, run_core
 
@@ -88,7 +88,7 @@ def install_contracts_cmd(obj: CliState, enforce: bool, print_only: bool) -> Non
     settings = obj.settings
     if not settings.connection:
         fail("no `connection` is set for schema-sync")
-    spec = run_core(parse_connection, settings.connection, settings.base_dir, settings.connect_timeout)
+    spec = run_core(connection_spec, settings)
     if print_only:
         click.echo(run_core(install.install_script, settings, spec.dialect, enforce), nl=False)
         return

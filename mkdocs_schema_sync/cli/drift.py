@@ -33,7 +33,7 @@ def _live(settings: Settings) -> Catalog:
 def _catalog_from(source: str, settings: Settings) -> Catalog:
     """A snapshot file or a connection (URL or ODBC string)."""
     if "://" in source or ("=" in source and not Path(source).exists()):
-        spec = run_core(parse_connection, source, Path.cwd(), settings.connect_timeout)
+        spec = run_core(parse_connection, source, Path.cwd(), settings.connect_timeout, settings.query_timeout)
         with run_core(open_database, spec) as db:
             catalog = run_core(db.dialect.read_catalog, db, row_counts=False)
         return select_tables(catalog, settings)

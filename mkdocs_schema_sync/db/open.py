@@ -10,6 +10,7 @@ from ..errors import ConnectError, SchemaSyncError, Unreachable
 from .database import Database
 from .problems import connect_error, first_line, odbc_error
 from .spec import ConnectionSpec
+from .watchdog import new_stream_sockets, open_fds
 
 
 def open_database(spec: ConnectionSpec, writable: bool = False) -> Database:
@@ -36,7 +37,9 @@ def _open_sqlite(spec: ConnectionSpec, writable: bool = False) -> Database:
         raise ConnectError(f"SQLite database {spec.path} is not a file")
     try:
         mode = "rw" if writable else "ro"
-        raw = sqlite3.connect(f"{spec.path.resolve().as_uri()}?mode={mode}", uri=True, timeout=spec.timeout)
+        # the busy timeout bounds waiting for another process's write lock
+        uri = f"{spec.path.resolve().as_uri()}?mode={mode}"
+        raw = sqlite3.connect(uri, uri=True, timeout=min(spec.timeout, spec.query_timeout))
         raw.execute("PRAGMA schema_version").fetchone()  # fails here for a file that is not SQLite
     except sqlite3.Error as exc:
         if "locked" in str(exc) or "busy" in str(exc):
@@ -48,7 +51,7 @@ def _open_sqlite(spec: ConnectionSpec, writable: bool = False) -> Database:
             ) from None
         raise ConnectError(f"cannot open SQLite database {spec.path}: {exc}") from None
     assert spec.dialect is not None  # a sqlite3 spec always names its dialect
-    return Database(raw, spec, spec.dialect)
+    return Database(raw, spec, spec.dialect, sockets=[])
 
 
 def _open_psycopg(spec: ConnectionSpec) -> Database:
@@ -63,7 +66,7 @@ def _open_psycopg(spec: ConnectionSpec) -> Database:
     except psycopg.Error as exc:
         raise connect_error(spec, first_line(exc)) from None
     assert spec.dialect is not None  # +psycopg is only parsed for a dialect that supports it
-    return Database(raw, spec, spec.dialect)
+    return _bounded(Database(raw, spec, spec.dialect, sockets=[raw.pgconn.socket]))
 
 
 def _open_pyodbc(spec: ConnectionSpec) -> Database:
@@ -73,11 +76,26 @@ def _open_pyodbc(spec: ConnectionSpec) -> Database:
         # Autocommit: a catalog read inside an open transaction keeps its locks (pg_get_viewdef and
         # pg_get_expr lock the relations they read) and would block the team's ALTER TABLE until
         # the connection closes, which under `mkdocs serve` is never.
+        fds_before = open_fds()
         raw = pyodbc.connect(spec.odbc, timeout=max(1, int(spec.timeout)), autocommit=True)
     except pyodbc.Error as exc:
         raise odbc_error(spec, exc) from None
+    sockets = new_stream_sockets(fds_before)  # the driver's connection (see db/watchdog.py)
     dialect = spec.dialect or dialect_for_dbms(raw.getinfo(pyodbc.SQL_DBMS_NAME)).name
-    return Database(raw, spec, dialect)
+    return _bounded(Database(raw, spec, dialect, sockets=sockets))
+
+
+def _bounded(db: Database) -> Database:
+    """Let the server bound every statement and lock wait by `query_timeout` (the watchdog is our own bound)."""
+    try:
+        with db.watchdog.guard():
+            db.dialect.set_query_timeout(db, db.spec.query_timeout)
+    except Exception as exc:
+        db.close()
+        raise Unreachable(
+            f"{db.spec.display} did not accept its session settings (query_timeout): {first_line(exc)}"
+        ) from None
+    return db
 
 
 def import_pyodbc() -> Any:

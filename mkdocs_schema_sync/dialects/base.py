@@ -198,6 +198,19 @@ class Dialect(ABC):
         """`KEY=value` pairs the driver needs unless the user set them (`keys`: upper-cased keys given)."""
         return []
 
+    def odbc_timeouts(self, keys: set[str], query_timeout: float) -> list[str]:
+        """`KEY=value` pairs that bound a query inside the ODBC driver (a client-side read timeout)."""
+        return []
+
+    # ------------------------------------------------------------------ bounds and locks
+
+    def set_query_timeout(self, db: Connection, seconds: float) -> None:  # noqa: B027 - SQLite: nothing to set
+        """Make the server end any statement, or lock wait, that takes longer than `seconds`.
+
+        Run once per connection, right after it is opened. A paused server cannot end anything:
+        `db/watchdog.py` is the client-side bound behind this one.
+        """
+
     # ------------------------------------------------------------------ drift log
 
     def select_newest_log(self, columns: str, limit: int) -> str:

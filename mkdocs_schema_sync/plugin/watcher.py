@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..db import Database, open_database, parse_connection
+from ..db import Database, connection_spec, open_database
 from ..errors import SchemaSyncError
 from ..masking import get_logger
 
@@ -76,9 +76,7 @@ class DatabaseWatcher:
 
     def _signal(self) -> str:
         if self._db is None:
-            s = self.settings
-            spec = parse_connection(s.connection or "", s.base_dir, s.connect_timeout)
-            self._db = open_database(spec)
+            self._db = open_database(connection_spec(self.settings))
         try:
             return self._db.dialect.change_signal(self._db)
         finally:
