@@ -32,3 +32,7 @@ class ConnectError(SchemaSyncError):
 class Unreachable(ConnectError):
     """The server cannot be reached or stopped answering: down, firewalled, paused, or slower than
     `query_timeout`. The one failure a build survives by showing the snapshot."""
+
+
+class LockBusy(SchemaSyncError):
+    """Another process holds the database's schema-sync lock (polling, installing) longer than we wait."""

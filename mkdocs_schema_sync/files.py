@@ -6,9 +6,19 @@ or a full disk never leaves half a file behind.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+try:  # POSIX
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+    import msvcrt
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -25,3 +35,35 @@ def write_json(path: Path, data: Any, *, indent: int = 2) -> None:
 def read_json(path: Path) -> Any:
     """The parsed file; raises OSError or ValueError (json.JSONDecodeError) for the caller to word."""
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, timeout: float) -> Iterator[bool]:
+    """Hold an exclusive lock on `path` (created if missing) for the block; yields False when another
+    process kept it for `timeout` seconds (then nothing is held). The operating system drops the lock
+    when the process ends, however it ends."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        delay = 0.01
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                yield False
+                return
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+        yield True
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        else:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError:
+        return False
+    return True

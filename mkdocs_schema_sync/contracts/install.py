@@ -52,4 +52,6 @@ def install_script(settings: Settings, dialect_name: str | None, enforce: bool) 
 def install_contracts(settings: Settings, db: Database, enforce: bool) -> ContractInstall:
     """Install the configured contracts into an open database that keeps them."""
     store = _store(db.dialect.name)
-    return store.install(db, protected_columns(_contract_file(settings)), enforce)
+    columns = protected_columns(_contract_file(settings))
+    with db.dialect.exclusive(db, db.spec.query_timeout):  # one install at a time (see drift.capture.install)
+        return store.install(db, columns, enforce)

@@ -83,7 +83,10 @@ class Database:
         """Run statements that change the database (trigger installs, deploys)."""
         self.queries += 1
         if self.spec.driver == "sqlite3":
-            self.raw.executescript(sql)
+            if self.raw.in_transaction:  # executescript would COMMIT first (and give up a BEGIN IMMEDIATE lock)
+                self.raw.execute(sql)
+            else:
+                self.raw.executescript(sql)
             return
         cur = self.raw.cursor()
         started = time.monotonic()

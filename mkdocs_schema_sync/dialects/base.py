@@ -8,12 +8,15 @@ lives, how it logs DDL itself (or why it cannot), and how it stores contracts.
 
 from __future__ import annotations
 
+import contextlib
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..errors import LockBusy
 from .sqlfiles import read_sql
 
 if TYPE_CHECKING:
@@ -203,6 +206,39 @@ class Dialect(ABC):
         return []
 
     # ------------------------------------------------------------------ bounds and locks
+
+    @contextlib.contextmanager
+    def exclusive(self, db: Connection, timeout: float) -> Iterator[None]:
+        """Hold this database's schema-sync lock for the block, or raise LockBusy after `timeout` seconds.
+
+        Polling, installing and uninstalling take it, so two processes never do them at once (no
+        doubled drift rows, no duplicate-key or deadlock errors from racing installs). The lock belongs
+        to the session, so it dies with the connection and the process: nothing to clean up by hand.
+        """
+        deadline = time.monotonic() + timeout
+        delay = 0.02
+        while not self.try_lock(db):
+            if time.monotonic() >= deadline:
+                raise LockBusy(
+                    f"another process held the schema-sync lock of this {self.label} database for {timeout:g} s "
+                    "(a monitor, a build or an install at work); try again"
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+        try:
+            yield
+        finally:
+            db.rollback_quietly()
+            with contextlib.suppress(Exception):  # a broken connection took the lock with it
+                self.unlock(db)
+
+    def try_lock(self, db: Connection) -> bool:
+        """Take the schema-sync lock without waiting; True when this session holds it now."""
+        raise NotImplementedError(f"{self.label} has no schema-sync lock")
+
+    def unlock(self, db: Connection) -> None:
+        """Give the schema-sync lock back."""
+        raise NotImplementedError(f"{self.label} has no schema-sync lock")
 
     def set_query_timeout(self, db: Connection, seconds: float) -> None:  # noqa: B027 - SQLite: nothing to set
         """Make the server end any statement, or lock wait, that takes longer than `seconds`.

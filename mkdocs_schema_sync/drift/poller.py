@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from ..catalog import Catalog
 from ..catalog.diff import Change, diff_catalogs
 from ..db import open_database
-from ..errors import SchemaSyncError
+from ..errors import LockBusy, SchemaSyncError
+from ..files import file_lock
 from ..masking import get_logger, mask
 from .log import (
     DriftEntry,
@@ -89,7 +90,14 @@ def entries_from_changes(changes: list[Change], when: str | None = None) -> list
 
 
 class Poller:
-    """Checks one database; keep one per process so unchanged checks cost a single query."""
+    """Checks one database; keep one per process so unchanged checks cost a single query.
+
+    Recording is atomic per database: under the database's schema-sync lock (`Dialect.exclusive`), or a
+    file lock for the JSON log, the stored signal is compared again, and the catalog compared with the
+    stored one is read after the signal that is stored with it. So two processes polling at once (two
+    monitors, a monitor and a build) never record a change twice, and never store an older catalog
+    over a newer one.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -98,7 +106,8 @@ class Poller:
     def check(self, db: Database, *, catalog: Catalog | None = None, signal: str | None = None) -> PollResult:
         """Compare with the recorded state and log the differences.
 
-        `catalog`/`signal` may come from a read the caller already made (a build).
+        `catalog`/`signal` may come from a read the caller already made (a build): the signal read
+        before the catalog. Raises LockBusy when another process kept the lock for `query_timeout`.
         """
         if signal is None:
             signal = db.dialect.change_signal(db)
@@ -114,25 +123,27 @@ class Poller:
         if state is None and self.settings.snapshot is not None and self._json().state().get("signal") == signal:
             self.last_signal = signal
             return PollResult(False, where="json")
-        if catalog is None:
-            catalog = db.dialect.read_catalog(db, row_counts=False)
-        result = self._record(db, catalog, state, signal)
+        result = self._record(db, state, catalog, signal)
         self.last_signal = result.signal
         return result
 
     # ------------------------------------------------------------------ stores
 
-    def _record(self, db: Database, catalog: Catalog, state: dict[str, str | None] | None, signal: str) -> PollResult:
+    def _record(
+        self, db: Database, state: dict[str, str | None] | None, catalog: Catalog | None, signal: str
+    ) -> PollResult:
         """Into the database's log once `install-triggers` created it; never create objects there unasked."""
         if state is None and self.settings.snapshot is not None:
-            return self._record_in_json(catalog, signal)
+            return self._record_in_json(db, catalog, signal)
         try:
-            return self._record_in_database(db, catalog, state)
+            return self._record_in_database(db, catalog, signal)
+        except LockBusy:
+            raise
         except SchemaSyncError as exc:
             if self.settings.snapshot is None:
                 raise
             log.info("drift log not writable in the database (%s); using %s", exc.message, self._json().path)
-        return self._record_in_json(catalog, signal)
+        return self._record_in_json(db, catalog, signal)
 
     def _json(self) -> JsonLog:
         assert self.settings.snapshot is not None
@@ -144,41 +155,63 @@ class Poller:
             return open_database(db.spec, writable=True)
         return db
 
-    def _record_in_database(self, db: Database, catalog: Catalog, state: dict[str, str | None] | None) -> PollResult:
-        old = self._stored_catalog(db) if state is not None else None
-        entries = entries_from_changes(diff_catalogs(old, catalog)) if old is not None else []
+    def _current(self, db: Database, catalog: Catalog | None, signal: str) -> tuple[str, Catalog]:
+        """The signal now and a catalog read after it: the caller's, when the signal has not moved since."""
+        now = db.dialect.change_signal(db)
+        if catalog is None or now != signal:
+            catalog = db.dialect.read_catalog(db, row_counts=False)
+        return now, catalog
+
+    def _record_in_database(self, db: Database, catalog: Catalog | None, signal: str) -> PollResult:
         writer = self._writer(db)
+        timeout = db.spec.query_timeout
         try:
-            if state is None:
-                create_log_tables(writer)
-            with writer.transaction():
-                append(writer, entries)
-                write_state(writer, {"catalog": catalog.to_json()})
-                writer.commit()
-            # read after our own DDL: creating the log tables moves SQLite's schema_version
-            signal = writer.dialect.change_signal(writer)
-            write_state(writer, {"signal": signal})
-            writer.commit()
+            with writer.dialect.exclusive(writer, timeout):
+                state = read_state(writer, names=("mode", "signal", "version"))
+                if state is None:
+                    create_log_tables(writer)
+                    state = {}
+                if writer.dialect.triggers_installed(state):  # installed meanwhile
+                    return PollResult(False, where="triggers", signal=signal)
+                now, current = self._current(writer, catalog, signal)
+                if state.get("signal") == now:  # another process recorded it meanwhile
+                    return PollResult(False, where="database", signal=now)
+                with writer.transaction():
+                    old = self._stored_catalog(writer)
+                    entries = entries_from_changes(diff_catalogs(old, current)) if old is not None else []
+                    append(writer, entries)
+                    write_state(writer, {"catalog": current.to_json(), "signal": now})
+                    writer.commit()
+        except SchemaSyncError:
+            writer.rollback_quietly()
+            raise
         except Exception as exc:
             writer.rollback_quietly()
             raise SchemaSyncError(f"cannot write the drift log: {exc}") from None
         finally:
             if writer is not db:
                 writer.close()
-        return PollResult(True, entries, "database", signal)
+        return PollResult(True, entries, "database", now)
 
     def _stored_catalog(self, db: Database) -> Catalog | None:
         rows = read_state(db, names=("catalog",)) or {}
         raw = rows.get("catalog")
         return Catalog.from_canonical(json.loads(raw)) if raw else None
 
-    def _record_in_json(self, catalog: Catalog, signal: str) -> PollResult:
+    def _record_in_json(self, db: Database, catalog: Catalog | None, signal: str) -> PollResult:
         store = self._json()
-        state: dict[str, Any] = store.state()
-        old = Catalog.from_canonical(state["catalog"]) if state.get("catalog") else None
-        entries = entries_from_changes(diff_catalogs(old, catalog)) if old is not None else []
-        store.update(entries, {"catalog": catalog.canonical(), "signal": signal})
-        return PollResult(True, entries, "json", signal)
+        lock = store.path.with_name(store.path.name + ".lock")
+        with file_lock(lock, db.spec.query_timeout) as held:
+            if not held:
+                raise LockBusy(f"another process kept {lock} locked for {db.spec.query_timeout:g} s; try again")
+            state: dict[str, Any] = store.state()
+            now, current = self._current(db, catalog, signal)
+            if state.get("signal") == now:  # another process recorded it meanwhile
+                return PollResult(False, where="json", signal=now)
+            old = Catalog.from_canonical(state["catalog"]) if state.get("catalog") else None
+            entries = entries_from_changes(diff_catalogs(old, current)) if old is not None else []
+            store.update(entries, {"catalog": current.canonical(), "signal": now})
+        return PollResult(True, entries, "json", now)
 
 
 @dataclass
@@ -191,6 +224,8 @@ def capture_at_build(db: Database, settings: Settings, catalog: Catalog, signal:
     """At build time: poll (when no triggers log the changes), then read the log. Never fails the build."""
     try:
         Poller(settings).check(db, catalog=catalog, signal=signal)
+    except LockBusy as exc:  # another process is recording the same changes
+        log.info("drift polling left to another process: %s", exc.message)
     except SchemaSyncError as exc:
         log.warning("drift polling failed: %s", exc.message)
     try:

@@ -60,6 +60,18 @@ class MSSQLDialect(Dialect):
         """SQL Server takes the port after a comma in SERVER."""
         return {"SERVER": f"{host},{port}"}
 
+    def try_lock(self, db: Connection) -> bool:
+        """sp_getapplock owned by the session (released by unlock, or when the session ends); 0/1 = granted."""
+        rows = db.query(
+            "SET NOCOUNT ON; DECLARE @granted int; "
+            "EXEC @granted = sp_getapplock @Resource = N'schema_sync', @LockMode = 'Exclusive', "
+            "@LockOwner = 'Session', @LockTimeout = 0; SELECT @granted"
+        )
+        return bool(rows and rows[0][0] is not None and int(rows[0][0]) >= 0)
+
+    def unlock(self, db: Connection) -> None:
+        db.query("EXEC sp_releaseapplock @Resource = N'schema_sync', @LockOwner = 'Session'")
+
     def set_query_timeout(self, db: Connection, seconds: float) -> None:
         """LOCK_TIMEOUT for lock waits, and the ODBC query timeout (the driver cancels a statement itself)."""
         cur = db.raw.cursor()

@@ -42,6 +42,18 @@ class MySQLDialect(Dialect):
         """MariaDB Connector/ODBC ignores the ODBC login timeout and waits for the greeting until CONN_TIMEOUT."""
         return [] if "CONN_TIMEOUT" in keys else [f"CONN_TIMEOUT={timeout}"]
 
+    #: GET_LOCK names are server-wide: one per database (at most 64 characters)
+    LOCK_NAME = "CONCAT('schema_sync:', MD5(DATABASE()))"
+
+    def try_lock(self, db: Connection) -> bool:
+        """GET_LOCK without waiting (the wait is ours, so max_statement_time never cuts it short); the
+        server releases it when the session ends."""
+        rows = db.query(f"SELECT GET_LOCK({self.LOCK_NAME}, 0)")
+        return bool(rows and rows[0][0] is not None and int(rows[0][0]) == 1)
+
+    def unlock(self, db: Connection) -> None:
+        db.query(f"SELECT RELEASE_LOCK({self.LOCK_NAME})")
+
     def odbc_timeouts(self, keys: set[str], query_timeout: float) -> list[str]:
         """MariaDB Connector/ODBC's socket read/write timeouts: it tries three times, so a third of the bound each."""
         seconds = str(math.ceil(query_timeout / 3) + 1)

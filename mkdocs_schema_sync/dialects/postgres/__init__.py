@@ -48,6 +48,17 @@ class PostgresDialect(Dialect):
             extra.append(f"pqopt={{connect_timeout={timeout}}}")
         return extra
 
+    #: the advisory lock of schema-sync in each database (two int4 keys: "SSYC", 1)
+    LOCK_KEYS = "1397971267, 1"
+
+    def try_lock(self, db: Connection) -> bool:
+        """A session-level advisory lock: released by unlock, or by PostgreSQL when the session ends."""
+        rows = db.query(f"SELECT pg_try_advisory_lock({self.LOCK_KEYS})")
+        return bool(rows and rows[0][0] in (True, 1, "1", "t"))
+
+    def unlock(self, db: Connection) -> None:
+        db.query(f"SELECT pg_advisory_unlock({self.LOCK_KEYS})")
+
     def set_query_timeout(self, db: Connection, seconds: float) -> None:
         """statement_timeout ends a slow statement, lock_timeout a wait for a lock (e.g. pg_get_viewdef on a
         view another session holds ACCESS EXCLUSIVE on)."""
