@@ -1,0 +1,269 @@
+"""Drift becomes one pull request: a real git repository with a bare origin, the GitHub stand-in, the real CLI.
+
+SQLite (polling) runs the lifecycle and the failure paths; test_sync_postgres.py runs the same loop on
+PostgreSQL with event triggers (a DDL burst, two monitors at once, the end-to-end scenario).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, GITHUB_TOKEN, cli, make_sqlite, write_site
+from github_stand_in import Fault, GitHubStandIn, GitRepo, git, make_repo
+
+BRANCH = "schema-sync/scout"
+
+
+@pytest.fixture
+def stand_in() -> Iterator[GitHubStandIn]:
+    server = GitHubStandIn()
+    yield server
+    server.close()
+
+
+class SqliteSync:
+    """Scout in SQLite (outside the repository), a clone whose mkdocs.yml turns drift into PRs."""
+
+    def __init__(self, tmp_path: Path, stand_in: GitHubStandIn, extra: str = "") -> None:
+        self.db = make_sqlite(tmp_path / "scout.db", (EXAMPLE / "scout.sql").read_text())
+        self.repo: GitRepo = make_repo(tmp_path / "git")
+        self.stand_in = stand_in
+        options = (
+            f"connection: sqlite:///{self.db}\n"
+            "snapshot: schema.lock.json\n"
+            "github:\n"
+            "  repository: acme/data-docs\n"
+            f"  api_url: {stand_in.url}\n"
+            "  max_wait: 5\n" + extra
+        )
+        self.site = write_site(self.repo.work, options)
+        (self.repo.work / ".gitignore").write_text("site/\n.schema-sync-state.json\n", encoding="utf-8")
+        assert self.cli("snapshot").returncode == 0
+        self.repo.commit_all("docs with a schema snapshot")
+        r = self.cli("install-triggers")
+        assert r.returncode == 0, r.stderr
+
+    def cli(self, *args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+        return cli(*args, cwd=self.repo.work, env={"GITHUB_TOKEN": GITHUB_TOKEN, **(env or {})})
+
+    def sql(self, statement: str) -> None:
+        conn = sqlite3.connect(self.db)
+        conn.executescript(statement)
+        conn.close()
+
+    def rows(self) -> list[tuple]:
+        conn = sqlite3.connect(self.db)
+        try:
+            return conn.execute(
+                "SELECT id, sync_status, status_ref FROM schema_sync_drift_log ORDER BY id"
+            ).fetchall()
+        finally:
+            conn.close()
+
+
+@pytest.fixture
+def env(tmp_path: Path, stand_in: GitHubStandIn) -> SqliteSync:
+    return SqliteSync(tmp_path, stand_in)
+
+
+def test_no_drift_does_nothing(env: SqliteSync) -> None:
+    r = env.cli("monitor", "--once")
+    assert r.returncode == 0, r.stderr
+    assert "no drift" in r.stdout
+    assert env.stand_in.requests == []  # not even a lookup: there is no branch of ours
+    assert env.repo.remote_head(BRANCH) is None
+
+
+def test_first_drift_opens_second_updates_revert_closes(env: SqliteSync) -> None:
+    gh = env.stand_in
+    env.sql("ALTER TABLE stores ADD COLUMN manager_name TEXT")
+    r = env.cli("monitor", "--once")
+    assert r.returncode == 0, r.stderr
+    assert "opened pull request #1" in r.stdout
+    assert len(gh.calls("POST", "/pulls")) == 1
+    pr = gh.pulls[1]
+    assert pr["head"]["ref"] == BRANCH and pr["base"]["ref"] == "main" and pr["state"] == "open"
+    assert "manager_name" in pr["body"] and "stores" in pr["body"]
+    assert gh.labels[1] == ["schema-drift"]
+    first_head = env.repo.remote_head(BRANCH)
+    assert first_head is not None
+    assert '"manager_name"' in env.repo.show(BRANCH, "schema.lock.json")
+    assert '"manager_name"' not in env.repo.show("main", "schema.lock.json")  # main untouched
+    rows = env.rows()
+    assert rows and all(status == "synced" and ref == pr["html_url"] for _, status, ref in rows)
+    assert git("status", "--porcelain", cwd=env.repo.work) == ""  # the checkout is never touched
+
+    # a rerun with nothing new: no push, no second PR, no body change
+    r = env.cli("monitor", "--once")
+    assert r.returncode == 0, r.stderr
+    assert env.repo.remote_head(BRANCH) == first_head
+    assert len(gh.calls("POST", "/pulls")) == 1 and gh.calls("PATCH") == []
+
+    env.sql("ALTER TABLE stores ADD COLUMN region_code TEXT")
+    r = env.cli("monitor", "--once")
+    assert r.returncode == 0, r.stderr
+    assert "updated pull request #1" in r.stdout
+    assert len(gh.calls("POST", "/pulls")) == 1 and len(gh.pulls) == 1  # never a second PR
+    second_head = env.repo.remote_head(BRANCH)
+    assert second_head not in (None, first_head)
+    assert "region_code" in gh.pulls[1]["body"] and "manager_name" in gh.pulls[1]["body"]
+    assert git("rev-list", "--count", f"main..{second_head}", cwd=env.repo.origin) == "1"  # rebuilt, not stacked
+    assert all(status == "synced" for _, status, _ in env.rows())
+
+    env.sql("ALTER TABLE stores DROP COLUMN manager_name; ALTER TABLE stores DROP COLUMN region_code;")
+    r = env.cli("monitor", "--once")
+    assert r.returncode == 0, r.stderr
+    assert "closed pull request #1" in r.stdout
+    assert gh.pulls[1]["state"] == "closed"
+    assert "matches the base branch" in gh.comments[1][0]
+    assert env.repo.remote_head(BRANCH) is None
+    rows = env.rows()
+    assert len(rows) == 3 and all(status == "synced" for _, status, _ in rows)
+
+    # and again: nothing to do
+    before = len(gh.requests)
+    assert env.cli("monitor", "--once").returncode == 0
+    assert len(gh.requests) == before
+
+
+def test_dry_run_prints_branch_commit_and_body_without_pushing(env: SqliteSync) -> None:
+    env.sql("ALTER TABLE stores ADD COLUMN manager_name TEXT")
+    r = env.cli("pr", "--dry-run", env={"GITHUB_TOKEN": ""})  # no token needed to look
+    assert r.returncode == 0, r.stderr
+    assert f"branch: {BRANCH}" in r.stdout
+    assert "Schema-Sync-SHA256: " in r.stdout
+    assert "column added: main.stores.manager_name" in r.stdout
+    assert "<code>main.stores.manager_name</code>" in r.stdout
+    assert env.repo.remote_head(BRANCH) is None and env.stand_in.requests == []
+    assert all(status == "pending" for _, status, _ in env.rows())
+
+
+def test_pr_opens_the_pull_request_without_polling(env: SqliteSync) -> None:
+    env.sql("ALTER TABLE stores ADD COLUMN manager_name TEXT")
+    r = env.cli("pr")
+    assert r.returncode == 0, r.stderr
+    assert "opened pull request #1" in r.stdout
+    assert env.repo.remote_head(BRANCH) is not None
+
+
+def test_without_a_token_a_clear_error_and_rows_stay_pending(env: SqliteSync) -> None:
+    env.sql("ALTER TABLE stores ADD COLUMN manager_name TEXT")
+    r = env.cli("monitor", "--once", env={"GITHUB_TOKEN": ""})
+    assert r.returncode == 2
+    assert "no GitHub token: set the environment variable GITHUB_TOKEN" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert all(status == "pending" for _, status, _ in env.rows())
+
+
+@pytest.mark.parametrize("step", ["push", "pr"])
+def test_killed_after_a_step_the_next_pass_converges(env: SqliteSync, step: str) -> None:
+    gh = env.stand_in
+    env.sql("ALTER TABLE stores ADD COLUMN manager_name TEXT")
+    r = env.cli("monitor", "--once", env={"SCHEMA_SYNC_TEST_CRASH_AFTER": step})
+    assert r.returncode == 70, (r.stdout, r.stderr)
+    head = env.repo.remote_head(BRANCH)
+    assert head is not None  # pushed before dying
+    assert len(gh.calls("POST", "/pulls")) == (1 if step == "pr" else 0)
+    assert all(status == "pending" for _, status, _ in env.rows())  # never marked before the PR exists
+
+    r = env.cli("monitor", "--once")
+    assert r.returncode == 0, r.stderr
+    assert env.repo.remote_head(BRANCH) == head  # same SHA-256: not pushed again
+    assert len(gh.calls("POST", "/pulls")) == 1 and len(gh.pulls) == 1
+    rows = env.rows()
+    assert rows and all(status == "synced" and ref == gh.pulls[1]["html_url"] for _, status, ref in rows)
+
+
+def _one_line_error(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr and GITHUB_TOKEN not in stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected", "tries"),
+    [
+        (Fault(403, message="Resource not accessible by integration"), "lacks permission", 1),
+        (Fault(422, message="Validation Failed", method="POST", path_part="/pulls"), "(422 Validation Failed", 1),
+        (Fault(429, {"retry-after": "3600"}, "rate limited"), "rate limit reached (429)", 1),
+        (
+            Fault(403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "9999999999"}, "API rate limit exceeded"),
+            "rate limit reached (403)",
+            1,
+        ),
+    ],
+    ids=["403-permissions", "422", "429-too-long", "403-rate-limit"],
+)
+def test_github_errors_are_one_line_and_rows_stay_pending(
+    env: SqliteSync, fault: Fault, expected: str, tries: int
+) -> None:
+    gh = env.stand_in
+    gh.faults.append(fault)
+    env.sql("ALTER TABLE stores ADD COLUMN manager_name TEXT")
+    r = env.cli("monitor", "--once")
+    assert r.returncode == 2, r.stdout
+    line = _one_line_error(r.stderr)
+    assert expected in line, line
+    faulted = [q for q in gh.requests if (fault.path_part or "") in q.path and fault.method in (None, q.method)]
+    assert len(faulted) == tries  # a plain 403 is never retried; a rate limit over max_wait is not waited for
+    assert all(status == "pending" for _, status, _ in env.rows())
+    # the fault gone, the next pass succeeds
+    r = env.cli("monitor", "--once")
+    assert r.returncode == 0, r.stderr
+    assert all(status == "synced" for _, status, _ in env.rows())
+
+
+def test_401_and_404_name_the_token_and_the_repository(env: SqliteSync) -> None:
+    env.sql("ALTER TABLE stores ADD COLUMN manager_name TEXT")
+    r = env.cli("monitor", "--once", env={"GITHUB_TOKEN": "ghp_WrongTokenWrongTokenWrongToken00"})
+    assert r.returncode == 2
+    line = _one_line_error(r.stderr)
+    assert "rejected the token from GITHUB_TOKEN (401" in line and "WrongToken" not in line
+    env.stand_in.repository = "acme/other"
+    r = env.cli("monitor", "--once")
+    assert r.returncode == 2
+    line = _one_line_error(r.stderr)
+    assert "404" in line and "repository acme/data-docs not found" in line
+    assert all(status == "pending" for _, status, _ in env.rows())
+
+
+def test_a_short_rate_limit_is_waited_out(env: SqliteSync) -> None:
+    gh = env.stand_in
+    gh.faults.append(Fault(429, {"retry-after": "1"}, "slow down", method="GET"))
+    env.sql("ALTER TABLE stores ADD COLUMN manager_name TEXT")
+    r = env.cli("monitor", "--once")
+    assert r.returncode == 0, r.stderr
+    assert len(gh.calls("GET", "/pulls")) == 2  # answered 429, retried after retry-after
+    assert len(gh.pulls) == 1
+
+
+def test_reviewers_come_from_the_contracts_touched(tmp_path: Path, stand_in: GitHubStandIn) -> None:
+    env = SqliteSync(tmp_path, stand_in, extra="contracts: contracts.yml\n")
+    (env.repo.work / "contracts.yml").write_text(
+        "version: 1\ncontracts:\n"
+        "  - name: store-keys\n    owner: Stores team\n    reviewers: [octocat, acme/store-team]\n"
+        "    protects:\n      - table: stores\n        columns:\n          store_id: {type: integer}\n"
+        "  - name: brand-keys\n    owner: Brands team\n    reviewers: [brand-person]\n"
+        "    protects:\n      - table: brands\n        columns:\n          brand_id: {type: integer}\n",
+        encoding="utf-8",
+    )
+    env.repo.commit_all("contracts")
+    env.sql("ALTER TABLE stores ADD COLUMN manager_name TEXT")
+    r = env.cli("monitor", "--once")
+    assert r.returncode == 0, r.stderr
+    assert stand_in.reviewers[1] == {"users": ["octocat"], "teams": ["store-team"]}
+    env.sql("ALTER TABLE stores ADD COLUMN region_code TEXT")
+    assert env.cli("monitor", "--once").returncode == 0
+    assert len(stand_in.calls("POST", "requested_reviewers")) == 1  # not asked twice
+
+
+def test_bad_github_option_is_one_line(tmp_path: Path, stand_in: GitHubStandIn) -> None:
+    repo = make_repo(tmp_path / "git")
+    write_site(repo.work, "connection: sqlite:///x.db\ngithub:\n  repository: acme/data-docs\n  reviewer: [x]\n")
+    r = cli("monitor", "--once", cwd=repo.work)
+    assert r.returncode == 2
+    assert "unknown key 'reviewer'" in _one_line_error(r.stderr)
