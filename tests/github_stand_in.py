@@ -8,6 +8,7 @@ can be told to answer the next requests with an error status and headers.
 
 from __future__ import annotations
 
+import html
 import json
 import subprocess
 import threading
@@ -94,6 +95,10 @@ class GitHubStandIn:
     def calls(self, method: str, part: str = "") -> list[Recorded]:
         return [r for r in self.requests if r.method == method and part in r.path]
 
+    def body(self, number: int) -> str:
+        """A PR body as read on GitHub: entities turned back into characters."""
+        return html.unescape(self.pulls[number]["body"])
+
     def open_pulls(self) -> list[dict[str, Any]]:
         return [p for p in self.pulls.values() if p["state"] == "open"]
 
@@ -128,10 +133,14 @@ class GitHubStandIn:
             return 200, {}, found
         if parts == ["pulls"] and method == "POST":
             if any(p["head"]["ref"] == body["head"] and p["state"] == "open" for p in self.pulls.values()):
-                return 422, {}, {
-                    "message": "Validation Failed",
-                    "errors": [{"message": f"A pull request already exists for {owner}:{body['head']}."}],
-                }
+                return (
+                    422,
+                    {},
+                    {
+                        "message": "Validation Failed",
+                        "errors": [{"message": f"A pull request already exists for {owner}:{body['head']}."}],
+                    },
+                )
             number = len(self.pulls) + 1
             pr = {
                 "number": number,

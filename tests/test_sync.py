@@ -7,6 +7,7 @@ PostgreSQL with event triggers (a DDL burst, two monitors at once, the end-to-en
 from __future__ import annotations
 
 import sqlite3
+from html import unescape
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,9 +58,7 @@ class SqliteSync:
     def rows(self) -> list[tuple]:
         conn = sqlite3.connect(self.db)
         try:
-            return conn.execute(
-                "SELECT id, sync_status, status_ref FROM schema_sync_drift_log ORDER BY id"
-            ).fetchall()
+            return conn.execute("SELECT id, sync_status, status_ref FROM schema_sync_drift_log ORDER BY id").fetchall()
         finally:
             conn.close()
 
@@ -86,7 +85,7 @@ def test_first_drift_opens_second_updates_revert_closes(env: SqliteSync) -> None
     assert len(gh.calls("POST", "/pulls")) == 1
     pr = gh.pulls[1]
     assert pr["head"]["ref"] == BRANCH and pr["base"]["ref"] == "main" and pr["state"] == "open"
-    assert "manager_name" in pr["body"] and "stores" in pr["body"]
+    assert "manager_name" in gh.body(1) and "stores" in gh.body(1)
     assert gh.labels[1] == ["schema-drift"]
     first_head = env.repo.remote_head(BRANCH)
     assert first_head is not None
@@ -109,7 +108,7 @@ def test_first_drift_opens_second_updates_revert_closes(env: SqliteSync) -> None
     assert len(gh.calls("POST", "/pulls")) == 1 and len(gh.pulls) == 1  # never a second PR
     second_head = env.repo.remote_head(BRANCH)
     assert second_head not in (None, first_head)
-    assert "region_code" in gh.pulls[1]["body"] and "manager_name" in gh.pulls[1]["body"]
+    assert "region_code" in gh.body(1) and "manager_name" in gh.body(1)
     assert git("rev-list", "--count", f"main..{second_head}", cwd=env.repo.origin) == "1"  # rebuilt, not stacked
     assert all(status == "synced" for _, status, _ in env.rows())
 
@@ -136,7 +135,7 @@ def test_dry_run_prints_branch_commit_and_body_without_pushing(env: SqliteSync) 
     assert f"branch: {BRANCH}" in r.stdout
     assert "Schema-Sync-SHA256: " in r.stdout
     assert "column added: main.stores.manager_name" in r.stdout
-    assert "<code>main.stores.manager_name</code>" in r.stdout
+    assert "<code>main.stores.manager_name</code>" in unescape(r.stdout)
     assert env.repo.remote_head(BRANCH) is None and env.stand_in.requests == []
     assert all(status == "pending" for _, status, _ in env.rows())
 

@@ -95,10 +95,10 @@ def test_done_when_alter_by_a_role_becomes_one_pr_updated_then_closed(pg_sync: P
     assert '"manager_name"' in env.repo.show(env.branch, "schema.lock.json")
     assert len(gh.pulls) == 1
     pr = gh.pulls[1]
-    assert "public.stores.manager_name" in pr["body"]  # the change
-    assert f"<code>{env.role}</code>" in pr["body"]  # and its author, from the event trigger
-    assert "ALTER TABLE stores ADD COLUMN manager_name" in pr["body"]
-    assert "https://docs.example/scout" in pr["body"]
+    assert "public.stores.manager_name" in gh.body(1)  # the change
+    assert f"<code>{env.role}</code>" in gh.body(1)  # and its author, from the event trigger
+    assert "ALTER TABLE stores ADD COLUMN manager_name" in gh.body(1)
+    assert "https://docs.example/scout" in gh.body(1)
     rows = env.rows()
     assert rows and all(s == "synced" and ref == pr["html_url"] for _, s, ref, _ in rows)
     assert {login for *_, login in rows} == {env.role}
@@ -107,7 +107,7 @@ def test_done_when_alter_by_a_role_becomes_one_pr_updated_then_closed(pg_sync: P
     r = env.cli("monitor", "--once")
     assert r.returncode == 0, r.stderr
     assert len(gh.pulls) == 1 and len(gh.calls("POST", "/pulls")) == 1
-    assert "public.stores.district" in gh.pulls[1]["body"] and "manager_name" in gh.pulls[1]["body"]
+    assert "public.stores.district" in gh.body(1) and "manager_name" in gh.body(1)
     assert '"district"' in env.repo.show(env.branch, "schema.lock.json")
     assert all(s == "synced" and ref == pr["html_url"] for _, s, ref, _ in env.rows())
 
@@ -147,7 +147,7 @@ def test_a_500_statement_burst_gives_one_pr_naming_the_changes(pg_sync: PgSync) 
     r = env.cli("monitor", "--once")
     assert r.returncode == 0, r.stderr
     assert len(env.stand_in.pulls) == 1
-    body = env.stand_in.pulls[1]["body"]
+    body = env.stand_in.body(1)
     assert "100 change(s)" in body
     assert "public.burst_000" in body and "public.burst_099" in body
     assert "500 statement(s)" in body and len(body) < 65_536

@@ -1,10 +1,10 @@
 """The pull request's title, body and commit message, from the diff and the drift log.
 
 GitHub turns plain text into mentions (`@team`), issue links (`#12`), autolinks
-and HTML; entity escapes do not stop it, because its filters run on the
-rendered text. So every piece of database text (names, types, comments,
-statements, logins) is printed as `<code>` with HTML escaped, which GitHub
-neither links nor renders, and cut to a length. Statements are masked first.
+and HTML, and Markdown still parses inside a raw `<code>`. So every piece of
+database text (names, types, comments, statements, logins) goes through
+`escape.github_code`: `<code>` whose every meaningful character is an entity,
+cut to a length. Statements are masked first.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from ..catalog.diff import Change, short
 from ..drift.log import DriftEntry
-from ..render.escape import code
+from ..render.escape import github_code
 from .git import TRAILER
 
 MAX_BODY = 60_000  # GitHub refuses bodies over 65,536 characters
@@ -58,7 +58,7 @@ def t(text: object, limit: int = TEXT_LIMIT) -> Markup:
     flat = " ".join(str(text).split()) if text is not None else ""
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"
-    return code(flat) if flat else Markup("")
+    return github_code(flat)
 
 
 def _where(c: Change) -> str:
