@@ -7,8 +7,8 @@ PostgreSQL with event triggers (a DDL burst, two monitors at once, the end-to-en
 from __future__ import annotations
 
 import sqlite3
-from html import unescape
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 
 import pytest
