@@ -111,8 +111,15 @@ def pr(obj: CliState, dry_run: bool) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder to write into (default: .github/workflows of the repository).",
 )
+@click.option(
+    "--install",
+    metavar="PIP_SPEC",
+    default="mkdocs-schema-sync[postgres,site]",
+    show_default=True,
+    help="What the workflows pip-install (a requirements file: `-r requirements.txt`).",
+)
 @click.pass_obj
-def init_ci(obj: CliState, schedule: str | None, force: bool, out_dir: Path | None) -> None:
+def init_ci(obj: CliState, schedule: str | None, force: bool, out_dir: Path | None, install: str) -> None:
     """Write GitHub Actions workflows: drift pull requests on a schedule, docs deployed to GitHub Pages."""
     settings = obj.settings
     if schedule is not None:
@@ -120,6 +127,7 @@ def init_ci(obj: CliState, schedule: str | None, force: bool, out_dir: Path | No
     repo = run_core(Repo, settings.base_dir)
     branch = (settings.github.base if settings.github else None) or _default_branch(repo)
     opts = run_core(options_for, settings, repo.root, obj.config_file, schedule, branch)
+    opts.install = install
     folder = out_dir or repo.root / ".github" / "workflows"
     for path in run_core(write_workflows, folder, opts, force=force):
         click.echo(f"wrote {path}")

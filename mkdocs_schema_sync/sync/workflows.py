@@ -18,6 +18,7 @@ from the files.
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,7 +83,7 @@ jobs:
         with:
           python-version: {_q(o.python)}
       - name: Install
-        run: pip install {_q(o.install)}
+        run: {_q("pip install " + shlex.join(shlex.split(o.install)))}
       - name: One monitor pass
         env:
           SCHEMA_SYNC_CONNECTION: ${{{{ secrets.{o.connection_secret} }}}}
@@ -120,7 +121,7 @@ jobs:
         with:
           python-version: {_q(o.python)}
       - name: Install
-        run: pip install {_q(o.install)}
+        run: {_q("pip install " + shlex.join(shlex.split(o.install)))}
       - name: Build
         env:
           SCHEMA_SYNC_CONNECTION: ${{{{ secrets.{o.connection_secret} }}}}
