@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, GITHUB_TOKEN, ServerDB, cli, pg_execute, write_site
+from conftest import EXAMPLE, GITHUB_TOKEN, ServerDB, cli, mkdocs_build, pg_execute, write_site
 from github_stand_in import GitHubStandIn, GitRepo, make_repo
+from test_contracts_site import text_of
 
 pytestmark = pytest.mark.postgres
 
@@ -103,6 +104,18 @@ def test_done_when_alter_by_a_role_becomes_one_pr_updated_then_closed(pg_sync: P
     assert rows and all(s == "synced" and ref == pr["html_url"] for _, s, ref, _ in rows)
     assert {login for *_, login in rows} == {env.role}
 
+    # the status page shows that state
+    built = mkdocs_build(env.site)
+    assert built.returncode == 0, built.stderr
+    status = text_of(env.site.html("schema/status/index.html"))
+    assert "Built from the live database" in status
+    assert f"synced {len(rows)}" in status and "pending" not in status.split("Steps of the sync")[0]
+    assert f"in {pr['html_url']}" in status and "ALTER TABLE of stores by " + env.role in status
+    assert "UTC: opened, 1 row(s) marked synced" in status
+    assert "Drift capture on DDL/event triggers" in status
+    assert "Pull request target on acme/data-docs" in status
+    assert "(differs from the catalog: drift not yet in the repository)" in status  # main's snapshot, not merged yet
+
     env.as_role("ALTER TABLE stores ADD COLUMN district varchar(40)")
     r = env.cli("monitor", "--once")
     assert r.returncode == 0, r.stderr
@@ -117,6 +130,10 @@ def test_done_when_alter_by_a_role_becomes_one_pr_updated_then_closed(pg_sync: P
     assert gh.pulls[1]["state"] == "closed" and gh.comments[1]
     assert env.repo.remote_head(env.branch) is None
     assert all(s == "synced" for _, s, _, _ in env.rows())
+    assert mkdocs_build(env.site).returncode == 0
+    status = text_of(env.site.html("schema/status/index.html"))
+    assert "UTC: closed" in status and f"synced {len(env.rows())}" in status
+    assert "(matches the catalog)" in status  # reverted: the database is the committed snapshot again
 
 
 def test_deployed_rows_are_never_sent_back(pg_sync: PgSync) -> None:

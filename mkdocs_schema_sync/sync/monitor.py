@@ -44,7 +44,7 @@ from ..drift.log import DriftEntry, JsonLog, json_log_path, mark_rows, read_pend
 from ..drift.poller import Poller
 from ..errors import SchemaSyncError
 from ..masking import get_logger
-from ..pipeline import LoadedCatalog, render_site
+from ..pipeline import MONITOR_STATE, LoadedCatalog, render_site
 from ..render.pages import SourceInfo
 from ..settings import GitHubSettings, Settings, select_tables
 from . import pr_body
@@ -56,7 +56,6 @@ log = get_logger("monitor")
 #: test-only fault injection: `push` or `pr` makes the process exit right after that step (os._exit)
 CRASH_ENV = "SCHEMA_SYNC_TEST_CRASH_AFTER"
 CRASH_EXIT = 70
-STATE_KEY = "monitor_last_pass"
 
 
 def crash_point(step: str) -> None:
@@ -136,34 +135,14 @@ class DriftStore:
         try:
             if self.json is not None:
                 if self.json.exists() or self.json.path.parent.is_dir():
-                    self.json.update([], {STATE_KEY: info})
+                    self.json.update([], {MONITOR_STATE: info})
                 return
             with self.db.transaction():
-                write_state(self.db, {STATE_KEY: text})
+                write_state(self.db, {MONITOR_STATE: text})
                 self.db.commit()
         except Exception as exc:  # the pass itself succeeded: record that it could not be recorded
             self.db.rollback_quietly()
             log.warning("could not record the monitor pass: %s", exc)
-
-
-def last_pass(db: Database | None, settings: Settings) -> dict[str, Any] | None:
-    """What `save_pass` stored, for the status page."""
-    raw: Any = None
-    if db is not None:
-        try:
-            raw = (read_state(db, names=(STATE_KEY,)) or {}).get(STATE_KEY)
-        except SchemaSyncError:
-            db.rollback_quietly()
-    if raw is None and settings.snapshot is not None:
-        store = JsonLog(json_log_path(settings.snapshot))
-        if store.exists():
-            raw = store.state().get(STATE_KEY)
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            return None
-    return raw if isinstance(raw, dict) else None
 
 
 # --------------------------------------------------------------------------- the pass
@@ -271,7 +250,7 @@ class Monitor:
                     "action": result.action,
                     "pr": result.pr_url,
                     "sha256": sha,
-                    "marked": result.marked,
+                    "rows": result.marked,
                 }
             )
         return result
