@@ -266,3 +266,38 @@ def test_bad_github_option_is_one_line(tmp_path: Path, stand_in: GitHubStandIn) 
     r = cli("monitor", "--once", cwd=repo.work)
     assert r.returncode == 2
     assert "unknown key 'reviewer'" in _one_line_error(r.stderr)
+
+
+def test_the_loop_logs_a_failed_pass_backs_off_and_keeps_going(tmp_path: Path) -> None:
+    """The database is away at first (its file does not exist yet): the loop says so and later succeeds."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    db = tmp_path / "late.db"
+    site = write_site(tmp_path / "site", f"connection: sqlite:///{db}\nsnapshot: schema.lock.json\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs_schema_sync", "monitor", "--interval", "0.5s"],
+        cwd=site.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert proc.stderr is not None and proc.stdout is not None
+    errors: list[str] = []
+    try:
+        while len(errors) < 2:  # two failed passes, read as they are logged
+            line = proc.stderr.readline()
+            assert line, "the monitor stopped"
+            errors.append(line)
+        make_sqlite(db, "CREATE TABLE t (a int);")
+        first_ok = proc.stdout.readline()  # blocks until a pass goes through
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    assert "pass failed (1 in a row)" in errors[0] and "next try in 1 s" in errors[0]
+    assert "pass failed (2 in a row)" in errors[1] and "next try in 2 s" in errors[1]  # the pause doubles
+    assert "no `github:` option" in first_ok
