@@ -301,3 +301,43 @@ def test_the_loop_logs_a_failed_pass_backs_off_and_keeps_going(tmp_path: Path) -
     assert "pass failed (1 in a row)" in errors[0] and "next try in 1 s" in errors[0]
     assert "pass failed (2 in a row)" in errors[1] and "next try in 2 s" in errors[1]  # the pause doubles
     assert "no `github:` option" in first_ok
+
+
+def test_generate_out_pages_ride_in_the_same_commit(tmp_path: Path, stand_in: GitHubStandIn) -> None:
+    env = SqliteSync(tmp_path, stand_in, extra="generate_out: generated\n")
+    env.sql("ALTER TABLE stores ADD COLUMN manager_name TEXT")
+    r = env.cli("monitor", "--once")
+    assert r.returncode == 0, r.stderr
+    files = git("ls-tree", "-r", "--name-only", BRANCH, cwd=env.repo.origin).splitlines()
+    assert "schema.lock.json" in files and "generated/schema/main/stores.md" in files
+    assert "generated/schema/status.md" not in files  # the status page holds a build time: not committed
+    assert "manager_name" in env.repo.show(BRANCH, "generated/schema/main/stores.md")
+    assert "`generated/`" in stand_in.body(1)
+
+
+def test_polling_into_the_json_log_marks_its_rows(tmp_path: Path, stand_in: GitHubStandIn) -> None:
+    """Without install-triggers a SQLite database is never written: the drift log is schema.drift.json."""
+    import json
+
+    db = make_sqlite(tmp_path / "scout.db", (EXAMPLE / "scout.sql").read_text())
+    repo = make_repo(tmp_path / "git")
+    site = write_site(
+        repo.work,
+        f"connection: sqlite:///{db}\nsnapshot: schema.lock.json\n"
+        f"github:\n  repository: acme/data-docs\n  api_url: {stand_in.url}\n",
+    )
+    (repo.work / ".gitignore").write_text("site/\nschema.drift.json\n", encoding="utf-8")
+    run_env = {"GITHUB_TOKEN": GITHUB_TOKEN}
+    assert cli("snapshot", cwd=site.root, env=run_env).returncode == 0  # also the polling baseline
+    repo.commit_all("snapshot")
+    conn = sqlite3.connect(db)
+    conn.execute("ALTER TABLE stores ADD COLUMN manager_name TEXT")
+    conn.commit()
+    conn.close()
+    r = cli("monitor", "--once", cwd=site.root, env=run_env)
+    assert r.returncode == 0, r.stderr
+    entries = json.loads((repo.work / "schema.drift.json").read_text())["entries"]
+    assert entries and all(e["sync_status"] == "synced" and e["status_ref"] == stand_in.pulls[1]["html_url"]
+                           for e in entries)  # fmt: skip
+    state = json.loads((repo.work / "schema.drift.json").read_text())["state"]
+    assert state["monitor_last_pass"]["action"] == "opened"
