@@ -1,0 +1,221 @@
+"""The SQL Server defects a review found (issue 11), each pinned by a test that failed before its fix.
+
+No SQL Server can run here. Where a test needs a connection it uses a recording
+pyodbc-shaped fake (the only kind of fake the project allows, and only for SQL
+Server); the code path that drains result sets also runs for real on PostgreSQL
+and MariaDB through pyodbc, to show it did not regress there.
+
+Microsoft pages behind the expectations:
+- GO [count]: https://learn.microsoft.com/en-us/sql/t-sql/language-elements/sql-server-utilities-statements-go
+  ("count: is a positive integer"; "do not use a semicolon as a statement terminator after GO").
+- pyodbc and errors after the first result: pyodbc issues #128 and #739 (an error raised after the first
+  row count only surfaces when the result sets are drained with `nextset()`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyodbc
+import pytest
+from conftest import TEST_PASSWORD, ServerDB
+
+from mkdocs_schema_sync.db import Database, open_database, parse_connection
+from mkdocs_schema_sync.dialects.mssql.batches import split_batches
+from mkdocs_schema_sync.errors import SchemaSyncError
+
+# --------------------------------------------------------------------------- a pyodbc-shaped recording fake
+
+#: what ODBC Driver 18 reports when the second statement of a batch fails (message 2714)
+SECOND_STATEMENT_ERROR = (
+    "42S01",
+    "[42S01] [Microsoft][ODBC Driver 18 for SQL Server][SQL Server]There is already an object named "
+    "'drift_log' in the database. (2714) (SQLMoreResults)",
+)
+
+
+class RecordingCursor:
+    """Records each batch; result `fail_at` (1 = the first) raises the way pyodbc does, from `nextset()`."""
+
+    def __init__(self, conn: RecordingConnection) -> None:
+        self.conn = conn
+        self.results_left = 0
+        self.position = 0
+        self.description = None
+
+    def execute(self, sql: str, *params: Any) -> RecordingCursor:
+        self.conn.sent.append(sql)
+        self.results_left = self.conn.results_per_batch
+        self.position = 1
+        if self.conn.fail_at == 1:
+            raise pyodbc.ProgrammingError(*SECOND_STATEMENT_ERROR)
+        return self
+
+    def nextset(self) -> bool:
+        self.conn.nextset_calls += 1
+        if self.position >= self.results_left:
+            return False
+        self.position += 1
+        if self.conn.fail_at == self.position:
+            raise pyodbc.ProgrammingError(*SECOND_STATEMENT_ERROR)
+        return True
+
+    def fetchall(self) -> list[Any]:
+        return []
+
+    def close(self) -> None:
+        self.conn.closed_cursors += 1
+
+
+class RecordingConnection:
+    """A pyodbc connection as far as `Database` uses it; nothing reaches a server."""
+
+    def __init__(self, *, results_per_batch: int = 3, fail_at: int | None = None) -> None:
+        self.results_per_batch = results_per_batch
+        self.fail_at = fail_at
+        self.sent: list[str] = []
+        self.nextset_calls = 0
+        self.closed_cursors = 0
+        self.commits = 0
+        self.rollbacks = 0
+        self.autocommit = True
+
+    def cursor(self) -> RecordingCursor:
+        return RecordingCursor(self)
+
+    def commit(self) -> None:
+        self.commits += 1
+
+    def rollback(self) -> None:
+        self.rollbacks += 1
+
+
+def mssql_db(raw: RecordingConnection) -> Database:
+    return Database(raw, parse_connection(f"mssql://sa:{TEST_PASSWORD}@sql01/Sales"), "mssql")
+
+
+# --------------------------------------------------------------------------- defect 1: drain every result set
+
+
+def test_an_error_in_the_second_result_of_a_batch_is_raised() -> None:
+    raw = RecordingConnection(results_per_batch=3, fail_at=2)
+    db = mssql_db(raw)
+    with pytest.raises(SchemaSyncError) as info:
+        db.execute_script("CREATE SCHEMA a;\nCREATE TABLE a.drift_log (id int);\nSELECT 1;")
+    message = info.value.message
+    assert "There is already an object named 'drift_log'" in message
+    assert "(2714)" in message
+    assert TEST_PASSWORD not in message
+    assert raw.closed_cursors == 1  # closed even though it failed
+
+
+def test_every_result_set_is_drained_when_nothing_fails() -> None:
+    raw = RecordingConnection(results_per_batch=4)
+    mssql_db(raw).execute_script("INSERT a VALUES (1); INSERT a VALUES (2); UPDATE a SET x = 1; SELECT 1;")
+    assert raw.nextset_calls == 4  # three more results, then False
+    assert raw.closed_cursors == 1
+
+
+def test_install_triggers_fails_when_a_later_statement_of_a_batch_fails() -> None:
+    from mkdocs_schema_sync.drift.capture import install
+
+    raw = RecordingConnection(results_per_batch=2, fail_at=2)
+    with pytest.raises(SchemaSyncError, match="already an object named 'drift_log'"):
+        install(mssql_db(raw))
+    assert raw.commits == 0  # a failed install never reports success nor commits
+    assert raw.rollbacks >= 1
+    assert len(raw.sent) == 1  # it stopped at the failing batch
+
+
+def test_the_error_in_the_first_result_still_surfaces() -> None:
+    raw = RecordingConnection(results_per_batch=1, fail_at=1)
+    with pytest.raises(SchemaSyncError, match="2714"):
+        mssql_db(raw).execute_script("CREATE TABLE a.drift_log (id int)")
+
+
+# The same drained path for real, on the servers that run here: multi-result batches keep working and an
+# error still surfaces as one line.
+
+
+def _open(url: str) -> Database:
+    return open_database(parse_connection(url, Path.cwd()))
+
+
+@pytest.mark.postgres
+def test_postgres_through_pyodbc_runs_multi_result_scripts_and_reports_errors(pg_db: ServerDB) -> None:
+    with _open(pg_db.url("postgresql")) as db:
+        assert db.driver == "pyodbc"
+        db.execute_script(
+            "CREATE TABLE t (x int); INSERT INTO t VALUES (1); SELECT x FROM t; INSERT INTO t VALUES (2)"
+        )
+        assert db.query("SELECT count(*) FROM t") == [(2,)]
+        with pytest.raises(SchemaSyncError, match="division by zero"):
+            db.execute_script("INSERT INTO t VALUES (3); SELECT 1/0")
+        assert db.query("SELECT count(*) FROM t") == [(2,)]  # autocommit: the batch failed as a whole
+
+
+@pytest.mark.mariadb
+def test_mariadb_through_pyodbc_runs_the_shipped_script_and_reports_errors(mariadb_db: ServerDB) -> None:
+    with _open(mariadb_db.url("mariadb")) as db:
+        assert db.driver == "pyodbc"
+        db.run_script(db.dialect.read_sql("log_tables.sql"))
+        assert db.query("SELECT name, value FROM schema_sync_state ORDER BY name") == [
+            ("mode", "poll"),
+            ("version", "1"),
+        ]
+        db.execute_script("SELECT 1")  # a statement with a result set is drained without error
+        with pytest.raises(SchemaSyncError, match="doesn't exist"):
+            db.execute_script("INSERT INTO no_such_table VALUES (1)")
+
+
+# --------------------------------------------------------------------------- defect 2: one GO splitter, GO n decided
+
+
+def test_go_count_repeats_the_batch_as_sqlcmd_does() -> None:
+    assert split_batches("INSERT a VALUES (1)\nGO 3\nSELECT 1\n") == ["INSERT a VALUES (1)"] * 3 + ["SELECT 1"]
+
+
+@pytest.mark.parametrize(
+    ("script", "why"),
+    [
+        ("SELECT 1\nGO 0\n", "positive"),
+        ("GO;\nSELECT 1\n", "GO;"),
+        ("SELECT 1\nGO 2x\n", "GO 2x"),
+        ("SELECT 1\nGO -1\n", "GO -1"),
+        ("SELECT 1\n\nGO 100001\n", "100000"),
+    ],
+)
+def test_go_lines_sqlcmd_refuses_are_refused_with_their_line(script: str, why: str) -> None:
+    with pytest.raises(SchemaSyncError) as info:
+        split_batches(script)
+    assert why in info.value.message
+    assert "line " in info.value.message
+
+
+def test_go_with_trailing_comments_still_separates() -> None:
+    assert split_batches("SELECT 1\nGO /* done */ -- really\nSELECT 2\nGO 2 /* twice */\n") == [
+        "SELECT 1",
+        "SELECT 2",
+        "SELECT 2",
+    ]
+
+
+def test_no_other_go_splitter_exists_in_the_package() -> None:
+    """Only dialects/mssql/batches.py may know what a GO line is; every script runs through Dialect.split_script."""
+    import re
+
+    package = Path(__file__).resolve().parents[1] / "mkdocs_schema_sync"
+    go_regex = re.compile(r"""re\.(?:compile|split|sub|match|search|fullmatch|finditer)\([^)]*\bgo\b""", re.I)
+    offenders = [
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if path.name != "batches.py" and go_regex.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+    callers = [
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "split_batches" in path.read_text(encoding="utf-8")
+    ]
+    assert sorted(callers) == ["dialects/mssql/__init__.py", "dialects/mssql/batches.py"]
