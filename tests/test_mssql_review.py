@@ -14,6 +14,7 @@ Microsoft pages behind the expectations:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,9 @@ import pytest
 from conftest import TEST_PASSWORD, ServerDB
 
 from mkdocs_schema_sync.db import Database, open_database, parse_connection
+from mkdocs_schema_sync.dialects import get_dialect
 from mkdocs_schema_sync.dialects.mssql.batches import split_batches
+from mkdocs_schema_sync.dialects.sqlfiles import read_sql
 from mkdocs_schema_sync.errors import SchemaSyncError
 
 # --------------------------------------------------------------------------- a pyodbc-shaped recording fake
@@ -46,6 +49,8 @@ class RecordingCursor:
 
     def execute(self, sql: str, *params: Any) -> RecordingCursor:
         self.conn.sent.append(sql)
+        self.rows = self.conn.answer(sql, params[0] if params else ())
+        self.description = None if self.rows is None else [("value",)]
         self.results_left = self.conn.results_per_batch
         self.position = 1
         if self.conn.fail_at == 1:
@@ -62,7 +67,7 @@ class RecordingCursor:
         return True
 
     def fetchall(self) -> list[Any]:
-        return []
+        return list(self.rows or [])
 
     def close(self) -> None:
         self.conn.closed_cursors += 1
@@ -71,7 +76,14 @@ class RecordingCursor:
 class RecordingConnection:
     """A pyodbc connection as far as `Database` uses it; nothing reaches a server."""
 
-    def __init__(self, *, results_per_batch: int = 3, fail_at: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        results_per_batch: int = 3,
+        fail_at: int | None = None,
+        answer: Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]] | None] = lambda sql, params: None,
+    ) -> None:
+        self.answer = answer  # rows a statement returns (None: no result set)
         self.results_per_batch = results_per_batch
         self.fail_at = fail_at
         self.sent: list[str] = []
@@ -219,3 +231,93 @@ def test_no_other_go_splitter_exists_in_the_package() -> None:
         if "split_batches" in path.read_text(encoding="utf-8")
     ]
     assert sorted(callers) == ["dialects/mssql/__init__.py", "dialects/mssql/batches.py"]
+
+
+# --------------------------------------------------------------------------- defect 3: polling on SQL Server
+
+
+def _norm(sql: str) -> str:
+    import re
+
+    sql = re.sub(r"/\*.*?\*/", " ", sql, flags=re.S)
+    return " ".join(re.sub(r"--[^\n]*", " ", sql).split())
+
+
+def test_polling_creates_the_log_tables_from_the_shipped_script() -> None:
+    from mkdocs_schema_sync.drift.log import create_log_tables
+
+    raw = RecordingConnection(results_per_batch=1)
+    create_log_tables(mssql_db(raw))
+    batches = split_batches(read_sql("mssql", "log_tables.sql"))
+    assert raw.sent[: len(batches)] == batches
+    rest = raw.sent[len(batches) :]
+    assert rest == [
+        "DELETE FROM schema_sync.install_info WHERE name = ?",
+        "INSERT INTO schema_sync.install_info (name, value) VALUES (?, ?)",
+    ] * 2  # mode = poll, version = 1
+    assert raw.commits == 1
+
+
+def test_log_tables_sql_is_the_log_part_of_install_sql_batch_for_batch() -> None:
+    """Same tables, same columns, same upgrades: every batch of log_tables.sql is a batch of install.sql."""
+    install = {_norm(b) for b in split_batches(read_sql("mssql", "install.sql"))}
+    log_tables = [_norm(b) for b in split_batches(read_sql("mssql", "log_tables.sql"))]
+    assert any("CREATE TABLE schema_sync.drift_log" in b for b in log_tables)
+    assert any("CREATE TABLE schema_sync.install_info" in b for b in log_tables)
+    assert [b for b in log_tables if b not in install] == []
+    for batch in log_tables:  # polling needs neither the trigger nor its user
+        assert "TRIGGER" not in batch and "CREATE USER" not in batch
+
+
+def test_install_info_holds_the_polled_catalog() -> None:
+    """Polling stores the last catalog (JSON, far beyond 256 characters) in install_info.value."""
+    for name in ("install.sql", "log_tables.sql"):
+        code = _norm(read_sql("mssql", name))
+        assert "value nvarchar(max) NULL" in code, name
+        assert "ALTER TABLE schema_sync.install_info ALTER COLUMN value nvarchar(max) NULL" in code, name
+
+
+def _answers(state: dict[str, str]) -> Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]] | None]:
+    signal_sql = read_sql("mssql", "change_signal.sql")
+
+    def answer(sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]] | None:
+        if sql == signal_sql:
+            return [(12, "2024-05-01T10:00:00.123", 99, -7, 0, 0)]
+        if sql.startswith("SELECT name, value FROM schema_sync.install_info WHERE name IN"):
+            return [(n, state[n]) for n in params if n in state]
+        if sql.startswith("SELECT"):
+            return []
+        return None
+
+    return answer
+
+
+def test_a_polled_sql_server_is_not_taken_for_one_with_triggers(tmp_path: Path) -> None:
+    from mkdocs_schema_sync.drift.poller import Poller
+    from mkdocs_schema_sync.settings import Settings
+
+    raw = RecordingConnection(results_per_batch=1, answer=_answers({"mode": "poll", "version": "1", "signal": "x"}))
+    result = Poller(Settings(base_dir=tmp_path)).check(mssql_db(raw))
+    assert result.where == "database" and result.checked
+    assert "DELETE FROM schema_sync.install_info WHERE name = ?" in raw.sent  # it wrote its poll state
+
+
+@pytest.mark.parametrize(
+    ("state", "installed"),
+    [
+        ({"mode": "poll", "version": "1"}, False),  # create_log_tables wrote these
+        ({"mode": "triggers", "version": "1"}, True),  # install.sql writes both
+        ({"version": "1"}, True),  # an install made before install.sql wrote a mode
+        ({}, False),  # uninstall.sql removed both
+    ],
+)
+def test_triggers_installed_on_sql_server(state: dict[str, str], installed: bool) -> None:
+    assert get_dialect("mssql").triggers_installed(state) is installed
+
+
+def test_install_marks_triggers_and_uninstall_unmarks_them() -> None:
+    install = _norm(read_sql("mssql", "install.sql"))
+    assert "UPDATE schema_sync.install_info SET value = N'triggers' WHERE name = 'mode'" in install
+    assert "VALUES ('mode', N'triggers')" in install
+    uninstall = _norm(read_sql("mssql", "uninstall.sql"))
+    assert "DELETE FROM schema_sync.install_info WHERE name IN ('version', 'mode')" in uninstall

@@ -68,8 +68,9 @@ class MSSQLDialect(Dialect):
         return self.read_sql("install.sql")
 
     def triggers_installed(self, state: dict[str, str | None]) -> bool:
-        """install.sql always installs the trigger: a version means triggers."""
-        return state.get("mode") == "triggers" or state.get("version") is not None
+        """install.sql writes mode 'triggers' (installs before that wrote only a version); polling writes 'poll'."""
+        mode = state.get("mode")
+        return mode == "triggers" or (mode is None and state.get("version") is not None)
 
 
 DIALECT = MSSQLDialect()
