@@ -158,9 +158,7 @@ def _open(url: str) -> Database:
 def test_postgres_through_pyodbc_runs_multi_result_scripts_and_reports_errors(pg_db: ServerDB) -> None:
     with _open(pg_db.url("postgresql")) as db:
         assert db.driver == "pyodbc"
-        db.execute_script(
-            "CREATE TABLE t (x int); INSERT INTO t VALUES (1); SELECT x FROM t; INSERT INTO t VALUES (2)"
-        )
+        db.execute_script("CREATE TABLE t (x int); INSERT INTO t VALUES (1); SELECT x FROM t; INSERT INTO t VALUES (2)")
         assert db.query("SELECT count(*) FROM t") == [(2,)]
         with pytest.raises(SchemaSyncError, match="division by zero"):
             db.execute_script("INSERT INTO t VALUES (3); SELECT 1/0")
@@ -251,10 +249,11 @@ def test_polling_creates_the_log_tables_from_the_shipped_script() -> None:
     batches = split_batches(read_sql("mssql", "log_tables.sql"))
     assert raw.sent[: len(batches)] == batches
     rest = raw.sent[len(batches) :]
-    assert rest == [
+    upsert = [
         "DELETE FROM schema_sync.install_info WHERE name = ?",
         "INSERT INTO schema_sync.install_info (name, value) VALUES (?, ?)",
-    ] * 2  # mode = poll, version = 1
+    ]
+    assert rest == upsert * 2  # mode = poll, version = 1
     assert raw.commits == 1
 
 
