@@ -320,3 +320,73 @@ def test_install_marks_triggers_and_uninstall_unmarks_them() -> None:
     assert "VALUES ('mode', N'triggers')" in install
     uninstall = _norm(read_sql("mssql", "uninstall.sql"))
     assert "DELETE FROM schema_sync.install_info WHERE name IN ('version', 'mode')" in uninstall
+
+
+# --------------------------------------------------------------------------- defect 4: connection strings
+
+
+@pytest.mark.parametrize("key", ["driver", "Driver", "DRIVER", "dRiVeR"])
+def test_the_users_driver_wins_whatever_the_case_of_the_key(key: str) -> None:
+    from mkdocs_schema_sync.db import odbc_pairs
+
+    spec = parse_connection(f"mssql://u:pw12345@db.example/Sales?{key}=ODBC+Driver+17+for+SQL+Server")
+    odbc = spec.odbc or ""
+    assert odbc.upper().count("DRIVER=") == 1, odbc
+    assert odbc_pairs(odbc)["DRIVER"] == "{ODBC Driver 17 for SQL Server}"
+
+
+def test_an_odbc_keyword_given_twice_in_the_url_is_refused() -> None:
+    with pytest.raises(SchemaSyncError, match=r"sets DRIVER twice \(driver=…, Driver=…\): keep one"):
+        parse_connection("mssql://u:pw12345@db.example/Sales?driver=FreeTDS&Driver=ODBC+Driver+18+for+SQL+Server")
+
+
+@pytest.mark.parametrize(
+    ("url", "server"),
+    [
+        (r"mssql://u:pw12345@sql01\SQLEXPRESS/Sales", r"sql01\SQLEXPRESS"),
+        ("mssql://u:pw12345@sql01%5CSQLEXPRESS/Sales", r"sql01\SQLEXPRESS"),
+        ("mssql://u:pw12345@sql01%5cReporting/Sales", r"sql01\Reporting"),
+        # an explicit port wins over SQL Browser (the instance name is then only informative)
+        ("mssql://u:pw12345@sql01%5CSQLEXPRESS:14330/Sales", r"sql01\SQLEXPRESS,14330"),
+        (r"mssql://u:pw12345@sql01\SQLEXPRESS:1433/Sales", r"sql01\SQLEXPRESS,1433"),
+        # a default instance keeps the default port
+        ("mssql://u:pw12345@sql01/Sales", "sql01,1433"),
+    ],
+)
+def test_named_instances_are_resolved_by_sql_browser_unless_a_port_is_given(url: str, server: str) -> None:
+    from mkdocs_schema_sync.db import odbc_pairs
+
+    spec = parse_connection(url)
+    assert odbc_pairs(spec.odbc or "")["SERVER"] == server
+    assert server.split(",")[0] in spec.display
+    assert "pw12345" not in spec.display
+
+
+def test_permission_denied_in_sql_servers_words_is_a_permission_problem() -> None:
+    """Message 229 and its siblings (300, 262) as SQL Server words them."""
+    from mkdocs_schema_sync.db.problems import PERMISSION
+
+    for text in (
+        "[42000] [Microsoft][ODBC Driver 18 for SQL Server][SQL Server]The SELECT permission was denied on the "
+        "object 'extended_properties', database 'mssqlsystemresource', schema 'sys'. (229) (SQLExecDirectW)",
+        "[42000] [Microsoft][ODBC Driver 18 for SQL Server][SQL Server]VIEW SERVER STATE permission was denied "
+        "on object 'server', database 'master'. (300) (SQLExecDirectW)",
+        "[42000] [Microsoft][ODBC Driver 18 for SQL Server][SQL Server]CREATE TABLE permission denied in "
+        "database 'Sales'. (262) (SQLExecDirectW)",
+    ):
+        assert PERMISSION.search(text), text
+
+
+def test_a_denied_catalog_read_says_what_permission_to_grant() -> None:
+    def deny(sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]] | None:
+        raise pyodbc.ProgrammingError(
+            "42000",
+            "[42000] [Microsoft][ODBC Driver 18 for SQL Server][SQL Server]The SELECT permission was denied on "
+            "the object 'objects', database 'mssqlsystemresource', schema 'sys'. (229) (SQLExecDirectW)",
+        )
+
+    db = mssql_db(RecordingConnection(answer=deny))
+    with pytest.raises(SchemaSyncError) as info:
+        db.dialect.read_catalog(db)
+    assert info.value.message.startswith("permission denied reading the catalog of mssql://sa:")
+    assert "VIEW DEFINITION" in info.value.message

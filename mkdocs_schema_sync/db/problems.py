@@ -8,7 +8,10 @@ from ..dialects import odbc_driver_package
 from ..masking import mask
 from .spec import ConnectionSpec, odbc_pairs
 
-PERMISSION = re.compile(r"(?i)permission denied|command denied|access denied for user .* to database")
+#: PostgreSQL, MySQL/MariaDB and SQL Server (message 229 and its siblings: "The SELECT permission was denied")
+PERMISSION = re.compile(
+    r"(?i)permission denied|permission was denied|command denied|access denied for user .* to database"
+)
 
 # (pattern in the driver's message, what it means for the user); first match wins
 _CONNECT_PROBLEMS: list[tuple[re.Pattern[str], str]] = [

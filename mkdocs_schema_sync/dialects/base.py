@@ -190,9 +190,13 @@ class Dialect(ABC):
 
     # ------------------------------------------------------------------ connection strings
 
-    def odbc_server(self, host: str, port: int) -> dict[str, str]:
-        """The ODBC keywords that say where the server is."""
-        return {"SERVER": host, "PORT": str(port)}
+    def odbc_server(self, host: str, port: int | None) -> dict[str, str]:
+        """The ODBC keywords that say where the server is (`port` None: the URL gave none)."""
+        return {"SERVER": host, "PORT": str(port or self.default_port)}
+
+    def display_address(self, host: str, port: int | None) -> str:
+        """Where the server is, for people: `host:port`."""
+        return f"{host}:{port or self.default_port}"
 
     def odbc_defaults(self, keys: set[str], timeout: int) -> list[str]:
         """`KEY=value` pairs the driver needs unless the user set them (`keys`: upper-cased keys given)."""

@@ -54,9 +54,21 @@ class MSSQLDialect(Dialect):
     def split_script(self, script: str) -> list[str]:
         return split_batches(script)
 
-    def odbc_server(self, host: str, port: int) -> dict[str, str]:
-        """SQL Server takes the port after a comma in SERVER."""
-        return {"SERVER": f"{host},{port}"}
+    def odbc_server(self, host: str, port: int | None) -> dict[str, str]:
+        """SQL Server takes the port after a comma in SERVER.
+
+        A named instance (`host\\INSTANCE`) without a port is left to SQL Server Browser,
+        which tells the client the instance's (often dynamic) port; a port given
+        in the URL still wins, as it does for Microsoft's drivers.
+        """
+        if port is None and _is_named_instance(host):
+            return {"SERVER": host}
+        return {"SERVER": f"{host},{port or self.default_port}"}
+
+    def display_address(self, host: str, port: int | None) -> str:
+        if port is None and _is_named_instance(host):
+            return host
+        return super().display_address(host, port)
 
     def select_newest_log(self, columns: str, limit: int) -> str:
         return f"SELECT TOP ({int(limit)}) {columns} FROM {self.log_table} ORDER BY id DESC"
@@ -71,6 +83,10 @@ class MSSQLDialect(Dialect):
         """install.sql writes mode 'triggers' (installs before that wrote only a version); polling writes 'poll'."""
         mode = state.get("mode")
         return mode == "triggers" or (mode is None and state.get("version") is not None)
+
+
+def _is_named_instance(host: str) -> bool:
+    return "\\" in host
 
 
 DIALECT = MSSQLDialect()
