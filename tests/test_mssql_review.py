@@ -390,3 +390,34 @@ def test_a_denied_catalog_read_says_what_permission_to_grant() -> None:
         db.dialect.read_catalog(db)
     assert info.value.message.startswith("permission denied reading the catalog of mssql://sa:")
     assert "VIEW DEFINITION" in info.value.message
+
+
+# --------------------------------------------------------------------------- defect 5: untrusted server certificates
+
+#: ODBC Driver 18 on Linux (OpenSSL 3, then 1.1) and on Windows (schannel), as users reported them; see
+#: microsoft/mssql-python#362 and https://learn.microsoft.com/en-us/sql/connect/odbc/major-version-differences
+#: ("connections are encrypted by default ... a self-signed or otherwise untrusted certificate ... fails").
+CERTIFICATE_ERRORS = [
+    "[08001] [Microsoft][ODBC Driver 18 for SQL Server]SSL Provider: [error:0A000086:SSL routines::certificate "
+    "verify failed:self-signed certificate] (-1) (SQLDriverConnect)",
+    "[08001] [Microsoft][ODBC Driver 18 for SQL Server]SSL Provider: [error:1416F086:SSL routines:"
+    "tls_process_server_certificate:certificate verify failed:self signed certificate] (-1) (SQLDriverConnect)",
+    "[08001] [Microsoft][ODBC Driver 18 for SQL Server]SSL Provider: The certificate chain was issued by an "
+    "authority that is not trusted. (-2146893019) (SQLDriverConnect)",
+]
+
+
+@pytest.mark.parametrize("text", CERTIFICATE_ERRORS)
+def test_an_untrusted_certificate_names_both_fixes_and_the_risk(text: str) -> None:
+    from mkdocs_schema_sync.db.problems import odbc_error_message
+
+    spec = parse_connection(f"mssql://sa:{TEST_PASSWORD}@sql01.corp.example/Sales")
+    message = odbc_error_message(spec, pyodbc.OperationalError("08001", text))
+    assert message.startswith("cannot connect to mssql://sa:***@sql01.corp.example:1433/Sales: ")
+    assert "certificate" in message and "not trusted" in message
+    assert "TrustServerCertificate=yes" in message  # the quick way out ...
+    assert "man-in-the-middle" in message  # ... and what it costs
+    assert "certificate authority" in message  # the real fix
+    assert "timed out" not in message and "did not answer" not in message
+    assert TEST_PASSWORD not in message
+    assert "\n" not in message

@@ -153,6 +153,8 @@ class Dialect(ABC):
     odbc_driver_words: tuple[str, ...] = ()  # an ODBC driver name holding one of these means this database
     dbms_words: tuple[str, ...] = ()  # likewise for what the driver reports as SQL_DBMS_NAME
     supports_psycopg = False
+    #: what else to say when the server's TLS certificate is not trusted (after "install the CA that signed it")
+    untrusted_certificate_hint: str | None = None
     #: Debian package of each ODBC driver, for the "driver missing" message
     odbc_packages: dict[str, str] = {}  # noqa: RUF012 - read only
     #: the drift log and the name/value state beside it (fixed identifiers, never user input)

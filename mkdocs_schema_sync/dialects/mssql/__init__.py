@@ -37,6 +37,13 @@ class MSSQLDialect(Dialect):
         "ODBC Driver 18 for SQL Server": "msodbcsql18 (Microsoft's repository)",
         "ODBC Driver 17 for SQL Server": "msodbcsql17 (Microsoft's repository)",
     }
+    # ODBC Driver 18 encrypts and checks the certificate by default (right for Azure SQL); an on-premises
+    # server often still has the self-signed certificate SQL Server made for itself.
+    untrusted_certificate_hint = (
+        "or, only on a network you trust, add ?TrustServerCertificate=yes to the URL "
+        "(TrustServerCertificate=yes in an ODBC string): the connection stays encrypted but any certificate is "
+        "accepted, so a man-in-the-middle could read the password and the data"
+    )
     log_table = "schema_sync.drift_log"
     state_table = "schema_sync.install_info"
     contracts = MSSQLContracts()
