@@ -20,7 +20,7 @@ from typing import Any
 import pyodbc
 import pytest
 from conftest import TEST_PASSWORD, ServerDB
-from mssql_fake import RecordingConnection, mssql_db
+from mssql_fake import RecordingConnection, mssql_db, poll_answers
 
 from mkdocs_schema_sync.db import Database, open_database, parse_connection
 from mkdocs_schema_sync.dialects import get_dialect
