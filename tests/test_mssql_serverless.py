@@ -113,6 +113,7 @@ def python_statements(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[st
             None,
         ),
         "reading the catalog": (lambda db: db.dialect.read_catalog(db), {}),
+        "a session lock": (lambda db: (db.dialect.try_lock(db, "monitor", 1.5), db.dialect.unlock(db, "monitor")), {}),
     }
     out: dict[str, str] = {}
     for what, (run, state) in runs.items():
@@ -158,6 +159,7 @@ def test_the_sql_built_in_python_parses(python_statements: list[tuple[str, str]]
     # the statements only Python writes: state, log, contracts, TOP (n) of the newest log rows …
     assert len(built) >= 8, built
     assert any(sql.startswith("SELECT TOP (50)") for _, sql in built)
+    assert any("sp_getapplock" in sql for _, sql in built)
     assert any("?" in sql for _, sql in built)
     _assert_parses(python_statements)
 

@@ -91,10 +91,6 @@ class MSSQLDialect(Dialect):
         mode = state.get("mode")
         return mode == "triggers" or (mode is None and state.get("version") is not None)
 
-
-def _is_named_instance(host: str) -> bool:
-    return "\\" in host
-
     def try_lock(self, db: Connection, name: str, wait: float) -> bool:
         """sp_getapplock owned by the session (@LockOwner = 'Session'): released when the session ends."""
         rows = db.query(
@@ -109,6 +105,10 @@ def _is_named_instance(host: str) -> bool:
         db.query(
             f"SET NOCOUNT ON; EXEC sp_releaseapplock @Resource = {db.param}, @LockOwner = 'Session'", (name[:255],)
         )
+
+
+def _is_named_instance(host: str) -> bool:
+    return "\\" in host
 
 
 DIALECT = MSSQLDialect()
