@@ -6,6 +6,7 @@ PostgreSQL with event triggers (a DDL burst, two monitors at once, the end-to-en
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from html import unescape
@@ -341,3 +342,34 @@ def test_polling_into_the_json_log_marks_its_rows(tmp_path: Path, stand_in: GitH
                            for e in entries)  # fmt: skip
     state = json.loads((repo.work / "schema.drift.json").read_text())["state"]
     assert state["monitor_last_pass"]["action"] == "opened"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("acme/docs", "must be a mapping"),
+        ({}, "`repository` must be owner/name"),
+        ({"repository": "acme"}, "`repository` must be owner/name"),
+        ({"repository": "a/b", "api_url": "ftp://x"}, "`api_url` must be an http(s) URL"),
+        ({"repository": "a/b", "token_env": "MY TOKEN"}, "`token_env` must name an environment variable"),
+        ({"repository": "a/b", "labels": "drift"}, "`labels` must be a list of names"),
+        ({"repository": "a/b", "max_wait": -1}, "`max_wait` must be a number of seconds"),
+        ({"repository": "a/b", "token": "x"}, "unknown key 'token'"),
+    ],
+)
+def test_github_option_is_checked(raw: object, message: str) -> None:
+    from mkdocs_schema_sync.errors import SchemaSyncError
+    from mkdocs_schema_sync.settings import parse_github
+
+    with pytest.raises(SchemaSyncError, match=re.escape(message)):
+        parse_github(raw)
+
+
+def test_github_option_defaults() -> None:
+    from mkdocs_schema_sync.settings import parse_github
+
+    gh = parse_github({"repository": "acme/docs", "api_url": "https://ghe.example/api/v3/"})
+    assert gh is not None
+    assert (gh.api_url, gh.token_env, gh.base, gh.labels, gh.max_wait) == (
+        "https://ghe.example/api/v3", "GITHUB_TOKEN", None, ["schema-drift"], 60.0
+    )  # fmt: skip
