@@ -15,6 +15,7 @@ NAV_MODES = ("index", "full", "none")
 UNREACHABLE_MODES = ("snapshot", "fail")
 DEFAULT_SCHEDULE = "*/15 8-17 * * 1-5"  # GitHub cron is UTC: every 15 minutes, weekdays 08-17
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_BRANCH = re.compile(r"^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+(?<![./])$")
 _GITHUB_KEYS = ("repository", "api_url", "token_env", "base", "branch", "labels", "reviewers", "max_wait")
 
 
@@ -55,6 +56,10 @@ def parse_github(raw: Any, where: str = "schema-sync option `github`") -> GitHub
             if not isinstance(value, str) or not value.strip():
                 raise SchemaSyncError(f"{where}: `{key}` must be a non-empty string")
             setattr(out, key, value.strip())
+    for key in ("base", "branch"):
+        value = getattr(out, key)
+        if value is not None and not _BRANCH.match(value):
+            raise SchemaSyncError(f"{where}: `{key}` {value!r} is not a branch name (letters, digits, . _ - /)")
     if not re.match(r"^https?://[^\s/]+", out.api_url):
         raise SchemaSyncError(f"{where}: `api_url` must be an http(s) URL such as https://github.example.com/api/v3")
     out.api_url = out.api_url.rstrip("/")

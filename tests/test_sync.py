@@ -355,6 +355,8 @@ def test_polling_into_the_json_log_marks_its_rows(tmp_path: Path, stand_in: GitH
         ({"repository": "a/b", "labels": "drift"}, "`labels` must be a list of names"),
         ({"repository": "a/b", "max_wait": -1}, "`max_wait` must be a number of seconds"),
         ({"repository": "a/b", "token": "x"}, "unknown key 'token'"),
+        ({"repository": "a/b", "branch": "--upload-pack=x"}, "is not a branch name"),
+        ({"repository": "a/b", "base": "main..x"}, "is not a branch name"),
     ],
 )
 def test_github_option_is_checked(raw: object, message: str) -> None:
