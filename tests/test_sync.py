@@ -223,6 +223,10 @@ def test_401_and_404_name_the_token_and_the_repository(env: SqliteSync) -> None:
     assert r.returncode == 2
     line = _one_line_error(r.stderr)
     assert "rejected the token from GITHUB_TOKEN (401" in line and "WrongToken" not in line
+    conn = sqlite3.connect(env.db)
+    (stored,) = conn.execute("SELECT value FROM schema_sync_state WHERE name = 'monitor_last_pass'").fetchone()
+    conn.close()
+    assert '"action": "failed"' in stored and "(401 Bad credentials)" in stored and "WrongToken" not in stored
     env.stand_in.repository = "acme/other"
     r = env.cli("monitor", "--once")
     assert r.returncode == 2

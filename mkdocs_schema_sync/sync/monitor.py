@@ -23,6 +23,7 @@ Rows recorded by a deploy (`deployed`) are never pending, so never sent back.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -172,6 +173,14 @@ class Monitor:
                 return PassResult("busy", [f"another monitor is working on {branch}: this pass does nothing"])
             try:
                 result = self._pass(db, branch)
+            except SchemaSyncError as exc:
+                db.rollback_quietly()
+                if not self.dry_run:  # the status page shows that the last pass failed, and why
+                    with contextlib.suppress(Exception):
+                        DriftStore(db, self.settings).save_pass(
+                            {"time": utc_now(), "action": "failed", "error": exc.message}
+                        )
+                raise
             finally:
                 db.rollback_quietly()
         return result
