@@ -379,3 +379,40 @@ def test_github_option_defaults() -> None:
     assert (gh.api_url, gh.token_env, gh.base, gh.labels, gh.max_wait) == (
         "https://ghe.example/api/v3", "GITHUB_TOKEN", None, ["schema-drift"], 60.0
     )  # fmt: skip
+
+
+def test_hostile_names_reach_the_pr_body_only_as_text(tmp_path: Path, stand_in: GitHubStandIn) -> None:
+    """Through the real CLI: polled rows and diff of a hostile schema, rendered as GitHub would, stay text."""
+    import markdown
+    from test_pr_body import HOSTILE_WORDS, Walk
+
+    db = make_sqlite(tmp_path / "hostile.db", (Path(__file__).parent / "hostile.sql").read_text())
+    repo = make_repo(tmp_path / "git")
+    site = write_site(
+        repo.work,
+        f"connection: sqlite:///{db}\nsnapshot: schema.lock.json\n"
+        f"github:\n  repository: acme/data-docs\n  api_url: {stand_in.url}\n",
+    )
+    (repo.work / ".gitignore").write_text("site/\nschema.drift.json\n", encoding="utf-8")
+    run_env = {"GITHUB_TOKEN": GITHUB_TOKEN}
+    assert cli("install-triggers", cwd=site.root, env=run_env).returncode == 0
+    assert cli("snapshot", cwd=site.root, env=run_env).returncode == 0
+    repo.commit_all("snapshot")
+    conn = sqlite3.connect(db)
+    conn.executescript(
+        'ALTER TABLE "a b" ADD COLUMN "<script>alert(1)</script> [x](http://evil.example) @user #12" TEXT;'
+        'CREATE TABLE "**bold** <img src=x onerror=alert(1)>" (id INTEGER PRIMARY KEY);'
+    )
+    conn.close()
+    r = cli("monitor", "--once", cwd=site.root, env=run_env)
+    assert r.returncode == 0, r.stderr
+    body = stand_in.pulls[1]["body"]
+    walk = Walk()
+    walk.feed(markdown.markdown(body, extensions=["tables"]))
+    assert {tag for tag, _ in walk.tags} <= {"p", "h3", "table", "thead", "tbody", "tr", "th", "td", "code", "strong",
+                                            "em", "ul", "li"}  # fmt: skip
+    outside = " ".join(walk.outside)
+    assert not [w for w in HOSTILE_WORDS if w in outside]
+    inside = " ".join(walk.inside)
+    assert "<script>alert(1)</script> [x](http://evil.example) @user #12" in inside  # shown as written
+    assert "**bold** <img src=x onerror=alert(1)>" in inside
