@@ -416,3 +416,46 @@ def test_hostile_names_reach_the_pr_body_only_as_text(tmp_path: Path, stand_in: 
     inside = " ".join(walk.inside)
     assert "<script>alert(1)</script> [x](http://evil.example) @user #12" in inside  # shown as written
     assert "**bold** <img src=x onerror=alert(1)>" in inside
+
+
+def test_architecture_marks_each_step_from_the_configuration(tmp_path: Path, stand_in: GitHubStandIn) -> None:
+    from mkdocs_schema_sync.pipeline import load_catalog, render_site
+    from mkdocs_schema_sync.render.status import sync_steps
+
+    env = SqliteSync(tmp_path, stand_in)
+    (env.repo.work / ".github" / "workflows").mkdir(parents=True)
+    (env.repo.work / ".github" / "workflows" / "schema-sync-drift.yml").write_text("name: x\n", encoding="utf-8")
+    from mkdocs_schema_sync.settings import Settings, parse_github
+
+    settings = Settings(
+        base_dir=env.repo.work,
+        connection=f"sqlite:///{env.db}",
+        snapshot=env.repo.work / "schema.lock.json",
+        github=parse_github({"repository": "acme/data-docs", "api_url": stand_in.url}),
+    )
+    settings.deploy = {"migrations": "migrations", "targets": {"staging": "x", "production": "y"}}  # type: ignore[attr-defined]
+    pages = render_site(settings, load_catalog(settings))
+    arch = unescape(pages["schema/architecture.md"])
+    assert 'capture["drift log (on)"]:::on' in arch  # install-triggers ran: polling into the database
+    assert 'monitor["monitor pass (on)"]:::on' in arch  # the drift workflow exists
+    assert 'pr["pull request (on)"]:::on' in arch
+    assert 'publish["docs build and publish (off)"]:::off' in arch  # no docs workflow
+    assert 'deploy["deploy to the database (on)"]:::on' in arch
+    assert "| Deploy targets | on | migrations/ to production, staging |" in arch
+    assert "| Pull request target | on | acme/data-docs" in arch
+    settings.github = None
+    settings.deploy = {}  # type: ignore[attr-defined]
+    steps = sync_steps_of(settings, sync_steps)
+    assert {st["id"]: st["on"] for st in steps} == {
+        "capture": True, "monitor": True, "pr": False, "publish": False, "deploy": False
+    }  # fmt: skip
+
+
+def sync_steps_of(settings, sync_steps):  # type: ignore[no-untyped-def]
+    from mkdocs_schema_sync.pipeline import build_model, load_catalog
+
+    loaded = load_catalog(settings)
+    model = build_model(settings, loaded)
+    assert loaded.sync is not None
+    steps = sync_steps(model, loaded.sync)
+    return steps["to_repo"] + steps["to_db"]

@@ -81,8 +81,7 @@ def sync_steps(model: DocModel, info: SyncInfo) -> dict[str, list[dict[str, Any]
         pr_target = f"{gh.repository} (base {gh.base or 'the default branch'})"
         if gh.api_url != "https://api.github.com":
             pr_target += f" at {gh.api_url}"
-    deploy = getattr(s, "deploy", None)
-    targets = [getattr(t, "name", str(t)) for t in deploy] if isinstance(deploy, list) else []
+    targets, migrations = _deploy_targets(getattr(s, "deploy", None))
     to_repo = [
         {"id": "capture", "step": "Drift capture", "on": on, "detail": capture},
         {
@@ -115,10 +114,19 @@ def sync_steps(model: DocModel, info: SyncInfo) -> dict[str, list[dict[str, Any]
             "id": "deploy",
             "step": "Deploy targets",
             "on": bool(targets),
-            "detail": ", ".join(targets) if targets else "none configured (the deploy option)",
+            "detail": f"{migrations}/ to {', '.join(targets)}" if targets else "none configured (the deploy option)",
         }
     ]
     return {"to_repo": to_repo, "to_db": to_db}
+
+
+def _deploy_targets(deploy: Any) -> tuple[list[str], str]:
+    """The target names and migrations folder of the `deploy` option (a mapping), when it is set."""
+    if not isinstance(deploy, dict):
+        return [], "migrations"
+    targets = deploy.get("targets")
+    names = sorted(str(k) for k in targets) if isinstance(targets, dict) else []
+    return names, str(deploy.get("migrations") or "migrations")
 
 
 def _mark(on: bool) -> str:
