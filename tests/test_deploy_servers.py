@@ -78,7 +78,9 @@ def test_postgres_plan_apply_rerun_edit_repair(pg_db: ServerDB, tmp_path: Path) 
 
 
 @pytest.mark.postgres
-def test_postgres_syntax_error_rolls_back_the_file_and_keeps_history_consistent(pg_db: ServerDB, tmp_path: Path) -> None:
+def test_postgres_syntax_error_rolls_back_the_file_and_keeps_history_consistent(
+    pg_db: ServerDB, tmp_path: Path
+) -> None:
     pg_execute(pg_db, ORDERS_PG)
     url = pg_db.url("postgresql")
     root = project(
@@ -271,5 +273,3 @@ def test_mariadb_polled_drift_from_a_deploy_is_tagged(mariadb_db: ServerDB, tmp_
     monitor = cli("monitor", "--once", cwd=root)
     assert monitor.returncode == 0, monitor.stderr
     assert rows(url, "SELECT count(*) FROM schema_sync_drift_log WHERE sync_status = 'pending'") == [(1,)]
-
-

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-
 from conftest import EXAMPLE, ServerDB, Site, cli, mkdocs_build, pg_execute
 
 pytestmark = pytest.mark.postgres
