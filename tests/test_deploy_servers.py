@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ServerDB, cli, mariadb_execute, pg_execute
+from conftest import DDL_PASSWORD, ServerDB, cli, mariadb_execute, pg_execute
 from deploy_helpers import project, write_migrations
 
 from mkdocs_schema_sync.db import open_database, parse_connection
@@ -126,6 +126,31 @@ def test_postgres_allow_breaking_is_deliberate_and_recorded(pg_db: ServerDB, tmp
         ("refused", None),
         ("applied", "orders-key"),
     ]
+
+
+@pytest.mark.postgres
+def test_postgres_passwords_in_a_migration_never_reach_the_history_or_the_output(
+    pg_db: ServerDB, tmp_path: Path
+) -> None:
+    url = pg_db.url("postgresql")
+    role = f"r_{pg_db.name}"
+    root = project(
+        tmp_path,
+        url,
+        {
+            "001_role.sql": f"CREATE ROLE {role} PASSWORD '{DDL_PASSWORD}';\n"
+            f"ALTER ROLE {role} PASSWORD '{DDL_PASSWORD}' NOSUCHOPTION;\n"
+        },
+        contracts=False,
+    )
+    result = cli("deploy", cwd=root)
+    assert result.returncode == 1 and "failed at statement 2 of 2" in result.stderr
+    assert DDL_PASSWORD not in result.stdout + result.stderr
+    history = rows(url, "SELECT content, error_text, failed_statement, outcome FROM schema_sync.deploy_history")
+    assert len(history) == 1 and history[0][3] == "failed"
+    assert DDL_PASSWORD not in repr(history)
+    assert "PASSWORD '***'" in history[0][0] and "PASSWORD '***'" in history[0][2]
+    assert rows(url, f"SELECT count(*) FROM pg_roles WHERE rolname = '{role}'") == [(0,)]  # rolled back
 
 
 def _concurrent(root: Path, *extra: str) -> list[subprocess.CompletedProcess[str]]:
