@@ -204,7 +204,12 @@ class Deployer:
                 report.results.append(result)
                 if stopped:
                     done = sum(1 for r in report.results if r.outcome == APPLIED)
-                    report.stopped = f"deploy stopped: {stopped}; {done} earlier file(s) of this deploy stay applied"
+                    earlier = (
+                        f"{done} earlier file(s) of this deploy stay applied"
+                        if done
+                        else ("no earlier file of this deploy was applied")
+                    )
+                    report.stopped = f"deploy stopped: {stopped}; {earlier}"
                     break
         finally:
             with contextlib.suppress(SchemaSyncError):
