@@ -204,8 +204,13 @@ def test_mariadb_plan_is_textual_and_changes_nothing(mariadb_db: ServerDB, tmp_p
     plan = cli("deploy", "--plan", cwd=root)
     assert plan.returncode == 0, plan.stderr
     assert "pending         001_add.sql" in plan.stdout and "textual only" in plan.stdout
-    assert rows(url, "SELECT count(*) FROM information_schema.columns WHERE column_name = 'note'") == [(0,)]
-    assert rows(url, "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'schema_sync%'") == [(0,)]
+    assert rows(
+        url, "SELECT count(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND column_name = 'note'"
+    ) == [(0,)]
+    assert rows(
+        url,
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE 'schema_sync%'",
+    ) == [(0,)]
 
 
 @pytest.mark.mariadb
@@ -277,7 +282,10 @@ def test_mariadb_gate_after_each_statement_and_delimiter_blocks(mariadb_db: Serv
     last = result.stderr.strip().splitlines()[-1]
     assert "breaks contract 'orders-key'" in last and "orders.order_key" in last
     assert "statement 2 of 2" in last and "already committed" in last
-    assert rows(url, "SELECT count(*) FROM information_schema.routines WHERE routine_name = 'count_orders'") == [(1,)]
+    assert rows(
+        url,
+        "SELECT count(*) FROM information_schema.routines WHERE routine_schema = DATABASE() AND routine_name = 'count_orders'",
+    ) == [(1,)]
     history = rows(url, "SELECT script, outcome, failed_statement FROM schema_sync_deploy_history ORDER BY 1")
     assert history[0][:2] == ("001_procedure.sql", "applied")
     assert history[1][:2] == ("002_drop_key.sql", "needs_repair") and "DROP COLUMN order_key" in history[1][2]
