@@ -109,6 +109,30 @@ def test_postgres_syntax_error_rolls_back_the_file_and_keeps_history_consistent(
 
 
 @pytest.mark.postgres
+def test_postgres_a_file_failing_at_commit_is_rolled_back_and_recorded(pg_db: ServerDB, tmp_path: Path) -> None:
+    """A deferred foreign key is checked at COMMIT: the file fails there, one line, no traceback."""
+    url = pg_db.url("postgresql")
+    root = project(
+        tmp_path,
+        url,
+        {
+            "001_deferred.sql": """
+                CREATE TABLE parent (id integer PRIMARY KEY);
+                CREATE TABLE child (parent_id integer REFERENCES parent DEFERRABLE INITIALLY DEFERRED);
+                INSERT INTO child VALUES (1);
+            """
+        },
+        contracts=False,
+    )
+    result = cli("deploy", cwd=root)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert "001_deferred.sql failed at COMMIT" in last and "foreign key" in last and "rolled back" in last
+    assert rows(url, "SELECT to_regclass('public.parent'), to_regclass('public.child')") == [(None, None)]
+    assert rows(url, "SELECT outcome, failed_statement FROM schema_sync.deploy_history") == [("failed", "COMMIT")]
+
+
+@pytest.mark.postgres
 def test_postgres_allow_breaking_is_deliberate_and_recorded(pg_db: ServerDB, tmp_path: Path) -> None:
     pg_execute(pg_db, ORDERS_PG)
     url = pg_db.url("postgresql")

@@ -217,39 +217,45 @@ class Deployer:
             drift.after(DeployTag(self.deploy_id, who))
 
     def _apply_atomic(self, m: Migration, who: str) -> tuple[FileResult, str | None]:
+        """The file, the gate and its history row in one transaction: all committed, or none."""
         statements = self.db.dialect.split_migration(m.text)
         result = FileResult(m.script, m.checksum, APPLIED, len(statements))
         started = time.monotonic()
         self.db.begin()
-        committed = False
         try:
-            try:
-                self._run_statements(statements)
-            except _StatementFailed as exc:
-                self.db.end(commit=False)
-                committed = True  # ended
-                result.outcome, result.error, result.statement = FAILED, exc.error, exc.statement
-                result.duration_ms = _ms(started)
-                self._record(m, result, who)
-                return result, self._failed_line(m, exc, len(statements))
+            self._run_statements(statements)
             gate = self.gate.check(self._catalog()) if self.gate.active else GateResult()
-            self._note_gate(result, gate)
-            if gate.blocking:
-                self.db.end(commit=False)
-                committed = True
-                result.outcome, result.error = REFUSED, gate.message(m.script)
-                result.duration_ms = _ms(started)
-                self._record(m, result, who)
-                return result, f"{gate.message(m.script)} — {m.script} was rolled back"
+        except _StatementFailed as exc:
+            self.db.end(commit=False)
+            result.outcome, result.error, result.statement = FAILED, exc.error, exc.statement
             result.duration_ms = _ms(started)
             self._record(m, result, who)
+            return result, self._failed_line(m, exc, len(statements))
+        except BaseException:
+            self.db.end(commit=False)
+            raise
+        self._note_gate(result, gate)
+        if gate.blocking:
+            self.db.end(commit=False)
+            result.outcome, result.error, result.duration_ms = REFUSED, gate.message(m.script), _ms(started)
+            self._record(m, result, who)
+            return result, f"{gate.message(m.script)} — {m.script} was rolled back"
+        try:
+            result.duration_ms = _ms(started)
+            self._record(m, result, who)
+        except BaseException:
+            self.db.end(commit=False)
+            raise
+        try:
             self.db.end(commit=True)
-            committed = True
-            self.gate.accept(gate)
-            return result, None
-        finally:
-            if not committed:
-                self.db.end(commit=False)
+        except Exception as exc:  # deferred constraints are checked at COMMIT: the file failed there
+            self.db.end(commit=False)
+            failed = _StatementFailed(len(statements) - 1, "COMMIT", first_line(exc))
+            result.outcome, result.error, result.statement = FAILED, failed.error, failed.statement
+            self._record(m, result, who)
+            return result, f"{m.script} failed at COMMIT: {failed.error} — {m.script} was rolled back"
+        self.gate.accept(gate)
+        return result, None
 
     def _apply_per_statement(self, m: Migration, who: str) -> tuple[FileResult, str | None]:
         """MySQL/MariaDB: each statement commits; the gate runs after each; a half-done file needs `repair`."""
