@@ -295,24 +295,50 @@ def test_mariadb_gate_after_each_statement_and_delimiter_blocks(mariadb_db: Serv
                     SELECT COUNT(*) INTO n FROM orders;
                     SET n = n + 0;
                 END //
+                CREATE PROCEDURE retire_order_key()
+                BEGIN
+                    ALTER TABLE orders DROP COLUMN order_key;
+                END //
                 DELIMITER ;
                 CREATE TABLE after_proc (id INT);
             """,
             "002_drop_key.sql": "ALTER TABLE orders ADD COLUMN note TEXT;\nALTER TABLE orders DROP COLUMN order_key;\n",
         },
     )
+    # The plan reads the text: the DROP of a protected column is named before anything runs.
+    plan = cli("plan", cwd=root)
+    assert plan.returncode == 1
+    assert (
+        "002_drop_key.sql: 2 statement(s), planned; MAY BREAK: statement 2: contract 'orders-key' (orders.order_key)"
+        in plan.stdout
+    )
+    # The deploy refuses that file whole, before its first statement commits.
+    result = cli("deploy", cwd=root)
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert "002_drop_key.sql may break statement 2: contract 'orders-key' (orders.order_key)" in last
+    assert "--allow-breaking orders-key" in last and "nothing of 002_drop_key.sql was applied" in last
+    assert rows(
+        url,
+        "SELECT count(*) FROM information_schema.routines WHERE routine_schema = DATABASE() AND routine_name = 'count_orders'",
+    ) == [(1,)]
+    assert rows(
+        url, "SELECT count(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND column_name = 'note'"
+    ) == [(0,)]
+    history = rows(url, "SELECT script, outcome FROM schema_sync_deploy_history ORDER BY installed_rank")
+    assert history == [("001_procedure.sql", "applied"), ("002_drop_key.sql", "refused")]
+
+    # What the text does not show (a procedure does the DROP): the gate after each statement catches it.
+    write_migrations(root, {"002_drop_key.sql": "ALTER TABLE orders ADD COLUMN note TEXT;\nCALL retire_order_key();\n"})
     result = cli("deploy", cwd=root)
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
     assert "breaks contract 'orders-key'" in last and "orders.order_key" in last
     assert "statement 2 of 2" in last and "already committed" in last
-    assert rows(
-        url,
-        "SELECT count(*) FROM information_schema.routines WHERE routine_schema = DATABASE() AND routine_name = 'count_orders'",
-    ) == [(1,)]
-    history = rows(url, "SELECT script, outcome, failed_statement FROM schema_sync_deploy_history ORDER BY 1")
-    assert history[0][:2] == ("001_procedure.sql", "applied")
-    assert history[1][:2] == ("002_drop_key.sql", "needs_repair") and "DROP COLUMN order_key" in history[1][2]
+    history = rows(
+        url, "SELECT script, outcome, failed_statement FROM schema_sync_deploy_history ORDER BY installed_rank"
+    )
+    assert history[-1] == ("002_drop_key.sql", "needs_repair", "CALL retire_order_key();")
 
 
 @pytest.mark.mariadb

@@ -219,3 +219,32 @@ def test_statement_splitting_per_dialect() -> None:
     assert not any("DELIMITER" in s for s in mysql)
     mssql = get_dialect("mssql").split_migration("CREATE TABLE t (x int);\nGO\nCREATE VIEW v AS SELECT x FROM t;\nGO\n")
     assert mssql == ["CREATE TABLE t (x int);", "CREATE VIEW v AS SELECT x FROM t;"]
+
+
+def test_textual_gate_for_databases_that_commit_ddl() -> None:
+    """MySQL/MariaDB cannot roll DDL back: the gate reads each statement first (conservative, text only)."""
+    from deploy_helpers import CONTRACTS
+
+    from mkdocs_schema_sync.contracts.loader import parse_contracts
+    from mkdocs_schema_sync.deploy.gate import may_break
+
+    contracts = parse_contracts(CONTRACTS, Path("contracts.yml"), "contracts.yml")
+    hit = "contract 'orders-key' (orders.order_key)"
+    table = "contract 'orders-key' (orders)"
+    cases = {
+        "ALTER TABLE `orders` DROP COLUMN `order_key`": [hit],
+        "alter table orders modify order_key varchar(128) not null": [hit],  # compatible, still reviewed
+        "ALTER TABLE orders ADD COLUMN order_key_v2 TEXT": [],
+        "ALTER TABLE orders MODIFY note TEXT COMMENT 'was order_key'": [],
+        "ALTER TABLE customers DROP COLUMN order_key": [],
+        "-- ALTER TABLE orders DROP COLUMN order_key\nSELECT 1": [],
+        "DROP TABLE orders": [table],
+        "RENAME TABLE orders TO orders_old": [table],
+        "ALTER TABLE orders RENAME TO orders_old": [table],
+        "ALTER TABLE orders RENAME COLUMN note TO memo": [],
+        "INSERT INTO orders (order_key) VALUES ('x')": [],
+    }
+    for statement, expected in cases.items():
+        assert may_break(contracts, set(), statement) == expected, statement
+    assert may_break(contracts, {"orders-key"}, "DROP TABLE orders") == []
+    assert may_break(None, set(), "DROP TABLE orders") == []

@@ -78,14 +78,16 @@ def _print_plan(report: DeployReport, where: str, label: str) -> None:
     for r in report.results:
         extra = f"; breaks contract(s) {', '.join(r.allowed)} (allowed)" if r.allowed else ""
         warn = f"; warnings: {' | '.join(r.warnings)}" if r.warnings else ""
-        click.echo(f"  {r.script}: {r.statements} statement(s), {r.outcome}{extra}{warn}")
+        risky = f"; MAY BREAK: {' | '.join(r.may_break)}" if r.may_break else ""
+        click.echo(f"  {r.script}: {r.statements} statement(s), {r.outcome}{extra}{warn}{risky}")
     if not pending:
         click.echo("nothing to deploy")
         return
     if report.textual_only:
         click.echo(
-            f"{label} commits DDL as it runs, so this plan is textual only: no schema diff and no contract check "
-            "before applying (the deploy checks the contracts after every statement)"
+            f"{label} commits DDL as it runs, so this plan is textual only: no schema diff. The contract gate "
+            "reads each statement's text (a statement that drops, renames or alters a protected table or column "
+            "is refused unless allowed) and the deploy checks the contracts again after every statement"
         )
         return
     click.echo("schema diff the pending files would produce (applied in a transaction, then rolled back):")

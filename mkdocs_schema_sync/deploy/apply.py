@@ -30,7 +30,7 @@ from ..errors import SchemaSyncError
 from ..masking import get_logger
 from ..settings import Settings, select_tables
 from .files import Migration, discover
-from .gate import Gate, GateResult
+from .gate import Gate, GateResult, may_break
 from .history import (
     APPLIED,
     FAILED,
@@ -76,6 +76,7 @@ class FileResult:
     statement: str | None = None
     allowed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    may_break: list[str] = field(default_factory=list)  # textual gate (no transactional DDL): "statement N: …"
 
 
 @dataclass
@@ -152,8 +153,12 @@ class Deployer:
             report.textual_only = True
             for f in report.status.pending:
                 m = f.migration
-                n = len(self.db.dialect.split_migration(m.text))
-                report.results.append(FileResult(m.script, m.checksum, "planned", n))
+                statements = self.db.dialect.split_migration(m.text)
+                result = FileResult(m.script, m.checksum, "planned", len(statements))
+                result.may_break = self._may_break(statements)
+                report.results.append(result)
+                if result.may_break and not report.stopped:
+                    report.stopped = f"plan: {self._may_break_line(m, result.may_break)}"
             return
         before = self._catalog()
         self.gate.start(before)
@@ -262,6 +267,11 @@ class Deployer:
         statements = self.db.dialect.split_migration(m.text)
         result = FileResult(m.script, m.checksum, APPLIED, len(statements))
         started = time.monotonic()
+        result.may_break = self._may_break(statements)
+        if result.may_break:  # read before anything commits: refused whole
+            result.outcome, result.error = REFUSED, self._may_break_line(m, result.may_break)
+            self._record(m, result, who)
+            return result, f"{result.error} — nothing of {m.script} was applied"
         for index, statement in enumerate(statements):
             try:
                 self._run_statements([statement], offset=index)
@@ -293,6 +303,22 @@ class Deployer:
                 self.db.execute(statement)
             except Exception as exc:  # the driver's error: recorded with the statement, then one line
                 raise _StatementFailed(index, statement, first_line(exc)) from None
+
+    def _may_break(self, statements: list[str]) -> list[str]:
+        return [
+            f"statement {i}: {hit}"
+            for i, statement in enumerate(statements, start=1)
+            for hit in may_break(self.gate.contracts, self.gate.allow, statement)
+        ]
+
+    def _may_break_line(self, m: Migration, hits: list[str]) -> str:
+        label = self.db.dialect.label
+        names = sorted({h.split("'")[1] for h in hits})
+        return (
+            f"{m.script} may break {'; '.join(hits)}: {label} commits DDL as it runs and cannot roll it back, "
+            f"so the gate reads the text first; review it and pass "
+            f"{' '.join(f'--allow-breaking {n}' for n in names)} to deploy it"
+        )
 
     def _note_gate(self, result: FileResult, gate: GateResult) -> None:
         result.allowed += [r.name for r in gate.allowed if r.name not in result.allowed]

@@ -7,13 +7,18 @@ counts: a contract already broken before the deploy is not the file's doing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+import sqlparse
 
 from ..catalog import Catalog
 from ..contracts.check import ContractResult, check_contracts
 from ..contracts.model import ContractFile
 from ..errors import SchemaSyncError
 from ..settings import Settings, select_tables
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 
 
 @dataclass
@@ -74,3 +79,56 @@ class Gate:
     def accept(self, result: GateResult) -> None:
         """The file committed: what it broke (allowed, or warnings) is the new 'before'."""
         self.broken_before |= {r.name for r in [*result.allowed, *result.warnings]}
+
+
+def may_break(contracts: ContractFile | None, allow: set[str], statement: str) -> list[str]:
+    """Where DDL commits as it runs (MySQL/MariaDB), the gate first reads the text of each statement.
+
+    A statement that drops, truncates or renames a protected table, or alters a
+    protected table naming a protected column, may break its `error` contract:
+    returns `contract 'name' (table.column)` for each such contract not in `allow`.
+    Conservative on purpose (a compatible MODIFY is flagged too): what MySQL has
+    committed cannot be rolled back, so the file is reviewed and allowed by name.
+    """
+    if contracts is None:
+        return []
+    words = code_words(statement)
+    if len(words) < 3:
+        return []
+    head = words[:2]
+    out = []
+    for contract in contracts.contracts:
+        if contract.severity != "error" or contract.name in allow:
+            continue
+        for rule in contract.protects:
+            table = rule.table.split(".")[-1].lower()
+            if table not in words:
+                continue
+            if head in (["drop", "table"], ["truncate", "table"], ["rename", "table"]) or (
+                head == ["alter", "table"] and _renames_table(words)
+            ):
+                out.append(f"contract {contract.name!r} ({rule.table})")
+            elif head == ["alter", "table"]:
+                out += [
+                    f"contract {contract.name!r} ({rule.table}.{c.name})"
+                    for c in rule.columns
+                    if c.name.lower() in words
+                ]
+    return list(dict.fromkeys(out))
+
+
+def code_words(statement: str) -> list[str]:
+    """The statement's keywords and names in order, lower-cased: no strings, no comments, no quotes."""
+    if not statement.strip():
+        return []
+    kept = [
+        t.value
+        for t in sqlparse.parse(statement)[0].flatten()
+        if t.ttype not in sqlparse.tokens.String and t.ttype not in sqlparse.tokens.Comment
+    ]
+    return [w.lower() for w in _WORD.findall(" ".join(kept).replace("`", " ").replace('"', " "))]
+
+
+def _renames_table(words: list[str]) -> bool:
+    """ALTER TABLE t RENAME [TO|AS] u (not RENAME COLUMN / INDEX / KEY)."""
+    return any(w == "rename" and words[i + 1 : i + 2] in (["to"], ["as"]) for i, w in enumerate(words))
