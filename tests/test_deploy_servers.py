@@ -25,14 +25,16 @@ def rows(url: str, sql: str) -> list[tuple]:
 
 
 @pytest.mark.postgres
-def test_postgres_plan_apply_rerun_edit_repair(pg_db: ServerDB, tmp_path: Path) -> None:
+@pytest.mark.parametrize("scheme", ["postgresql", "postgresql+psycopg"])
+def test_postgres_plan_apply_rerun_edit_repair(pg_db: ServerDB, tmp_path: Path, scheme: str) -> None:
     pg_execute(pg_db, ORDERS_PG)
     url = pg_db.url("postgresql")
     root = project(
         tmp_path,
-        url,
+        pg_db.url(scheme),
         {
-            "001_add_status.sql": "ALTER TABLE orders ADD COLUMN status text NOT NULL DEFAULT 'new';",
+            "001_add_status.sql": "ALTER TABLE orders ADD COLUMN status text NOT NULL DEFAULT 'new';\n"
+            "UPDATE orders SET status = 'old' WHERE order_key LIKE 'legacy-%';",
             "002_audit.sql": """
                 CREATE TABLE audit (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, note text);
                 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $body$
@@ -64,7 +66,7 @@ def test_postgres_plan_apply_rerun_edit_repair(pg_db: ServerDB, tmp_path: Path) 
     assert len(rows(url, "SELECT 1 FROM schema_sync.deploy_history")) == 2
 
     edited = root / "migrations" / "001_add_status.sql"
-    edited.write_text("ALTER TABLE orders ADD COLUMN status text NOT NULL DEFAULT 'open';\n")
+    edited.write_text(edited.read_text().replace("DEFAULT 'new'", "DEFAULT 'open'"))
     refused = cli("deploy", cwd=root)
     assert refused.returncode == 2
     assert "001_add_status.sql was applied with checksum" in refused.stderr and "repair" in refused.stderr

@@ -57,10 +57,16 @@ def test_example_site_deploys_to_staging(pg_db: ServerDB, site: Site) -> None:
     assert drift == [("deploy", "deployed")]
     deploy_ids = {r[0] for r in _rows(pg_db, "SELECT status_ref FROM schema_sync.drift_log")}
     assert deploy_ids == {r[0] for r in _rows(pg_db, "SELECT deploy_id FROM schema_sync.deploy_history")}
+    # The setting belongs to the deploy's session: another session's DDL is still drift.
+    pg_execute(pg_db, "ALTER TABLE regions ADD COLUMN manager text")
+    by_hand = _rows(
+        pg_db, "SELECT source, sync_status, status_ref FROM schema_sync.drift_log WHERE statement LIKE '%manager%'"
+    )
+    assert by_hand == [("trigger", "pending", None)]
     monitor = cli("monitor", "--once", cwd=site.root, env=env)
     assert monitor.returncode == 0, monitor.stderr
     assert "is broken" not in monitor.stdout
-    assert _rows(pg_db, "SELECT count(*) FROM schema_sync.drift_log WHERE sync_status = 'pending'") == [(0,)]
+    assert _rows(pg_db, "SELECT count(*) FROM schema_sync.drift_log WHERE sync_status = 'pending'") == [(1,)]
 
     # The docs built next show the new columns.
     build = mkdocs_build(site, strict=False, env=env)  # the hand-written pages link to the SQLite paths
