@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from ..db import Database, open_database, parse_connection
-from ..deploy.apply import EXIT_STOPPED, Deployer, DeployOptions, DeployReport
+from ..deploy.apply import Deployer, DeployOptions, DeployReport
 from ..deploy.history import read_history
 from ..deploy.plan import PENDING
 from ..deploy.repair import baseline as baseline_core
@@ -64,7 +64,7 @@ def _run(obj: CliState, plan: bool, target: str | None, allow_breaking: tuple[st
     else:
         _print_deploy(report, where, history_table)
     if report.stopped:
-        fail(report.stopped, EXIT_STOPPED)
+        fail(report.stopped, report.exit_code)
 
 
 def _print_plan(report: DeployReport, where: str, label: str) -> None:
@@ -90,7 +90,11 @@ def _print_plan(report: DeployReport, where: str, label: str) -> None:
             "is refused unless allowed) and the deploy checks the contracts again after every statement"
         )
         return
-    click.echo("schema diff the pending files would produce (applied in a transaction, then rolled back):")
+    stopper = next((r.script for r in report.results if r.outcome in ("failed", "refused")), None)
+    if stopper:
+        click.echo(f"schema diff of the files before {stopper}, which would stop the deploy (rolled back):")
+    else:
+        click.echo("schema diff the pending files would produce (applied in a transaction, then rolled back):")
     click.echo(to_text(report.diff or []).replace("no drift: the database matches the snapshot", "no schema change"))
 
 
@@ -132,7 +136,9 @@ def repair(obj: CliState, target: str | None) -> None:
     settings = obj.settings
     cfg = run_core(parse_deploy, settings.deploy)
     with _open(settings, cfg, target) as db:
-        lines = run_core(repair_core, db, migrations_folder(cfg, settings.base_dir), target=target)
+        lines = run_core(
+            repair_core, db, migrations_folder(cfg, settings.base_dir), target=target, lock_wait=cfg.lock_wait
+        )
     for line in lines:
         click.echo(line)
 
@@ -147,7 +153,9 @@ def baseline(obj: CliState, version: str, target: str | None, description: str) 
     settings = obj.settings
     cfg = run_core(parse_deploy, settings.deploy)
     with _open(settings, cfg, target) as db:
-        click.echo(run_core(baseline_core, db, version, target=target, description=description))
+        click.echo(
+            run_core(baseline_core, db, version, target=target, description=description, lock_wait=cfg.lock_wait)
+        )
 
 
 @click.command()

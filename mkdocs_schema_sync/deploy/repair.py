@@ -18,10 +18,6 @@ from .plan import BLOCKED, CHANGED, classify, is_applied
 _DIFF_LINES = 40
 
 
-def _lock(db: Database, wait: float):  # type: ignore[no-untyped-def]
-    return session_lock(db, LOCK_NAME, wait)
-
-
 def repair(db: Database, folder: Path, *, target: str | None, lock_wait: float = 0.0) -> list[str]:
     """Accept applied files whose content changed (saying what changed) and reset files that failed half-way.
 
@@ -29,7 +25,7 @@ def repair(db: Database, folder: Path, *, target: str | None, lock_wait: float =
     checksum; a reset carries none, so the file is pending again.
     """
     migrations = discover(folder)
-    with _lock(db, lock_wait) as held:
+    with session_lock(db, LOCK_NAME, lock_wait) as held:
         if not held:
             raise DeployLocked(f"another deploy is running against {db.spec.display}: try again when it is done")
         history = read_history(db)
@@ -90,7 +86,7 @@ def repair(db: Database, folder: Path, *, target: str | None, lock_wait: float =
 def baseline(db: Database, version: str, *, target: str | None, description: str, lock_wait: float = 0.0) -> str:
     """Mark an existing database as being at `version`: files up to it are never run there."""
     version = str(version_key(version))
-    with _lock(db, lock_wait) as held:
+    with session_lock(db, LOCK_NAME, lock_wait) as held:
         if not held:
             raise DeployLocked(f"another deploy is running against {db.spec.display}: try again when it is done")
         ensure_table(db)
