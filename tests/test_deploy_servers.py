@@ -179,6 +179,26 @@ def test_postgres_passwords_in_a_migration_never_reach_the_history_or_the_output
     assert rows(url, f"SELECT count(*) FROM pg_roles WHERE rolname = '{role}'") == [(0,)]  # rolled back
 
 
+@pytest.mark.postgres
+def test_postgres_uninstalling_capture_keeps_the_deploy_history(pg_db: ServerDB, tmp_path: Path) -> None:
+    pg_execute(pg_db, ORDERS_PG)
+    url = pg_db.url("postgresql")
+    root = project(tmp_path, url, {"001_a.sql": "CREATE TABLE a (x integer);"})
+    assert cli("install-triggers", "--enforce", cwd=root).returncode == 0
+    assert cli("deploy", cwd=root).returncode == 0
+    gone = cli("uninstall-triggers", cwd=root)
+    assert gone.returncode == 0, gone.stderr
+    assert rows(url, "SELECT count(*) FROM pg_event_trigger") == [(0,)]
+    left = rows(
+        url,
+        "SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'schema_sync'::regnamespace AND c.relkind IN ('r', 'v') "
+        "UNION ALL SELECT p.proname FROM pg_proc p WHERE p.pronamespace = 'schema_sync'::regnamespace",
+    )
+    assert left == [("deploy_history",)]
+    again = cli("deploy", cwd=root)  # the history is intact: nothing runs twice
+    assert again.returncode == 0 and "nothing to deploy" in again.stdout
+
+
 def _concurrent(root: Path, *extra: str) -> list[subprocess.CompletedProcess[str]]:
     """Two deploys started together as separate processes."""
     cmd = [sys.executable, "-m", "mkdocs_schema_sync", "deploy", *extra]
