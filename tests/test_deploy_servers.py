@@ -180,6 +180,35 @@ def test_postgres_passwords_in_a_migration_never_reach_the_history_or_the_output
 
 
 @pytest.mark.postgres
+def test_postgres_event_triggers_from_before_deploy_tagging_are_named(pg_db: ServerDB, tmp_path: Path) -> None:
+    """An install older than deploy tagging logs a deploy as drift: the deploy says so, install-triggers fixes it."""
+    pg_execute(pg_db, ORDERS_PG)
+    url = pg_db.url("postgresql")
+    root = project(tmp_path, url, {"001_a.sql": "CREATE TABLE a (x integer);"}, contracts=False)
+    assert cli("install-triggers", cwd=root).returncode == 0
+    pg_execute(  # the trigger function as an older version wrote it: no deploy id
+        pg_db,
+        """CREATE OR REPLACE FUNCTION schema_sync.on_ddl_command_end() RETURNS event_trigger
+           LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+           BEGIN
+               INSERT INTO schema_sync.drift_log (login_name, event_type, object_type, schema_name, object_name, statement)
+               SELECT session_user, c.command_tag, c.object_type, c.schema_name, c.object_identity, current_query()
+                 FROM pg_event_trigger_ddl_commands() AS c WHERE coalesce(c.schema_name, '') <> 'schema_sync';
+           END $fn$""",
+    )
+    old = cli("deploy", cwd=root)
+    assert old.returncode == 0, old.stderr
+    assert "warning: the event triggers were installed before deploys were tagged" in old.stderr
+    assert rows(url, "SELECT DISTINCT source, sync_status FROM schema_sync.drift_log") == [("trigger", "pending")]
+    assert cli("install-triggers", cwd=root).returncode == 0  # upgrades in place
+    write_migrations(root, {"002_b.sql": "CREATE TABLE b (x integer);"})
+    new = cli("deploy", cwd=root)
+    assert new.returncode == 0 and "warning" not in new.stderr
+    logged = rows(url, "SELECT object_name, source, sync_status FROM schema_sync.drift_log ORDER BY id")
+    assert logged[-1] == ("b", "deploy", "deployed")
+
+
+@pytest.mark.postgres
 def test_postgres_uninstalling_capture_keeps_the_deploy_history(pg_db: ServerDB, tmp_path: Path) -> None:
     pg_execute(pg_db, ORDERS_PG)
     url = pg_db.url("postgresql")

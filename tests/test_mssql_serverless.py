@@ -115,6 +115,7 @@ def python_statements(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[st
         ),
         "reading the catalog": (lambda db: db.dialect.read_catalog(db), {}),
         "a session lock": (lambda db: (db.dialect.try_lock(db, "monitor", 1.5), db.dialect.unlock(db, "monitor")), {}),
+        "is the DDL trigger older than deploy tagging": (lambda db: db.dialect.untagged_capture(db), {}),
         "tagging a deploy's session": (
             lambda db: (db.dialect.tag_session(db, "d-1"), db.dialect.tag_session(db, None)),
             {},
@@ -174,6 +175,7 @@ def test_the_sql_built_in_python_parses(python_statements: list[tuple[str, str]]
     assert any(sql.startswith("SELECT TOP (50)") for _, sql in built)
     assert any("sp_getapplock" in sql for _, sql in built)
     assert any("sp_set_session_context" in sql for _, sql in built)  # a deploy tags its session
+    assert any("schema[_]sync.deploy[_]id" in sql for _, sql in built)  # … and checks the trigger reads it
     assert any(sql.startswith("INSERT INTO schema_sync.deploy_history") for _, sql in built)
     assert any("?" in sql for _, sql in built)
     _assert_parses(python_statements)

@@ -63,6 +63,8 @@ def _run(obj: CliState, plan: bool, target: str | None, allow_breaking: tuple[st
         _print_plan(report, where, label)
     else:
         _print_deploy(report, where, history_table)
+    for note in report.notes:
+        click.echo(f"warning: {note}", err=True)
     if report.stopped:
         fail(report.stopped, report.exit_code)
 

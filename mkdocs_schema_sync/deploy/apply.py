@@ -88,6 +88,7 @@ class DeployReport:
     diff: list[Change] | None = None  # the plan's schema diff (None: textual plan)
     textual_only: bool = False
     stopped: str | None = None  # the one line saying why the deploy stopped
+    notes: list[str] = field(default_factory=list)  # warnings for the person deploying
 
     @property
     def exit_code(self) -> int:
@@ -195,6 +196,9 @@ class Deployer:
 
     def _apply(self, report: DeployReport) -> None:
         who = applied_by(self.db)
+        untagged = self.db.dialect.untagged_capture(self.db)
+        if untagged:
+            report.notes.append(untagged)
         drift = _DriftTagger(self.db, self.settings, own_connection=self.options.target is None)
         drift.before()
         self.gate.start(self._catalog())

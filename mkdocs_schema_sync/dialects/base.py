@@ -209,6 +209,10 @@ class Dialect(ABC):
     def tag_session(self, db: Connection, deploy_id: str | None) -> None:  # noqa: B027 - polling needs nothing
         """Tell the database's own DDL capture that this session deploys `deploy_id` (None: stop saying so)."""
 
+    def untagged_capture(self, db: Connection) -> str | None:
+        """Why installed DDL triggers would log a deploy's changes as drift (an older install), or None."""
+        return None
+
     # ------------------------------------------------------------------ connection strings
 
     def odbc_server(self, host: str, port: int | None) -> dict[str, str]:

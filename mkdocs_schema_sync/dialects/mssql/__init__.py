@@ -74,6 +74,19 @@ class MSSQLDialect(Dialect):
             (deploy_id,),
         )
 
+    def untagged_capture(self, db: Connection) -> str | None:
+        rows = db.query(
+            "SELECT COUNT(*) FROM sys.triggers AS t JOIN sys.sql_modules AS m ON m.object_id = t.object_id "
+            "WHERE t.parent_class = 0 AND t.name = N'schema_sync_ddl' "
+            "AND m.definition NOT LIKE N'%schema[_]sync.deploy[_]id%'"
+        )
+        if rows and int(rows[0][0]) > 0:
+            return (
+                "the DDL trigger was installed before deploys were tagged: this deploy's changes are logged "
+                "as pending drift; run `mkdocs-schema-sync install-triggers` again to upgrade it in place"
+            )
+        return None
+
     def odbc_server(self, host: str, port: int | None) -> dict[str, str]:
         """SQL Server takes the port after a comma in SERVER.
 

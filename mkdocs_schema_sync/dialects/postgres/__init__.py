@@ -91,6 +91,19 @@ class PostgresDialect(Dialect):
         """A session setting the event triggers read (sql/postgres/triggers.sql): source 'deploy', status_ref the id."""
         db.query(f"SELECT set_config('schema_sync.deploy_id', {db.param}, false)", (deploy_id or "",))
 
+    def untagged_capture(self, db: Connection) -> str | None:
+        rows = db.query(
+            "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = 'schema_sync' AND p.proname IN ('on_ddl_command_end', 'on_sql_drop') "
+            "AND position('schema_sync.deploy_id' in p.prosrc) = 0"
+        )
+        if rows and int(rows[0][0]) > 0:
+            return (
+                "the event triggers were installed before deploys were tagged: this deploy's changes are logged "
+                "as pending drift; run `mkdocs-schema-sync install-triggers` again to upgrade them in place"
+            )
+        return None
+
     def try_lock(self, db: Connection, name: str, wait: float) -> bool:
         """A session-level advisory lock, polled with pg_try_advisory_lock so the wait stays bounded."""
         key = lock_key(name)  # a number: no parameter, the same SQL on both drivers
