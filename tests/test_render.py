@@ -160,7 +160,9 @@ def test_a_templates_own_front_matter_is_kept_but_not_its_title(tmp_path: Path) 
     (tpl / "table.md.j2").write_text("---\ntitle: {{ table.name }}\nhide: [toc]\n---\n# {{ table.name }}\n")
     pages = render(db, templates=tpl)
     page = next(v for k, v in pages.items() if "-b-x--b" in k)
-    assert page.startswith('---\ntitle: "&lt;b&gt;x&lt;/b&gt;"\n"hide": ["toc"]\n---\n# &#60;b&#62;x&#60;/b&#62;\n'), page
+    assert page.startswith('---\ntitle: "&lt;b&gt;x&lt;/b&gt;"\n"hide": ["toc"]\n---\n# &#60;b&#62;x&#60;/b&#62;\n'), (
+        page
+    )
 
 
 def test_a_template_with_unclosed_front_matter_is_one_clear_error(tmp_path: Path) -> None:
