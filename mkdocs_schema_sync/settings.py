@@ -113,6 +113,8 @@ class Settings:
     docs_url: str | None = None
     generate_out: Path | None = None
     monitor_schedule: str = DEFAULT_SCHEDULE
+    # deploy (repository -> database): the raw `deploy` option, validated by deploy.targets.parse_deploy
+    deploy: dict[str, Any] = field(default_factory=dict)
 
     def resolve(self, value: str | None) -> Path | None:
         if not value:

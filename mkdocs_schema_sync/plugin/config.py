@@ -9,6 +9,7 @@ from mkdocs.config import config_options as c
 
 from ..contracts.model import DEFAULT_FILE
 from ..contracts.notify import parse_webhooks
+from ..deploy.targets import parse_deploy
 from ..settings import DEFAULT_SCHEDULE, NAV_MODES, UNREACHABLE_MODES, Settings, parse_github, parse_schedule
 
 
@@ -40,6 +41,7 @@ class SchemaSyncConfig(base.Config):
     docs_url = c.Optional(c.Type(str))
     generate_out = c.Optional(c.Type(str))
     monitor_schedule = c.Type(str, default=DEFAULT_SCHEDULE)
+    deploy = c.Type(dict, default={})
 
 
 def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Settings:
@@ -70,6 +72,8 @@ def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Sett
     settings.docs_url = cfg.docs_url.rstrip("/") if cfg.docs_url else None
     settings.generate_out = settings.resolve(cfg.generate_out)
     settings.monitor_schedule = parse_schedule(cfg.monitor_schedule)
+    settings.deploy = dict(cfg.deploy)
+    parse_deploy(settings.deploy)  # a mistake in `deploy` fails the build too, not only the deploy
     return settings
 
 

@@ -184,6 +184,7 @@ def attach_sync(model: DocModel, info: SyncInfo, drift: list[DriftEntry] | None)
         ExtraPage(
             PAGE_NAME,
             "status.md.j2",
+            "Schema sync status",
             {
                 "info": info,
                 "live_sha": live_sha,

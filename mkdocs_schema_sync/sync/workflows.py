@@ -1,6 +1,6 @@
 """`init-ci`: the GitHub Actions workflows that run the loop without anyone at a terminal.
 
-Two files:
+Two files, three with deploy targets:
 - `schema-sync-drift.yml`: on a schedule (GitHub cron is UTC), `monitor --once`
   opens or updates the drift pull request. A `concurrency` group keeps two runs
   from overlapping; permissions are the least that work (contents and
@@ -10,6 +10,9 @@ Two files:
 - `schema-sync-docs.yml`: on pushes to the default branch (a merged drift PR
   among them), build the site with `mkdocs build --strict` and deploy it to
   GitHub Pages.
+- `schema-deploy.yml` (when the `deploy` option names targets): the other
+  direction, `deploy/workflow.py`'s plan on PRs and deploys to staging, then
+  production.
 
 Secrets (the connection string, the token) come from repository secrets, never
 from the files.
@@ -22,11 +25,13 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..deploy.workflow import deploy_workflow
 from ..errors import SchemaSyncError
 from ..settings import DEFAULT_SCHEDULE, Settings
 
 DRIFT_FILE = "schema-sync-drift.yml"
 DOCS_FILE = "schema-sync-docs.yml"
+DEPLOY_FILE = "schema-deploy.yml"  # only when the `deploy` option names targets (deploy/workflow.py)
 
 
 @dataclass
@@ -40,6 +45,7 @@ class CiOptions:
     token_secret: str = "SCHEMA_SYNC_TOKEN"
     token_env: str = "GITHUB_TOKEN"
     branch: str = "main"
+    migrations: str | None = None  # the deploy folder relative to the repository root; None: no deploy workflow
 
 
 def _q(text: str) -> str:
@@ -157,12 +163,22 @@ def options_for(settings: Settings, repo_root: Path, config_file: Path, schedule
     opts.config = Path(rel_config).name
     if settings.github is not None:
         opts.token_env = settings.github.token_env
+    deploy = getattr(settings, "deploy", None) or {}
+    if isinstance(deploy, dict) and deploy.get("targets"):
+        folder = (Path(workdir) / str(deploy.get("migrations") or "migrations")).as_posix()
+        opts.migrations = folder.removeprefix("./")
     return opts
 
 
 def write_workflows(folder: Path, opts: CiOptions, *, force: bool) -> list[Path]:
     """Write both files into `folder` (.github/workflows); refuses to overwrite unless `force`."""
     files = {DRIFT_FILE: drift_workflow(opts), DOCS_FILE: docs_workflow(opts)}
+    if opts.migrations is not None:
+        config = opts.config if opts.workdir == "." else f"{opts.workdir}/{opts.config}"
+        install = "pip install " + shlex.join(shlex.split(opts.install))
+        files[DEPLOY_FILE] = deploy_workflow(
+            config=config, migrations=opts.migrations, branch=opts.branch, install=install
+        )
     existing = [folder / name for name in files if (folder / name).exists()]
     if existing and not force:
         names = ", ".join(str(p) for p in existing)
