@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from conftest import make_sqlite
 from mermaid_check import check_er, mermaid_blocks
 
+from mkdocs_schema_sync.errors import SchemaSyncError
 from mkdocs_schema_sync.pipeline import load_catalog, render_site
 from mkdocs_schema_sync.settings import Settings
 
@@ -48,7 +50,7 @@ def test_golden_pages_of_a_small_schema(tmp_path: Path) -> None:
     pages = render(db)
     assert sorted(pages) == [
         "schema/architecture.md", "schema/index.md", "schema/main/author.md", "schema/main/er.md",
-        "schema/main/index.md", "schema/main/post.md", "schema/main/v_post_count.md",
+        "schema/main/index.md", "schema/main/post.md", "schema/main/v_post_count.md", "schema/status.md",
     ]  # fmt: skip
     for name in ("schema/main/post.md", "schema/main/author.md", "schema/index.md", "schema/main/er.md"):
         golden = GOLDEN / (name.replace("/", "__"))
@@ -59,8 +61,15 @@ def test_golden_pages_of_a_small_schema(tmp_path: Path) -> None:
 
 
 def test_rendering_is_deterministic(tmp_path: Path) -> None:
+    """Byte-identical but for the status page's build time."""
+
+    def without_build_time(pages: dict[str, str]) -> dict[str, str]:
+        status = pages["schema/status.md"]
+        assert re.search(r"^\| Built \| \d{4}-\d\d-\d\d .* UTC \|$", status, re.MULTILINE)
+        return {**pages, "schema/status.md": re.sub(r"^\| Built \|.*$", "", status, flags=re.MULTILINE)}
+
     db = make_sqlite(tmp_path / "blog.db", SMALL)
-    assert render(db) == render(db)
+    assert without_build_time(render(db)) == without_build_time(render(db))
 
 
 def hostile(tmp_path: Path) -> dict[str, str]:
@@ -131,3 +140,42 @@ def test_large_schema_er_overview_is_capped_and_says_so(tmp_path: Path, limit: i
     (block,) = mermaid_blocks(er)
     assert check_er(block) == []
     assert block.count(" {") == 2
+
+
+def front_matter_title(page: str) -> str:
+    m = re.match(r"---\ntitle: (\".*\")\n(?:.*\n)*?---\n", page)
+    assert m is not None, page[:200]
+    return json.loads(m.group(1))
+
+
+def test_every_page_title_is_html_escaped_text(tmp_path: Path) -> None:
+    """MkDocs themes print page titles as HTML: the front matter carries the name escaped, on one line."""
+    db = make_sqlite(tmp_path / "t.db", 'CREATE TABLE "<img src=x onerror=alert(1)>\n&co" (id INTEGER PRIMARY KEY);')
+    pages = render(db, title="Schema <b>&</b>")
+    titles = {path: front_matter_title(text) for path, text in pages.items()}
+    assert titles["schema/index.md"] == "Schema &lt;b&gt;&amp;&lt;/b&gt;"
+    table = next(p for p in pages if "onerror" in p)
+    assert titles[table] == "&lt;img src=x onerror=alert(1)&gt; &amp;co"
+    assert titles["schema/main/er.md"] == "ER diagram: main"
+    assert all("<" not in t and '"' not in t for t in titles.values())
+
+
+def test_a_templates_own_front_matter_is_kept_but_not_its_title(tmp_path: Path) -> None:
+    db = make_sqlite(tmp_path / "t.db", 'CREATE TABLE "<b>x</b>" (id INTEGER PRIMARY KEY);')
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    (tpl / "table.md.j2").write_text("---\ntitle: {{ table.name }}\nhide: [toc]\n---\n# {{ table.name }}\n")
+    pages = render(db, templates=tpl)
+    page = next(v for k, v in pages.items() if "-b-x--b" in k)
+    assert page.startswith('---\ntitle: "&lt;b&gt;x&lt;/b&gt;"\n"hide": ["toc"]\n---\n# &#60;b&#62;x&#60;/b&#62;\n'), (
+        page
+    )
+
+
+def test_a_template_with_unclosed_front_matter_is_one_clear_error(tmp_path: Path) -> None:
+    db = make_sqlite(tmp_path / "t.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    (tpl / "schema.md.j2").write_text("---\nhide: [toc]\n# no end\n")
+    with pytest.raises(SchemaSyncError, match=r"template schema.md.j2: front matter opened with --- is never closed"):
+        render(db, templates=tpl)

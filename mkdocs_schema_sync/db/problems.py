@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import re
 
-from ..dialects import odbc_driver_package
+from ..dialects import get_dialect, odbc_driver_package
 from ..errors import ConnectError, Unreachable
 from ..masking import mask
 from .spec import ConnectionSpec, odbc_pairs
 
-PERMISSION = re.compile(r"(?i)permission denied|command denied|access denied for user .* to database")
+#: PostgreSQL, MySQL/MariaDB and SQL Server (message 229 and its siblings: "The SELECT permission was denied")
+PERMISSION = re.compile(
+    r"(?i)permission denied|permission was denied|command denied|access denied for user .* to database"
+)
+
+#: TLS: the client would not trust the server's certificate (OpenSSL's and Windows' words)
+CERTIFICATE = re.compile(
+    r"(?i)certificate verify failed|self[- ]signed certificate|"
+    r"certificate chain was issued by an authority that is not trusted"
+)
+_CERTIFICATE_FIX = "install the certificate authority that signed it in this machine's trust store"
+
 #: the connection broke under a query or while connecting: the server went away
 LOST = re.compile(
     r"(?i)server closed the connection|terminating connection|lost connection|server has gone away|"
@@ -73,13 +84,25 @@ def connect_error(spec: ConnectionSpec, text: str) -> ConnectError:
     An `Unreachable` when the server cannot be reached (the build falls back to the snapshot), else a
     plain `ConnectError` (the build stops: a wrong password must not publish stale pages quietly).
     """
-    detail = re.sub(r"\s*\((?:\d+)\)\s*\(SQLDriverConnect\)\s*$", "", text)
+    detail = re.sub(r"\s*\((?:-?\d+)\)\s*\(SQLDriverConnect\)\s*$", "", text)
     detail = re.sub(r"^\[[0-9A-Z]{5}\]\s*(?:\[[^\]]*\]\s*)*", "", detail)
+    if CERTIFICATE.search(text):  # before the timeouts: a TLS failure is not an unreachable host
+        hint = get_dialect(spec.dialect).untrusted_certificate_hint if spec.dialect else None
+        return ConnectError(
+            mask(
+                f"cannot connect to {spec.display}: the server's TLS certificate is not trusted; "
+                f"{_CERTIFICATE_FIX}{', ' + hint if hint else ''} ({detail})"
+            )
+        )
     for pattern, meaning, outage in _CONNECT_PROBLEMS:
         if pattern.search(text):
             message = mask(f"cannot connect to {spec.display}: {meaning} ({detail})")
             return Unreachable(message) if outage else ConnectError(message)
     return ConnectError(mask(f"cannot connect to {spec.display}: {detail}"))
+
+
+def connect_error_message(spec: ConnectionSpec, text: str) -> str:
+    return connect_error(spec, text).message
 
 
 def first_line(exc: BaseException) -> str:
@@ -102,3 +125,7 @@ def odbc_error(spec: ConnectionSpec, exc: Exception) -> ConnectError:
         )
         return ConnectError(f"ODBC driver {driver or '(from DSN)'!r} is not installed for {spec.display}.{hint}")
     return connect_error(spec, text)
+
+
+def odbc_error_message(spec: ConnectionSpec, exc: Exception) -> str:
+    return odbc_error(spec, exc).message

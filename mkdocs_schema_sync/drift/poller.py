@@ -51,7 +51,17 @@ class PollResult:
     signal: str | None = None  # the change signal after recording
 
 
-def entries_from_changes(changes: list[Change], when: str | None = None) -> list[DriftEntry]:
+@dataclass
+class DeployTag:
+    """Changes a deploy made: logged as source 'deploy', sync_status 'deployed', status_ref the deploy id."""
+
+    deploy_id: str
+    login: str
+
+
+def entries_from_changes(
+    changes: list[Change], when: str | None = None, deploy: DeployTag | None = None
+) -> list[DriftEntry]:
     """One log row per changed object, the statement a summary of what changed in it."""
     when = when or utc_now()
     by_key: dict[tuple[str, str], list[Change]] = {}
@@ -73,17 +83,21 @@ def entries_from_changes(changes: list[Change], when: str | None = None) -> list
             event, otype = "ALTER TABLE", "table"
             text = f"changed {schema}.{table}: " + "; ".join(c.describe() for c in group)
         breaking = any(c.breaking for c in group)
+        tagged = deploy is not None
         out.append(
             DriftEntry(
                 event_time=when,
-                login_name=POLLED_LOGIN,
+                login_name=deploy.login if deploy is not None else POLLED_LOGIN,
                 event_type=event,
                 object_type=otype,
                 schema_name=schema,
                 object_name=table or schema,
                 # a summary quotes defaults and view SQL, which may hold a password: masked before it is stored
                 statement=mask(text + (" [breaking]" if breaking else "")),
-                source="poll",
+                source="deploy" if tagged else "poll",
+                sync_status="deployed" if tagged else "pending",
+                status_changed_at=when if tagged else None,
+                status_ref=deploy.deploy_id if deploy is not None else None,
             )
         )
     return out
@@ -103,11 +117,19 @@ class Poller:
         self.settings = settings
         self.last_signal: str | None = None
 
-    def check(self, db: Database, *, catalog: Catalog | None = None, signal: str | None = None) -> PollResult:
+    def check(
+        self,
+        db: Database,
+        *,
+        catalog: Catalog | None = None,
+        signal: str | None = None,
+        deploy: DeployTag | None = None,
+    ) -> PollResult:
         """Compare with the recorded state and log the differences.
 
         `catalog`/`signal` may come from a read the caller already made (a build): the signal read
-        before the catalog. Raises LockBusy when another process kept the lock for `query_timeout`.
+        before the catalog. `deploy`: the differences are a deploy's own changes (`monitor` never
+        reports them as drift). Raises LockBusy when another process kept the lock for `query_timeout`.
         """
         if signal is None:
             signal = db.dialect.change_signal(db)
@@ -123,27 +145,36 @@ class Poller:
         if state is None and self.settings.snapshot is not None and self._json().state().get("signal") == signal:
             self.last_signal = signal
             return PollResult(False, where="json")
-        result = self._record(db, state, catalog, signal)
+        result = self._record(db, state, catalog, signal, deploy)
         self.last_signal = result.signal
         return result
 
     # ------------------------------------------------------------------ stores
 
     def _record(
-        self, db: Database, state: dict[str, str | None] | None, catalog: Catalog | None, signal: str
+        self,
+        db: Database,
+        state: dict[str, str | None] | None,
+        catalog: Catalog | None,
+        signal: str,
+        deploy: DeployTag | None = None,
     ) -> PollResult:
         """Into the database's log once `install-triggers` created it; never create objects there unasked."""
         if state is None and self.settings.snapshot is not None:
-            return self._record_in_json(db, catalog, signal)
+            return self._record_in_json(db, catalog, signal, deploy)
         try:
-            return self._record_in_database(db, catalog, signal)
+            return self._record_in_database(db, catalog, signal, deploy)
         except LockBusy:
             raise
         except SchemaSyncError as exc:
             if self.settings.snapshot is None:
                 raise
             log.info("drift log not writable in the database (%s); using %s", exc.message, self._json().path)
-        return self._record_in_json(db, catalog, signal)
+        return self._record_in_json(db, catalog, signal, deploy)
+
+    def json_exists(self) -> bool:
+        """Whether polling keeps its log in the JSON file beside the snapshot."""
+        return self.settings.snapshot is not None and self._json().exists()
 
     def _json(self) -> JsonLog:
         assert self.settings.snapshot is not None
@@ -162,7 +193,9 @@ class Poller:
             catalog = db.dialect.read_catalog(db, row_counts=False)
         return now, catalog
 
-    def _record_in_database(self, db: Database, catalog: Catalog | None, signal: str) -> PollResult:
+    def _record_in_database(
+        self, db: Database, catalog: Catalog | None, signal: str, deploy: DeployTag | None = None
+    ) -> PollResult:
         writer = self._writer(db)
         timeout = db.spec.query_timeout
         try:
@@ -178,7 +211,8 @@ class Poller:
                     return PollResult(False, where="database", signal=now)
                 with writer.transaction():
                     old = self._stored_catalog(writer)
-                    entries = entries_from_changes(diff_catalogs(old, current)) if old is not None else []
+                    changes = diff_catalogs(old, current) if old is not None else []
+                    entries = entries_from_changes(changes, deploy=deploy)
                     append(writer, entries)
                     write_state(writer, {"catalog": current.to_json(), "signal": now})
                     writer.commit()
@@ -198,7 +232,9 @@ class Poller:
         raw = rows.get("catalog")
         return Catalog.from_canonical(json.loads(raw)) if raw else None
 
-    def _record_in_json(self, db: Database, catalog: Catalog | None, signal: str) -> PollResult:
+    def _record_in_json(
+        self, db: Database, catalog: Catalog | None, signal: str, deploy: DeployTag | None = None
+    ) -> PollResult:
         store = self._json()
         lock = store.path.with_name(store.path.name + ".lock")
         with file_lock(lock, db.spec.query_timeout) as held:
@@ -209,7 +245,7 @@ class Poller:
             if state.get("signal") == now:  # another process recorded it meanwhile
                 return PollResult(False, where="json", signal=now)
             old = Catalog.from_canonical(state["catalog"]) if state.get("catalog") else None
-            entries = entries_from_changes(diff_catalogs(old, current)) if old is not None else []
+            entries = entries_from_changes(diff_catalogs(old, current), deploy=deploy) if old is not None else []
             store.update(entries, {"catalog": current.canonical(), "signal": now})
         return PollResult(True, entries, "json", now)
 

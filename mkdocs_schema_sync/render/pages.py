@@ -3,6 +3,9 @@
 Templates are Jinja2 files shipped in `templates/`; a site can override any of
 them by name with the `templates` option. Every `{{ value }}` is escaped by
 `escape.finalize`, so a template cannot forget to escape database text.
+Templates write the body only: `Renderer.render` requires each page's title and
+writes the front matter itself through `escape.front_matter`, so no page (and no
+overriding template) can hand MkDocs a title that is not escaped.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+import yaml
 from markupsafe import Markup
 
 from ..catalog import Catalog, Table
@@ -27,7 +31,8 @@ if TYPE_CHECKING:
     from ..contracts.check import ContractReport
 
 _SAFE_SLUG = re.compile(r"[^A-Za-z0-9_.-]")
-_RESERVED = {"index", "er", "architecture", "changes", "contracts"}
+_RESERVED = {"index", "er", "architecture", "changes", "contracts", "status"}
+_TITLE_LINE = re.compile(r"^title\s*:")
 
 
 @dataclass
@@ -45,6 +50,7 @@ class ExtraPage:
 
     name: str
     template: str
+    title: str
     context: dict[str, Any] = field(default_factory=dict)
 
 
@@ -71,6 +77,7 @@ class DocModel:
     column_badges: dict[str, list[Markup]] = field(default_factory=dict)  # by `schema.table.column`
     architecture_rows: list[tuple[str, object]] = field(default_factory=list)
     contract_report: ContractReport | None = None
+    sync: dict[str, Any] | None = None  # the sync's steps and flows (render/status.py), for the architecture page
 
     def template_extra(self) -> dict[str, Any]:
         """The optional parts as the templates read them (`extra.get("table_notices", {})` …)."""
@@ -82,6 +89,7 @@ class DocModel:
             "column_badges": self.column_badges,
             "architecture_rows": self.architecture_rows,
             "contract_report": self.contract_report,
+            "sync": self.sync,
         }
 
 
@@ -132,6 +140,24 @@ def _slugs(names: list[str]) -> dict[str, str]:
     return out
 
 
+def _split_front_matter(text: str, template: str) -> tuple[dict[str, Any], str]:
+    """A template's own front matter (e.g. Material's `hide:`), apart from the body; its `title:` line is dropped."""
+    if not text.startswith("---\n"):
+        return {}, text
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        raise SchemaSyncError(f"template {template}: front matter opened with --- is never closed")
+    lines = [line for line in text[4:end].splitlines() if not _TITLE_LINE.match(line)]
+    try:
+        meta = yaml.safe_load("\n".join(lines)) or {}
+    except yaml.YAMLError as exc:
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise SchemaSyncError(f"template {template}: its front matter is not YAML ({problem})") from None
+    if not isinstance(meta, dict):
+        raise SchemaSyncError(f"template {template}: front matter must be a mapping such as `hide: [toc]`")
+    return meta, text[end + 5 :]
+
+
 def make_environment(templates: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if templates is not None:
@@ -166,7 +192,9 @@ class Renderer:
         self.paths = Paths(model.catalog, model.settings.path)
         self.env = make_environment(model.settings.templates)
 
-    def render(self, template: str, page: str, **context: Any) -> str:
+    def render(self, template: str, page: str, *, title: str, **context: Any) -> str:
+        """Front matter with the escaped `title` (see `escape.title`), then the template's body."""
+
         def link(target: Table | str) -> Markup:
             # Page paths are built from slugs (safe characters only), so the URL needs no escaping.
             to = self.paths.table(target) if isinstance(target, Table) else target
@@ -174,8 +202,9 @@ class Renderer:
 
         try:
             tpl = self.env.get_template(template)
-            return tpl.render(
+            body = tpl.render(
                 page=page,
+                title=title,
                 link=link,
                 catalog=self.catalog,
                 settings=self.settings,
@@ -187,20 +216,25 @@ class Renderer:
         except jinja2.TemplateError as exc:
             where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else template
             raise SchemaSyncError(f"template {where} failed: {exc}") from None
+        meta, body = _split_front_matter(body, template)
+        return escape.front_matter(title, meta) + body
 
     def pages(self) -> dict[str, str]:
         out: dict[str, str] = {}
         catalog = self.catalog
-        out[self.paths.index()] = self.render("index.md.j2", self.paths.index(), schemas=self._schema_rows())
+        out[self.paths.index()] = self.render(
+            "index.md.j2", self.paths.index(), title=self.settings.title, schemas=self._schema_rows()
+        )
         for schema in catalog.schemas:
             tables = catalog.in_schema(schema)
             page = self.paths.schema(schema)
-            out[page] = self.render("schema.md.j2", page, schema=schema, tables=tables)
+            out[page] = self.render("schema.md.j2", page, title=schema, schema=schema, tables=tables)
             er_page = self.paths.er(schema)
             shown = mermaid.overview_selection(catalog, tables, self.settings.er_max_tables)
             out[er_page] = self.render(
                 "er.md.j2",
                 er_page,
+                title=f"ER diagram: {schema}",
                 schema=schema,
                 tables=tables,
                 shown=shown,
@@ -208,13 +242,18 @@ class Renderer:
             )
             for table in tables:
                 page = self.paths.table(table)
-                out[page] = self.render("table.md.j2", page, table=table, **self._table_context(table))
+                out[page] = self.render(
+                    "table.md.j2", page, title=table.name, table=table, **self._table_context(table)
+                )
         out[self.paths.page("architecture")] = self.render(
-            "architecture.md.j2", self.paths.page("architecture"), counts=self._counts()
+            "architecture.md.j2",
+            self.paths.page("architecture"),
+            title="How this documentation is kept in sync",
+            counts=self._counts(),
         )
         for extra in self.model.extra_pages:
             page = self.paths.page(extra.name)
-            out[page] = self.render(extra.template, page, **extra.context)
+            out[page] = self.render(extra.template, page, title=extra.title, **extra.context)
         return dict(sorted(out.items()))
 
     def _schema_rows(self) -> list[dict[str, Any]]:

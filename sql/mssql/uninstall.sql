@@ -4,8 +4,8 @@
 -- the procedure schema_sync.note_trigger_error, the function schema_sync.mask_statement
 -- and the user schema_sync_writer.
 -- Kept: schema_sync.drift_log (the change history), schema_sync.contract_columns
--- and schema_sync.install_info (its `version` row is removed, so a health check
--- sees "not installed"). Running install.sql again restores everything.
+-- and schema_sync.install_info (its `version` and `mode` rows are removed, so a health
+-- check sees "not installed" and polling takes over again). Running install.sql again restores everything.
 -- To drop everything, including the log, run uninstall_all.sql instead.
 
 -- The trigger first: it runs as schema_sync_writer, which cannot be dropped while it is in use.
@@ -19,5 +19,5 @@ IF DATABASE_PRINCIPAL_ID(N'schema_sync_writer') IS NOT NULL
     DROP USER schema_sync_writer;
 GO
 IF OBJECT_ID(N'schema_sync.install_info', N'U') IS NOT NULL
-    DELETE FROM schema_sync.install_info WHERE name = 'version';
+    DELETE FROM schema_sync.install_info WHERE name IN ('version', 'mode');
 GO

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+import fcntl
+import hashlib
+import time
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
-from ...errors import LockBusy, SchemaSyncError
-from ..base import Connection, Dialect, split_on_line_ends
+from ..base import Connection, Dialect
 from . import catalog
 
 if TYPE_CHECKING:
@@ -24,6 +24,8 @@ class SQLiteDialect(Dialect):
     dbms_words = ("sqlite",)
     odbc_packages = {"SQLite3": "libsqliteodbc"}  # noqa: RUF012
     no_triggers_reason = "SQLite has no DDL triggers"
+    #: a deploy takes the write lock up front: no other writer slips in between its statements
+    begin_sql = "BEGIN IMMEDIATE"
 
     def read_catalog(self, db: Connection, *, row_counts: bool = True) -> Catalog:
         return catalog.read_catalog(db, row_counts=row_counts)
@@ -31,33 +33,42 @@ class SQLiteDialect(Dialect):
     def change_signal(self, db: Connection) -> str:
         return catalog.change_signal(db)
 
-    def split_script(self, script: str) -> list[str]:
-        """One statement at a time (the shipped scripts end each with `;` at the end of a line), so that a
-        script can run inside the transaction that holds the lock (executescript would commit it)."""
-        return list(split_on_line_ends(script))
+    def try_lock(self, db: Connection, name: str, wait: float) -> bool:
+        """SQLite has no named session locks: an flock on a file beside the database, held by this connection."""
+        path = _lock_path(db, name)
+        handle = open(path, "a+b")  # noqa: SIM115 - kept open while the lock is held
+        deadline = time.monotonic() + max(0.0, wait)
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.close()
+                    return False
+                time.sleep(0.05)
+                continue
+            _held.setdefault(id(db), {})[name] = handle
+            return True
 
-    @contextlib.contextmanager
-    def exclusive(self, db: Connection, timeout: float) -> Iterator[None]:
-        """BEGIN IMMEDIATE on a writable connection: SQLite's write lock, held until commit or rollback, waited
-        for up to `timeout` seconds (busy timeout); the operating system drops it if the process dies."""
-        raw = db.raw
-        (old,) = raw.execute("PRAGMA busy_timeout").fetchone()
-        raw.execute(f"PRAGMA busy_timeout = {max(1, round(timeout * 1000))}")
-        try:
-            raw.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise LockBusy(
-                    f"another process held the write lock of this SQLite database for {timeout:g} s"
-                ) from None
-            raise SchemaSyncError(f"cannot lock the SQLite database: {exc}") from None
-        finally:
-            raw.execute(f"PRAGMA busy_timeout = {int(old)}")
-        try:
-            yield
-        finally:
-            if raw.in_transaction:
-                raw.rollback()
+    def unlock(self, db: Connection, name: str) -> None:
+        handle = _held.get(id(db), {}).pop(name, None)
+        if handle is not None:
+            handle.close()  # closing the file gives the flock back
+
+    def end_session(self, db: Connection) -> None:
+        for handle in _held.pop(id(db), {}).values():
+            handle.close()
+
+
+#: open lock files by connection, then lock name (the process's own; flock dies with the process)
+_held: dict[int, dict[str, IO[bytes]]] = {}
+
+
+def _lock_path(db: Connection, name: str) -> Path:
+    rows = db.query("SELECT file FROM pragma_database_list WHERE name = 'main'")
+    database = Path(rows[0][0]) if rows and rows[0][0] else Path.cwd() / "sqlite"
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+    return database.with_name(f".{database.name}.schema-sync-{digest}.lock")
 
 
 DIALECT = SQLiteDialect()
