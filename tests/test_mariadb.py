@@ -82,7 +82,8 @@ def test_scout_catalog(scout_my: ServerDB, scheme: str) -> None:
 def test_queries_per_object_kind(scout_my: ServerDB) -> None:
     with connect(scout_my) as conn:
         conn.dialect.read_catalog(conn)
-        assert conn.queries == 5  # tables+views, columns, keys, checks, indexes
+        # tables+views+sequences, columns, keys, checks, indexes, triggers, routines, parameters, partitions
+        assert conn.queries == 9
 
 
 def test_mysql_features(mariadb_db: ServerDB) -> None:
