@@ -136,7 +136,7 @@ user_types = st.builds(
         st.builds(CheckConstraint, st.sampled_from(["c1", "c2"]), st.sampled_from(["VALUE > 0"])),
         max_size=2,
         unique_by=lambda c: c.name,
-    ),  # fmt: skip
+    ),
     attributes=st.lists(st.builds(Column, st.sampled_from(["x", "y"]), types), max_size=2, unique_by=lambda c: c.name),
     comment=maybe_text,
 )
