@@ -105,6 +105,7 @@ class Database:
             self.raw.autocommit = True
 
     def close(self) -> None:
+        self.dialect.end_session(self)
         with contextlib.suppress(Exception):  # closing a broken connection must not hide the real error
             self.raw.close()
 

@@ -8,6 +8,7 @@ lives, how it logs DDL itself (or why it cannot), and how it stores contracts.
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -224,6 +225,29 @@ class Dialect(ABC):
     def capture_problems(self, db: Connection, state: dict[str, str | None]) -> list[str]:
         """What `health` must report beyond the install info (e.g. a disabled trigger)."""
         return []
+
+    # ------------------------------------------------------------------ session locks
+
+    @abstractmethod
+    def try_lock(self, db: Connection, name: str, wait: float) -> bool:
+        """Take the named exclusive lock for this session, waiting at most `wait` seconds.
+
+        The lock belongs to the database session (not a transaction) and dies with it:
+        a killed process leaves no stale lock behind. Returns False when another
+        session holds it after `wait`.
+        """
+
+    @abstractmethod
+    def unlock(self, db: Connection, name: str) -> None:
+        """Give the named lock back (closing the connection does too)."""
+
+    def end_session(self, db: Connection) -> None:  # noqa: B027 - server locks end with the connection
+        """Called when the connection closes: give back what the session holds outside the database."""
+
+
+def lock_key(name: str) -> int:
+    """A signed 64-bit number for a lock name (PostgreSQL advisory locks take numbers)."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big", signed=True)
 
 
 def double_quoted(name: str) -> str:

@@ -71,6 +71,21 @@ class MSSQLDialect(Dialect):
         """install.sql always installs the trigger: a version means triggers."""
         return state.get("mode") == "triggers" or state.get("version") is not None
 
+    def try_lock(self, db: Connection, name: str, wait: float) -> bool:
+        """sp_getapplock owned by the session (@LockOwner = 'Session'): released when the session ends."""
+        rows = db.query(
+            "SET NOCOUNT ON; DECLARE @result int; "
+            f"EXEC @result = sp_getapplock @Resource = {db.param}, @LockMode = 'Exclusive', "
+            f"@LockOwner = 'Session', @LockTimeout = {db.param}; SELECT @result",
+            (name[:255], max(0, int(wait * 1000))),
+        )
+        return bool(rows and rows[0][0] is not None and int(rows[0][0]) >= 0)
+
+    def unlock(self, db: Connection, name: str) -> None:
+        db.query(
+            f"SET NOCOUNT ON; EXEC sp_releaseapplock @Resource = {db.param}, @LockOwner = 'Session'", (name[:255],)
+        )
+
 
 DIALECT = MSSQLDialect()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 from ..base import Connection, Dialect, split_on_line_ends
@@ -50,6 +51,19 @@ class MySQLDialect(Dialect):
         db.raw.setencoding(encoding="utf-8")
         db.raw.setdecoding(pyodbc.SQL_CHAR, encoding="utf-8")
         db.raw.setdecoding(pyodbc.SQL_WCHAR, encoding="utf-8")
+
+    def try_lock(self, db: Connection, name: str, wait: float) -> bool:
+        """GET_LOCK: owned by the session, released when it ends; names are at most 64 characters."""
+        rows = db.query(f"SELECT GET_LOCK({db.param}, {db.param})", (_lock_name(name), max(0, round(wait))))
+        return bool(rows and rows[0][0] is not None and int(rows[0][0]) == 1)
+
+    def unlock(self, db: Connection, name: str) -> None:
+        db.query(f"SELECT RELEASE_LOCK({db.param})", (_lock_name(name),))
+
+
+def _lock_name(name: str) -> str:
+    """Scoped to the database (GET_LOCK names are server-wide), within MySQL's 64-character limit."""
+    return "ss:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:40]
 
 
 DIALECT = MySQLDialect()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
-from ..base import Connection, Dialect, Triggers
+from ..base import Connection, Dialect, Triggers, lock_key
 from . import catalog
 from .contracts import SUPERUSER_SQL, PostgresContracts
 
@@ -83,6 +84,21 @@ class PostgresDialect(Dialect):
         if not rows or int(rows[0][0]) != 2:
             return ["event triggers missing or disabled: run `mkdocs-schema-sync install-triggers` again"]
         return []
+
+    def try_lock(self, db: Connection, name: str, wait: float) -> bool:
+        """A session-level advisory lock, polled with pg_try_advisory_lock so the wait stays bounded."""
+        key = lock_key(name)  # a number: no parameter, the same SQL on both drivers
+        deadline = time.monotonic() + max(0.0, wait)
+        while True:
+            rows = db.query(f"SELECT pg_try_advisory_lock({key})")
+            if rows and rows[0][0] in (True, 1, "1", "t"):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+
+    def unlock(self, db: Connection, name: str) -> None:
+        db.query(f"SELECT pg_advisory_unlock({lock_key(name)})")
 
 
 DIALECT = PostgresDialect()
