@@ -438,17 +438,21 @@ class Catalog:
     def routine_map(self) -> dict[str, Routine]:
         """Routines by key. A function and a procedure may share name and arguments where their
         namespaces are apart (MySQL): the later one's key then names its kind."""
-        out: dict[str, Routine] = {}
-        for r in self.routines:
-            key = r.key if r.key not in out else f"{r.key} {r.kind}"
-            out[key] = r
-        return out
+        found = self.__dict__.get("_routine_map")
+        if found is None:
+            found = {}
+            for r in self.routines:
+                key = r.key if r.key not in found else f"{r.key} {r.kind}"
+                found[key] = r
+            self._routine_map = found
+        return dict(found)
 
     def routine(self, key: str) -> Routine | None:
-        return self.routine_map().get(key)
+        self.routine_map()
+        return self._routine_map.get(key)
 
     def triggers_of(self, table: Table) -> list[Trigger]:
-        return [t for t in self.triggers if t.table_key == table.key]
+        return list(self._grouped("_triggers_by_table", self.triggers, lambda t: [t.table_key]).get(table.key, []))
 
     def routines_in(self, schema: str) -> list[Routine]:
         return [r for r in self.routines if r.schema == schema]
@@ -461,11 +465,23 @@ class Catalog:
 
     def partitions_of(self, table: Table) -> list[Table]:
         """The partitions of a partitioned table that are tables of their own."""
-        return [t for t in self.tables if t.partition_of == table.key]
+        by_parent = self._grouped("_partitions", self.tables, lambda t: [t.partition_of] if t.partition_of else [])
+        return list(by_parent.get(table.key, []))
 
     def children_of(self, table: Table) -> list[Table]:
         """Tables that inherit from `table` (not its partitions)."""
-        return [t for t in self.tables if table.key in t.inherits]
+        return list(self._grouped("_children", self.tables, lambda t: t.inherits).get(table.key, []))
+
+    def _grouped(self, name: str, items: list[Any], keys_of: Any) -> dict[str, list[Any]]:
+        """An index built once (catalogs are not reshaped after they are made): one pass, not one per lookup."""
+        found = self.__dict__.get(name)
+        if found is None:
+            found = {}
+            for item in items:
+                for key in keys_of(item):
+                    found.setdefault(key, []).append(item)
+            setattr(self, name, found)
+        return found
 
     # ------------------------------------------------------------------ snapshot and hashes
 
