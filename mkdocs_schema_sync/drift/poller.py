@@ -107,14 +107,15 @@ def _object_entry(category: str, group: list[Change]) -> tuple[str, str, str, st
     elif category == "trigger":
         otype, name = "trigger", f"{first.column} on {first.table}"
     elif category == "type":
-        otype = "domain" if isinstance(obj, dict) and obj.get("kind") == "domain" else "type"
-        name = first.table
+        otype, name = "type", first.table
     else:
         otype, name = "sequence", first.table
     verb = "CREATE" if first.kind.endswith("_added") and len(group) == 1 else "ALTER"
     if first.kind.endswith("_removed") and not first.kind.startswith("enum_value"):
         verb = "DROP"
-    word = otype.upper() if category != "routine" else otype.split()[-1].upper()
+    word = otype.split()[-1].upper()  # `window function` -> FUNCTION
+    if category == "type" and isinstance(obj, dict) and obj.get("kind") == "domain":
+        word = "DOMAIN"
     return f"{verb} {word}", otype, name, "; ".join(c.describe() for c in group)
 
 
