@@ -252,6 +252,26 @@ DDL_CHANGES = [
     "ALTER TABLE regions ALTER COLUMN name SET DEFAULT 'x'",
     "CREATE VIEW v_regions AS SELECT * FROM regions",
     "ALTER TABLE regions RENAME COLUMN name TO region_name",
+    # routines, triggers, types, sequences, partitions: each moves the signal on its own
+    "CREATE FUNCTION f1(a int) RETURNS int LANGUAGE sql AS 'SELECT a'",
+    "CREATE OR REPLACE FUNCTION f1(a int) RETURNS int LANGUAGE sql AS 'SELECT a + 1'",
+    "COMMENT ON FUNCTION f1(int) IS 'adds one'",
+    "CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'",
+    "CREATE TRIGGER trg1 BEFORE INSERT ON regions FOR EACH ROW EXECUTE FUNCTION tf()",
+    "ALTER TABLE regions DISABLE TRIGGER trg1",
+    "DROP TRIGGER trg1 ON regions",
+    "CREATE TYPE mood AS ENUM ('a', 'b')",
+    "ALTER TYPE mood ADD VALUE 'c'",
+    "ALTER TYPE mood RENAME VALUE 'c' TO 'd'",
+    "CREATE DOMAIN pos AS int",
+    "ALTER DOMAIN pos ADD CONSTRAINT pos_check CHECK (VALUE > 0)",
+    "CREATE SEQUENCE s1",
+    "ALTER SEQUENCE s1 INCREMENT 5",
+    "ALTER SEQUENCE s1 OWNED BY regions.region_id",
+    "CREATE TABLE ev (at date) PARTITION BY RANGE (at)",
+    "CREATE TABLE ev_2024 (at date)",
+    "ALTER TABLE ev ATTACH PARTITION ev_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+    "ALTER TABLE ev DETACH PARTITION ev_2024",
 ]
 
 
