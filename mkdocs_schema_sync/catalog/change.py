@@ -128,6 +128,20 @@ def _definitions(c: Change) -> tuple[str, str] | None:
     return None
 
 
+def details(changes: list[Change]) -> list[tuple[Change, list[str]]]:
+    """Each change with its textual diff, a diff already shown for the same object given once."""
+    out: list[tuple[Change, list[str]]] = []
+    shown: set[tuple[str, tuple[str, ...]]] = set()
+    for c in changes:
+        lines = c.detail()
+        key = (c.where, tuple(lines))
+        if lines and key in shown:
+            lines = []
+        shown.add(key)
+        out.append((c, lines))
+    return out
+
+
 def text_diff(before: str, after: str, limit: int = DIFF_LINES) -> list[str]:
     """A unified diff of two texts without headers, at most `limit` lines (then how many more)."""
     lines: list[str] = []
@@ -149,6 +163,14 @@ def short(value: Any) -> str:
     if value is None:
         return "none"
     if isinstance(value, dict):
+        if "timing" in value and "events" in value:  # a trigger
+            return f"{value['name']} ({_summary('trigger', value)})"
+        if "signature" in value and "arguments" in value:  # a routine
+            return _signature(value)
+        if "values" in value and "attributes" in value:  # a user-defined type
+            return f"{value['name']} ({_summary('type', value)})"
+        if "increment" in value and "owned_by" in value:  # a sequence
+            return f"{value['name']} ({_summary('sequence', value)})"
         if "type" in value and "name" in value and "nullable" in value:
             null = "" if value["nullable"] else " NOT NULL"
             return f"{value['name']} {value['type']}{null}"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog
+from ..catalog.change import details
 from ..catalog.diff import Change, diff_catalogs
 from ..db import open_database
 from ..errors import SchemaSyncError
@@ -67,8 +68,8 @@ def entries_from_changes(changes: list[Change], when: str | None = None) -> list
         else:
             event, otype, name, text = _table_entry(group)
         breaking = any(c.breaking for c in group)
-        details = [line for c in group for line in c.detail()]
-        statement = text + (" [breaking]" if breaking else "") + "".join(f"\n  {line}" for line in details)
+        diff_lines = [line for _, lines in details(group) for line in lines]
+        statement = text + (" [breaking]" if breaking else "") + "".join(f"\n  {line}" for line in diff_lines)
         out.append(
             DriftEntry(
                 event_time=when,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
+from ..catalog.change import details
 from ..catalog.diff import Change, short
 from .escape import cell, code, code_block
 
@@ -22,9 +23,9 @@ def to_text(changes: list[Change]) -> str:
     if not changes:
         return "no drift: the database matches the snapshot\n"
     lines = []
-    for c in _contract_breaks_first(changes):
+    for c, diff in details(_contract_breaks_first(changes)):
         lines.append(_text_line(c))
-        lines += [f"{'':<10}{line}" for line in c.detail()]
+        lines += [f"{'':<10}{line}" for line in diff]
     n_break = sum(1 for c in changes if c.breaking)
     n_contract = sum(1 for c in changes if c.contracts)
     summary = f"{len(changes)} change(s), {n_break} breaking"
@@ -67,11 +68,11 @@ def to_markdown(changes: list[Change]) -> str:
             change = c.kind.replace("_", " ") + (f" {code(c.column)}" if c.kind.startswith("enum_value") else "")
             out.append(f"| {code(c.where)} | {change} | {before} | {after} |")
         out.append("")
-    detailed = [c for c in [*contract, *breaking, *additive] if c.detail()]
+    detailed = [(c, diff) for c, diff in details([*contract, *breaking, *additive]) if diff]
     if detailed:
         out += ["### Definition changes", ""]
-        for c in detailed:
-            out += [f"{code(c.where)} ({c.kind.replace('_', ' ')}):", "", code_block("\n".join(c.detail()), "diff"), ""]
+        for c, diff in detailed:
+            out += [f"{code(c.where)} ({c.kind.replace('_', ' ')}):", "", code_block("\n".join(diff), "diff"), ""]
     return "\n".join(out)
 
 
