@@ -131,3 +131,17 @@ def test_large_schema_er_overview_is_capped_and_says_so(tmp_path: Path, limit: i
     (block,) = mermaid_blocks(er)
     assert check_er(block) == []
     assert block.count(" {") == 2
+
+
+def test_inline_code_keeps_backticks_as_text() -> None:
+    """MySQL quotes names with backticks (`year(\\`at\\`)`): Markdown must not read them as nested code spans."""
+    import html
+
+    import markdown
+
+    from mkdocs_schema_sync.render.escape import code
+
+    for text in ("RANGE (year(`at`))", "IN `p_id` int", "``a``"):
+        out = markdown.markdown(f"| x |\n|---|\n| {code(text)} |", extensions=["tables"])
+        assert out.count("<code>") == 1, out
+        assert html.unescape(re.search(r"<code>(.*?)</code>", out).group(1)) == text

@@ -53,7 +53,8 @@ def code(text: object) -> Markup:
     if text is None:
         return Markup("")
     flat = " ".join(str(text).split())
-    return Markup("<code>" + html.escape(flat, quote=True).replace("|", "&#124;") + "</code>")
+    # `|` would split a table row; a backtick inside the <code> element would still open a Markdown code span
+    return Markup("<code>" + html.escape(flat, quote=True).replace("|", "&#124;").replace("`", "&#96;") + "</code>")
 
 
 def yaml_string(text: object) -> Markup:

@@ -328,7 +328,10 @@ def _routines(db: Connection, schema: str) -> list[Routine]:
     ):
         args = params.get((specific, rtype), [])
         is_function = rtype == "FUNCTION"
-        arguments = ", ".join(
+        arguments = ", ".join(  # as people read them; the definition below quotes the names
+            " ".join(p for p in ((mode if not is_function else None), pname, dtd) if p) for mode, pname, dtd in args
+        )
+        declared = ", ".join(
             " ".join(p for p in ((mode if not is_function else None), _quote(pname or ""), dtd) if p)
             for mode, pname, dtd in args
         )
@@ -337,7 +340,7 @@ def _routines(db: Connection, schema: str) -> list[Routine]:
             access or "",
             f"SQL SECURITY {security}" if security else "",
         ]
-        head = f"CREATE {rtype} {_quote(name)}({arguments})" + (f" RETURNS {returns}" if is_function else "")
+        head = f"CREATE {rtype} {_quote(name)}({declared})" + (f" RETURNS {returns}" if is_function else "")
         definition = "\n".join([head, " ".join(t for t in traits if t), body or ""]).strip()
         out.append(
             Routine(
