@@ -207,3 +207,59 @@ def test_a_signature_change_of_one_overload_is_breaking_and_applies_back() -> No
     assert [(c.kind, c.breaking) for c in changes] == [("routine_signature_changed", True)]
     assert changes[0].describe() == "routine signature changed: s.f(a text) returns text -> f(a varchar) returns text"
     assert apply_changes(old, changes).to_json() == new.to_json()
+
+
+EVIL = "<script>alert(1)</script> | **x** [l](http://evil.example) `t`"
+
+
+def hostile_catalog() -> Catalog:
+    """Every new kind with names and text that mean something to Markdown, HTML and YAML."""
+    table = Table("we|rd", 'or"ders', comment=EVIL, columns=[Column("id", "integer"), Column("m", '"we|rd"."mo<od>"')])
+    table.partition_key = EVIL
+    part = Table("we|rd", "part]1", partition_of='we|rd.or"ders', partition_bound=EVIL, columns=[Column("id", "int")])
+    return Catalog(
+        dialect="postgresql",
+        tables=[table, part],
+        routines=[
+            Routine("we|rd", "index", signature="integer", arguments=EVIL, returns=EVIL, definition=EVIL + "\n```\n"),
+            Routine("we|rd", "index", signature="text", comment=EVIL),
+            Routine("we|rd", "<b>f</b>", signature="", extension="e<x>t"),
+        ],
+        triggers=[
+            Trigger(
+                "we|rd",
+                'or"ders',
+                "t<r>g",
+                "AFTER",
+                [EVIL],
+                function="we|rd.index(integer)",
+                definition=EVIL,
+                comment=EVIL,
+            )
+        ],
+        types=[UserType("we|rd", "mo<od>", "enum", values=[EVIL, "a_b"], comment=EVIL)],
+        sequences=[Sequence("we|rd", "s_e<q>", owned_by='we|rd.or"ders.id', comment=EVIL)],
+    )
+
+
+def test_hostile_names_and_text_of_every_kind_build_strict_as_text(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", "snapshot: hostile.lock.json\nextension_objects: separate")
+    (site.root / "hostile.lock.json").write_text(hostile_catalog().to_json(), encoding="utf-8")
+    r = mkdocs_build(site)
+    assert r.returncode == 0, r.stderr  # every link resolves, no page is lost to a clash
+    built = {
+        p.relative_to(site.site_dir).as_posix(): p.read_text(encoding="utf-8") for p in site.site_dir.rglob("*.html")
+    }
+    pages = {k: v for k, v in built.items() if k.startswith("schema/")}
+    assert all(re.fullmatch(r"[A-Za-z0-9_./-]+", k) for k in pages), sorted(pages)
+    routine_pages = [k for k in pages if "/routines/" in k and not k.endswith("routines/index.html")]
+    assert len(routine_pages) == 3  # two overloads of `index` apart, none of them the routines page itself
+    for name, text in pages.items():
+        # code blocks hold text; the <title> is the theme's, printed as MkDocs themes print titles (see README)
+        body = re.sub(r"<pre>.*?</pre>|<title>.*?</title>", "", text, flags=re.S)
+        assert "<script>alert" not in body and "<b>f</b>" not in body and "<od>" not in body, name
+        assert 'href="http://evil.example"' not in text, name
+    types_page = next(v for k, v in pages.items() if k.endswith("/types/index.html"))
+    anchor = re.search(r'<a id="(type-[^"]+)"', types_page).group(1)
+    table_page = next(v for k, v in pages.items() if "or-ders" in k and "part" not in k)
+    assert f'types/#{anchor}"' in table_page  # the column of that type links to its entry
