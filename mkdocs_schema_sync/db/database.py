@@ -54,16 +54,26 @@ class Database:
             cur.close()
 
     def execute_script(self, sql: str) -> None:
-        """Run statements that change the database (trigger installs, deploys)."""
+        """Run statements that change the database (trigger installs, deploys); a failure is one masked line.
+
+        Every result set is drained: pyodbc reports an error raised after the first
+        row count of a batch (SQL Server) only from `nextset()`, so a batch whose
+        later statement failed would otherwise pass for a success.
+        """
         self.queries += 1
-        if self.spec.driver == "sqlite3":
-            self.raw.executescript(sql)
-            return
-        cur = self.raw.cursor()
         try:
-            cur.execute(sql)
-        finally:
-            cur.close()
+            if self.spec.driver == "sqlite3":
+                self.raw.executescript(sql)
+                return
+            cur = self.raw.cursor()
+            try:
+                cur.execute(sql)
+                while cur.nextset():
+                    pass
+            finally:
+                cur.close()
+        except Exception as exc:  # driver errors carry the statement; mask and shorten
+            raise SchemaSyncError(f"{self.dialect.name} script failed: {first_line(exc)}") from None
 
     def run_script(self, script: str) -> None:
         """Run a shipped script in the parts the dialect splits it into (GO batches, MySQL statements)."""

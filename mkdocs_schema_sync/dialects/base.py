@@ -154,6 +154,8 @@ class Dialect(ABC):
     odbc_driver_words: tuple[str, ...] = ()  # an ODBC driver name holding one of these means this database
     dbms_words: tuple[str, ...] = ()  # likewise for what the driver reports as SQL_DBMS_NAME
     supports_psycopg = False
+    #: what else to say when the server's TLS certificate is not trusted (after "install the CA that signed it")
+    untrusted_certificate_hint: str | None = None
     #: Debian package of each ODBC driver, for the "driver missing" message
     odbc_packages: dict[str, str] = {}  # noqa: RUF012 - read only
     #: the drift log and the name/value state beside it (fixed identifiers, never user input)
@@ -191,9 +193,13 @@ class Dialect(ABC):
 
     # ------------------------------------------------------------------ connection strings
 
-    def odbc_server(self, host: str, port: int) -> dict[str, str]:
-        """The ODBC keywords that say where the server is."""
-        return {"SERVER": host, "PORT": str(port)}
+    def odbc_server(self, host: str, port: int | None) -> dict[str, str]:
+        """The ODBC keywords that say where the server is (`port` None: the URL gave none)."""
+        return {"SERVER": host, "PORT": str(port or self.default_port)}
+
+    def display_address(self, host: str, port: int | None) -> str:
+        """Where the server is, for people: `host:port`."""
+        return f"{host}:{port or self.default_port}"
 
     def odbc_defaults(self, keys: set[str], timeout: int) -> list[str]:
         """`KEY=value` pairs the driver needs unless the user set them (`keys`: upper-cased keys given)."""

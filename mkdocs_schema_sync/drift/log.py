@@ -150,8 +150,8 @@ def create_log_tables(db: Database) -> None:
             db.run_script(db.dialect.read_sql("log_tables.sql"))
             write_state(db, {"mode": "poll", "version": "1"})
             db.commit()
-    except SchemaSyncError:
-        raise
+    except SchemaSyncError as exc:
+        raise SchemaSyncError(f"cannot create the drift log {db.dialect.log_table}: {exc.message}") from None
     except Exception as exc:  # driver errors: one line, masked
         db.rollback_quietly()
         raise SchemaSyncError(

@@ -68,11 +68,20 @@ IF NOT EXISTS (
 GO
 
 -- ------------------------------------------------------------------ install info and settings
+-- Also the poll state when polling fills the log: value holds the last polled catalog (JSON).
 IF OBJECT_ID(N'schema_sync.install_info', N'U') IS NULL
     CREATE TABLE schema_sync.install_info (
         name  varchar(64)   NOT NULL CONSTRAINT PK_schema_sync_install_info PRIMARY KEY,
-        value nvarchar(256) NULL
+        value nvarchar(max) NULL
     );
+GO
+
+-- Upgrade in place: version 1 created value as nvarchar(256), too small for the polled catalog.
+IF EXISTS (
+    SELECT 1 FROM sys.columns
+    WHERE object_id = OBJECT_ID(N'schema_sync.install_info') AND name = N'value' AND max_length <> -1
+)
+    ALTER TABLE schema_sync.install_info ALTER COLUMN value nvarchar(max) NULL;
 GO
 
 -- Settings keep the user's value on upgrade; only missing rows are added.
@@ -311,6 +320,10 @@ END
 GO
 
 -- ------------------------------------------------------------------ version (last: only a complete install sets it)
+-- mode 'triggers': the trigger fills the log, so polling (mode 'poll') stands aside from now on.
+UPDATE schema_sync.install_info SET value = N'triggers' WHERE name = 'mode';
+IF @@ROWCOUNT = 0
+    INSERT INTO schema_sync.install_info (name, value) VALUES ('mode', N'triggers');
 UPDATE schema_sync.install_info SET value = N'1' WHERE name = 'version';
 IF @@ROWCOUNT = 0
     INSERT INTO schema_sync.install_info (name, value) VALUES ('version', N'1');

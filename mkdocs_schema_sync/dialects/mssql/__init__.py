@@ -37,6 +37,13 @@ class MSSQLDialect(Dialect):
         "ODBC Driver 18 for SQL Server": "msodbcsql18 (Microsoft's repository)",
         "ODBC Driver 17 for SQL Server": "msodbcsql17 (Microsoft's repository)",
     }
+    # ODBC Driver 18 encrypts and checks the certificate by default (right for Azure SQL); an on-premises
+    # server often still has the self-signed certificate SQL Server made for itself.
+    untrusted_certificate_hint = (
+        "or, only on a network you trust, add ?TrustServerCertificate=yes to the URL "
+        "(TrustServerCertificate=yes in an ODBC string): the connection stays encrypted but any certificate is "
+        "accepted, so a man-in-the-middle could read the password and the data"
+    )
     log_table = "schema_sync.drift_log"
     state_table = "schema_sync.install_info"
     contracts = MSSQLContracts()
@@ -54,9 +61,21 @@ class MSSQLDialect(Dialect):
     def split_script(self, script: str) -> list[str]:
         return split_batches(script)
 
-    def odbc_server(self, host: str, port: int) -> dict[str, str]:
-        """SQL Server takes the port after a comma in SERVER."""
-        return {"SERVER": f"{host},{port}"}
+    def odbc_server(self, host: str, port: int | None) -> dict[str, str]:
+        """SQL Server takes the port after a comma in SERVER.
+
+        A named instance (`host\\INSTANCE`) without a port is left to SQL Server Browser,
+        which tells the client the instance's (often dynamic) port; a port given
+        in the URL still wins, as it does for Microsoft's drivers.
+        """
+        if port is None and _is_named_instance(host):
+            return {"SERVER": host}
+        return {"SERVER": f"{host},{port or self.default_port}"}
+
+    def display_address(self, host: str, port: int | None) -> str:
+        if port is None and _is_named_instance(host):
+            return host
+        return super().display_address(host, port)
 
     def select_newest_log(self, columns: str, limit: int) -> str:
         return f"SELECT TOP ({int(limit)}) {columns} FROM {self.log_table} ORDER BY id DESC"
@@ -68,8 +87,9 @@ class MSSQLDialect(Dialect):
         return self.read_sql("install.sql")
 
     def triggers_installed(self, state: dict[str, str | None]) -> bool:
-        """install.sql always installs the trigger: a version means triggers."""
-        return state.get("mode") == "triggers" or state.get("version") is not None
+        """install.sql writes mode 'triggers' (installs before that wrote only a version); polling writes 'poll'."""
+        mode = state.get("mode")
+        return mode == "triggers" or (mode is None and state.get("version") is not None)
 
     def try_lock(self, db: Connection, name: str, wait: float) -> bool:
         """sp_getapplock owned by the session (@LockOwner = 'Session'): released when the session ends."""
@@ -85,6 +105,10 @@ class MSSQLDialect(Dialect):
         db.query(
             f"SET NOCOUNT ON; EXEC sp_releaseapplock @Resource = {db.param}, @LockOwner = 'Session'", (name[:255],)
         )
+
+
+def _is_named_instance(host: str) -> bool:
+    return "\\" in host
 
 
 DIALECT = MSSQLDialect()
