@@ -263,3 +263,16 @@ def test_hostile_names_and_text_of_every_kind_build_strict_as_text(tmp_path: Pat
     anchor = re.search(r'<a id="(type-[^"]+)"', types_page).group(1)
     table_page = next(v for k, v in pages.items() if "or-ders" in k and "part" not in k)
     assert f'types/#{anchor}"' in table_page  # the column of that type links to its entry
+
+
+def test_constraints_alike_but_for_their_comment_keep_one_order() -> None:
+    """Found by the property test: two unnamed UNIQUE (a, id), one commented, sorted apart by the comment."""
+    from mkdocs_schema_sync.catalog import UniqueConstraint
+
+    def table(uniques: list[UniqueConstraint]) -> Table:
+        return Table("main", "t3", columns=[Column("id", "INTEGER"), Column("a", "INTEGER")], uniques=uniques)
+
+    old = Catalog(dialect="sqlite", tables=[table([])])
+    for order in ([None, "one"], ["one", None]):
+        new = Catalog(dialect="sqlite", tables=[table([UniqueConstraint(None, ["a", "id"], c) for c in order])])
+        assert apply_changes(old, diff_catalogs(old, new)).object_hashes() == new.object_hashes()

@@ -180,10 +180,10 @@ class Table:
 
     def sort_members(self) -> None:
         """Put the unordered members in a stable order (columns keep their ordinal order)."""
-        self.uniques.sort(key=lambda u: (u.name or "", u.columns))
-        self.foreign_keys.sort(key=lambda f: (f.name or "", f.columns, f.ref_key))
+        self.uniques.sort(key=lambda u: (u.name or "", u.columns, u.comment or ""))
+        self.foreign_keys.sort(key=lambda f: (f.name or "", f.columns, f.ref_key, f.comment or ""))
         self.indexes.sort(key=lambda i: i.name)
-        self.checks.sort(key=lambda c: (c.name or "", c.expression))
+        self.checks.sort(key=lambda c: (c.name or "", c.expression, c.comment or ""))
 
     def canonical(self) -> dict[str, Any]:
         self.sort_members()
