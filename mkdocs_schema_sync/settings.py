@@ -45,6 +45,8 @@ class Settings:
     notify: list[Any] = field(default_factory=list)
     notify_timeout: float = 5.0
     state_file: Path | None = None
+    # deploy (repository -> database): the raw `deploy` option, validated by deploy.targets.parse_deploy
+    deploy: dict[str, Any] = field(default_factory=dict)
 
     def resolve(self, value: str | None) -> Path | None:
         if not value:

@@ -99,6 +99,12 @@ DOCUMENTED: dict[str, tuple[str, frozenset[str]]] = {
             "data_compression data_compression_desc",
         ),
         (
+            "sys.triggers",
+            "sys-triggers-transact-sql",
+            "name object_id parent_class parent_class_desc parent_id type type_desc create_date modify_date "
+            "is_ms_shipped is_disabled is_not_for_replication is_instead_of_trigger",
+        ),
+        (
             "sys.sql_modules",
             "sys-sql-modules-transact-sql",
             "object_id definition uses_ansi_nulls uses_quoted_identifier is_schema_bound uses_database_collation "

@@ -90,6 +90,7 @@ def python_statements(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[st
     """Every statement the Python code sends to SQL Server, from running it against the recording connection."""
     from mkdocs_schema_sync.contracts.install import protected_columns
     from mkdocs_schema_sync.contracts.loader import load_contracts
+    from mkdocs_schema_sync.deploy.history import add_row, ensure_table, new_row, read_history
     from mkdocs_schema_sync.drift import capture
     from mkdocs_schema_sync.drift.log import DriftEntry, append, create_log_tables, read_log
     from mkdocs_schema_sync.drift.poller import Poller
@@ -114,6 +115,19 @@ def python_statements(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[st
         ),
         "reading the catalog": (lambda db: db.dialect.read_catalog(db), {}),
         "a session lock": (lambda db: (db.dialect.try_lock(db, "monitor", 1.5), db.dialect.unlock(db, "monitor")), {}),
+        "is the DDL trigger older than deploy tagging": (lambda db: db.dialect.untagged_capture(db), {}),
+        "tagging a deploy's session": (
+            lambda db: (db.dialect.tag_session(db, "d-1"), db.dialect.tag_session(db, None)),
+            {},
+        ),
+        "the deploy history": (
+            lambda db: (
+                ensure_table(db),
+                read_history(db),
+                add_row(db, new_row("1", "a", "001_a.sql", "applied", deploy_id="d-1", applied_by="u", target="t")),
+            ),
+            {},
+        ),
     }
     out: dict[str, str] = {}
     for what, (run, state) in runs.items():
@@ -160,6 +174,9 @@ def test_the_sql_built_in_python_parses(python_statements: list[tuple[str, str]]
     assert len(built) >= 8, built
     assert any(sql.startswith("SELECT TOP (50)") for _, sql in built)
     assert any("sp_getapplock" in sql for _, sql in built)
+    assert any("sp_set_session_context" in sql for _, sql in built)  # a deploy tags its session
+    assert any("schema[_]sync.deploy[_]id" in sql for _, sql in built)  # … and checks the trigger reads it
+    assert any(sql.startswith("INSERT INTO schema_sync.deploy_history") for _, sql in built)
     assert any("?" in sql for _, sql in built)
     _assert_parses(python_statements)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from conftest import make_sqlite
 from mermaid_check import check_er, mermaid_blocks
 
+from mkdocs_schema_sync.errors import SchemaSyncError
 from mkdocs_schema_sync.pipeline import load_catalog, render_site
 from mkdocs_schema_sync.settings import Settings
 
@@ -133,6 +135,45 @@ def test_large_schema_er_overview_is_capped_and_says_so(tmp_path: Path, limit: i
     (block,) = mermaid_blocks(er)
     assert check_er(block) == []
     assert block.count(" {") == 2
+
+
+def front_matter_title(page: str) -> str:
+    m = re.match(r"---\ntitle: (\".*\")\n(?:.*\n)*?---\n", page)
+    assert m is not None, page[:200]
+    return json.loads(m.group(1))
+
+
+def test_every_page_title_is_html_escaped_text(tmp_path: Path) -> None:
+    """MkDocs themes print page titles as HTML: the front matter carries the name escaped, on one line."""
+    db = make_sqlite(tmp_path / "t.db", 'CREATE TABLE "<img src=x onerror=alert(1)>\n&co" (id INTEGER PRIMARY KEY);')
+    pages = render(db, title="Schema <b>&</b>")
+    titles = {path: front_matter_title(text) for path, text in pages.items()}
+    assert titles["schema/index.md"] == "Schema &lt;b&gt;&amp;&lt;/b&gt;"
+    table = next(p for p in pages if "onerror" in p)
+    assert titles[table] == "&lt;img src=x onerror=alert(1)&gt; &amp;co"
+    assert titles["schema/main/er.md"] == "ER diagram: main"
+    assert all("<" not in t and '"' not in t for t in titles.values())
+
+
+def test_a_templates_own_front_matter_is_kept_but_not_its_title(tmp_path: Path) -> None:
+    db = make_sqlite(tmp_path / "t.db", 'CREATE TABLE "<b>x</b>" (id INTEGER PRIMARY KEY);')
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    (tpl / "table.md.j2").write_text("---\ntitle: {{ table.name }}\nhide: [toc]\n---\n# {{ table.name }}\n")
+    pages = render(db, templates=tpl)
+    page = next(v for k, v in pages.items() if "-b-x--b" in k)
+    assert page.startswith('---\ntitle: "&lt;b&gt;x&lt;/b&gt;"\n"hide": ["toc"]\n---\n# &#60;b&#62;x&#60;/b&#62;\n'), (
+        page
+    )
+
+
+def test_a_template_with_unclosed_front_matter_is_one_clear_error(tmp_path: Path) -> None:
+    db = make_sqlite(tmp_path / "t.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    (tpl / "schema.md.j2").write_text("---\nhide: [toc]\n# no end\n")
+    with pytest.raises(SchemaSyncError, match=r"template schema.md.j2: front matter opened with --- is never closed"):
+        render(db, templates=tpl)
 
 
 def test_inline_code_keeps_backticks_as_text() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from . import contracts, drift, generate
+from . import contracts, deploy, drift, generate
 from .common import CliState
 
 
@@ -55,5 +55,10 @@ for command in (
     drift.monitor,
     contracts.validate,
     contracts.install_contracts_cmd,
+    deploy.deploy,
+    deploy.plan_cmd,
+    deploy.repair,
+    deploy.baseline,
+    deploy.history,
 ):
     main.add_command(command)

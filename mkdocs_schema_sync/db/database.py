@@ -75,6 +75,37 @@ class Database:
         except Exception as exc:  # driver errors carry the statement; mask and shorten
             raise SchemaSyncError(f"{self.dialect.name} script failed: {first_line(exc)}") from None
 
+    def execute(self, statement: str) -> None:
+        """Run one statement of a user's file (a deploy); driver errors propagate for the caller to record."""
+        self.queries += 1
+        cur = self.raw.cursor()
+        try:
+            cur.execute(statement)
+            if self.spec.driver == "pyodbc":  # pyodbc hides errors after the first result unless all are drained
+                while cur.nextset():
+                    pass
+        finally:
+            cur.close()
+
+    def begin(self) -> None:
+        """Open an explicit transaction that DDL joins too (a deploy's file, a plan); end it with `end`."""
+        if self.spec.driver == "sqlite3":  # take over from sqlite3's implicit transactions (they skip DDL)
+            self.raw.isolation_level = None
+            self.raw.execute(self.dialect.begin_sql)
+        else:
+            self.raw.autocommit = False
+
+    def end(self, commit: bool) -> None:
+        """Commit or roll back what `begin` opened, and go back to autocommit."""
+        try:
+            if commit:
+                self.raw.commit()
+            else:
+                self.rollback_quietly()
+        finally:
+            if self.spec.driver != "sqlite3":
+                self.raw.autocommit = True
+
     def run_script(self, script: str) -> None:
         """Run a shipped script in the parts the dialect splits it into (GO batches, MySQL statements)."""
         for part in self.dialect.split_script(script):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .sqlfiles import read_sql
+from .statements import split_statements
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
@@ -165,6 +166,14 @@ class Dialect(ABC):
     no_triggers_reason: str | None = None
     #: where contracts go inside the database (None: only `validate` and builds check them)
     contracts: ContractStore | None = None
+    #: the deploy history (sql/<dialect>/deploy_history.sql), a fixed identifier
+    history_table = "schema_sync_deploy_history"
+    #: DDL inside a transaction can be rolled back (False: MySQL/MariaDB commit each DDL statement)
+    transactional_ddl = True
+    #: how an explicit transaction starts where the driver does not start it (sqlite3)
+    begin_sql = "BEGIN"
+    #: the connected database user, for the deploy history (None: the operating-system user)
+    current_user_sql: str | None = None
 
     # ------------------------------------------------------------------ catalog
 
@@ -190,6 +199,19 @@ class Dialect(ABC):
     def split_script(self, script: str) -> list[str]:
         """The parts a script is sent in: the whole script, unless it is only comments."""
         return [part for part in [script.strip()] if _has_code(part)]
+
+    # ------------------------------------------------------------------ deploy (repository -> database)
+
+    def split_migration(self, text: str) -> list[str]:
+        """The statements of a migration file, sent one at a time (sqlparse: quotes, dollar quotes, BEGIN…END)."""
+        return split_statements(text)
+
+    def tag_session(self, db: Connection, deploy_id: str | None) -> None:  # noqa: B027 - polling needs nothing
+        """Tell the database's own DDL capture that this session deploys `deploy_id` (None: stop saying so)."""
+
+    def untagged_capture(self, db: Connection) -> str | None:
+        """Why installed DDL triggers would log a deploy's changes as drift (an older install), or None."""
+        return None
 
     # ------------------------------------------------------------------ connection strings
 

@@ -136,7 +136,7 @@ def write_state(db: Database, values: dict[str, str | None]) -> None:
 
 def append(db: Database, entries: list[DriftEntry]) -> None:
     db.dialect.prepare_text_io(db)
-    cols = [c for c in LOG_COLUMNS if c not in ("id", "status_changed_at", "status_ref")]
+    cols = [c for c in LOG_COLUMNS if c != "id"]
     marks = ", ".join([db.param] * len(cols))
     sql = f"INSERT INTO {db.dialect.log_table} ({', '.join(cols)}) VALUES ({marks})"
     for e in entries:

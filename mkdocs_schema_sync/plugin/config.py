@@ -9,6 +9,7 @@ from mkdocs.config import config_options as c
 
 from ..contracts.model import DEFAULT_FILE
 from ..contracts.notify import parse_webhooks
+from ..deploy.targets import parse_deploy
 from ..settings import EXTENSION_MODES, NAV_MODES, UNREACHABLE_MODES, Settings
 
 
@@ -37,6 +38,7 @@ class SchemaSyncConfig(base.Config):
     notify = c.ListOfItems(c.Type(dict), default=[])
     notify_timeout = c.Type((int, float), default=5)
     state_file = c.Type(str, default=".schema-sync-state.json")
+    deploy = c.Type(dict, default={})
 
 
 def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Settings:
@@ -64,6 +66,8 @@ def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Sett
     settings.templates = settings.resolve(cfg.templates)
     settings.snapshot = settings.resolve(cfg.snapshot)
     _contract_settings(cfg, settings)
+    settings.deploy = dict(cfg.deploy)
+    parse_deploy(settings.deploy)  # a mistake in `deploy` fails the build too, not only the deploy
     return settings
 
 

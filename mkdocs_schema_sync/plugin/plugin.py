@@ -8,18 +8,22 @@ from pathlib import Path
 from typing import Any
 
 from cachetools import TTLCache
+from markupsafe import Markup
 from mkdocs.config.base import ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
 
 from ..contracts import policy
 from ..errors import SchemaSyncError
 from ..pipeline import LoadedCatalog, build_model, load_catalog
+from ..render import escape
 from ..render.pages import DocModel, Paths, render_pages
 from ..settings import Settings
 from .config import SchemaSyncConfig, settings_from_config
+from .search_titles import text_titles_in_search_index
 from .watcher import DatabaseWatcher
 
 log = get_plugin_logger(__name__)
@@ -36,6 +40,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         self._cache: TTLCache[tuple[Any, ...], LoadedCatalog] | None = None
         self._cache_lock = threading.Lock()  # cachetools caches are not thread-safe
         self.generated: list[str] = []
+        self._generated_set: frozenset[str] = frozenset()
         self._watcher: DatabaseWatcher | None = None
         self.strict = False
 
@@ -144,10 +149,22 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
                 )
             files.append(File.generated(config, path, content=text, inclusion=self._inclusion(path, table_pages)))
         self.generated = list(pages)
+        self._generated_set = frozenset(pages)
         if config.nav is not None and self.settings.nav != "none":
             self._extend_user_nav(config, paths, model, table_pages)
         log.info("generated %d pages from %s", len(pages), model.source.display)
         return files
+
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        """Our titles are escaped HTML (`escape.title`); as Markup a theme's `| e` cannot escape them twice."""
+        if page.file.src_uri in self._generated_set and isinstance(page.meta.get("title"), str):
+            page.meta["title"] = Markup(page.meta["title"])
+        return markdown
+
+    @event_priority(-50)  # after the search plugin has written its index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.enabled and self.settings is not None:
+            text_titles_in_search_index(config, self.settings.path)
 
     def _contracts(self, model: DocModel) -> None:
         """Notify about newly broken contracts, then fail or warn (`fail_on_broken_contract`)."""
@@ -177,9 +194,9 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             if self.settings.nav == "full":
                 entries.extend(paths.table(t) for t in model.catalog.in_schema(schema))
                 entries.extend(paths.routine(r) for r in model.catalog.routines_in(schema))
-            section.append({schema: entries})
+            section.append({escape.title(schema): entries})
         section.extend(p for p in self.generated if p not in table_pages and p.count("/") == 1 and p != paths.index())
-        config.nav.append({self.settings.title: section})
+        config.nav.append({escape.title(self.settings.title): section})
 
 
 def _nav_mentions(nav: Any, pages: set[str]) -> bool:

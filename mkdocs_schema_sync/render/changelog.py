@@ -60,7 +60,7 @@ def add_change_log(model: DocModel, entries: list[DriftEntry]) -> None:
     for row in rows:
         by_schema[row["e"].schema_name or "(database)"].append(row)
     model.extra_pages.append(
-        ExtraPage("changes", "changes.md.j2", {"rows": rows, "by_schema": sorted(by_schema.items())})
+        ExtraPage("changes", "changes.md.j2", "Schema changes", {"rows": rows, "by_schema": sorted(by_schema.items())})
     )
     env = make_environment(model.settings.templates)
     partial = env.get_template("_table_changes.md.j2")

@@ -18,7 +18,12 @@ def attach_contracts(model: DocModel, report: ContractReport) -> None:
     """Add the contracts page, badges on protected columns and a notice on tables with a broken contract."""
     model.contract_report = report
     model.extra_pages.append(
-        ExtraPage(PAGE_NAME, "contracts.md.j2", {"report": report, "results": [_view(r) for r in report.results]})
+        ExtraPage(
+            PAGE_NAME,
+            "contracts.md.j2",
+            "ETL contracts",
+            {"report": report, "results": [_view(r) for r in report.results]},
+        )
     )
     # Table pages live at <path>/<schema>/<table>.md, the contracts page at <path>/contracts.md.
     page = f"../{PAGE_NAME}.md"

@@ -4,10 +4,17 @@ Names, comments, defaults, view SQL and captured DDL all come from the
 database. Templates print them through Jinja's `finalize` hook, which calls
 `md()` on every plain string, so forgetting a filter cannot inject markup; text
 that is already safe Markdown is a `Markup` instance and passes unchanged.
+
+Page titles and navigation labels are a different boundary: MkDocs treats them
+as HTML (its own titles taken from a heading keep their entities) and both the
+`mkdocs` and `material` themes print `page.title` and `nav_item.title` without
+escaping, in `<title>`, the nav, the header and prev/next links. `title()` is
+the only way a title or label leaves this package; see its docstring.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -60,8 +67,34 @@ def code(text: object) -> Markup:
 
 
 def yaml_string(text: object) -> Markup:
-    """A double-quoted YAML scalar (JSON is valid YAML), for front matter such as `title:`."""
+    """A double-quoted YAML scalar (JSON is valid YAML), on one line."""
     return Markup(json.dumps(" ".join(str(text).split()), ensure_ascii=False))
+
+
+def title(text: object) -> Markup:
+    """A page title or navigation label: the literal text, HTML-escaped, on one line.
+
+    Every title and nav label this package hands MkDocs goes through here: the
+    `title:` front matter the renderer writes on every generated page (so
+    `generate --out` pages carry it too), and the section labels the plugin adds
+    to a hand-written `nav:`. MkDocs' own titles are HTML (a title taken from a
+    `# heading` keeps its entities), and the themes print them unescaped in
+    `<title>`, the nav, the header and prev/next links; escaped text shows there
+    as the literal name. The plugin hands MkDocs these titles as `Markup`, so a
+    theme that escapes once more (Material's `{{ page.title | e }}` in aria-label)
+    does not escape twice, and rewrites the `mkdocs` theme's search index, whose
+    script escapes titles itself.
+    """
+    return Markup(html.escape(" ".join(str(text).split()), quote=True))
+
+
+def front_matter(page_title: object, meta: dict[str, object] | None = None) -> str:
+    """The YAML front matter of a generated page: `title` (through `title()`) first, then `meta` (minus any title)."""
+    lines = ["---", f"title: {yaml_string(title(page_title))}"]
+    for key, value in (meta or {}).items():
+        if key != "title":
+            lines.append(f"{json.dumps(str(key))}: {json.dumps(value, ensure_ascii=False, default=str)}")
+    return "\n".join([*lines, "---", ""])
 
 
 def mermaid_id(text: str) -> str:

@@ -3,6 +3,9 @@
 Templates are Jinja2 files shipped in `templates/`; a site can override any of
 them by name with the `templates` option. Every `{{ value }}` is escaped by
 `escape.finalize`, so a template cannot forget to escape database text.
+Templates write the body only: `Renderer.render` requires each page's title and
+writes the front matter itself through `escape.front_matter`, so no page (and no
+overriding template) can hand MkDocs a title that is not escaped.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+import yaml
 from markupsafe import Markup
 
 from ..catalog import Catalog, Column, Routine, Sequence, Table, UserType
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
 
 _SAFE_SLUG = re.compile(r"[^A-Za-z0-9_.-]")
 _RESERVED = {"index", "er", "architecture", "changes", "contracts"}
+_TITLE_LINE = re.compile(r"^title\s*:")
 #: pages of a schema's folder beside its table pages
 _SCHEMA_PAGES = {"routines", "types", "sequences"}
 _NEXTVAL = re.compile(r"(?i)\b(?:nextval|next\s+value\s+for)\b")
@@ -48,6 +53,7 @@ class ExtraPage:
 
     name: str
     template: str
+    title: str
     context: dict[str, Any] = field(default_factory=dict)
 
 
@@ -175,6 +181,24 @@ def _slugs(names: list[str], reserved: set[str] = _RESERVED) -> dict[str, str]:
     return out
 
 
+def _split_front_matter(text: str, template: str) -> tuple[dict[str, Any], str]:
+    """A template's own front matter (e.g. Material's `hide:`), apart from the body; its `title:` line is dropped."""
+    if not text.startswith("---\n"):
+        return {}, text
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        raise SchemaSyncError(f"template {template}: front matter opened with --- is never closed")
+    lines = [line for line in text[4:end].splitlines() if not _TITLE_LINE.match(line)]
+    try:
+        meta = yaml.safe_load("\n".join(lines)) or {}
+    except yaml.YAMLError as exc:
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise SchemaSyncError(f"template {template}: its front matter is not YAML ({problem})") from None
+    if not isinstance(meta, dict):
+        raise SchemaSyncError(f"template {template}: front matter must be a mapping such as `hide: [toc]`")
+    return meta, text[end + 5 :]
+
+
 def make_environment(templates: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if templates is not None:
@@ -209,7 +233,9 @@ class Renderer:
         self.paths = Paths(model.catalog, model.settings.path)
         self.env = make_environment(model.settings.templates)
 
-    def render(self, template: str, page: str, **context: Any) -> str:
+    def render(self, template: str, page: str, *, title: str, **context: Any) -> str:
+        """Front matter with the escaped `title` (see `escape.title`), then the template's body."""
+
         def link(target: Table | Routine | UserType | Sequence | str) -> Markup:
             # Page paths and anchors are built from slugs (safe characters only): the URL needs no escaping.
             if isinstance(target, Table):
@@ -225,8 +251,9 @@ class Renderer:
 
         try:
             tpl = self.env.get_template(template)
-            return tpl.render(
+            body = tpl.render(
                 page=page,
+                title=title,
                 link=link,
                 catalog=self.catalog,
                 settings=self.settings,
@@ -238,15 +265,20 @@ class Renderer:
         except jinja2.TemplateError as exc:
             where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else template
             raise SchemaSyncError(f"template {where} failed: {exc}") from None
+        meta, body = _split_front_matter(body, template)
+        return escape.front_matter(title, meta) + body
 
     def pages(self) -> dict[str, str]:
         out: dict[str, str] = {}
         catalog = self.catalog
-        out[self.paths.index()] = self.render("index.md.j2", self.paths.index(), schemas=self._schema_rows())
+        out[self.paths.index()] = self.render(
+            "index.md.j2", self.paths.index(), title=self.settings.title, schemas=self._schema_rows()
+        )
         for schema in catalog.schemas:
             tables = catalog.in_schema(schema)
             page = self.paths.schema(schema)
-            out[page] = self.render("schema.md.j2", page, schema=schema, tables=tables, **self._schema_context(schema))
+            context = self._schema_context(schema)
+            out[page] = self.render("schema.md.j2", page, title=schema, schema=schema, tables=tables, **context)
             out.update(self._object_pages(schema))
             er_page = self.paths.er(schema)
             drawn = [t for t in tables if not t.is_partition]  # a partitioned table stands for its partitions
@@ -254,6 +286,7 @@ class Renderer:
             out[er_page] = self.render(
                 "er.md.j2",
                 er_page,
+                title=f"ER diagram: {schema}",
                 schema=schema,
                 tables=drawn,
                 shown=shown,
@@ -261,13 +294,18 @@ class Renderer:
             )
             for table in tables:
                 page = self.paths.table(table)
-                out[page] = self.render("table.md.j2", page, table=table, **self._table_context(table))
+                out[page] = self.render(
+                    "table.md.j2", page, title=table.name, table=table, **self._table_context(table)
+                )
         out[self.paths.page("architecture")] = self.render(
-            "architecture.md.j2", self.paths.page("architecture"), counts=self._counts()
+            "architecture.md.j2",
+            self.paths.page("architecture"),
+            title="How this documentation is kept in sync",
+            counts=self._counts(),
         )
         for extra in self.model.extra_pages:
             page = self.paths.page(extra.name)
-            out[page] = self.render(extra.template, page, **extra.context)
+            out[page] = self.render(extra.template, page, title=extra.title, **extra.context)
         return dict(sorted(out.items()))
 
     def _object_pages(self, schema: str) -> dict[str, str]:
@@ -277,7 +315,8 @@ class Renderer:
         routines = catalog.routines_in(schema)
         if routines:
             page = self.paths.routines(schema)
-            out[page] = self.render("routines.md.j2", page, schema=schema, **_split_extension(routines))
+            title = f"Routines: {schema}"
+            out[page] = self.render("routines.md.j2", page, title=title, schema=schema, **_split_extension(routines))
             triggers_of: dict[str, list[Any]] = defaultdict(list)
             for trigger in catalog.triggers:
                 if trigger.function:
@@ -285,18 +324,20 @@ class Renderer:
             for key, routine in catalog.routine_map().items():
                 if routine.schema == schema:
                     page = self.paths.routine(routine)
-                    out[page] = self.render("routine.md.j2", page, routine=routine, triggers=triggers_of.get(key, []))
+                    runs = triggers_of.get(key, [])
+                    out[page] = self.render("routine.md.j2", page, title=routine.label, routine=routine, triggers=runs)
         types = catalog.types_in(schema)
         if types:
             page = self.paths.types(schema)
             used = self._columns_of_types()
-            out[page] = self.render("types.md.j2", page, schema=schema, used_by=used, **_split_extension(types))
+            context = {"schema": schema, "used_by": used, **_split_extension(types)}
+            out[page] = self.render("types.md.j2", page, title=f"Types: {schema}", **context)
         sequences = catalog.sequences_in(schema)
         if sequences:
             page = self.paths.sequences(schema)
             users = self._sequence_users()
-            context = _split_extension(sequences)
-            out[page] = self.render("sequences.md.j2", page, schema=schema, users=users, owner=self._owner, **context)
+            context = {"schema": schema, "users": users, "owner": self._owner, **_split_extension(sequences)}
+            out[page] = self.render("sequences.md.j2", page, title=f"Sequences: {schema}", **context)
         return out
 
     def _schema_context(self, schema: str) -> dict[str, Any]:

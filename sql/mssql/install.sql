@@ -235,7 +235,9 @@ BEGIN
         -- the person, not the EXECUTE AS user this trigger runs as
         @login_name  nvarchar(256) = ORIGINAL_LOGIN(),
         @refusal     nvarchar(2048) = NULL,
-        @swallowed   int;
+        @swallowed   int,
+        -- set by `mkdocs-schema-sync deploy` for its session: its changes are deployed, not drift
+        @deploy_id   nvarchar(64) = CONVERT(nvarchar(64), SESSION_CONTEXT(N'schema_sync.deploy_id'));
 
     -- This project's own objects are not schema drift.
     IF @schema_name = N'schema_sync'
@@ -298,8 +300,15 @@ BEGIN
     END
 
     BEGIN TRY
-        INSERT INTO schema_sync.drift_log (login_name, event_type, object_type, schema_name, object_name, statement)
-        VALUES (@login_name, @event_type, @object_type, @schema_name, @object_name, @statement);
+        INSERT INTO schema_sync.drift_log
+            (login_name, event_type, object_type, schema_name, object_name, statement,
+             source, sync_status, status_changed_at, status_ref)
+        VALUES
+            (@login_name, @event_type, @object_type, @schema_name, @object_name, @statement,
+             CASE WHEN @deploy_id IS NULL THEN 'trigger' ELSE 'deploy' END,
+             CASE WHEN @deploy_id IS NULL THEN 'pending' ELSE 'deployed' END,
+             CASE WHEN @deploy_id IS NULL THEN NULL ELSE SYSUTCDATETIME() END,
+             @deploy_id);
     END TRY
     BEGIN CATCH
         -- Fail open (see above): let the DDL through, remember why the log missed it.

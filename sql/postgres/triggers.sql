@@ -65,6 +65,22 @@ BEGIN
 END
 $fn$;
 
+-- A deploy's own DDL (`mkdocs-schema-sync deploy` sets schema_sync.deploy_id for its session) is
+-- logged as source 'deploy', sync_status 'deployed', status_ref the deploy id: `monitor` never
+-- sends it back as drift. Anyone may set that session setting; the deploy history
+-- (schema_sync.deploy_history) says which deploy ids are real.
+CREATE OR REPLACE FUNCTION schema_sync.log_source(deploy_id text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$ SELECT CASE WHEN deploy_id IS NULL THEN 'trigger' ELSE 'deploy' END $fn$;
+
+CREATE OR REPLACE FUNCTION schema_sync.log_status(deploy_id text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$ SELECT CASE WHEN deploy_id IS NULL THEN 'pending' ELSE 'deployed' END $fn$;
+
 -- ------------------------------------------------------------------ trigger functions
 -- SECURITY DEFINER with a fixed search_path: an ordinary role's DDL writes the
 -- log with the owner's (the installing superuser's) rights, and no object in
@@ -78,11 +94,14 @@ AS $fn$
 DECLARE
     stmt text := schema_sync.mask_statement(current_query());
     who  text := schema_sync.actor();
+    -- set by `mkdocs-schema-sync deploy` for its session: its changes are deployed, not drift
+    dep  text := nullif(current_setting('schema_sync.deploy_id', true), '');
 BEGIN
     BEGIN
         -- Objects are named as the catalog names them: without their schema (`orders`,
         -- `f(integer)`), a trigger as `name on table` in its table's schema.
-        INSERT INTO schema_sync.drift_log (login_name, event_type, object_type, schema_name, object_name, statement)
+        INSERT INTO schema_sync.drift_log (login_name, event_type, object_type, schema_name, object_name, statement,
+                                           source, sync_status, status_changed_at, status_ref)
         SELECT who, c.command_tag, c.object_type,
                CASE WHEN c.object_type = 'trigger'
                     THEN (SELECT n.nspname FROM pg_trigger AS t JOIN pg_class AS r ON r.oid = t.tgrelid
@@ -95,7 +114,8 @@ BEGIN
                          AND left(c.object_identity, length(quote_ident(c.schema_name)) + 1) = quote_ident(c.schema_name) || '.'
                     THEN substr(c.object_identity, length(quote_ident(c.schema_name)) + 2)
                     ELSE c.object_identity END,
-               stmt
+               stmt, schema_sync.log_source(dep), schema_sync.log_status(dep),
+               CASE WHEN dep IS NOT NULL THEN clock_timestamp() AT TIME ZONE 'UTC' END, dep
           FROM pg_event_trigger_ddl_commands() AS c
          WHERE NOT c.in_extension
            AND coalesce(c.schema_name, '') <> 'schema_sync'
@@ -120,6 +140,8 @@ AS $fn$
 DECLARE
     stmt text := schema_sync.mask_statement(current_query());
     who  text := schema_sync.actor();
+    -- set by `mkdocs-schema-sync deploy` for its session: its changes are deployed, not drift
+    dep  text := nullif(current_setting('schema_sync.deploy_id', true), '');
 BEGIN
     -- ALTER TABLE ... DROP COLUMN also fires sql_drop; ddl_command_end logs the ALTER.
     IF tg_tag NOT LIKE 'DROP %' THEN
@@ -127,7 +149,8 @@ BEGIN
     END IF;
     BEGIN
         -- Named as on_ddl_command_end names them (the dropped trigger's names come from its address).
-        INSERT INTO schema_sync.drift_log (login_name, event_type, object_type, schema_name, object_name, statement)
+        INSERT INTO schema_sync.drift_log (login_name, event_type, object_type, schema_name, object_name, statement,
+                                           source, sync_status, status_changed_at, status_ref)
         SELECT who, tg_tag, d.object_type, d.schema_name,
                CASE WHEN d.object_type = 'trigger' AND cardinality(d.address_names) = 3
                     THEN d.address_names[3] || ' on ' || d.address_names[2]
@@ -136,7 +159,8 @@ BEGIN
                          AND left(d.object_identity, length(quote_ident(d.schema_name)) + 1) = quote_ident(d.schema_name) || '.'
                     THEN substr(d.object_identity, length(quote_ident(d.schema_name)) + 2)
                     ELSE d.object_identity END,
-               stmt
+               stmt, schema_sync.log_source(dep), schema_sync.log_status(dep),
+               CASE WHEN dep IS NOT NULL THEN clock_timestamp() AT TIME ZONE 'UTC' END, dep
           FROM pg_event_trigger_dropped_objects() AS d
          WHERE d.original              -- DROP TABLE also drops its indexes, constraints, types: keep the one dropped
            AND NOT d.is_temporary

@@ -47,6 +47,8 @@ class MSSQLDialect(Dialect):
     log_table = "schema_sync.drift_log"
     state_table = "schema_sync.install_info"
     contracts = MSSQLContracts()
+    history_table = "schema_sync.deploy_history"
+    current_user_sql = "SELECT SUSER_SNAME()"
 
     def read_catalog(self, db: Connection, *, row_counts: bool = True) -> Catalog:
         return catalog.read_catalog(db, row_counts=row_counts)
@@ -60,6 +62,30 @@ class MSSQLDialect(Dialect):
 
     def split_script(self, script: str) -> list[str]:
         return split_batches(script)
+
+    def split_migration(self, text: str) -> list[str]:
+        """T-SQL migrations are sent in `GO` batches, as sqlcmd and SSMS send them."""
+        return split_batches(text)
+
+    def tag_session(self, db: Connection, deploy_id: str | None) -> None:
+        """SESSION_CONTEXT, read by the DDL trigger (sql/mssql/install.sql): source 'deploy', status_ref the id."""
+        db.query(
+            f"SET NOCOUNT ON; EXEC sp_set_session_context @key = N'schema_sync.deploy_id', @value = {db.param}",
+            (deploy_id,),
+        )
+
+    def untagged_capture(self, db: Connection) -> str | None:
+        rows = db.query(
+            "SELECT COUNT(*) FROM sys.triggers AS t JOIN sys.sql_modules AS m ON m.object_id = t.object_id "
+            "WHERE t.parent_class = 0 AND t.name = N'schema_sync_ddl' "
+            "AND m.definition NOT LIKE N'%schema[_]sync.deploy[_]id%'"
+        )
+        if rows and int(rows[0][0]) > 0:
+            return (
+                "the DDL trigger was installed before deploys were tagged: this deploy's changes are logged "
+                "as pending drift; run `mkdocs-schema-sync install-triggers` again to upgrade it in place"
+            )
+        return None
 
     def odbc_server(self, host: str, port: int | None) -> dict[str, str]:
         """SQL Server takes the port after a comma in SERVER.

@@ -6,6 +6,7 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from ..base import Connection, Dialect, split_on_line_ends
+from ..statements import split_delimited
 from . import catalog
 
 if TYPE_CHECKING:
@@ -24,6 +25,8 @@ class MySQLDialect(Dialect):
     dbms_words = ("mysql", "mariadb")
     odbc_packages = {"MariaDB Unicode": "odbc-mariadb", "MariaDB": "odbc-mariadb"}  # noqa: RUF012
     no_triggers_reason = "MySQL/MariaDB have no DDL triggers"
+    transactional_ddl = False  # every DDL statement commits: deploys go statement by statement
+    current_user_sql = "SELECT CURRENT_USER()"
 
     def read_catalog(self, db: Connection, *, row_counts: bool = True) -> Catalog:
         return catalog.read_catalog(db, row_counts=row_counts)
@@ -37,6 +40,10 @@ class MySQLDialect(Dialect):
     def split_script(self, script: str) -> list[str]:
         """One statement at a time: the shipped scripts end each with `;` at the end of a line."""
         return list(split_on_line_ends(script))
+
+    def split_migration(self, text: str) -> list[str]:
+        """`DELIMITER //` blocks as the mysql client reads them, the rest by sqlparse."""
+        return split_delimited(text)
 
     def odbc_defaults(self, keys: set[str], timeout: int) -> list[str]:
         """MariaDB Connector/ODBC ignores the ODBC login timeout and waits for the greeting until CONN_TIMEOUT."""

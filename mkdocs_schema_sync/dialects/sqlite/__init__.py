@@ -24,6 +24,8 @@ class SQLiteDialect(Dialect):
     dbms_words = ("sqlite",)
     odbc_packages = {"SQLite3": "libsqliteodbc"}  # noqa: RUF012
     no_triggers_reason = "SQLite has no DDL triggers"
+    #: a deploy takes the write lock up front: no other writer slips in between its statements
+    begin_sql = "BEGIN IMMEDIATE"
 
     def read_catalog(self, db: Connection, *, row_counts: bool = True) -> Catalog:
         return catalog.read_catalog(db, row_counts=row_counts)

@@ -1,0 +1,187 @@
+"""A real browser for the tests: Debian's headless Chromium driven by Playwright, offline.
+
+Nothing is downloaded: Playwright (a Python package, whose wheel carries its driver) starts
+`/usr/bin/chromium` from apt. A built site is served from 127.0.0.1 on a free port; every
+request to any other host is refused and recorded, so a page that needs the network shows up.
+Under CI a missing browser fails the tests; locally they skip with the reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import shutil
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import IN_CI
+
+CHROMIUM = os.environ.get("SCHEMA_SYNC_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+# Material renders each diagram into a *closed* shadow root; opened here so the test can look inside.
+OPEN_SHADOW_ROOTS = """
+const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) { return attach.call(this, {...init, mode: "open"}); };
+"""
+# Done when every Mermaid element holds an SVG (Material replaces <pre class="mermaid"> with a host of a
+# shadow root; mermaid.js renders into the element), or after the timeout. Waited for only when the
+# page has the `mermaid` library: without it nothing can render (and the Mermaid test says so).
+MERMAID_PENDING = """() => [...document.querySelectorAll('.mermaid')].filter(
+    el => !(el.shadowRoot && el.shadowRoot.querySelector('svg')) && !el.querySelector('svg')).length"""
+MERMAID_STATES = """() => [...document.querySelectorAll('.mermaid')].map(el => {
+    const root = el.shadowRoot || el;
+    const svg = root.querySelector('svg');
+    return {svg: !!svg, text: svg ? svg.textContent : el.textContent.slice(0, 200)};
+})"""
+# Script that came from database text: the marker, inline handlers, javascript: links, frames.
+INJECTED = """(marker) => {
+    const found = [];
+    if (window[marker] !== undefined) found.push('window.' + marker + ' = ' + String(window[marker]));
+    for (const el of document.querySelectorAll('*')) {
+        for (const a of el.attributes) {
+            if (a.name.startsWith('on')) found.push(el.tagName + ' has ' + a.name + '=' + a.value);
+        }
+    }
+    for (const a of document.querySelectorAll('[href]')) {
+        const href = a.getAttribute('href').trim().toLowerCase();
+        if (href.startsWith('javascript:') && href !== 'javascript:void(0)') found.push('link to ' + href);
+    }
+    for (const f of document.querySelectorAll('iframe, object, embed')) found.push('a ' + f.tagName);
+    return found;
+}"""
+
+
+def needs(what: str, why: object) -> None:
+    """Fail under CI, skip locally (as conftest.server_missing does for the database servers)."""
+    message = f"{what} ({why}); `.ci/run` installs it (apt-get install chromium; pip install -e '.[dev]')"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for the session (fresh profile, no network services)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        needs("Playwright for Python is not installed", exc)
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        needs(f"Chromium is not installed at {CHROMIUM}", "not found")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """Serve `root` on 127.0.0.1 at a free port; yields the base URL."""
+    handler = functools.partial(_Quiet, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class PageReport:
+    """What one page did in the browser."""
+
+    url: str
+    title: str = ""
+    injected: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+    mermaid: list[dict[str, Any]] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+
+
+def site_pages(site_dir: Path) -> list[str]:
+    """Every HTML page of a built site (relative URLs), except the 404 page."""
+    return sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html") if p.name != "404.html")
+
+
+def load(browser: Any, base: str, rel: str, *, mermaid_timeout: float = 20.0) -> PageReport:
+    """Open one page in a fresh context with the network cut off, wait for diagrams, and report."""
+    report = PageReport(url=rel)
+    context = browser.new_context()
+    context.add_init_script(OPEN_SHADOW_ROOTS)
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(base):
+            r.continue_()
+        else:
+            report.external.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: report.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: report.console_errors.append(f"uncaught: {exc}"))
+    page.on("dialog", lambda d: (report.injected.append(f"dialog: {d.message}"), d.dismiss()))
+    try:
+        page.goto(base + rel, wait_until="load")
+        if page.evaluate(f"() => typeof mermaid !== 'undefined' && ({MERMAID_PENDING})() > 0"):
+            # on a timeout, the states below say which diagram did not render
+            with contextlib.suppress(Exception):
+                page.wait_for_function(f"({MERMAID_PENDING})() === 0", timeout=mermaid_timeout * 1000)
+        page.wait_for_timeout(100)  # let onload/onerror handlers of late elements fire
+        report.title = page.title()
+        report.injected += page.evaluate(INJECTED, "__pwned")
+        for frame in page.frames[1:]:
+            report.injected.append(f"a frame at {frame.url}")
+        report.mermaid = page.evaluate(MERMAID_STATES)
+        report.links = page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href)")
+    finally:
+        context.close()
+    return report
+
+
+def broken_links(reports: list[PageReport], base: str) -> list[str]:
+    """Links to the local site that do not answer 200 (fragments and other hosts ignored)."""
+    seen: dict[str, int] = {}
+    bad = []
+    for report in reports:
+        for href in report.links:
+            url = urllib.parse.urldefrag(href).url
+            if not url.startswith(base):
+                continue
+            if url not in seen:
+                try:
+                    with urllib.request.urlopen(url, timeout=10) as resp:
+                        seen[url] = resp.status
+                except urllib.error.HTTPError as exc:
+                    seen[url] = exc.code
+            if seen[url] != 200:
+                bad.append(f"{report.url} -> {url} ({seen[url]})")
+    return bad
