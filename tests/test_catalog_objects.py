@@ -275,3 +275,17 @@ def test_constraints_alike_but_for_their_comment_keep_one_order() -> None:
     for order in ([None, "one"], ["one", None]):
         new = Catalog(dialect="sqlite", tables=[table([UniqueConstraint(None, ["a", "id"], c) for c in order])])
         assert apply_changes(old, diff_catalogs(old, new)).object_hashes() == new.object_hashes()
+
+
+def test_a_function_and_a_procedure_of_one_name_and_arguments_get_a_page_each(tmp_path: Path) -> None:
+    """MySQL keeps functions and procedures apart: `f(int)` may be both; neither hides the other."""
+    from mkdocs_schema_sync.render.pages import Paths
+
+    cat = Catalog(
+        dialect="mysql",
+        routines=[Routine("db", "f", "function", "int", definition="RETURN 1"), Routine("db", "f", "procedure", "int")],
+    )
+    assert sorted(cat.routine_map()) == ["db.f(int)", "db.f(int) procedure"]
+    paths = Paths(cat, "schema")
+    assert len({paths.routine(r) for r in cat.routines}) == 2
+    assert diff_catalogs(cat, Catalog.from_canonical(json.loads(cat.to_json()))) == []

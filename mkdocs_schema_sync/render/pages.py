@@ -101,14 +101,15 @@ class Paths:
         self.root = root.strip("/") or "schema"
         self._schema_slugs = _slugs(catalog.schemas)
         self._table_slugs: dict[str, str] = {}
-        self._routine_slugs: dict[str, str] = {}
+        self._routine_slugs: dict[int, str] = {}  # by id(): a MySQL function and procedure may share a key
         self._anchors: dict[tuple[str, str], str] = {}
+        routines = list(catalog.routine_map().items())
         for schema in catalog.schemas:
             tables = catalog.in_schema(schema)
             slugs = _slugs([t.name for t in tables], _RESERVED | _SCHEMA_PAGES)
             for t in tables:
                 self._table_slugs[t.key] = slugs[t.name]
-            self._routine_slugs.update(_routine_slugs(catalog.routines_in(schema)))
+            self._routine_slugs.update(_routine_slugs([(k, r) for k, r in routines if r.schema == schema]))
             for kind, objects in (("type", catalog.types_in(schema)), ("seq", catalog.sequences_in(schema))):
                 anchors = _slugs([o.name for o in objects], set())
                 self._anchors.update({(kind, o.key): f"{kind}-{anchors[o.name]}" for o in objects})
@@ -132,7 +133,7 @@ class Paths:
         return f"{self.root}/{self._schema_slugs[schema]}/routines.md"
 
     def routine(self, routine: Routine) -> str:
-        return f"{self.root}/{self._schema_slugs[routine.schema]}/routines/{self._routine_slugs[routine.key]}.md"
+        return f"{self.root}/{self._schema_slugs[routine.schema]}/routines/{self._routine_slugs[id(routine)]}.md"
 
     def types(self, schema: str) -> str:
         return f"{self.root}/{self._schema_slugs[schema]}/types.md"
@@ -154,17 +155,17 @@ class Paths:
         return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
 
 
-def _routine_slugs(routines: list[Routine]) -> dict[str, str]:
-    """Routine page names: the routine's name, or name and a hash of the argument types for overloads."""
+def _routine_slugs(routines: list[tuple[str, Routine]]) -> dict[int, str]:
+    """Routine page names (by the routine's id()): its name, or name and a hash of its key for overloads."""
     count: dict[str, int] = defaultdict(int)
-    for r in routines:
+    for _, r in routines:
         count[r.name] += 1
     wanted = {
-        r.key: r.name if count[r.name] == 1 else f"{r.name}-{hashlib.sha256(r.key.encode('utf-8')).hexdigest()[:6]}"
-        for r in routines
+        id(r): r.name if count[r.name] == 1 else f"{r.name}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:6]}"
+        for key, r in routines
     }
     slugs = _slugs(list(dict.fromkeys(wanted.values())), {"index"})  # routines/index.md is routines.md's URL
-    return {key: slugs[name] for key, name in wanted.items()}
+    return {ident: slugs[name] for ident, name in wanted.items()}
 
 
 def _slugs(names: list[str], reserved: set[str] = _RESERVED) -> dict[str, str]:
