@@ -92,7 +92,15 @@ def python_statements(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[st
     from mkdocs_schema_sync.contracts.loader import load_contracts
     from mkdocs_schema_sync.deploy.history import add_row, ensure_table, new_row, read_history
     from mkdocs_schema_sync.drift import capture
-    from mkdocs_schema_sync.drift.log import DriftEntry, append, create_log_tables, read_log
+    from mkdocs_schema_sync.drift.log import (
+        DriftEntry,
+        append,
+        create_log_tables,
+        mark_rows,
+        read_log,
+        read_pending,
+        write_state,
+    )
     from mkdocs_schema_sync.drift.poller import Poller
     from mkdocs_schema_sync.settings import Settings
 
@@ -108,6 +116,13 @@ def python_statements(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[st
         "a poll": (lambda db: Poller(Settings(base_dir=tmp)).check(db), {"mode": "poll", "signal": "old"}),
         "reading the drift log": (lambda db: read_log(db, 50), {}),
         "appending to the drift log": (lambda db: append(db, [entry]), None),
+        "monitor: the pending rows": (read_pending, {}),
+        "monitor: the rows synced to a PR": (lambda db: read_pending(db, synced_to="https://x/pull/1"), {}),
+        "monitor: marking rows synced": (lambda db: mark_rows(db, [1, 2, 3], "synced", "https://x/pull/1"), None),
+        "monitor: recording the pass": (
+            lambda db: write_state(db, {"monitor_last_pass": '{"action": "opened"}'}),
+            None,
+        ),
         "health": (capture.health, {"version": "1", "mode": "triggers"}),
         "install-triggers --contracts": (
             lambda db: db.dialect.contracts.install(db, protected_columns(contracts), True),

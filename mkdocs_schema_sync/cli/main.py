@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from . import contracts, deploy, drift, generate
+from . import contracts, deploy, drift, generate, sync
 from .common import CliState
 
 
@@ -52,7 +52,9 @@ for command in (
     drift.install_triggers,
     drift.uninstall_triggers,
     drift.health,
-    drift.monitor,
+    sync.monitor,
+    sync.pr,
+    sync.init_ci,
     contracts.validate,
     contracts.install_contracts_cmd,
     deploy.deploy,

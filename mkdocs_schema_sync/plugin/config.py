@@ -10,7 +10,15 @@ from mkdocs.config import config_options as c
 from ..contracts.model import DEFAULT_FILE
 from ..contracts.notify import parse_webhooks
 from ..deploy.targets import parse_deploy
-from ..settings import EXTENSION_MODES, NAV_MODES, UNREACHABLE_MODES, Settings
+from ..settings import (
+    DEFAULT_SCHEDULE,
+    EXTENSION_MODES,
+    NAV_MODES,
+    UNREACHABLE_MODES,
+    Settings,
+    parse_github,
+    parse_schedule,
+)
 
 
 class SchemaSyncConfig(base.Config):
@@ -38,6 +46,10 @@ class SchemaSyncConfig(base.Config):
     notify = c.ListOfItems(c.Type(dict), default=[])
     notify_timeout = c.Type((int, float), default=5)
     state_file = c.Type(str, default=".schema-sync-state.json")
+    github = c.Optional(c.Type(dict))
+    docs_url = c.Optional(c.Type(str))
+    generate_out = c.Optional(c.Type(str))
+    monitor_schedule = c.Type(str, default=DEFAULT_SCHEDULE)
     deploy = c.Type(dict, default={})
 
 
@@ -66,6 +78,10 @@ def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Sett
     settings.templates = settings.resolve(cfg.templates)
     settings.snapshot = settings.resolve(cfg.snapshot)
     _contract_settings(cfg, settings)
+    settings.github = parse_github(cfg.github)
+    settings.docs_url = cfg.docs_url.rstrip("/") if cfg.docs_url else None
+    settings.generate_out = settings.resolve(cfg.generate_out)
+    settings.monitor_schedule = parse_schedule(cfg.monitor_schedule)
     settings.deploy = dict(cfg.deploy)
     parse_deploy(settings.deploy)  # a mistake in `deploy` fails the build too, not only the deploy
     return settings
