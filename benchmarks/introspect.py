@@ -1,17 +1,24 @@
 """How fast is read_catalog on big schemas, next to SQLAlchemy and the bare catalog queries?
 
-    .venv/bin/python benchmarks/introspect.py [N ...]      (default: 2000 10000)
+    .venv/bin/python benchmarks/introspect.py [N ...] [--routines R] [--triggers T] [--no-sqlalchemy]
+        (default: 2000 10000, no routines or triggers)
+    .venv/bin/python benchmarks/introspect.py 10000 --routines 5000 --triggers 2000 --no-sqlalchemy
 
 For each N it builds N tables x 20 columns (a foreign key to the previous table,
 a unique constraint, two indexes, a table comment and five column comments per
-table) in a throw-away PostgreSQL database and in a temporary SQLite file, then
-times, each in its own subprocess so that peak memory (ru_maxrss) is that of one
-measurement:
+table), and with --routines/--triggers that many functions (a tenth of them
+overloads, a comment on each, ten of them trigger functions) and row triggers on
+the first tables, in a throw-away PostgreSQL database and in a temporary SQLite
+file (SQLite gets the triggers only: it has no routines), then times, each in
+its own subprocess so that peak memory (ru_maxrss) is that of one measurement:
 
 - floor: the adapter's own catalog queries, fetched with the bare driver and
   nothing done with the rows (what any reader has to pay at least);
 - schema-sync read_catalog, through pyodbc and psycopg on PostgreSQL;
-- SQLAlchemy 2.x reflection of the same objects (inspect().get_multi_*).
+- SQLAlchemy 2.x reflection of the tables (inspect().get_multi_*), unless --no-sqlalchemy.
+
+The ratio printed for each method is its time over the floor measured in the same
+run with the same driver.
 
 Each timing is the best of three runs in the same process (the first warms the
 server's caches); a method that has spent over 30 s stops repeating.
@@ -20,6 +27,7 @@ Environment: SCHEMA_SYNC_BENCH_PG_HOST/PORT/USER (defaults 127.0.0.1, 5432, post
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -70,13 +78,33 @@ def table_ddl(i: int, dialect: str) -> Iterator[str]:
     yield f"CREATE INDEX ix_t{i}_c3_c4 ON t{i} (c3, c4)"
 
 
+def routine_ddl(k: int) -> Iterator[str]:
+    """Function f{k}; every tenth has an overload, the first ten are trigger functions."""
+    if k < 10:
+        yield (f"CREATE FUNCTION trg_fn{k}() RETURNS trigger LANGUAGE plpgsql AS "
+               f"$$ BEGIN NEW.c3 := coalesce(NEW.c3, 'x'); RETURN NEW; END $$")  # fmt: skip
+        return
+    yield (f"CREATE FUNCTION f{k}(a integer, b text DEFAULT 'x') RETURNS integer LANGUAGE plpgsql AS "
+           f"$$ BEGIN RETURN a + {k} + length(b); END $$")  # fmt: skip
+    yield f"COMMENT ON FUNCTION f{k}(integer, text) IS 'Function number {k}, generated for the benchmark.'"
+    if k % 10 == 0:
+        yield f"CREATE FUNCTION f{k}(a bigint) RETURNS bigint LANGUAGE sql AS $$ SELECT a * {k} $$"
+
+
+def trigger_ddl(i: int, dialect: str) -> str:
+    if dialect == "sqlite":
+        return (f"CREATE TRIGGER trg_t{i} BEFORE UPDATE OF c3 ON t{i} FOR EACH ROW -- trigger {i}\n"
+                f"BEGIN SELECT RAISE(ABORT, 'no') WHERE NEW.c3 = 'forbidden'; END")  # fmt: skip
+    return f"CREATE TRIGGER trg_t{i} BEFORE INSERT OR UPDATE ON t{i} FOR EACH ROW EXECUTE FUNCTION trg_fn{i % 10}()"
+
+
 def pg_admin(dbname: str = "postgres") -> Any:
     import psycopg
 
     return psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=dbname, autocommit=True)
 
 
-def build_postgres(n: int) -> str:
+def build_postgres(n: int, routines: int = 0, triggers: int = 0) -> str:
     name = f"ss_bench_{n}_{uuid.uuid4().hex[:8]}"
     with pg_admin() as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -86,6 +114,14 @@ def build_postgres(n: int) -> str:
             script = ";\n".join(s for i in range(start, min(n, start + chunk)) for s in table_ddl(i, "postgresql"))
             with conn.transaction():
                 conn.execute(script)
+        for start in range(0, routines, 500):
+            with conn.transaction():
+                conn.execute(";\n".join(s for k in range(start, min(routines, start + 500)) for s in routine_ddl(k)))
+        for start in range(0, min(triggers, n), chunk):
+            with conn.transaction():
+                conn.execute(
+                    ";\n".join(trigger_ddl(i, "postgresql") for i in range(start, min(triggers, n, start + chunk)))
+                )
         conn.execute("ANALYZE")
     return name
 
@@ -95,10 +131,12 @@ def drop_postgres(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def build_sqlite(n: int, folder: Path) -> Path:
+def build_sqlite(n: int, folder: Path, triggers: int = 0) -> Path:
     path = folder / f"bench_{n}.db"
     conn = sqlite3.connect(path)
-    conn.executescript("BEGIN;\n" + ";\n".join(s for i in range(n) for s in table_ddl(i, "sqlite")) + ";\nCOMMIT;")
+    statements = [s for i in range(n) for s in table_ddl(i, "sqlite")]
+    statements += [trigger_ddl(i, "sqlite") for i in range(min(triggers, n))]
+    conn.executescript("BEGIN;\n" + ";\n".join(statements) + ";\nCOMMIT;")
     conn.commit()
     conn.close()
     return path
@@ -123,9 +161,10 @@ def _best(work: Callable[[], int]) -> tuple[float, int]:
 
 
 def _pg_queries() -> list[str]:
+    """Every query read_catalog runs (one per object kind: relations … routines, types, sequences)."""
     from mkdocs_schema_sync.dialects.postgres import catalog as postgres
 
-    return [postgres._RELATIONS, postgres._COLUMNS, postgres._CONSTRAINTS, postgres._INDEXES, postgres._SCHEMA_COMMENTS]
+    return [getattr(postgres, name) for name in postgres.QUERIES]
 
 
 def _sqlite_queries() -> list[str]:
@@ -159,7 +198,7 @@ def measure(kind: str, target: str) -> dict[str, Any]:
     elif kind in ("pg-read_catalog-pyodbc", "pg-read_catalog-psycopg"):
         url = pg_url if kind.endswith("pyodbc") else pg_url.replace("postgresql:", "postgresql+psycopg:")
         db = open_database(parse_connection(url))
-        work = lambda: len(db.dialect.read_catalog(db).tables)  # noqa: E731
+        work = lambda: _count(db.dialect.read_catalog(db))  # noqa: E731
     elif kind == "pg-sqlalchemy":
         from sqlalchemy import create_engine
 
@@ -170,7 +209,7 @@ def measure(kind: str, target: str) -> dict[str, Any]:
         work = lambda: _fetch_all(conn, _sqlite_queries())  # noqa: E731
     elif kind == "sqlite-read_catalog":
         db = open_database(parse_connection(f"sqlite:///{target}"))
-        work = lambda: len(db.dialect.read_catalog(db, row_counts=False).tables)  # noqa: E731
+        work = lambda: _count(db.dialect.read_catalog(db, row_counts=False))  # noqa: E731
     elif kind == "sqlite-sqlalchemy":
         from sqlalchemy import create_engine
 
@@ -181,6 +220,11 @@ def measure(kind: str, target: str) -> dict[str, Any]:
     seconds, objects = _best(work)
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"kind": kind, "seconds": seconds, "objects": objects, "peak_mb": rss_kb / 1024}
+
+
+def _count(catalog: Any) -> int:
+    """Objects read: tables, routines, triggers, types, sequences (no hashing: that is not reading)."""
+    return sum(len(getattr(catalog, kind)) for kind in ("tables", "routines", "triggers", "types", "sequences"))
 
 
 def _sqlalchemy(engine: Any, schema: str | None) -> int:
@@ -218,20 +262,28 @@ def run_measurement(kind: str, target: str) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> None:
-    sizes = [int(a) for a in argv] or [2000, 10000]
-    print(f"# read_catalog benchmark: N tables x {COLUMNS} columns, best of {REPEAT}, Python {sys.version.split()[0]}")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("sizes", nargs="*", type=int, help="numbers of tables (default: 2000 10000)")
+    parser.add_argument("--routines", type=int, default=0, help="functions to create beside the tables")
+    parser.add_argument("--triggers", type=int, default=0, help="row triggers, one on each of the first tables")
+    parser.add_argument("--no-sqlalchemy", action="store_true", help="leave SQLAlchemy out (it is slow on SQLite)")
+    args = parser.parse_args(argv)
+    sizes = args.sizes or [2000, 10000]
+    extra = ["sqlalchemy"] if not args.no_sqlalchemy else []
+    print(f"# read_catalog benchmark: N tables x {COLUMNS} columns, {args.routines} routines, "
+          f"{args.triggers} triggers, best of {REPEAT}, Python {sys.version.split()[0]}")  # fmt: skip
     rows: list[tuple[str, int, dict[str, Any], float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             t0 = time.perf_counter()
-            pg_name = build_postgres(n)
-            sqlite_path = build_sqlite(n, Path(tmp))
+            pg_name = build_postgres(n, args.routines, args.triggers)
+            sqlite_path = build_sqlite(n, Path(tmp), args.triggers)
             print(f"built N={n} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
             try:
                 for prefix, target, kinds in (
                     ("pg", pg_name, ["floor-pyodbc", "floor-psycopg", "read_catalog-pyodbc",
-                                     "read_catalog-psycopg", "sqlalchemy"]),
-                    ("sqlite", str(sqlite_path), ["floor", "read_catalog", "sqlalchemy"]),
+                                     "read_catalog-psycopg", *extra]),
+                    ("sqlite", str(sqlite_path), ["floor", "read_catalog", *extra]),
                 ):  # fmt: skip
                     results = [run_measurement(f"{prefix}-{k}", target) for k in kinds]
                     floors = {r["kind"].rsplit("-", 1)[-1]: r["seconds"] for r in results if "floor" in r["kind"]}
@@ -243,11 +295,13 @@ def main(argv: list[str]) -> None:
             finally:
                 drop_postgres(pg_name)
     print()
-    print("| database | N tables | method | seconds | x floor | peak RSS MB |")
-    print("|---|---:|---|---:|---:|---:|")
+    print("| database | N tables | routines | triggers | method | rows / objects | seconds | x floor | peak RSS MB |")
+    print("|---|---:|---:|---:|---|---:|---:|---:|---:|")
     for db, n, r, ratio in rows:
         method = r["kind"].split("-", 1)[1]
-        print(f"| {db} | {n} | {method} | {r['seconds']:.2f} | {ratio:.2f} | {r['peak_mb']:.0f} |")
+        routines = args.routines if db == "PostgreSQL" else 0
+        print(f"| {db} | {n} | {routines} | {min(args.triggers, n)} | {method} | {r['objects']} | "
+              f"{r['seconds']:.2f} | {ratio:.2f} | {r['peak_mb']:.0f} |")  # fmt: skip
 
 
 if __name__ == "__main__":

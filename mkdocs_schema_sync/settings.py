@@ -13,6 +13,8 @@ from .errors import SchemaSyncError
 
 NAV_MODES = ("index", "full", "none")
 UNREACHABLE_MODES = ("snapshot", "fail")
+#: objects an extension installed (PostgreSQL): left out, or listed apart from the user's
+EXTENSION_MODES = ("hide", "separate")
 DEFAULT_SCHEDULE = "*/15 8-17 * * 1-5"  # GitHub cron is UTC: every 15 minutes, weekdays 08-17
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _BRANCH = re.compile(r"^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+(?<![./])$")
@@ -99,6 +101,7 @@ class Settings:
     cache_ttl: float = 60.0
     row_counts: bool = True
     er_max_tables: int = 50
+    extension_objects: str = "hide"
     drift_log: bool = True  # poll (without triggers) and show the drift log at build time
     drift_limit: int = 200  # newest drift log rows shown
     watch_interval: float = 2.0  # seconds between change-signal checks under `mkdocs serve` (0: off)
@@ -186,12 +189,27 @@ def _matches(table: Table, patterns: list[str]) -> bool:
 
 
 def select_tables(catalog: Catalog, settings: Settings) -> Catalog:
-    """The catalog limited to `schemas` (globs) minus `exclude` (globs on `schema.table` or `table`)."""
-    tables = [
-        t
-        for t in catalog.tables
-        if (not settings.schemas or any(fnmatch.fnmatchcase(t.schema, p) for p in settings.schemas))
-        and not _matches(t, settings.exclude)
-    ]
-    comments = {s: c for s, c in catalog.schema_comments.items() if any(t.schema == s for t in tables)}
-    return Catalog(dialect=catalog.dialect, tables=tables, schema_comments=comments)
+    """The catalog limited to `schemas` (globs) minus `exclude` (globs on `schema.table` or `table`).
+
+    Triggers follow their tables; routines, types and sequences their schemas. Objects an
+    extension installed are dropped unless `extension_objects` is `separate`.
+    """
+
+    def wanted(obj: Any) -> bool:
+        if obj.extension is not None and settings.extension_objects == "hide":
+            return False
+        return not settings.schemas or any(fnmatch.fnmatchcase(obj.schema, p) for p in settings.schemas)
+
+    tables = [t for t in catalog.tables if wanted(t) and not _matches(t, settings.exclude)]
+    kept = {t.key for t in tables}
+    selected = Catalog(
+        dialect=catalog.dialect,
+        tables=tables,
+        routines=[r for r in catalog.routines if wanted(r)],
+        triggers=[t for t in catalog.triggers if t.table_key in kept],
+        types=[t for t in catalog.types if wanted(t)],
+        sequences=[s for s in catalog.sequences if wanted(s)],
+    )
+    schemas = set(selected.schemas)
+    selected.schema_comments = {s: c for s, c in catalog.schema_comments.items() if s in schemas}
+    return selected

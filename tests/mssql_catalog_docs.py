@@ -110,5 +110,50 @@ DOCUMENTED: dict[str, tuple[str, frozenset[str]]] = {
             "object_id definition uses_ansi_nulls uses_quoted_identifier is_schema_bound uses_database_collation "
             "is_recompiled null_on_null_input execute_as_principal_id uses_native_compilation",
         ),
+        (
+            "sys.triggers",
+            "sys-triggers-transact-sql",
+            "name object_id parent_class parent_class_desc parent_id type type_desc create_date modify_date "
+            "is_ms_shipped is_disabled is_not_for_replication is_instead_of_trigger",
+        ),
+        (  # object_id, type, type_desc inherited from sys.events (sys-events-transact-sql)
+            "sys.trigger_events",
+            "sys-trigger-events-transact-sql",
+            "object_id type type_desc is_first is_last event_group_type event_group_type_desc",
+        ),
+        (
+            "sys.parameters",
+            "sys-parameters-transact-sql",
+            "object_id name parameter_id system_type_id user_type_id max_length precision scale is_output "
+            "is_cursor_ref has_default_value is_xml_document default_value xml_collection_id is_readonly is_nullable",
+        ),
+        (
+            "sys.sequences",
+            "sys-sequences-transact-sql",
+            _OBJECTS + " start_value increment minimum_value maximum_value is_cycling is_cached cache_size "
+            "system_type_id user_type_id precision scale current_value is_exhausted",
+        ),
+        (  # the columns of sys.types, inherited
+            "sys.table_types",
+            "sys-table-types-transact-sql",
+            "name system_type_id user_type_id schema_id principal_id max_length precision scale collation_name "
+            "is_nullable is_user_defined is_assembly_type default_object_id rule_object_id is_table_type "
+            "type_table_object_id is_memory_optimized",
+        ),
+        (  # the columns of sys.data_spaces (sys-data-spaces-transact-sql), inherited
+            "sys.partition_schemes",
+            "sys-partition-schemes-transact-sql",
+            "name data_space_id type type_desc is_default is_system function_id",
+        ),
+        (
+            "sys.partition_functions",
+            "sys-partition-functions-transact-sql",
+            "name function_id type type_desc fanout boundary_value_on_right is_system create_date modify_date",
+        ),
+        (
+            "sys.partition_range_values",
+            "sys-partition-range-values-transact-sql",
+            "function_id boundary_id parameter_id value",
+        ),
     ]
 }

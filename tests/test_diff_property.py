@@ -11,9 +11,14 @@ from mkdocs_schema_sync.catalog import (
     Column,
     ForeignKey,
     Index,
+    Partition,
     PrimaryKey,
+    Routine,
+    Sequence,
     Table,
+    Trigger,
     UniqueConstraint,
+    UserType,
 )
 from mkdocs_schema_sync.catalog.diff import apply_changes, diff_catalogs
 from mkdocs_schema_sync.render.diff_formats import to_json, to_markdown, to_text
@@ -39,12 +44,21 @@ def tables(draw: st.DrawFn, schema: str, name: str) -> Table:
         for n in col_names
     ]
     kind = draw(st.sampled_from(["table", "view"]))
-    pk = PrimaryKey(draw(st.none() | st.just("pk")), col_names[:1]) if draw(st.booleans()) else None
+    pk = PrimaryKey(draw(st.none() | st.just("pk")), col_names[:1], draw(maybe_text)) if draw(st.booleans()) else None
     subsets = st.lists(st.sampled_from(col_names), min_size=1, max_size=2, unique=True)
-    uniques = [UniqueConstraint(f"u{i}", cols) for i, cols in enumerate(draw(st.lists(subsets, max_size=2)))]
+    uniques = [
+        UniqueConstraint(draw(st.none() | st.just(f"u{i}")), cols, draw(maybe_text))
+        for i, cols in enumerate(draw(st.lists(subsets, max_size=2)))
+    ]
     fks = [
         ForeignKey(
-            f"fk{i}", cols, schema, draw(st.sampled_from(["t1", "t2"])), cols, draw(st.none() | st.just("CASCADE"))
+            f"fk{i}",
+            cols,
+            schema,
+            draw(st.sampled_from(["t1", "t2"])),
+            cols,
+            draw(st.none() | st.just("CASCADE")),
+            comment=draw(maybe_text),
         )
         for i, cols in enumerate(draw(st.lists(subsets, max_size=2)))
     ]
@@ -53,9 +67,14 @@ def tables(draw: st.DrawFn, schema: str, name: str) -> Table:
         for n in draw(st.lists(st.sampled_from(["i1", "i2", "i3"]), max_size=3, unique=True))
     ]
     checks = [
-        CheckConstraint(f"ck{i}", e)
+        CheckConstraint(draw(st.none() | st.just(f"ck{i}")), e, draw(maybe_text))
         for i, e in enumerate(draw(st.lists(st.sampled_from(["a > 0", "b < 9"]), max_size=2, unique=True)))
     ]
+    parts = st.lists(
+        st.builds(Partition, st.sampled_from(["p0", "p1", "p2"]), st.none() | st.sampled_from(["< 10", "< 20"])),
+        max_size=3,
+        unique_by=lambda p: p.name,
+    )
     return Table(
         schema=schema,
         name=name,
@@ -68,7 +87,70 @@ def tables(draw: st.DrawFn, schema: str, name: str) -> Table:
         indexes=indexes,
         checks=checks,
         definition=draw(st.none() | st.just("SELECT 1")) if kind == "view" else None,
+        partition_key=draw(st.none() | st.sampled_from(["RANGE (a)", "LIST (b)"])),
+        partition_of=draw(st.none() | st.sampled_from([f"{schema}.t1", f"{schema}.t2"])),
+        partition_bound=draw(st.none() | st.just("FOR VALUES IN (1)")),
+        inherits=draw(st.lists(st.sampled_from([f"{schema}.t1", f"{schema}.t3"]), max_size=2, unique=True)),
+        partitions=draw(parts),
+        extension=draw(st.none() | st.just("ext")),
     )
+
+
+bodies = st.sampled_from(["BEGIN RETURN 1; END", "BEGIN\n  RETURN 2;\nEND", "SELECT $1"])
+routines = st.builds(
+    Routine,
+    schema=st.sampled_from(["main", "sales"]),
+    name=st.sampled_from(["f", "g", "Add|Item"]),
+    kind=st.sampled_from(["function", "procedure", "aggregate"]),
+    signature=st.sampled_from(["", "integer", "integer, text"]),
+    arguments=st.sampled_from(["", "a integer", "a integer DEFAULT 1"]),
+    returns=st.none() | st.sampled_from(["integer", "text"]),
+    language=st.sampled_from(["sql", "plpgsql"]),
+    definition=st.none() | bodies,
+    comment=maybe_text,
+    extension=st.none() | st.just("pgcrypto"),
+)
+triggers = st.builds(
+    Trigger,
+    schema=st.sampled_from(["main", "sales"]),
+    table=st.sampled_from(["t1", "t2"]),
+    name=st.sampled_from(["trg_a", "trg_b"]),
+    timing=st.sampled_from(["BEFORE", "AFTER"]),
+    events=st.lists(st.sampled_from(["INSERT", "UPDATE", "DELETE"]), min_size=1, max_size=2, unique=True),
+    level=st.sampled_from(["ROW", "STATEMENT"]),
+    function=st.none() | st.just("main.f()"),
+    definition=st.none() | bodies,
+    enabled=st.booleans(),
+    comment=maybe_text,
+)
+user_types = st.builds(
+    UserType,
+    schema=st.sampled_from(["main", "sales"]),
+    name=st.sampled_from(["mood", "money2", "addr"]),
+    kind=st.sampled_from(["enum", "domain", "composite"]),
+    values=st.lists(st.sampled_from(["happy", "sad", "meh", "o'k"]), max_size=4, unique=True),
+    base_type=st.none() | st.sampled_from(["integer", "numeric(10,2)"]),
+    nullable=st.booleans(),
+    default=st.none() | st.just("0"),
+    checks=st.lists(
+        st.builds(CheckConstraint, st.sampled_from(["c1", "c2"]), st.sampled_from(["VALUE > 0"])),
+        max_size=2,
+        unique_by=lambda c: c.name,
+    ),
+    attributes=st.lists(st.builds(Column, st.sampled_from(["x", "y"]), types), max_size=2, unique_by=lambda c: c.name),
+    comment=maybe_text,
+)
+sequences = st.builds(
+    Sequence,
+    schema=st.sampled_from(["main", "sales"]),
+    name=st.sampled_from(["s1", "s2"]),
+    data_type=st.sampled_from(["bigint", "integer"]),
+    start=st.sampled_from(["1", "100"]),
+    increment=st.sampled_from(["1", "-1"]),
+    cycle=st.booleans(),
+    owned_by=st.none() | st.just("main.t1.id"),
+    comment=maybe_text,
+)
 
 
 @st.composite
@@ -82,7 +164,15 @@ def catalogs(draw: st.DrawFn) -> Catalog:
     )
     tbls = [draw(tables(s, n)) for s, n in keys]
     comments = draw(st.dictionaries(st.sampled_from(["main", "sales"]), st.sampled_from(["c1", "c2"]), max_size=2))
-    return Catalog(dialect="sqlite", tables=tbls, schema_comments=comments)
+    return Catalog(
+        dialect="sqlite",
+        tables=tbls,
+        schema_comments=comments,
+        routines=draw(st.lists(routines, max_size=4, unique_by=lambda r: (r.key, r.kind))),
+        triggers=draw(st.lists(triggers, max_size=3, unique_by=lambda t: t.key)),
+        types=draw(st.lists(user_types, max_size=3, unique_by=lambda t: t.key)),
+        sequences=draw(st.lists(sequences, max_size=2, unique_by=lambda s: s.key)),
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -103,3 +193,5 @@ def test_applying_the_diff_gives_the_target(a: Catalog, b: Catalog) -> None:
     assert diff_catalogs(a, b) == changes  # deterministic
     for render in (to_text, to_json, to_markdown):
         assert render(changes) == render(changes)
+    for change in changes:  # every change has a one-line description
+        assert "\n" not in change.describe() and change.describe()

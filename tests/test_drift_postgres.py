@@ -158,3 +158,44 @@ def test_uninstall_keep_log_leaves_only_the_log(pg_db: ServerDB, role: str) -> N
     pg_script(pg_db, uninstall_script("postgresql", keep_log=False))
     assert pg_rows(pg_db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'schema_sync'") == [(0,)]
     assert pg_rows(pg_db, "SELECT evtname FROM pg_event_trigger") == []
+
+
+def test_event_triggers_name_routines_triggers_types_and_sequences_as_the_catalog_does(pg_db: ServerDB) -> None:
+    """Create and drop name an object alike: `f(integer)` in its schema, a trigger `name on table` in its table's."""
+    pg_script(pg_db, install_script("postgresql"))
+    for sql in [
+        "CREATE SCHEMA sales",
+        "CREATE TABLE sales.orders (id int PRIMARY KEY)",
+        "CREATE FUNCTION sales.f(a integer) RETURNS integer LANGUAGE sql AS 'SELECT a'",
+        "CREATE OR REPLACE FUNCTION sales.f(a integer) RETURNS integer LANGUAGE sql AS 'SELECT a + 1'",
+        "CREATE FUNCTION sales.audit() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'",
+        "CREATE TRIGGER trg_audit AFTER INSERT ON sales.orders FOR EACH ROW EXECUTE FUNCTION sales.audit()",
+        "COMMENT ON TRIGGER trg_audit ON sales.orders IS 'audits'",
+        "CREATE TYPE sales.mood AS ENUM ('a', 'b')",
+        "ALTER TYPE sales.mood ADD VALUE 'c'",
+        "CREATE SEQUENCE sales.inv",
+        "CREATE PROCEDURE sales.p(n integer) LANGUAGE sql AS 'SELECT 1'",
+        "DROP TRIGGER trg_audit ON sales.orders",
+        "DROP FUNCTION sales.f(integer)",
+        "DROP PROCEDURE sales.p(integer)",
+        "DROP TYPE sales.mood",
+        "DROP SEQUENCE sales.inv",
+    ]:
+        pg_execute(pg_db, sql)
+    rows = [(r[1], r[2], r[3], r[4]) for r in pg_rows(pg_db, LOG_SQL)][2:]  # after the schema and the table
+    assert rows == [
+        ("CREATE FUNCTION", "function", "sales", "f(integer)"),
+        ("CREATE FUNCTION", "function", "sales", "f(integer)"),
+        ("CREATE FUNCTION", "function", "sales", "audit()"),
+        ("CREATE TRIGGER", "trigger", "sales", "trg_audit on orders"),
+        ("COMMENT", "trigger", "sales", "trg_audit on orders"),
+        ("CREATE TYPE", "type", "sales", "mood"),
+        ("ALTER TYPE", "type", "sales", "mood"),
+        ("CREATE SEQUENCE", "sequence", "sales", "inv"),
+        ("CREATE PROCEDURE", "procedure", "sales", "p(integer)"),
+        ("DROP TRIGGER", "trigger", "sales", "trg_audit on orders"),
+        ("DROP FUNCTION", "function", "sales", "f(integer)"),
+        ("DROP PROCEDURE", "procedure", "sales", "p(integer)"),
+        ("DROP TYPE", "type", "sales", "mood"),
+        ("DROP SEQUENCE", "sequence", "sales", "inv"),
+    ]

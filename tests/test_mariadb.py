@@ -82,7 +82,8 @@ def test_scout_catalog(scout_my: ServerDB, scheme: str) -> None:
 def test_queries_per_object_kind(scout_my: ServerDB) -> None:
     with connect(scout_my) as conn:
         conn.dialect.read_catalog(conn)
-        assert conn.queries == 5  # tables+views, columns, keys, checks, indexes
+        # tables+views+sequences, columns, keys, checks, indexes, triggers, routines, parameters, partitions
+        assert conn.queries == 9
 
 
 def test_mysql_features(mariadb_db: ServerDB) -> None:
@@ -158,6 +159,19 @@ DDL_CHANGES = [
     "CREATE VIEW v_regions AS SELECT * FROM regions",
     "CREATE OR REPLACE VIEW v_regions AS SELECT region_id FROM regions",
     "ALTER TABLE regions RENAME COLUMN name TO region_name",
+    # routines, triggers, ENUM values, partitions, sequences: each moves the signal on its own
+    "CREATE FUNCTION f1 (a INT) RETURNS INT DETERMINISTIC RETURN a + 1",
+    "CREATE OR REPLACE FUNCTION f1 (a INT) RETURNS INT DETERMINISTIC RETURN a + 2",
+    "CREATE OR REPLACE FUNCTION f1 (b INT) RETURNS INT DETERMINISTIC RETURN b + 2",
+    "ALTER FUNCTION f1 COMMENT 'adds two'",
+    "CREATE PROCEDURE p1 (IN a INT) SELECT a",
+    "CREATE TRIGGER trg1 BEFORE INSERT ON regions FOR EACH ROW SET NEW.region_name = UPPER(NEW.region_name)",
+    "DROP TRIGGER trg1",
+    "ALTER TABLE regions ADD COLUMN mood ENUM('a', 'b', 'c')",
+    "ALTER TABLE regions MODIFY mood ENUM('a', 'b')",
+    "CREATE TABLE parts (id INT) PARTITION BY RANGE (id) (PARTITION p0 VALUES LESS THAN (10))",
+    "ALTER TABLE parts ADD PARTITION (PARTITION p1 VALUES LESS THAN (20))",
+    "CREATE SEQUENCE s1",
 ]
 
 

@@ -155,6 +155,9 @@ def test_quote_ident_doubles_closing_bracket() -> None:
 # --------------------------------------------------------------------------- rows -> catalog
 
 CUSTOMERS, ORDERS, LINES, EMPLOYEES, VIEW, OWN, NOTES = 101, 102, 103, 104, 105, 106, 107
+TRG_AUDIT, TRG_VIEW, TRG_OWN, PROC, FUNC, TVF, AGG, SEQ = 201, 202, 203, 204, 205, 206, 207, 208
+PHONE_TYPE, LINES_TYPE = 257, 258  # user_type_id of user-defined types start at 257
+CLOSE_ORDER = "CREATE PROCEDURE sales.usp_CloseOrder @OrderID bigint, @Done bit OUTPUT\nAS\nUPDATE sales.Orders SET Status = 'closed' WHERE OrderID = @OrderID;"
 SCRIPT_COMMENT = "Customers of the <script>alert(1)</script> shop | a"
 
 
@@ -299,6 +302,101 @@ def sample_rows() -> dict[str, list[tuple[Any, ...]]]:
             (3, 4, 0, "sys", "never shown"),
             (1, 999, 0, None, "an object outside the catalog"),
             (1, OWN, 0, None, "the drift log"),
+            (1, TRG_AUDIT, 0, None, "Writes the audit row"),
+            (1, PROC, 0, None, "Closes an order"),
+            (1, SEQ, 0, None, "Invoice numbers"),
+            (6, LINES_TYPE, 0, None, "Lines passed to procedures"),
+        ],
+        "constraint_comments": [
+            # object_id (the table), constraint_name, comment
+            (ORDERS, "CK_Orders_Total", "Totals are never <negative>"),
+            (CUSTOMERS, "PK_Customers", "The key"),
+            (LINES, "FK_OrderLines_Orders", "Lines die with their order"),
+        ],
+        "triggers": [
+            # trigger_id, parent_object_id, name, is_disabled, is_instead_of_trigger, event type_desc, definition
+            (
+                TRG_AUDIT,
+                ORDERS,
+                "TR_Orders_Audit",
+                False,
+                False,
+                "INSERT",
+                "CREATE TRIGGER sales.TR_Orders_Audit ON sales.Orders AFTER INSERT, UPDATE AS SET NOCOUNT ON;",
+            ),
+            (
+                TRG_AUDIT,
+                ORDERS,
+                "TR_Orders_Audit",
+                False,
+                False,
+                "UPDATE",
+                "CREATE TRIGGER sales.TR_Orders_Audit ON sales.Orders AFTER INSERT, UPDATE AS SET NOCOUNT ON;",
+            ),
+            (TRG_VIEW, VIEW, "TR_v_open_orders_insert", True, True, "INSERT", None),
+            (TRG_OWN, OWN, "tr_own", False, False, "INSERT", "CREATE TRIGGER ..."),
+        ],
+        "routines": [
+            # object_id, schema_name, routine_name, sys.objects.type (char(2)), definition
+            (PROC, "sales", "usp_CloseOrder", "P ", CLOSE_ORDER),
+            (
+                FUNC,
+                "dbo",
+                "fn_Tax",
+                "FN",
+                "CREATE FUNCTION dbo.fn_Tax (@Amount decimal(18,2)) RETURNS decimal(18,2)\nAS BEGIN RETURN @Amount * 0.2 END",
+            ),
+            (
+                TVF,
+                "sales",
+                "tvf_Lines",
+                "IF",
+                "CREATE FUNCTION sales.tvf_Lines (@Lines sales.OrderLineList READONLY) RETURNS TABLE AS RETURN SELECT * FROM @Lines",
+            ),
+            (AGG, "dbo", "Concat", "AF", None),
+        ],
+        "parameters": [
+            # object_id, parameter_id, name, type, user-defined, max_length, precision, scale, is_output, is_readonly
+            (PROC, 2, "@Done", "bit", False, 1, 1, 0, True, False),
+            (PROC, 1, "@OrderID", "bigint", False, 8, 19, 0, False, False),
+            (FUNC, 0, "", "decimal", False, 9, 18, 2, True, False),  # a scalar function's return value
+            (FUNC, 1, "@Amount", "decimal", False, 9, 18, 2, False, False),
+            (TVF, 1, "@Lines", "OrderLineList", True, -1, 0, 0, False, True),
+            (AGG, 0, "", "nvarchar", False, -1, 0, 0, True, False),
+            (AGG, 1, "@value", "nvarchar", False, 8000, 0, 0, False, False),
+        ],
+        "sequences": [
+            # object_id, schema, name, type, user-defined, precision, scale, start, increment, min, max (as text), cycling
+            (
+                SEQ,
+                "sales",
+                "InvoiceNumbers",
+                "bigint",
+                False,
+                19,
+                0,
+                "1000",
+                "5",
+                "-9223372036854775808",
+                "9223372036854775807",
+                False,
+            ),
+            (999, "schema_sync", "own_seq", "int", False, 10, 0, "1", "1", "1", "10", True),
+        ],
+        "types": [
+            # user_type_id, schema, name, base type, max_length, precision, scale, is_nullable, is_table_type, is_assembly_type
+            (PHONE_TYPE, "dbo", "PhoneNumber", "varchar", 20, 0, 0, False, False, False),
+            (LINES_TYPE, "sales", "OrderLineList", None, -1, 0, 0, False, True, False),
+        ],
+        "table_type_columns": [
+            # user_type_id, column_id, name, type, user-defined, max_length, precision, scale, is_nullable, is_identity
+            (LINES_TYPE, 2, "Qty", "int", False, 4, 10, 0, True, False),
+            (LINES_TYPE, 1, "LineNo", "int", False, 4, 10, 0, False, True),
+        ],
+        "partitions": [
+            # object_id, scheme, function, boundary_value_on_right, partitioning column, boundary_id, value (text)
+            (LINES, "ps_Lines", "pf_Lines", True, "OrderID", 2, "2000"),
+            (LINES, "ps_Lines", "pf_Lines", True, "OrderID", 1, "1000"),
         ],
         "view_definitions": [
             (
@@ -429,6 +527,85 @@ def test_comments_are_kept_verbatim_for_the_renderer_to_escape(catalog) -> None:
     assert "<script>" in catalog.to_json()  # JSON keeps text; escaping happens when rendering
 
 
+def test_dml_triggers_on_their_tables_with_events_timing_and_comment(catalog) -> None:  # type: ignore[no-untyped-def]
+    assert [t.key for t in catalog.triggers] == [
+        "reporting.v_open_orders.TR_v_open_orders_insert",
+        "sales.Orders.TR_Orders_Audit",
+    ]  # the trigger on schema_sync.drift_log is this project's own
+    audit = catalog.triggers[1]
+    assert (audit.timing, audit.events, audit.level, audit.enabled) == (
+        "AFTER",
+        ["INSERT", "UPDATE"],
+        "STATEMENT",
+        True,
+    )
+    assert audit.comment == "Writes the audit row" and audit.definition.startswith("CREATE TRIGGER")
+    instead = catalog.triggers[0]
+    assert (instead.timing, instead.enabled, instead.definition) == ("INSTEAD OF", False, None)  # WITH ENCRYPTION
+
+
+def test_procedures_and_functions_with_parameters_return_types_and_language(catalog) -> None:  # type: ignore[no-untyped-def]
+    by_key = catalog.routine_map()
+    assert sorted(by_key) == [
+        "dbo.Concat(nvarchar(4000))",
+        "dbo.fn_Tax(decimal(18,2))",
+        "sales.tvf_Lines(OrderLineList)",
+        "sales.usp_CloseOrder(bigint, bit)",
+    ]
+    proc = by_key["sales.usp_CloseOrder(bigint, bit)"]
+    assert (proc.kind, proc.language, proc.returns) == ("procedure", "T-SQL", None)
+    assert proc.arguments == "@OrderID bigint, @Done bit OUTPUT"
+    assert proc.comment == "Closes an order" and proc.definition == CLOSE_ORDER
+    tax = by_key["dbo.fn_Tax(decimal(18,2))"]
+    assert (tax.kind, tax.returns, tax.arguments) == ("function", "decimal(18,2)", "@Amount decimal(18,2)")
+    tvf = by_key["sales.tvf_Lines(OrderLineList)"]
+    assert (tvf.returns, tvf.arguments) == ("TABLE", "@Lines OrderLineList READONLY")
+    agg = by_key["dbo.Concat(nvarchar(4000))"]
+    assert (agg.kind, agg.language, agg.returns, agg.definition) == ("aggregate", "CLR", "nvarchar(max)", None)
+
+
+def test_sequences_types_partitions_and_constraint_comments(catalog) -> None:  # type: ignore[no-untyped-def]
+    (seq,) = catalog.sequences  # the one in schema_sync is left out
+    assert (seq.key, seq.data_type, seq.start, seq.increment, seq.cycle) == (
+        "sales.InvoiceNumbers", "bigint", "1000", "5", False,
+    )  # fmt: skip
+    assert (seq.max_value, seq.comment, seq.owned_by) == ("9223372036854775807", "Invoice numbers", None)
+    phone, lines = catalog.types
+    assert (phone.key, phone.kind, phone.base_type, phone.nullable) == (
+        "dbo.PhoneNumber",
+        "alias",
+        "varchar(20)",
+        False,
+    )
+    assert (lines.kind, lines.comment) == ("table type", "Lines passed to procedures")
+    assert [(c.name, c.type, c.nullable, c.identity) for c in lines.attributes] == [
+        ("LineNo", "int", False, True),
+        ("Qty", "int", True, False),
+    ]
+    order_lines = catalog.get("sales", "OrderLines")
+    assert order_lines.partition_key == "RANGE RIGHT (OrderID): function pf_Lines, scheme ps_Lines"
+    assert [(p.name, p.bound) for p in order_lines.partitions] == [
+        ("1", "OrderID < 1000"),
+        ("2", "OrderID >= 1000 AND OrderID < 2000"),
+        ("3", "OrderID >= 2000"),
+    ]
+    orders = catalog.get("sales", "Orders")
+    assert {c.name: c.comment for c in orders.checks}["CK_Orders_Total"] == "Totals are never <negative>"
+    assert catalog.get("dbo", "Customers").primary_key.comment == "The key"
+    assert order_lines.foreign_keys[0].comment == "Lines die with their order"
+    assert catalog.get("dbo", "Customers").column("Phone").type == "PhoneNumber"  # links to the alias type's entry
+
+
+def test_range_left_partitions_include_their_upper_bound() -> None:
+    rows = sample_rows()
+    rows["partitions"] = [(ORDERS, "ps", "pf", False, "OrderDate", 1, "2024-01-01T00:00:00")]
+    orders = build_catalog(rows).get("sales", "Orders")
+    assert [(p.name, p.bound) for p in orders.partitions] == [
+        ("1", "OrderDate <= 2024-01-01T00:00:00"),
+        ("2", "OrderDate > 2024-01-01T00:00:00"),
+    ]
+
+
 def test_row_order_does_not_change_the_catalog() -> None:
     expected = build_catalog(sample_rows()).to_json()
     for seed in range(5):
@@ -468,7 +645,7 @@ class FakeDB:
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         self.queries.append(sql)
         if sql == read_sql("mssql", "change_signal.sql"):
-            return [(1234, "2024-05-01T10:00:00.123", 99, -7, 12, 5)]
+            return [(1234, "2024-05-01T10:00:00.123", 99, -7, 12, 5, 3, -1, None)]
         kind = self.by_sql[sql]
         if kind == "row_counts" and self.fail_row_counts:
             raise SchemaSyncError("mssql query failed: VIEW DATABASE STATE permission denied")
@@ -498,7 +675,7 @@ def test_row_counts_denied_still_gives_a_catalog() -> None:
 
 def test_change_signal_is_one_query() -> None:
     db = FakeDB()
-    assert mssql.DIALECT.change_signal(db) == "1234|2024-05-01T10:00:00.123|99|-7|12|5"  # type: ignore[arg-type]
+    assert mssql.DIALECT.change_signal(db) == "1234|2024-05-01T10:00:00.123|99|-7|12|5|3|-1|"  # type: ignore[arg-type]
     assert len(db.queries) == 1
 
 
@@ -756,7 +933,24 @@ def test_sql_files_are_found_and_bad_names_are_refused() -> None:
     with pytest.raises(SchemaSyncError, match=r"'\.\.'"):
         read_sql("mssql", "../pyproject.toml")
     with pytest.raises(SchemaSyncError, match="no SQL Server catalog query"):
-        catalog_sql("triggers")
+        catalog_sql("synonyms")
+
+
+def test_routines_query_leaves_out_ssms_diagram_procedures_and_our_schema() -> None:
+    text = catalog_sql("routines")
+    assert "N'microsoft_database_tools_support'" in text
+    assert "N'schema_sync'" in text and "o.is_ms_shipped = 0" in text
+    assert "tr.parent_class = 1" in catalog_sql("triggers")  # DML triggers only, not our database DDL trigger
+    assert "CONVERT(nvarchar(40), sq.start_value)" in catalog_sql("sequences")  # sql_variant
+    assert "ic.partition_ordinal = 1" in catalog_sql("partitions")
+    assert "ep.class IN (1, 3, 6, 7)" in catalog_sql("extended_properties")  # 6: user-defined types
+
+
+def test_change_signal_sees_triggers_types_and_partition_boundaries() -> None:
+    code = _strip_comments(read_sql("mssql", "change_signal.sql"))
+    for needle in ("FROM sys.triggers", "is_disabled", "FROM sys.types WHERE is_user_defined = 1",
+                   "FROM sys.partition_range_values", "data_space_id"):  # fmt: skip
+        assert needle in code, needle
 
 
 def test_objects_query_leaves_out_ssms_diagrams() -> None:

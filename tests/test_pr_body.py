@@ -139,3 +139,15 @@ def test_body_stays_under_githubs_limit() -> None:
     body = pr_body.body(pr_body.BodyInput("db", "0" * 64, changes, entries))
     assert len(body) < 65_536
     assert "4850 more" in body and "The 4960 earlier row(s) are in the drift log." in body
+
+
+def test_body_names_routines_and_enum_values_by_their_own_names() -> None:
+    from mkdocs_schema_sync.catalog import Routine, UserType
+
+    old = Catalog("postgresql", routines=[Routine("s", "f", signature="integer", arguments="a integer")],
+                  types=[UserType("s", "mood", "enum", values=["happy", "meh"])])  # fmt: skip
+    new = Catalog("postgresql", routines=[Routine("s", "f", signature="bigint", arguments="a bigint")],
+                  types=[UserType("s", "mood", "enum", values=["happy"])])  # fmt: skip
+    body = unescape(pr_body.body(pr_body.BodyInput("db", "0" * 64, diff_catalogs(old, new), [])))
+    assert "| <code>s.f(bigint)</code> | routine signature changed |" in body  # not s.f(bigint).f(integer)
+    assert "| <code>s.mood</code> | enum value removed <code>meh</code> |" in body

@@ -459,3 +459,24 @@ def sync_steps_of(settings, sync_steps):  # type: ignore[no-untyped-def]
     assert loaded.sync is not None
     steps = sync_steps(model, loaded.sync)
     return steps["to_repo"] + steps["to_db"]
+
+
+def test_a_deploy_is_not_sent_back_as_drift(tmp_path: Path, stand_in: GitHubStandIn) -> None:
+    """Issue 13: what `deploy` applied reaches no pull request; drift after it still does."""
+    env = SqliteSync(tmp_path, stand_in, extra="deploy:\n  migrations: migrations\n")
+    folder = env.repo.work / "migrations"
+    folder.mkdir()
+    (folder / "001_store_tier.sql").write_text("ALTER TABLE stores ADD COLUMN tier TEXT;\n", encoding="utf-8")
+    r = env.cli("deploy")
+    assert r.returncode == 0, r.stdout + r.stderr
+    r = env.cli("monitor", "--once")
+    assert r.returncode == 0, r.stderr
+    assert "deploy" in r.stdout and "no pull request" in r.stdout, r.stdout
+    assert stand_in.calls("POST", "/pulls") == []
+    assert env.repo.remote_head(BRANCH) is None
+
+    env.sql("ALTER TABLE stores ADD COLUMN manager_name TEXT")  # someone else's change after the deploy
+    r = env.cli("monitor", "--once")
+    assert r.returncode == 0, r.stderr
+    assert "opened pull request #1" in r.stdout
+    assert "manager_name" in stand_in.body(1)

@@ -7,9 +7,10 @@ property tests check exactly that).
 
 Breaking means an existing reader or writer may fail: a table or column gone,
 a type, key, identity or kind changed, a column made NOT NULL, a NOT NULL
-column added without a default, a constraint or unique index added. Comments,
-new tables, new nullable columns, dropped constraints and plain indexes are
-additive.
+column added without a default, a constraint or unique index added, a
+partitioning or inheritance changed. Comments, new tables, new nullable
+columns, dropped constraints and plain indexes are additive. Routines,
+triggers, types and sequences are compared in `diff_kinds`.
 """
 
 from __future__ import annotations
@@ -17,64 +18,25 @@ from __future__ import annotations
 import copy
 import json
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
+from . import diff_kinds
+from .change import Change, enum_change_breaks, short
 from .model import Catalog
 
+__all__ = ["Change", "apply_changes", "diff_catalogs", "short"]
+
 COLUMN_FIELDS = ("type", "nullable", "default", "identity", "generated", "comment")
+#: table fields that only some tables have (absent from the canonical form when unset): breaking?
+TABLE_FIELDS = {
+    "partition_key": True,
+    "partition_of": True,
+    "partition_bound": True,
+    "inherits": True,
+    "extension": False,
+}
 #: members compared as multisets of their canonical form (unnamed in SQLite)
 SET_MEMBERS = {"uniques": "unique", "foreign_keys": "foreign_key", "checks": "check"}
-
-
-@dataclass
-class Change:
-    kind: str
-    schema: str
-    table: str
-    column: str | None
-    before: Any
-    after: Any
-    breaking: bool
-    contracts: list[str] = field(default_factory=list)
-
-    @property
-    def key(self) -> str:
-        return f"{self.schema}.{self.table}" if self.table else self.schema
-
-    def describe(self) -> str:
-        """One line for people: what changed, from what to what."""
-        where = self.key + (f".{self.column}" if self.column else "")
-        what = self.kind.replace("_", " ")
-        if self.kind in ("table_added", "table_removed", "column_added", "column_removed"):
-            return f"{what}: {where}" + (f" ({short(self.after)})" if self.kind == "column_added" else "")
-        if self.kind.endswith(("_added", "_removed")):
-            return f"{what} on {where}: {short(self.after if self.after is not None else self.before)}"
-        return f"{what} on {where}: {short(self.before)} -> {short(self.after)}"
-
-
-def short(value: Any) -> str:
-    """A member or value in a few words, for one-line descriptions and table cells."""
-    if value is None:
-        return "none"
-    if isinstance(value, dict):
-        if "type" in value and "name" in value and "nullable" in value:
-            null = "" if value["nullable"] else " NOT NULL"
-            return f"{value['name']} {value['type']}{null}"
-        if "kind" in value and "schema" in value:
-            return f"{value['kind']} {value['schema']}.{value['name']}"
-        if "expression" in value:
-            return str(value["expression"])
-        cols = ", ".join(value.get("columns") or [])
-        name = value.get("name") or ""
-        ref = ""
-        if "ref_table" in value:
-            ref = f" -> {value['ref_schema']}.{value['ref_table']}({', '.join(value['ref_columns'])})"
-        return f"{name} ({cols}){ref}".strip()
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    text = " ".join(str(value).split())
-    return text if len(text) <= 80 else text[:79] + "…"
 
 
 # --------------------------------------------------------------------------- diff
@@ -98,11 +60,17 @@ def diff_catalogs(old: Catalog, new: Catalog) -> list[Change]:
         before, after = old.schema_comments.get(schema), new.schema_comments.get(schema)
         if before != after:
             changes.append(Change("schema_comment_changed", schema, "", None, before, after, False))
+    changes.extend(diff_kinds.diff_objects(old, new))
     return sorted(changes, key=_sort_key)
 
 
-def _sort_key(c: Change) -> tuple[str, str, str, str, str]:
-    return (c.schema, c.table, c.column or "", c.kind, json.dumps([c.before, c.after], sort_keys=True, default=str))
+#: tables (with their triggers) first, then types, sequences and routines
+_CATEGORY_ORDER = {"table": 0, "trigger": 0, "type": 1, "sequence": 2, "routine": 3}
+
+
+def _sort_key(c: Change) -> tuple[int, str, str, str, str, str]:
+    raw = json.dumps([c.before, c.after], sort_keys=True, default=str)
+    return (_CATEGORY_ORDER[c.category], c.schema, c.table, c.column or "", c.kind, raw)
 
 
 def _diff_table(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
@@ -118,6 +86,13 @@ def _diff_table(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
         add("table_comment_changed", None, a["comment"], b["comment"], False)
     if a["definition"] != b["definition"]:
         add("view_definition_changed", None, a["definition"], b["definition"], False)
+    for fld, breaks in TABLE_FIELDS.items():
+        if a.get(fld) != b.get(fld):
+            add(f"{fld}_changed", None, a.get(fld), b.get(fld), breaks)
+    if a.get("partitions") != b.get("partitions"):
+        kept = {p["name"]: p["bound"] for p in b.get("partitions") or []}
+        lost = any(kept.get(p["name"], object()) != p["bound"] for p in a.get("partitions") or [])
+        add("partitions_changed", None, a.get("partitions"), b.get("partitions"), lost)
 
     old_cols = {c["name"]: c for c in a["columns"]}
     new_cols = {c["name"]: c for c in b["columns"]}
@@ -140,14 +115,25 @@ def _diff_table(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
         add("columns_reordered", None, [c["name"] for c in a["columns"]], new_order, False)
 
     if a["primary_key"] != b["primary_key"]:
-        add("primary_key_changed", None, a["primary_key"], b["primary_key"], True)
+        if a["primary_key"] and b["primary_key"] and _uncommented(a["primary_key"]) == _uncommented(b["primary_key"]):
+            add("primary_key_comment_changed", None, a["primary_key"], b["primary_key"], False)
+        else:
+            add("primary_key_changed", None, a["primary_key"], b["primary_key"], True)
     for member, label in SET_MEMBERS.items():
         before_set = Counter(json.dumps(m, sort_keys=True) for m in a[member])
         after_set = Counter(json.dumps(m, sort_keys=True) for m in b[member])
-        for raw in sorted((before_set - after_set).elements()):
-            add(f"{label}_removed", None, json.loads(raw), None, False)
-        for raw in sorted((after_set - before_set).elements()):
-            add(f"{label}_added", None, None, json.loads(raw), True)
+        removed = [json.loads(raw) for raw in sorted((before_set - after_set).elements())]
+        added = [json.loads(raw) for raw in sorted((after_set - before_set).elements())]
+        for old in list(removed):  # the same constraint with another comment: a comment change
+            match = next((new for new in added if _uncommented(new) == _uncommented(old)), None)
+            if match is not None:
+                removed.remove(old)
+                added.remove(match)
+                add(f"{label}_comment_changed", None, old, match, False)
+        for old in removed:
+            add(f"{label}_removed", None, old, None, False)
+        for new in added:
+            add(f"{label}_added", None, None, new, True)
     old_idx = {i["name"]: i for i in a["indexes"]}
     new_idx = {i["name"]: i for i in b["indexes"]}
     for name in sorted(old_idx.keys() - new_idx.keys()):
@@ -161,8 +147,15 @@ def _diff_table(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
     return out
 
 
+def _uncommented(member: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in member.items() if k != "comment"}
+
+
 def _column_change_breaks(fld: str, before: Any, after: Any, col: dict[str, Any]) -> bool:
-    if fld in ("type", "identity", "generated"):
+    if fld == "type":
+        enum_breaks = enum_change_breaks(before, after)  # an ENUM/SET that only gained values still works
+        return True if enum_breaks is None else enum_breaks
+    if fld in ("identity", "generated"):
         return True
     if fld == "nullable":
         return before is True and after is False
@@ -194,6 +187,9 @@ def apply_changes(old: Catalog, changes: list[Change]) -> Catalog:
         if ch.kind == "table_removed":
             objects.pop(key, None)
             continue
+        if ch.category != "table":
+            diff_kinds.apply_object_change(data, ch)
+            continue
         _apply_to_table(objects[key], ch)
     return Catalog.from_canonical(data)
 
@@ -205,8 +201,16 @@ def _apply_to_table(t: dict[str, Any], ch: Change) -> None:
         "view_definition_changed": "definition",
         "primary_key_changed": "primary_key",
     }
+    simple["primary_key_comment_changed"] = "primary_key"
     if ch.kind in simple:
         t[simple[ch.kind]] = copy.deepcopy(ch.after)
+        return
+    optional = {f"{fld}_changed": fld for fld in TABLE_FIELDS} | {"partitions_changed": "partitions"}
+    if ch.kind in optional:  # absent from the canonical form when unset
+        if ch.after is None:
+            t.pop(optional[ch.kind], None)
+        else:
+            t[optional[ch.kind]] = copy.deepcopy(ch.after)
         return
     if ch.kind == "column_added":
         t["columns"].append(copy.deepcopy(ch.after))
@@ -230,6 +234,9 @@ def _apply_to_table(t: dict[str, Any], ch: Change) -> None:
             return
         if ch.kind == f"{label}_removed":
             t[member].remove(ch.before)
+            return
+        if ch.kind == f"{label}_comment_changed":
+            t[member][t[member].index(ch.before)] = copy.deepcopy(ch.after)
             return
         if ch.kind == f"{label}_changed":
             t[member] = [ch.after if m["name"] == ch.before["name"] else m for m in t[member]]

@@ -48,7 +48,7 @@ def snapshot(obj: CliState) -> None:
     catalog = _live(settings)
     changed = run_core(write_snapshot, catalog, settings.snapshot)
     what = "wrote" if changed else "unchanged:"
-    click.echo(f"{what} {settings.snapshot} ({len(catalog.tables)} objects, sha256 {catalog.sha256()[:12]})")
+    click.echo(f"{what} {settings.snapshot} ({len(catalog.object_hashes())} objects, sha256 {catalog.sha256()[:12]})")
 
 
 @click.command()

@@ -278,6 +278,8 @@ def mark_contract_breaks(contracts: ContractFile, old: Catalog, new: Catalog, ch
 
 def _touches(change: Change, columns: dict[str, set[str]], related: set[str]) -> bool:
     """Whether `change` can be what broke a contract protecting `columns` (table key -> column names)."""
+    if change.category != "table":  # routines, triggers, types, sequences: contracts protect columns
+        return False
     if change.kind.endswith("comment_changed") or change.kind in ("columns_reordered", "view_definition_changed"):
         return False
     protected = columns.get(change.key)

@@ -24,7 +24,7 @@ from ..contracts import policy
 from ..db import Database
 from ..db.locks import session_lock
 from ..db.problems import first_line
-from ..drift.log import read_state
+from ..drift.log import DEPLOYED_STATE, read_state, save_state_value
 from ..drift.poller import DeployTag, Poller
 from ..errors import SchemaSyncError
 from ..masking import get_logger
@@ -224,6 +224,8 @@ class Deployer:
             with contextlib.suppress(SchemaSyncError):
                 self.db.dialect.tag_session(self.db, None)
             drift.after(DeployTag(self.deploy_id, who))
+            if any(r.outcome == APPLIED for r in report.results):
+                drift.remember_schema()
 
     def _apply_atomic(self, m: Migration, who: str) -> tuple[FileResult, str | None]:
         """The file, the gate and its history row in one transaction: all committed, or none."""
@@ -398,6 +400,16 @@ class _DriftTagger:
     def after(self, tag: DeployTag) -> None:
         if self.active:
             self._check(tag)
+
+    def remember_schema(self) -> None:
+        """Record the schema this deploy left, so `monitor` does not send it back as drift."""
+        try:
+            sha = select_tables(self.db.dialect.read_catalog(self.db, row_counts=False), self.settings).sha256()
+            save_state_value(self.db, self.settings.snapshot, DEPLOYED_STATE, sha)
+        except SchemaSyncError as exc:
+            log.warning("could not record the deployed schema for `monitor`: %s", exc.message)
+        finally:
+            self.db.rollback_quietly()
 
     def _check(self, tag: DeployTag | None) -> None:
         try:

@@ -266,3 +266,41 @@ class JsonLog:
             data["entries"].append(rec)
         data["state"].update(state)
         self._save(data)
+
+
+#: the catalog SHA-256 a deploy left behind: `monitor` sends no pull request for exactly that schema
+DEPLOYED_STATE = "deployed_sha256"
+
+
+def state_store(db: Database, snapshot: Path | None) -> JsonLog | None:
+    """Where name/value state goes: None for the database's state table, else the JSON log beside the snapshot."""
+    if read_state(db, names=("version",)) is not None:
+        db.rollback_quietly()
+        return None
+    db.rollback_quietly()
+    if snapshot is None:
+        raise SchemaSyncError("no drift log in the database and no `snapshot` to keep one beside")
+    return JsonLog(json_log_path(snapshot))
+
+
+def load_state_value(db: Database, snapshot: Path | None, name: str) -> str | None:
+    try:
+        store = state_store(db, snapshot)
+    except SchemaSyncError:
+        return None
+    if store is not None:
+        value = store.state().get(name) if store.exists() else None
+        return None if value is None else str(value)
+    rows = read_state(db, names=(name,)) or {}
+    db.rollback_quietly()
+    return rows.get(name)
+
+
+def save_state_value(db: Database, snapshot: Path | None, name: str, value: str) -> None:
+    store = state_store(db, snapshot)
+    if store is not None:
+        store.update([], {name: value})
+        return
+    with db.transaction():
+        write_state(db, {name: value})
+        db.commit()

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog
+from ..catalog.change import details
 from ..catalog.diff import Change, diff_catalogs
 from ..db import open_database
 from ..errors import LockBusy, SchemaSyncError
@@ -64,25 +65,22 @@ def entries_from_changes(
 ) -> list[DriftEntry]:
     """One log row per changed object, the statement a summary of what changed in it."""
     when = when or utc_now()
-    by_key: dict[tuple[str, str], list[Change]] = {}
+    by_key: dict[tuple[str, str, str, str], list[Change]] = {}
     for ch in changes:
-        by_key.setdefault((ch.schema, ch.table), []).append(ch)
+        member = (ch.column or "") if ch.category == "trigger" else ""
+        by_key.setdefault((ch.category, ch.schema, ch.table, member), []).append(ch)
     out = []
-    for (schema, table), group in sorted(by_key.items()):
-        first = group[0]
-        if not table:
-            event, otype, text = "COMMENT", "schema", "; ".join(c.describe() for c in group)
-        elif first.kind == "table_added":
-            kind = first.after["kind"]
-            cols = ", ".join(f"{c['name']} {c['type']}" for c in first.after["columns"])
-            event, otype, text = f"CREATE {kind.upper()}", kind, f"added {kind} {schema}.{table} ({cols})"
-        elif first.kind == "table_removed":
-            kind = first.before["kind"]
-            event, otype, text = f"DROP {kind.upper()}", kind, f"removed {kind} {schema}.{table}"
+    for (category, schema, table, _member), group in sorted(by_key.items(), key=lambda i: i[0][1:] + i[0][:1]):
+        if category != "table":
+            event, otype, name, text = _object_entry(category, group)
+        elif not table:
+            event, otype, name = "COMMENT", "schema", schema
+            text = "; ".join(c.describe() for c in group)
         else:
-            event, otype = "ALTER TABLE", "table"
-            text = f"changed {schema}.{table}: " + "; ".join(c.describe() for c in group)
+            event, otype, name, text = _table_entry(group)
         breaking = any(c.breaking for c in group)
+        diff_lines = [line for _, lines in details(group) for line in lines]
+        statement = text + (" [breaking]" if breaking else "") + "".join(f"\n  {line}" for line in diff_lines)
         tagged = deploy is not None
         out.append(
             DriftEntry(
@@ -91,9 +89,10 @@ def entries_from_changes(
                 event_type=event,
                 object_type=otype,
                 schema_name=schema,
-                object_name=table or schema,
-                # a summary quotes defaults and view SQL, which may hold a password: masked before it is stored
-                statement=mask(text + (" [breaking]" if breaking else "")),
+                object_name=name,
+                # a summary quotes defaults, view SQL and routine bodies, which may hold a password:
+                # masked before it is stored
+                statement=mask(statement),
                 source="deploy" if tagged else "poll",
                 sync_status="deployed" if tagged else "pending",
                 status_changed_at=when if tagged else None,
@@ -101,6 +100,41 @@ def entries_from_changes(
             )
         )
     return out
+
+
+def _table_entry(group: list[Change]) -> tuple[str, str, str, str]:
+    first = group[0]
+    schema, table = first.schema, first.table
+    if first.kind == "table_added":
+        kind = first.after["kind"]
+        cols = ", ".join(f"{c['name']} {c['type']}" for c in first.after["columns"])
+        return f"CREATE {kind.upper()}", kind, table, f"added {kind} {schema}.{table} ({cols})"
+    if first.kind == "table_removed":
+        kind = first.before["kind"]
+        return f"DROP {kind.upper()}", kind, table, f"removed {kind} {schema}.{table}"
+    return "ALTER TABLE", "table", table, f"changed {schema}.{table}: " + "; ".join(c.describe() for c in group)
+
+
+def _object_entry(category: str, group: list[Change]) -> tuple[str, str, str, str]:
+    """A routine, trigger, type or sequence: named as PostgreSQL's event triggers name it."""
+    first = group[0]
+    obj = first.after if first.after is not None and not first.kind.endswith("_removed") else first.before
+    if category == "routine":
+        otype = str(obj.get("kind") if isinstance(obj, dict) else "function")
+        name = first.table
+    elif category == "trigger":
+        otype, name = "trigger", f"{first.column} on {first.table}"
+    elif category == "type":
+        otype, name = "type", first.table
+    else:
+        otype, name = "sequence", first.table
+    verb = "CREATE" if first.kind.endswith("_added") and len(group) == 1 else "ALTER"
+    if first.kind.endswith("_removed") and not first.kind.startswith("enum_value"):
+        verb = "DROP"
+    word = otype.split()[-1].upper()  # `window function` -> FUNCTION
+    if category == "type" and isinstance(obj, dict) and obj.get("kind") == "domain":
+        word = "DOMAIN"
+    return f"{verb} {word}", otype, name, "; ".join(c.describe() for c in group)
 
 
 class Poller:

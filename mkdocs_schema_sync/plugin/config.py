@@ -10,7 +10,15 @@ from mkdocs.config import config_options as c
 from ..contracts.model import DEFAULT_FILE
 from ..contracts.notify import parse_webhooks
 from ..deploy.targets import parse_deploy
-from ..settings import DEFAULT_SCHEDULE, NAV_MODES, UNREACHABLE_MODES, Settings, parse_github, parse_schedule
+from ..settings import (
+    DEFAULT_SCHEDULE,
+    EXTENSION_MODES,
+    NAV_MODES,
+    UNREACHABLE_MODES,
+    Settings,
+    parse_github,
+    parse_schedule,
+)
 
 
 class SchemaSyncConfig(base.Config):
@@ -30,6 +38,7 @@ class SchemaSyncConfig(base.Config):
     cache_ttl = c.Type((int, float), default=60)
     row_counts = c.Type(bool, default=True)
     er_max_tables = c.Type(int, default=50)
+    extension_objects = c.Choice(EXTENSION_MODES, default="hide")
     drift_log = c.Type(bool, default=True)
     drift_limit = c.Type(int, default=200)
     watch_interval = c.Type((int, float), default=2)
@@ -62,6 +71,7 @@ def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Sett
         cache_ttl=cfg.cache_ttl,
         row_counts=cfg.row_counts,
         er_max_tables=cfg.er_max_tables,
+        extension_objects=cfg.extension_objects,
         drift_log=cfg.drift_log,
         drift_limit=cfg.drift_limit,
         watch_interval=cfg.watch_interval,

@@ -78,7 +78,15 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
     def cache_key(self) -> tuple[Any, ...]:
         s = self.settings
         assert s is not None
-        return (s.connection, tuple(s.schemas), tuple(s.exclude), s.row_counts, s.on_unreachable, str(s.snapshot))
+        return (
+            s.connection,
+            tuple(s.schemas),
+            tuple(s.exclude),
+            s.extension_objects,
+            s.row_counts,
+            s.on_unreachable,
+            str(s.snapshot),
+        )
 
     def load(self) -> LoadedCatalog:
         """The catalog, from the cache while it is fresh (serve rebuilds after a Markdown edit cost no query)."""
@@ -130,7 +138,9 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         except SchemaSyncError as exc:
             raise PluginError(f"schema-sync: {exc.message}") from None
         paths = Paths(model.catalog, self.settings.path)
+        # pages of single objects (tables, views, routines): reached from index pages unless nav is `full`
         table_pages = {paths.table(t) for t in model.catalog.tables}
+        table_pages |= {paths.routine(r) for r in model.catalog.routine_map().values()}
         for path, text in pages.items():
             if files.get_file_from_path(path) is not None:
                 raise PluginError(
@@ -174,13 +184,16 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
     def _extend_user_nav(self, config: MkDocsConfig, paths: Paths, model: DocModel, table_pages: set[str]) -> None:
         """With a hand-written `nav:`, add our section unless the user already placed one of our pages."""
         assert self.settings is not None
+        pages = set(self.generated)
         if _nav_mentions(config.nav, set(self.generated)):
             return
         section: list[Any] = [paths.index()]
         for schema in model.catalog.schemas:
             entries: list[Any] = [paths.schema(schema), paths.er(schema)]
+            entries += [p for p in (paths.routines(schema), paths.types(schema), paths.sequences(schema)) if p in pages]
             if self.settings.nav == "full":
                 entries.extend(paths.table(t) for t in model.catalog.in_schema(schema))
+                entries.extend(paths.routine(r) for r in model.catalog.routines_in(schema))
             section.append({escape.title(schema): entries})
         section.extend(p for p in self.generated if p not in table_pages and p.count("/") == 1 and p != paths.index())
         config.nav.append({escape.title(self.settings.title): section})

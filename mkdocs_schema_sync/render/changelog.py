@@ -22,6 +22,10 @@ def tables_of(entry: DriftEntry, catalog: Catalog) -> list[Table]:
     hit = catalog.get(schema, name)
     if hit is not None:
         return [hit]
+    if entry.object_type == "trigger" and " on " in name:  # `trg_audit on orders`: the trigger's table
+        hit = catalog.get(schema, name.rsplit(" on ", 1)[1])
+        if hit is not None:
+            return [hit]
     if "." in name:
         hit = catalog.get(schema, name.split(".", 1)[0])
         if hit is not None:

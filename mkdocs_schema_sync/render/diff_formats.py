@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
+from ..catalog.change import details
 from ..catalog.diff import Change, short
-from .escape import cell, code
+from .escape import cell, code, code_block
 
 
 def to_json(changes: list[Change]) -> str:
     payload = {
-        "changes": [asdict(c) for c in changes],
+        "changes": [{**asdict(c), "category": c.category, "diff": c.detail()} for c in changes],
         "breaking": sum(1 for c in changes if c.breaking),
         "additive": sum(1 for c in changes if not c.breaking),
     }
@@ -21,7 +22,10 @@ def to_json(changes: list[Change]) -> str:
 def to_text(changes: list[Change]) -> str:
     if not changes:
         return "no drift: the database matches the snapshot\n"
-    lines = [_text_line(c) for c in _contract_breaks_first(changes)]
+    lines = []
+    for c, diff in details(_contract_breaks_first(changes)):
+        lines.append(_text_line(c))
+        lines += [f"{'':<10}{line}" for line in diff]
     n_break = sum(1 for c in changes if c.breaking)
     n_contract = sum(1 for c in changes if c.contracts)
     summary = f"{len(changes)} change(s), {n_break} breaking"
@@ -59,11 +63,16 @@ def to_markdown(changes: list[Change]) -> str:
             continue
         out += [f"### {title}", "", "| Object | Change | Before | After |", "|---|---|---|---|"]
         for c in group:
-            where = c.key + (f".{c.column}" if c.column else "")
             before = cell(short(c.before)) if c.before is not None else ""
             after = cell(short(c.after)) if c.after is not None else ""
-            out.append(f"| {code(where)} | {c.kind.replace('_', ' ')} | {before} | {after} |")
+            change = c.kind.replace("_", " ") + (f" {code(c.column)}" if c.kind.startswith("enum_value") else "")
+            out.append(f"| {code(c.where)} | {change} | {before} | {after} |")
         out.append("")
+    detailed = [(c, diff) for c, diff in details([*contract, *breaking, *additive]) if diff]
+    if detailed:
+        out += ["### Definition changes", ""]
+        for c, diff in detailed:
+            out += [f"{code(c.where)} ({c.kind.replace('_', ' ')}):", "", code_block("\n".join(diff), "diff"), ""]
     return "\n".join(out)
 
 

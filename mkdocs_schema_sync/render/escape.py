@@ -55,11 +55,15 @@ def code_block(text: object, lang: str = "") -> Markup:
 
 
 def code(text: object) -> Markup:
-    """Inline code: HTML <code> with escaped content (backticks inside cannot break out)."""
+    """Inline code: an HTML <code> element whose content is entities wherever Markdown or HTML would act.
+
+    Markdown still reads inline syntax inside a raw <code> element: a backtick opens a code span,
+    `[x](javascript:…)` makes a link, `**` bold. So every such character is an entity, as in `md`.
+    """
     if text is None:
         return Markup("")
     flat = " ".join(str(text).split())
-    return Markup("<code>" + html.escape(flat, quote=True).replace("|", "&#124;") + "</code>")
+    return Markup("<code>" + flat.translate(_ESCAPES) + "</code>")
 
 
 def yaml_string(text: object) -> Markup:

@@ -22,7 +22,7 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from ..catalog import Catalog, Table
+from ..catalog import Catalog, Column, Routine, Sequence, Table, UserType
 from ..errors import SchemaSyncError
 from ..settings import Settings
 from . import escape, mermaid
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 _SAFE_SLUG = re.compile(r"[^A-Za-z0-9_.-]")
 _RESERVED = {"index", "er", "architecture", "changes", "contracts", "status"}
 _TITLE_LINE = re.compile(r"^title\s*:")
+#: pages of a schema's folder beside its table pages
+_SCHEMA_PAGES = {"routines", "types", "sequences"}
+_NEXTVAL = re.compile(r"(?i)\b(?:nextval|next\s+value\s+for)\b")
 
 
 @dataclass
@@ -100,11 +103,18 @@ class Paths:
         self.root = root.strip("/") or "schema"
         self._schema_slugs = _slugs(catalog.schemas)
         self._table_slugs: dict[str, str] = {}
+        self._routine_slugs: dict[int, str] = {}  # by id(): a MySQL function and procedure may share a key
+        self._anchors: dict[tuple[str, str], str] = {}
+        routines = list(catalog.routine_map().items())
         for schema in catalog.schemas:
             tables = catalog.in_schema(schema)
-            slugs = _slugs([t.name for t in tables])
+            slugs = _slugs([t.name for t in tables], _RESERVED | _SCHEMA_PAGES)
             for t in tables:
                 self._table_slugs[t.key] = slugs[t.name]
+            self._routine_slugs.update(_routine_slugs([(k, r) for k, r in routines if r.schema == schema]))
+            for kind, objects in (("type", catalog.types_in(schema)), ("seq", catalog.sequences_in(schema))):
+                anchors = _slugs([o.name for o in objects], set())
+                self._anchors.update({(kind, o.key): f"{kind}-{anchors[o.name]}" for o in objects})
 
     def index(self) -> str:
         return f"{self.root}/index.md"
@@ -121,12 +131,46 @@ class Paths:
     def table(self, table: Table) -> str:
         return f"{self.root}/{self._schema_slugs[table.schema]}/{self._table_slugs[table.key]}.md"
 
+    def routines(self, schema: str) -> str:
+        return f"{self.root}/{self._schema_slugs[schema]}/routines.md"
+
+    def routine(self, routine: Routine) -> str:
+        return f"{self.root}/{self._schema_slugs[routine.schema]}/routines/{self._routine_slugs[id(routine)]}.md"
+
+    def types(self, schema: str) -> str:
+        return f"{self.root}/{self._schema_slugs[schema]}/types.md"
+
+    def sequences(self, schema: str) -> str:
+        return f"{self.root}/{self._schema_slugs[schema]}/sequences.md"
+
+    def anchor(self, obj: UserType | Sequence) -> Markup:
+        """The id of a type's or sequence's entry on its schema's page (safe characters only: no escaping)."""
+        return Markup(self._anchors[("type" if isinstance(obj, UserType) else "seq", obj.key)])
+
+    def entry(self, obj: UserType | Sequence) -> str:
+        """The page and anchor of a type's or sequence's entry."""
+        page = self.types(obj.schema) if isinstance(obj, UserType) else self.sequences(obj.schema)
+        return f"{page}#{self.anchor(obj)}"
+
     @staticmethod
     def rel(from_page: str, to_page: str) -> str:
         return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
 
 
-def _slugs(names: list[str]) -> dict[str, str]:
+def _routine_slugs(routines: list[tuple[str, Routine]]) -> dict[int, str]:
+    """Routine page names (by the routine's id()): its name, or name and a hash of its key for overloads."""
+    count: dict[str, int] = defaultdict(int)
+    for _, r in routines:
+        count[r.name] += 1
+    wanted = {
+        id(r): r.name if count[r.name] == 1 else f"{r.name}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:6]}"
+        for key, r in routines
+    }
+    slugs = _slugs(list(dict.fromkeys(wanted.values())), {"index"})  # routines/index.md is routines.md's URL
+    return {ident: slugs[name] for ident, name in wanted.items()}
+
+
+def _slugs(names: list[str], reserved: set[str] = _RESERVED) -> dict[str, str]:
     """File names for database names: safe characters only, unique even on case-insensitive disks."""
     base = {n: _SAFE_SLUG.sub("-", n).strip(".") or "-" for n in names}
     lowered: dict[str, int] = defaultdict(int)
@@ -134,7 +178,7 @@ def _slugs(names: list[str]) -> dict[str, str]:
         lowered[slug.lower()] += 1
     out = {}
     for name, slug in base.items():
-        if slug != name or lowered[slug.lower()] > 1 or slug.lower() in _RESERVED:
+        if slug != name or lowered[slug.lower()] > 1 or slug.lower() in reserved:
             slug = f"{slug}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:6]}"
         out[name] = slug
     return out
@@ -195,10 +239,18 @@ class Renderer:
     def render(self, template: str, page: str, *, title: str, **context: Any) -> str:
         """Front matter with the escaped `title` (see `escape.title`), then the template's body."""
 
-        def link(target: Table | str) -> Markup:
-            # Page paths are built from slugs (safe characters only), so the URL needs no escaping.
-            to = self.paths.table(target) if isinstance(target, Table) else target
-            return Markup(Paths.rel(page, to))
+        def link(target: Table | Routine | UserType | Sequence | str) -> Markup:
+            # Page paths and anchors are built from slugs (safe characters only): the URL needs no escaping.
+            if isinstance(target, Table):
+                to = self.paths.table(target)
+            elif isinstance(target, Routine):
+                to = self.paths.routine(target)
+            elif isinstance(target, UserType | Sequence):
+                to = self.paths.entry(target)
+            else:
+                to = target
+            path, hash_mark, anchor = to.partition("#")
+            return Markup(Paths.rel(page, path) + hash_mark + anchor)
 
         try:
             tpl = self.env.get_template(template)
@@ -228,15 +280,18 @@ class Renderer:
         for schema in catalog.schemas:
             tables = catalog.in_schema(schema)
             page = self.paths.schema(schema)
-            out[page] = self.render("schema.md.j2", page, title=schema, schema=schema, tables=tables)
+            context = self._schema_context(schema)
+            out[page] = self.render("schema.md.j2", page, title=schema, schema=schema, tables=tables, **context)
+            out.update(self._object_pages(schema))
             er_page = self.paths.er(schema)
-            shown = mermaid.overview_selection(catalog, tables, self.settings.er_max_tables)
+            drawn = [t for t in tables if not t.is_partition]  # a partitioned table stands for its partitions
+            shown = mermaid.overview_selection(catalog, drawn, self.settings.er_max_tables)
             out[er_page] = self.render(
                 "er.md.j2",
                 er_page,
                 title=f"ER diagram: {schema}",
                 schema=schema,
-                tables=tables,
+                tables=drawn,
                 shown=shown,
                 diagram=escape.code_block(mermaid.er_diagram(catalog, shown, columns=len(shown) <= 15), "mermaid"),
             )
@@ -256,10 +311,51 @@ class Renderer:
             out[page] = self.render(extra.template, page, title=extra.title, **extra.context)
         return dict(sorted(out.items()))
 
+    def _object_pages(self, schema: str) -> dict[str, str]:
+        """The schema's routines page and a page per routine, its types page and its sequences page."""
+        out: dict[str, str] = {}
+        catalog = self.catalog
+        routines = catalog.routines_in(schema)
+        if routines:
+            page = self.paths.routines(schema)
+            title = f"Routines: {schema}"
+            out[page] = self.render("routines.md.j2", page, title=title, schema=schema, **_split_extension(routines))
+            triggers_of: dict[str, list[Any]] = defaultdict(list)
+            for trigger in catalog.triggers:
+                if trigger.function:
+                    triggers_of[trigger.function].append((trigger, catalog.by_key(trigger.table_key)))
+            for key, routine in catalog.routine_map().items():
+                if routine.schema == schema:
+                    page = self.paths.routine(routine)
+                    runs = triggers_of.get(key, [])
+                    out[page] = self.render("routine.md.j2", page, title=routine.label, routine=routine, triggers=runs)
+        types = catalog.types_in(schema)
+        if types:
+            page = self.paths.types(schema)
+            used = self._columns_of_types()
+            context = {"schema": schema, "used_by": used, **_split_extension(types)}
+            out[page] = self.render("types.md.j2", page, title=f"Types: {schema}", **context)
+        sequences = catalog.sequences_in(schema)
+        if sequences:
+            page = self.paths.sequences(schema)
+            users = self._sequence_users()
+            context = {"schema": schema, "users": users, "owner": self._owner, **_split_extension(sequences)}
+            out[page] = self.render("sequences.md.j2", page, title=f"Sequences: {schema}", **context)
+        return out
+
+    def _schema_context(self, schema: str) -> dict[str, Any]:
+        catalog = self.catalog
+        return {
+            "routines": catalog.routines_in(schema),
+            "types": catalog.types_in(schema),
+            "sequences": catalog.sequences_in(schema),
+            "parent_of": lambda t: catalog.by_key(t.partition_of) if t.partition_of else None,
+        }
+
     def _schema_rows(self) -> list[dict[str, Any]]:
         rows = []
         for schema in self.catalog.schemas:
-            tables = self.catalog.in_schema(schema)
+            tables = [t for t in self.catalog.in_schema(schema) if not t.is_partition]
             rows.append(
                 {
                     "name": schema,
@@ -267,6 +363,10 @@ class Renderer:
                     "tables": sum(1 for t in tables if not t.is_view),
                     "views": sum(1 for t in tables if t.is_view),
                     "tables_list": tables,
+                    "partitions": sum(1 for t in self.catalog.in_schema(schema) if t.is_partition),
+                    "routines": len(self.catalog.routines_in(schema)),
+                    "types": len(self.catalog.types_in(schema)),
+                    "sequences": len(self.catalog.sequences_in(schema)),
                 }
             )
         return rows
@@ -279,9 +379,85 @@ class Renderer:
             "views": sum(1 for t in tables if t.is_view),
             "columns": sum(len(t.columns) for t in tables),
             "foreign_keys": sum(len(t.foreign_keys) for t in tables),
+            "triggers": len(self.catalog.triggers),
+            "routines": len(self.catalog.routines),
+            "types": len(self.catalog.types),
+            "sequences": len(self.catalog.sequences),
         }
 
+    # ------------------------------------------------------------------ what links the kinds together
+
+    def _columns_of_types(self) -> dict[str, list[tuple[Table, Column]]]:
+        """Columns by the key of the user-defined type they are of."""
+        found = self.__dict__.get("_type_users")
+        if found is None:
+            found = defaultdict(list)
+            for table in self.catalog.tables:
+                for col in table.columns:
+                    user_type = self._user_type(col.type, table.schema)
+                    if user_type is not None:
+                        found[user_type.key].append((table, col))
+            self._type_users = found
+        return found
+
+    def _user_type(self, type_text: str, schema: str) -> UserType | None:
+        """The user-defined type a column type names: `mood`, `mood[]`, `sales.mood`, `"My Type"`."""
+        index = self.__dict__.get("_type_index")
+        if index is None:
+            index = {}
+            by_name: dict[str, list[UserType]] = defaultdict(list)
+            for t in self.catalog.types:
+                index[(t.schema, t.name)] = t
+                by_name[t.name].append(t)
+            index.update({(None, name): ts[0] for name, ts in by_name.items() if len(ts) == 1})
+            self._type_index = index
+        bare = type_text.strip()
+        while bare.endswith("[]"):
+            bare = bare[:-2].strip()
+        parts = [p.strip('"').replace('""', '"') for p in re.split(r'\.(?=(?:[^"]*"[^"]*")*[^"]*$)', bare)]
+        if len(parts) == 2:
+            return index.get((parts[0], parts[1]))
+        return index.get((schema, parts[0])) or index.get((None, parts[0]))
+
+    def _sequence_users(self) -> dict[str, list[tuple[Table, Column]]]:
+        """Columns whose default draws from a sequence (nextval('s'), NEXT VALUE FOR s), by the sequence's key."""
+        found = self.__dict__.get("_seq_users")
+        if found is None:
+            found = defaultdict(list)
+            names: dict[str, list[Sequence]] = defaultdict(list)
+            for seq in self.catalog.sequences:
+                names[seq.name].append(seq)
+            for table in self.catalog.tables:
+                for col in table.columns:
+                    if names and col.default is not None and _NEXTVAL.search(col.default):
+                        for seq in _sequences_named_in(col.default, names, table.schema):
+                            found[seq.key].append((table, col))
+            self._seq_users = found
+        return found
+
+    def _column_sequences(self, table: Table) -> dict[str, list[Sequence]]:
+        by_column = self.__dict__.get("_seq_by_column")
+        if by_column is None:
+            by_column = defaultdict(list)
+            for seq in self.catalog.sequences:
+                for t, col in self._sequence_users().get(seq.key, []):
+                    by_column[(t.key, col.name)].append(seq)
+            self._seq_by_column = by_column
+        return {
+            col.name: by_column[(table.key, col.name)] for col in table.columns if (table.key, col.name) in by_column
+        }
+
+    def _owner(self, seq: Sequence) -> tuple[Table | None, str | None]:
+        """The table and column that own a sequence (OWNED BY / serial), for a link."""
+        if not seq.owned_by:
+            return None, None
+        table_key, _, column = seq.owned_by.rpartition(".")
+        return self.catalog.by_key(table_key), column
+
     def _table_context(self, table: Table) -> dict[str, Any]:
+        catalog = self.catalog
+        col_sequences = self._column_sequences(table)
+        constraints: list[Any] = [table.primary_key, *table.uniques, *table.checks, *table.foreign_keys]
         pk = set(table.primary_key.columns) if table.primary_key else set()
         fk_by_col: dict[str, list[Any]] = defaultdict(list)
         for fk in table.foreign_keys:
@@ -297,7 +473,39 @@ class Renderer:
             "incoming": self.catalog.referencing(table),
             "target": lambda fk: self.catalog.by_key(fk.ref_key),
             "diagram": escape.code_block(mermaid.er_diagram(self.catalog, neighbours), "mermaid"),
+            "user_type": lambda col: self._user_type(col.type, table.schema),
+            "col_sequences": col_sequences,
+            "constraint_notes": any(c is not None and c.comment for c in constraints),
+            "triggers": catalog.triggers_of(table),
+            "routine_of": catalog.routine,
+            "parent": catalog.by_key(table.partition_of) if table.partition_of else None,
+            "partitions": catalog.partitions_of(table),
+            "parents": [(key, catalog.by_key(key)) for key in table.inherits],
+            "children": catalog.children_of(table),
         }
+
+
+_IDENTIFIER = re.compile(r'"((?:[^"]|"")+)"|`([^`]+)`|\[([^\]]+)\]|([\w$]+)')
+
+
+def _sequences_named_in(default: str, names: dict[str, list[Sequence]], schema: str) -> list[Sequence]:
+    """The sequences a default names: nextval('s'::regclass), nextval(`db`.`s`), NEXT VALUE FOR [x].[s]."""
+    hits: list[Sequence] = []
+    for groups in _IDENTIFIER.findall(default):
+        word = next(g for g in groups if g).replace('""', '"')
+        seqs = names.get(word)
+        if seqs:
+            same_schema = [s for s in seqs if s.schema == schema]
+            hits.extend(s for s in (same_schema or seqs[:1]) if s not in hits)
+    return hits
+
+
+def _split_extension(objects: list[Any]) -> dict[str, list[Any]]:
+    """The user's own objects, and those an extension installed (listed apart: option extension_objects)."""
+    return {
+        "own": [o for o in objects if o.extension is None],
+        "from_extensions": [o for o in objects if o.extension is not None],
+    }
 
 
 def render_pages(model: DocModel) -> dict[str, str]:

@@ -41,7 +41,18 @@ from ..contracts.check import ContractReport, mark_contract_breaks
 from ..contracts.model import ContractFile
 from ..db import Database
 from ..db.locks import session_lock
-from ..drift.log import DriftEntry, JsonLog, json_log_path, mark_rows, read_pending, read_state, utc_now, write_state
+from ..drift.log import (
+    DEPLOYED_STATE,
+    DriftEntry,
+    JsonLog,
+    json_log_path,
+    load_state_value,
+    mark_rows,
+    read_pending,
+    read_state,
+    utc_now,
+    write_state,
+)
 from ..drift.poller import Poller
 from ..errors import SchemaSyncError
 from ..masking import get_logger
@@ -67,7 +78,7 @@ def crash_point(step: str) -> None:
 
 @dataclass
 class PassResult:
-    action: str  # busy | no-github | no-drift | unchanged | opened | updated | closed | dry-run
+    action: str  # busy | no-github | no-drift | deployed | unchanged | opened | updated | closed | dry-run
     lines: list[str] = field(default_factory=list)
     pr_url: str | None = None
     marked: int = 0
@@ -218,7 +229,11 @@ class Monitor:
         result = PassResult("unchanged", lines, sha256=sha, branch=branch)
         ref = f"{base}@{state.base_sha[:12]}"  # rows whose effect is already in the base branch
 
-        if base_catalog.sha256() == sha:
+        deployed = load_state_value(db, settings.snapshot, DEPLOYED_STATE)
+        if base_catalog.sha256() != sha and not entries and deployed == sha and state.head_sha is None:
+            result.action = "deployed"
+            lines.append(f"the schema is the one `deploy` left ({sha[:12]}): no drift to send back, no pull request")
+        elif base_catalog.sha256() == sha:
             self._no_drift(repo, gh, branch, state.head_sha, result)
             ref = result.pr_url or ref
             if not self.dry_run:

@@ -62,7 +62,7 @@ def t(text: object, limit: int = TEXT_LIMIT) -> Markup:
 
 
 def _where(c: Change) -> str:
-    return c.key + (f".{c.column}" if c.column else "")
+    return c.where  # `s.t.col`, `s.t.trigger`, `s.f(integer)`, `s.mood`
 
 
 def title(data: BodyInput) -> str:
@@ -86,7 +86,8 @@ def _change_table(group: list[Change]) -> list[str]:
         before = t(short(c.before)) if c.before is not None else ""
         after = t(short(c.after)) if c.after is not None else ""
         contracts = f" (breaks {', '.join(str(t(n, 60)) for n in c.contracts)})" if c.contracts else ""
-        out.append(f"| {t(_where(c))} | {c.kind.replace('_', ' ')}{contracts} | {before} | {after} |")
+        value = f" {t(c.column, 60)}" if c.kind.startswith("enum_value") else ""  # the enum value itself
+        out.append(f"| {t(_where(c))} | {c.kind.replace('_', ' ')}{value}{contracts} | {before} | {after} |")
     return out
 
 

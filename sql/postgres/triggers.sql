@@ -86,10 +86,19 @@ DECLARE
     dep  text := nullif(current_setting('schema_sync.deploy_id', true), '');
 BEGIN
     BEGIN
+        -- Objects are named as the catalog names them: without their schema (`orders`,
+        -- `f(integer)`), a trigger as `name on table` in its table's schema.
         INSERT INTO schema_sync.drift_log (login_name, event_type, object_type, schema_name, object_name, statement,
                                            source, sync_status, status_changed_at, status_ref)
-        SELECT who, c.command_tag, c.object_type, c.schema_name,
-               CASE WHEN c.schema_name IS NOT NULL AND c.object_type <> 'schema'
+        SELECT who, c.command_tag, c.object_type,
+               CASE WHEN c.object_type = 'trigger'
+                    THEN (SELECT n.nspname FROM pg_trigger AS t JOIN pg_class AS r ON r.oid = t.tgrelid
+                          JOIN pg_namespace AS n ON n.oid = r.relnamespace WHERE t.oid = c.objid)
+                    ELSE c.schema_name END,
+               CASE WHEN c.object_type = 'trigger'
+                    THEN (SELECT t.tgname || ' on ' || r.relname FROM pg_trigger AS t
+                          JOIN pg_class AS r ON r.oid = t.tgrelid WHERE t.oid = c.objid)
+                    WHEN c.schema_name IS NOT NULL AND c.object_type <> 'schema'
                          AND left(c.object_identity, length(quote_ident(c.schema_name)) + 1) = quote_ident(c.schema_name) || '.'
                     THEN substr(c.object_identity, length(quote_ident(c.schema_name)) + 2)
                     ELSE c.object_identity END,
@@ -127,10 +136,18 @@ BEGIN
         RETURN;
     END IF;
     BEGIN
+        -- Named as on_ddl_command_end names them (the dropped trigger's names come from its address).
         INSERT INTO schema_sync.drift_log (login_name, event_type, object_type, schema_name, object_name, statement,
                                            source, sync_status, status_changed_at, status_ref)
         SELECT who, tg_tag, d.object_type, d.schema_name,
-               coalesce(d.object_name, d.object_identity), stmt, schema_sync.log_source(dep), schema_sync.log_status(dep),
+               CASE WHEN d.object_type = 'trigger' AND cardinality(d.address_names) = 3
+                    THEN d.address_names[3] || ' on ' || d.address_names[2]
+                    WHEN d.object_name IS NOT NULL THEN d.object_name
+                    WHEN d.schema_name IS NOT NULL
+                         AND left(d.object_identity, length(quote_ident(d.schema_name)) + 1) = quote_ident(d.schema_name) || '.'
+                    THEN substr(d.object_identity, length(quote_ident(d.schema_name)) + 2)
+                    ELSE d.object_identity END,
+               stmt, schema_sync.log_source(dep), schema_sync.log_status(dep),
                CASE WHEN dep IS NOT NULL THEN clock_timestamp() AT TIME ZONE 'UTC' END, dep
           FROM pg_event_trigger_dropped_objects() AS d
          WHERE d.original              -- DROP TABLE also drops its indexes, constraints, types: keep the one dropped

@@ -3,7 +3,14 @@
 One query per object kind (the T-SQL lives in `sql/mssql/catalog/*.sql`); the
 rows are turned into the catalog model by pure functions (`build_catalog`,
 `format_type`) that need no server, so they are tested on rows shaped like the
-ones the queries return.
+ones the queries return (the shapes Microsoft documents for each catalog view).
+
+Beside tables and views: DML triggers (sys.triggers, sys.trigger_events,
+sys.sql_modules), procedures and functions (sys.objects, sys.parameters; no
+overloading in T-SQL), sequences (sys.sequences), alias and table types
+(sys.types, sys.table_types), partitioning (partition scheme, function and
+boundary values: partitions are parts of their table here) and MS_Description
+comments on all of them and on constraints.
 """
 
 from __future__ import annotations
@@ -18,10 +25,15 @@ from ...catalog import (
     Column,
     ForeignKey,
     Index,
+    Partition,
     PrimaryKey,
+    Routine,
     Table,
+    Trigger,
     UniqueConstraint,
+    UserType,
 )
+from ...catalog import Sequence as SequenceObject
 from ...errors import SchemaSyncError
 from ...masking import get_logger
 from ..sqlfiles import read_sql
@@ -85,6 +97,76 @@ CATALOG_COLUMNS: dict[str, tuple[str, ...]] = {
     "check_constraints": ("object_id", "constraint_name", "definition"),
     "extended_properties": ("class", "major_id", "minor_id", "schema_name", "comment"),
     "view_definitions": ("object_id", "definition"),
+    "constraint_comments": ("object_id", "constraint_name", "comment"),
+    "triggers": (
+        "trigger_id",
+        "parent_object_id",
+        "trigger_name",
+        "is_disabled",
+        "is_instead_of_trigger",
+        "event_type",
+        "definition",
+    ),
+    "routines": ("object_id", "schema_name", "routine_name", "routine_type", "definition"),
+    "parameters": (
+        "object_id",
+        "parameter_id",
+        "parameter_name",
+        "type_name",
+        "is_user_defined",
+        "max_length",
+        "precision",
+        "scale",
+        "is_output",
+        "is_readonly",
+    ),
+    "sequences": (
+        "object_id",
+        "schema_name",
+        "sequence_name",
+        "type_name",
+        "is_user_defined",
+        "precision",
+        "scale",
+        "start_value",
+        "increment",
+        "minimum_value",
+        "maximum_value",
+        "is_cycling",
+    ),
+    "types": (
+        "user_type_id",
+        "schema_name",
+        "type_name",
+        "base_type_name",
+        "max_length",
+        "precision",
+        "scale",
+        "is_nullable",
+        "is_table_type",
+        "is_assembly_type",
+    ),
+    "table_type_columns": (
+        "user_type_id",
+        "column_id",
+        "column_name",
+        "type_name",
+        "is_user_defined",
+        "max_length",
+        "precision",
+        "scale",
+        "is_nullable",
+        "is_identity",
+    ),
+    "partitions": (
+        "object_id",
+        "scheme_name",
+        "function_name",
+        "boundary_on_right",
+        "column_name",
+        "boundary_id",
+        "boundary_value",
+    ),
     "row_counts": ("object_id", "row_count"),
 }
 #: catalog kinds read on every build (row counts are optional)
@@ -93,7 +175,22 @@ SCHEMA_KINDS = tuple(k for k in CATALOG_COLUMNS if k != "row_counts")
 # sys.extended_properties.class values (documented in the catalog view's page)
 _EP_OBJECT_OR_COLUMN = 1
 _EP_SCHEMA = 3
+_EP_TYPE = 6
 _EP_INDEX = 7
+
+# sys.objects.type of routines -> (kind, language); table-valued functions return TABLE
+_ROUTINE_TYPES = {
+    "P": ("procedure", "T-SQL"),
+    "FN": ("function", "T-SQL"),
+    "IF": ("function", "T-SQL"),
+    "TF": ("function", "T-SQL"),
+    "PC": ("procedure", "CLR"),
+    "FS": ("function", "CLR"),
+    "FT": ("function", "CLR"),
+    "AF": ("aggregate", "CLR"),
+}
+_TABLE_VALUED = frozenset({"IF", "TF", "FT"})
+_TRIGGER_EVENT_ORDER = {"INSERT": 0, "UPDATE": 1, "DELETE": 2}
 
 _UNICODE_CHAR_TYPES = frozenset({"nchar", "nvarchar"})
 _BYTE_LENGTH_TYPES = frozenset({"char", "varchar", "binary", "varbinary"})
@@ -316,9 +413,180 @@ def build_catalog(rows_by_kind: Mapping[str, Sequence[Sequence[Any]]]) -> Catalo
         if col is not None:
             col.comment = text
 
+    _constraint_comments(rows_by_kind, tables)
+    _partitions(rows_by_kind, tables)
     for table in tables.values():
         table.sort_members()
-    return Catalog(dialect=NAME, tables=list(tables.values()), schema_comments=comments.schemas)
+    return Catalog(
+        dialect=NAME,
+        tables=list(tables.values()),
+        schema_comments=comments.schemas,
+        triggers=_triggers(rows_by_kind, tables, comments),
+        routines=_routines(rows_by_kind, comments),
+        sequences=_sequences(rows_by_kind, comments),
+        types=_types(rows_by_kind, comments),
+    )
+
+
+def _constraint_comments(rows_by_kind: Mapping[str, Sequence[Sequence[Any]]], tables: dict[int, Table]) -> None:
+    notes = {(r["object_id"], r["constraint_name"]): r["comment"] for r in _rows(rows_by_kind, "constraint_comments")}
+    if not notes:
+        return
+    for object_id, table in tables.items():
+        members: list[Any] = [table.primary_key, *table.uniques, *table.foreign_keys, *table.checks]
+        for member in members:
+            if member is not None and (object_id, member.name) in notes:
+                member.comment = str(notes[(object_id, member.name)])
+
+
+def _triggers(
+    rows_by_kind: Mapping[str, Sequence[Sequence[Any]]], tables: dict[int, Table], comments: _Comments
+) -> list[Trigger]:
+    """DML triggers: statement-level, AFTER or INSTEAD OF, on the events of their trigger_events rows."""
+    found: dict[int, Trigger] = {}
+    for r in _rows(rows_by_kind, "triggers"):
+        table = tables.get(r["parent_object_id"])
+        if table is None:
+            continue
+        trigger = found.get(r["trigger_id"])
+        if trigger is None:
+            trigger = found[r["trigger_id"]] = Trigger(
+                schema=table.schema,
+                table=table.name,
+                name=r["trigger_name"],
+                timing="INSTEAD OF" if r["is_instead_of_trigger"] else "AFTER",
+                events=[],
+                level="STATEMENT",
+                definition=r["definition"],
+                enabled=not r["is_disabled"],
+                comment=comments.objects.get(r["trigger_id"]),
+            )
+        event = str(r["event_type"]).strip().upper()
+        if event not in trigger.events:
+            trigger.events.append(event)
+    for trigger in found.values():
+        trigger.events.sort(key=lambda e: _TRIGGER_EVENT_ORDER.get(e, 9))
+    return list(found.values())
+
+
+def _param_type(r: dict[str, Any]) -> str:
+    return format_type(
+        r["type_name"], r["max_length"], r["precision"], r["scale"], is_user_defined=bool(r["is_user_defined"])
+    )
+
+
+def _routines(rows_by_kind: Mapping[str, Sequence[Sequence[Any]]], comments: _Comments) -> list[Routine]:
+    params: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for r in _rows(rows_by_kind, "parameters"):
+        params[r["object_id"]].append(r)
+    out = []
+    for r in _rows(rows_by_kind, "routines"):
+        if r["schema_name"] in SYSTEM_SCHEMAS:
+            continue
+        code = str(r["routine_type"]).strip()
+        kind, language = _ROUTINE_TYPES.get(code, ("function", None))
+        ordered = sorted(params.get(r["object_id"], []), key=lambda p: p["parameter_id"])
+        args = [p for p in ordered if p["parameter_id"] > 0]
+        result = next((p for p in ordered if p["parameter_id"] == 0), None)
+        arguments = ", ".join(
+            f"{p['parameter_name']} {_param_type(p)}"
+            + (" OUTPUT" if p["is_output"] else "")
+            + (" READONLY" if p["is_readonly"] else "")
+            for p in args
+        )
+        returns = "TABLE" if code in _TABLE_VALUED else _param_type(result) if result is not None else None
+        out.append(
+            Routine(
+                schema=r["schema_name"],
+                name=r["routine_name"],
+                kind=kind,
+                signature=", ".join(_param_type(p) for p in args),
+                arguments=arguments,
+                returns=returns,
+                language=language,
+                definition=r["definition"].strip() if r["definition"] else None,
+                comment=comments.objects.get(r["object_id"]),
+            )
+        )
+    return out
+
+
+def _sequences(rows_by_kind: Mapping[str, Sequence[Sequence[Any]]], comments: _Comments) -> list[SequenceObject]:
+    return [
+        SequenceObject(
+            schema=r["schema_name"],
+            name=r["sequence_name"],
+            data_type=format_type(
+                r["type_name"], None, r["precision"], r["scale"], is_user_defined=bool(r["is_user_defined"])
+            ),
+            start=_text(r["start_value"]),
+            increment=_text(r["increment"]),
+            min_value=_text(r["minimum_value"]),
+            max_value=_text(r["maximum_value"]),
+            cycle=bool(r["is_cycling"]),
+            comment=comments.objects.get(r["object_id"]),
+        )
+        for r in _rows(rows_by_kind, "sequences")
+        if r["schema_name"] not in SYSTEM_SCHEMAS
+    ]
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _types(rows_by_kind: Mapping[str, Sequence[Sequence[Any]]], comments: _Comments) -> list[UserType]:
+    """Alias types (a base type, nullability) and table types (their columns), CLR types by name."""
+    columns: dict[int, list[tuple[int, Column]]] = defaultdict(list)
+    for r in _rows(rows_by_kind, "table_type_columns"):
+        col = Column(name=r["column_name"], type=_param_type(r), nullable=bool(r["is_nullable"]))
+        col.identity = bool(r["is_identity"])
+        columns[r["user_type_id"]].append((r["column_id"], col))
+    out = []
+    for r in _rows(rows_by_kind, "types"):
+        if r["schema_name"] in SYSTEM_SCHEMAS:
+            continue
+        user_type = UserType(
+            schema=r["schema_name"], name=r["type_name"], kind="alias", comment=comments.types.get(r["user_type_id"])
+        )
+        if r["is_table_type"]:
+            user_type.kind = "table type"
+            user_type.attributes = [c for _, c in sorted(columns.get(r["user_type_id"], []), key=lambda x: x[0])]
+        elif r["is_assembly_type"]:
+            user_type.kind = "clr"
+        else:
+            user_type.base_type = format_type(r["base_type_name"] or "?", r["max_length"], r["precision"], r["scale"])
+            user_type.nullable = bool(r["is_nullable"])
+        out.append(user_type)
+    return out
+
+
+def _partitions(rows_by_kind: Mapping[str, Sequence[Sequence[Any]]], tables: dict[int, Table]) -> None:
+    """A partition function with n boundaries splits its table into n + 1 numbered partitions."""
+    found: dict[int, tuple[dict[str, Any], list[tuple[int, str]]]] = {}
+    for r in _rows(rows_by_kind, "partitions"):
+        if r["object_id"] not in tables:
+            continue
+        entry = found.setdefault(r["object_id"], (r, []))
+        if r["boundary_id"] is not None:
+            entry[1].append((r["boundary_id"], str(r["boundary_value"])))
+    for object_id, (r, numbered) in found.items():
+        bounds = [value for _, value in sorted(numbered)]
+        right = bool(r["boundary_on_right"])
+        column = r["column_name"]
+        table = tables[object_id]
+        side = "RIGHT" if right else "LEFT"
+        table.partition_key = f"RANGE {side} ({column}): function {r['function_name']}, scheme {r['scheme_name']}"
+        low, high = (">=", "<") if right else (">", "<=")
+        parts = []
+        for i in range(len(bounds) + 1):
+            conditions = []
+            if i > 0:
+                conditions.append(f"{column} {low} {bounds[i - 1]}")
+            if i < len(bounds):
+                conditions.append(f"{column} {high} {bounds[i]}")
+            parts.append(Partition(str(i + 1), " AND ".join(conditions) or None))
+        table.partitions = parts
 
 
 class _Comments:
@@ -327,6 +595,7 @@ class _Comments:
         self.columns: dict[tuple[int, int], str] = {}
         self.indexes: dict[tuple[int, int], str] = {}
         self.schemas: dict[str, str] = {}
+        self.types: dict[int, str] = {}
 
 
 def _comments(rows_by_kind: Mapping[str, Sequence[Sequence[Any]]]) -> _Comments:
@@ -345,6 +614,8 @@ def _comments(rows_by_kind: Mapping[str, Sequence[Sequence[Any]]]) -> _Comments:
                 out.objects[major] = text
         elif cls == _EP_INDEX:
             out.indexes[(major, minor)] = text
+        elif cls == _EP_TYPE:
+            out.types[major] = text
         elif cls == _EP_SCHEMA and r["schema_name"] and r["schema_name"] not in SYSTEM_SCHEMAS:
             out.schemas[r["schema_name"]] = text
     return out

@@ -7,6 +7,15 @@ reports `NULL` for `DEFAULT NULL`, its CHECK_CONSTRAINTS has a TABLE_NAME column
 indexes. MySQL and MariaDB create an index for every foreign key that has none;
 such an index, named after the constraint or its first column and covering
 exactly the key's columns, is implied by the foreign key and not listed again.
+
+Beside tables and views: triggers (information_schema.TRIGGERS), functions and
+procedures (ROUTINES, with their PARAMETERS: no overloading, so a routine's key
+is its name and argument types), partitions (PARTITIONS: parts of their table,
+not tables) and, on MariaDB, sequences (tables of type SEQUENCE, whose settings
+are read in one UNION ALL over them). ENUM and SET are column types, not named
+types: their values are in the column type, and `diff` names the values a
+change removed or added. There are no comments on constraints and no enabled
+flag on triggers.
 """
 
 from __future__ import annotations
@@ -20,8 +29,12 @@ from ...catalog import (
     Column,
     ForeignKey,
     Index,
+    Partition,
     PrimaryKey,
+    Routine,
+    Sequence,
     Table,
+    Trigger,
     UniqueConstraint,
 )
 from ...errors import SchemaSyncError
@@ -88,6 +101,37 @@ ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX
 """
 
 
+_TRIGGERS = """
+SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORIENTATION, ACTION_STATEMENT
+FROM information_schema.TRIGGERS
+WHERE TRIGGER_SCHEMA = DATABASE()
+ORDER BY EVENT_OBJECT_TABLE, TRIGGER_NAME
+"""
+
+_ROUTINES = """
+SELECT SPECIFIC_NAME, ROUTINE_NAME, ROUTINE_TYPE, DTD_IDENTIFIER, ROUTINE_BODY, ROUTINE_DEFINITION,
+       IS_DETERMINISTIC, SQL_DATA_ACCESS, SECURITY_TYPE, ROUTINE_COMMENT
+FROM information_schema.ROUTINES
+WHERE ROUTINE_SCHEMA = DATABASE()
+"""
+
+# Position 0 is a function's return value (ROUTINES says it already).
+_PARAMETERS = """
+SELECT SPECIFIC_NAME, ROUTINE_TYPE, PARAMETER_MODE, PARAMETER_NAME, DTD_IDENTIFIER
+FROM information_schema.PARAMETERS
+WHERE SPECIFIC_SCHEMA = DATABASE() AND ORDINAL_POSITION > 0
+ORDER BY SPECIFIC_NAME, ROUTINE_TYPE, ORDINAL_POSITION
+"""
+
+_PARTITIONS = """
+SELECT TABLE_NAME, PARTITION_NAME, SUBPARTITION_NAME, PARTITION_METHOD, PARTITION_EXPRESSION,
+       SUBPARTITION_METHOD, SUBPARTITION_EXPRESSION, PARTITION_DESCRIPTION, PARTITION_COMMENT
+FROM information_schema.PARTITIONS
+WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL
+ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION
+"""
+
+
 def _fingerprint(table: str, columns: str, schema_column: str = "TABLE_SCHEMA") -> str:
     """Row count and an order-independent checksum of the listed columns of one information_schema view."""
     return (
@@ -120,10 +164,34 @@ _CHANGE_SIGNAL = "SELECT " + ",\n".join(
         _fingerprint("REFERENTIAL_CONSTRAINTS", "CONSTRAINT_NAME, DELETE_RULE, UPDATE_RULE", "CONSTRAINT_SCHEMA"),
         _fingerprint("CHECK_CONSTRAINTS", "CONSTRAINT_NAME, CHECK_CLAUSE", "CONSTRAINT_SCHEMA"),
         _fingerprint("VIEWS", "TABLE_NAME, VIEW_DEFINITION"),
+        _fingerprint(
+            "TRIGGERS",
+            "TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER, ACTION_STATEMENT",
+            "TRIGGER_SCHEMA",
+        ),
+        _fingerprint(  # CREATE OR REPLACE rewrites the body; ALTER changes the characteristics and LAST_ALTERED
+            "ROUTINES",
+            "SPECIFIC_NAME, ROUTINE_TYPE, COALESCE(DTD_IDENTIFIER, 0x00), COALESCE(ROUTINE_DEFINITION, 0x00), "
+            "IS_DETERMINISTIC, SQL_DATA_ACCESS, SECURITY_TYPE, ROUTINE_COMMENT, LAST_ALTERED",
+            "ROUTINE_SCHEMA",
+        ),
+        _fingerprint(
+            "PARAMETERS",
+            "SPECIFIC_NAME, ROUTINE_TYPE, ORDINAL_POSITION, COALESCE(PARAMETER_MODE, 0x00), "
+            "COALESCE(PARAMETER_NAME, 0x00), DTD_IDENTIFIER",
+            "SPECIFIC_SCHEMA",
+        ),
+        _fingerprint(
+            "PARTITIONS",
+            "TABLE_NAME, COALESCE(PARTITION_NAME, 0x00), COALESCE(SUBPARTITION_NAME, 0x00), "
+            "COALESCE(PARTITION_METHOD, 0x00), COALESCE(PARTITION_EXPRESSION, 0x00), "
+            "COALESCE(PARTITION_DESCRIPTION, 0x00), PARTITION_COMMENT",
+        ),
     ]
 )
 
 _KINDS = {"BASE TABLE": "table", "SYSTEM VERSIONED": "table", "VIEW": "view"}
+_SEQUENCE = "SEQUENCE"  # MariaDB 10.3+: a sequence is a table of this type
 
 
 def change_signal(db: Connection) -> str:
@@ -152,14 +220,18 @@ def read_catalog(db: Connection, *, row_counts: bool = True) -> Catalog:
 
 def _read_once(db: Connection, row_counts: bool) -> Catalog:
     tables: dict[str, Table] = {}
+    sequences: list[Sequence] = []
     schema = ""
     mariadb = False
     for database, version, name, ttype, comment, rows, viewdef in db.query(_TABLES):
         schema = database
         mariadb = "mariadb" in (version or "").lower()
         kind = _KINDS.get(ttype)
+        if ttype == _SEQUENCE:
+            sequences.append(Sequence(schema=schema, name=name, comment=comment or None))
+            continue
         if kind is None or name.startswith(OWN_TABLE_PREFIX):
-            continue  # sequences, and this project's own tables
+            continue  # this project's own tables
         table = Table(schema=schema, name=name, kind=kind, comment=(comment or None) if kind == "table" else None)
         if kind == "view":
             table.definition = (viewdef or "").strip() or None
@@ -245,7 +317,107 @@ def _read_once(db: Connection, row_counts: bool) -> Catalog:
         if table.foreign_keys and table.indexes:
             table.indexes = [i for i in table.indexes if not _implied_by_fk(i, table.foreign_keys)]
         table.sort_members()
-    return Catalog(dialect="mysql", tables=list(tables.values()))
+    _read_partitions(db, tables)
+    _read_sequence_settings(db, sequences)
+    return Catalog(
+        dialect="mysql",
+        tables=list(tables.values()),
+        triggers=_triggers(db, schema, tables),
+        routines=_routines(db, schema),
+        sequences=sequences,
+    )
+
+
+def _triggers(db: Connection, schema: str, tables: dict[str, Table]) -> list[Trigger]:
+    """MySQL/MariaDB triggers run the statement of their body; the CREATE TRIGGER is put back together."""
+    out = []
+    for name, table, timing, event, orientation, body in db.query(_TRIGGERS):
+        if table not in tables:
+            continue
+        definition = f"CREATE TRIGGER {_quote(name)} {timing} {event} ON {_quote(table)} FOR EACH {orientation} {body}"
+        out.append(Trigger(schema, table, name, timing, [event], orientation, None, definition))
+    return out
+
+
+def _routines(db: Connection, schema: str) -> list[Routine]:
+    params: dict[tuple[str, str], list[tuple[str | None, str | None, str]]] = {}
+    for specific, rtype, mode, pname, dtd in db.query(_PARAMETERS):
+        params.setdefault((specific, rtype), []).append((mode, pname, dtd))
+    out = []
+    for specific, name, rtype, returns, body_kind, body, deterministic, access, security, comment in db.query(
+        _ROUTINES
+    ):
+        args = params.get((specific, rtype), [])
+        is_function = rtype == "FUNCTION"
+        arguments = ", ".join(  # as people read them; the definition below quotes the names
+            " ".join(p for p in ((mode if not is_function else None), pname, dtd) if p) for mode, pname, dtd in args
+        )
+        declared = ", ".join(
+            " ".join(p for p in ((mode if not is_function else None), _quote(pname or ""), dtd) if p)
+            for mode, pname, dtd in args
+        )
+        traits = [
+            "DETERMINISTIC" if deterministic == "YES" else "NOT DETERMINISTIC",
+            access or "",
+            f"SQL SECURITY {security}" if security else "",
+        ]
+        head = f"CREATE {rtype} {_quote(name)}({declared})" + (f" RETURNS {returns}" if is_function else "")
+        definition = "\n".join([head, " ".join(t for t in traits if t), body or ""]).strip()
+        out.append(
+            Routine(
+                schema=schema,
+                name=name,
+                kind=rtype.lower(),
+                signature=", ".join(dtd for _, _, dtd in args),
+                arguments=arguments,
+                returns=returns if is_function else None,
+                language=body_kind,
+                definition=definition,
+                comment=comment or None,
+            )
+        )
+    return out
+
+
+def _read_partitions(db: Connection, tables: dict[str, Table]) -> None:
+    """Partitions are parts of their table here: the key on the table, each part with its bound."""
+    for tname, part, sub, method, expr, sub_method, sub_expr, description, comment in db.query(_PARTITIONS):
+        table = tables.get(tname)
+        if table is None:
+            continue
+        if table.partition_key is None:
+            table.partition_key = f"{method} ({expr})" if expr else str(method)
+            if sub_method:
+                table.partition_key += f" SUBPARTITION BY {sub_method} ({sub_expr})"
+        bound = None
+        if description is not None:
+            bound = f"VALUES LESS THAN ({description})" if "RANGE" in str(method) else f"VALUES IN ({description})"
+            if str(description) == "MAXVALUE":
+                bound = "VALUES LESS THAN MAXVALUE"
+        table.partitions.append(Partition(f"{part}.{sub}" if sub else part, bound, comment or None))
+
+
+def _read_sequence_settings(db: Connection, sequences: list[Sequence]) -> None:
+    """A MariaDB sequence keeps its settings in its one row: one UNION ALL over them (in chunks), not one query each."""
+    for start in range(0, len(sequences), 200):
+        part = sequences[start : start + 200]
+        sql = " UNION ALL ".join(  # rows are matched by position: no name is bound or spliced as a value
+            f"SELECT {i}, start_value, increment, minimum_value, maximum_value, cycle_option FROM {_quote(s.name)}"
+            for i, s in enumerate(part)
+        )
+        try:
+            rows = db.query(sql)
+        except SchemaSyncError as exc:  # a sequence the user may not SELECT from: its name is still documented
+            log.info("sequence settings unavailable: %s", exc.message)
+            continue
+        for i, first, step, low, high, cycle in rows:
+            seq = part[int(i)]
+            seq.start, seq.increment, seq.min_value, seq.max_value = str(first), str(step), str(low), str(high)
+            seq.cycle = bool(int(cycle))
+
+
+def _quote(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
 
 
 def _implied_by_fk(index: Index, fks: list[ForeignKey]) -> bool:

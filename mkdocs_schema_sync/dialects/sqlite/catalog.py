@@ -1,4 +1,8 @@
-"""Reading a SQLite catalog: five bulk queries over sqlite_master and the pragma functions."""
+"""Reading a SQLite catalog: bulk queries over sqlite_master and the pragma functions.
+
+SQLite has tables, views, indexes and triggers; no routines, types, sequences
+or partitions. Triggers come from sqlite_master with the rest (one query).
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,13 @@ from ...catalog import (
     Index,
     PrimaryKey,
     Table,
+    Trigger,
     UniqueConstraint,
 )
 from ...errors import SchemaSyncError
 from ...masking import get_logger
 from ..base import double_quoted
-from .ddl import index_where, parse_create_table, view_select
+from .ddl import index_where, parse_create_table, parse_create_trigger, view_select
 
 if TYPE_CHECKING:
     from ..base import Connection
@@ -31,7 +36,7 @@ OWN_TABLES = frozenset({"schema_sync_drift_log", "schema_sync_state", "schema_sy
 
 _OBJECTS = """
 SELECT type, name, tbl_name, sql FROM sqlite_master
-WHERE type IN ('table', 'view', 'index') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+WHERE type IN ('table', 'view', 'index', 'trigger') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
 """
 _COLUMNS = """
 SELECT m.name, p.cid, p.name, p.type, p."notnull", p.dflt_value, p.pk, p.hidden
@@ -65,9 +70,13 @@ def read_catalog(db: Connection, *, row_counts: bool = True) -> Catalog:
     tables: dict[str, Table] = {}
     ddl: dict[str, Any] = {}
     index_sql: dict[str, str | None] = {}
-    for kind, name, _tbl_name, sql in objects:
+    trigger_rows: list[tuple[str, str, str | None]] = []
+    for kind, name, tbl_name, sql in objects:
         if kind == "index":
             index_sql[name] = sql
+            continue
+        if kind == "trigger":
+            trigger_rows.append((name, tbl_name, sql))
             continue
         if name in OWN_TABLES:
             continue
@@ -139,6 +148,10 @@ def read_catalog(db: Connection, *, row_counts: bool = True) -> Catalog:
             target = tables.get(fk.ref_table)
             if target is not None and target.primary_key:
                 fk.ref_columns = list(target.primary_key.columns)
+    for (tname, _), fk in fks.items():
+        parsed = ddl.get(tname)
+        if parsed:
+            fk.comment = parsed.constraint_comments.get(("f", tuple(fk.columns)))
 
     indexes: dict[tuple[str, str], tuple[str, bool, bool, list[str]]] = {}
     for tname, iname, unique, origin, partial, _seqno, cid, cname in _bulk(db, _INDEXES, tables):
@@ -151,7 +164,8 @@ def read_catalog(db: Connection, *, row_counts: bool = True) -> Catalog:
         if origin == "pk":
             continue
         if origin == "u":
-            table.uniques.append(UniqueConstraint(name=None, columns=cols))
+            comment = ddl[tname].constraint_comments.get(("u", tuple(cols))) if ddl.get(tname) else None
+            table.uniques.append(UniqueConstraint(name=None, columns=cols, comment=comment))
             continue
         sql = index_sql.get(iname)
         table.indexes.append(
@@ -160,14 +174,34 @@ def read_catalog(db: Connection, *, row_counts: bool = True) -> Catalog:
 
     for tname, parsed in ddl.items():
         if parsed:
-            tables[tname].checks = [CheckConstraint(name=n, expression=e) for n, e in parsed.checks]
+            tables[tname].checks = [
+                CheckConstraint(name=n, expression=e, comment=parsed.check_comments.get(i))
+                for i, (n, e) in enumerate(parsed.checks)
+            ]
+            pk = tables[tname].primary_key
+            if pk is not None:
+                pk.comment = parsed.constraint_comments.get(("p", tuple(pk.columns)))
 
     if row_counts:
         for tname, count in _row_counts(db, [t.name for t in tables.values() if t.kind == "table"]).items():
             tables[tname].row_count = count
     for table in tables.values():
         table.sort_members()
-    return Catalog(dialect="sqlite", tables=list(tables.values()))
+    return Catalog(dialect="sqlite", tables=list(tables.values()), triggers=_triggers(trigger_rows, tables))
+
+
+def _triggers(rows: list[tuple[str, str, str | None]], tables: dict[str, Table]) -> list[Trigger]:
+    """Triggers of the documented tables and views (SQLite's are always FOR EACH ROW, and always enabled)."""
+    out = []
+    for name, tbl_name, sql in rows:
+        if tbl_name not in tables:
+            continue
+        parsed = parse_create_trigger(sql)
+        definition = sql.strip() if sql else None
+        out.append(
+            Trigger(SCHEMA, tbl_name, name, parsed.timing, parsed.events, "ROW", None, definition, True, parsed.comment)
+        )
+    return out
 
 
 def _bulk(db: Connection, sql: str, tables: dict[str, Table]) -> list[tuple[Any, ...]]:

@@ -5,7 +5,9 @@ catalog, only the original `CREATE TABLE` text. This splits that text into its
 top-level items (quotes, brackets and comments respected) and picks out:
 `CHECK (...)` constraints with their names, `GENERATED ALWAYS AS (...)`
 expressions, AUTOINCREMENT, and `-- comments` written after a column (used as
-the column's description) or on the `CREATE TABLE ... (` line (the table's).
+the column's description), after a table constraint (the constraint's) or on
+the `CREATE TABLE ... (` line (the table's). From a `CREATE TRIGGER` statement
+it reads the timing, the events and the comments before `BEGIN`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ class TableDDL:
     generated: dict[str, str] = field(default_factory=dict)
     autoincrement: set[str] = field(default_factory=set)
     checks: list[tuple[str | None, str]] = field(default_factory=list)
+    check_comments: dict[int, str] = field(default_factory=dict)  # index in `checks` -> comment
+    #: comments on table constraints: ("p" | "u" | "f", their columns) -> comment
+    constraint_comments: dict[tuple[str, tuple[str, ...]], str] = field(default_factory=dict)
 
 
 _CONSTRAINT_START = re.compile(r"(?is)^\s*(constraint\b|primary\s+key\b|unique\b|check\b|foreign\s+key\b)")
@@ -208,10 +213,14 @@ def parse_create_table(sql: str | None) -> TableDDL:
         text = item.text.strip()
         if not text:
             continue
+        is_constraint = bool(_CONSTRAINT_START.match(text))
         for m in _top_level_positions(text, _CHECK):
             name = unquote_ident(m.group(1)) if m.group(1) else None
+            if is_constraint and item.comments:
+                out.check_comments[len(out.checks)] = " ".join(item.comments)
             out.checks.append((name, _balanced(text, m.end() - 1)))
-        if _CONSTRAINT_START.match(text):
+        if is_constraint:
+            _constraint_comment(out, text, item.comments)
             continue
         col = _leading_ident(text)
         if not col:
@@ -225,6 +234,107 @@ def parse_create_table(sql: str | None) -> TableDDL:
         if re.search(r"(?i)\bautoincrement\b", text):
             out.autoincrement.add(col)
     return out
+
+
+_KEY_CONSTRAINT = re.compile(
+    r"(?is)^\s*(?:constraint\s+(?:\"(?:[^\"]|\"\")*\"|`[^`]*`|\[[^\]]*\]|\S+)\s+)?"
+    r"(primary\s+key|unique|foreign\s+key)\s*\("
+)
+
+
+def _constraint_comment(out: TableDDL, text: str, comments: list[str]) -> None:
+    """`PRIMARY KEY (a)`, `UNIQUE (a, b)`, `FOREIGN KEY (a) …` with a comment: keyed by kind and columns."""
+    m = _KEY_CONSTRAINT.match(text)
+    if not comments or m is None:
+        return
+    kind = m.group(1).lower()[0]  # p, u, f
+    columns = tuple(_leading_ident(part) for part in _split_top(_balanced(text, m.end() - 1)))
+    out.constraint_comments[(kind, columns)] = " ".join(comments)
+
+
+def _split_top(text: str) -> list[str]:
+    """`a, "b,c" DESC` -> [`a`, `"b,c" DESC`]: commas outside quotes and parentheses."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "'\"`[":
+            i = _skip_quoted(text, i)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+        i += 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+@dataclass
+class TriggerDDL:
+    timing: str = "BEFORE"  # SQLite's default when none is written
+    events: list[str] = field(default_factory=list)
+    comment: str | None = None
+
+
+_NAME = r"(?:\"(?:[^\"]|\"\")*\"|`[^`]*`|\[[^\]]*\]|[^\s.(]+)"
+_TRIGGER_HEAD = re.compile(
+    rf"(?is)^\s*create\s+(?:temp(?:orary)?\s+)?trigger\s+(?:if\s+not\s+exists\s+)?(?:{_NAME}\s*\.\s*)?{_NAME}\s+"
+    r"(?P<timing>before\s+|after\s+|instead\s+of\s+)?(?P<event>delete|insert|update)"
+    r"(?:\s+of\s+(?P<columns>.+?))?\s+on\s"
+)
+
+
+def parse_create_trigger(sql: str | None) -> TriggerDDL:
+    """Timing, event and the comments before `BEGIN` of a CREATE TRIGGER statement."""
+    out = TriggerDDL()
+    if not sql:
+        return out
+    begin = _top_level_positions(sql, re.compile(r"(?is)\bbegin\b"))
+    head = sql[: begin[0].start()] if begin else sql
+    plain, comments = _strip_comments(head)
+    if comments:
+        out.comment = " ".join(comments)
+    m = _TRIGGER_HEAD.match(plain)
+    if m is None:
+        return out
+    if m.group("timing"):
+        out.timing = " ".join(m.group("timing").upper().split())
+    event = m.group("event").upper()
+    if m.group("columns"):
+        event += " OF " + ", ".join(_leading_ident(c) for c in _split_top(m.group("columns")))
+    out.events = [event]
+    return out
+
+
+def _strip_comments(text: str) -> tuple[str, list[str]]:
+    """The text without its `--` and `/* */` comments (quotes respected), and the comments."""
+    kept: list[str] = []
+    comments: list[str] = []
+    i = 0
+    while i < len(text):
+        if text[i] in "'\"`[":
+            end = _skip_quoted(text, i)
+            kept.append(text[i:end])
+            i = end
+        elif text.startswith("--", i):
+            end = text.find("\n", i)
+            end = len(text) if end < 0 else end
+            comments.append(text[i + 2 : end].strip())
+            kept.append(" ")
+            i = end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = len(text) if end < 0 else end + 2
+            comments.append(text[i + 2 : end - 2].strip())
+            kept.append(" ")
+            i = end
+        else:
+            kept.append(text[i])
+            i += 1
+    return "".join(kept), [c for c in comments if c]
 
 
 def index_where(sql: str | None) -> str | None:
