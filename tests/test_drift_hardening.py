@@ -71,3 +71,44 @@ def test_a_huge_comment_and_statement_are_capped_on_the_pages(tmp_path: Path) ->
     assert len(changes) < 100_000
     index = html.unescape(site.html("schema/main/index.html"))
     assert "more characters)" in index and len(index) < 100_000
+
+
+def test_appending_columns_is_not_reordering(tmp_path: Path) -> None:
+    """`id, name, email` -> `id, name, email, zz, aa`: two columns added, no "columns reordered" (real SQLite)."""
+    from conftest import cli
+
+    db = tmp_path / "app.db"
+    alter(db, "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT, email TEXT);")
+    site = write_site(tmp_path / "s", f"connection: sqlite:///{db}")
+    assert cli("snapshot", cwd=site.root).returncode == 0
+    alter(db, "ALTER TABLE people ADD COLUMN zz TEXT; ALTER TABLE people ADD COLUMN aa TEXT;")
+    result = cli("diff", "--format", "json", cwd=site.root)
+    assert result.returncode == 1
+    kinds = [(c["kind"], c["column"]) for c in json.loads(result.stdout)["changes"]]
+    assert sorted(kinds) == [("column_added", "aa"), ("column_added", "zz")], kinds
+    # a real reorder is still one: a table rebuilt with its columns in another order
+    alter(
+        db,
+        "CREATE TABLE people2 (email TEXT, id INTEGER PRIMARY KEY, name TEXT, zz TEXT, aa TEXT);"
+        "DROP TABLE people; ALTER TABLE people2 RENAME TO people;",
+    )
+    result = cli("diff", "--format", "json", cwd=site.root)
+    kinds = [c["kind"] for c in json.loads(result.stdout)["changes"]]
+    assert "columns_reordered" in kinds
+
+
+def test_apply_puts_appended_and_inserted_columns_where_they_are() -> None:
+    from mkdocs_schema_sync.catalog import Catalog, Column, Table
+    from mkdocs_schema_sync.catalog.diff import apply_changes, diff_catalogs
+
+    def cat(*names: str) -> Catalog:
+        return Catalog("mysql", [Table("s", "t", columns=[Column(n, "int") for n in names])])
+
+    for old, new in [
+        (("id", "name", "email"), ("id", "name", "email", "zz", "aa")),
+        (("id", "name"), ("id", "mid", "name")),  # MySQL: ADD COLUMN mid AFTER id
+        (("id", "gone", "name"), ("b", "id", "name", "a")),
+    ]:
+        changes = diff_catalogs(cat(*old), cat(*new))
+        assert "columns_reordered" not in [c.kind for c in changes]
+        assert apply_changes(cat(*old), changes).sha256() == cat(*new).sha256()
