@@ -8,6 +8,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
 from conftest import mkdocs_build, write_site
 
 from mkdocs_schema_sync.db import open_database, parse_connection
@@ -112,3 +113,46 @@ def test_apply_puts_appended_and_inserted_columns_where_they_are() -> None:
         changes = diff_catalogs(cat(*old), cat(*new))
         assert "columns_reordered" not in [c.kind for c in changes]
         assert apply_changes(cat(*old), changes).sha256() == cat(*new).sha256()
+
+
+def changes_page(site) -> str:  # type: ignore[no-untyped-def]
+    result = mkdocs_build(site)
+    assert result.returncode == 0, result.stderr
+    return html.unescape(site.html("schema/changes/index.html"))
+
+
+def test_the_change_log_keeps_history_across_capture_modes_sqlite(tmp_path: Path) -> None:
+    """Polled into schema.drift.json, then into the database's log after install-triggers, then into the
+    JSON file again after uninstall-triggers --keep-log: every change stays on the page, once."""
+    from conftest import cli
+
+    db = tmp_path / "app.db"
+    alter(db, "CREATE TABLE base (id INTEGER PRIMARY KEY);")
+    site = write_site(tmp_path / "s", f"connection: sqlite:///{db}")
+    assert cli("monitor", "--once", cwd=site.root).returncode == 0  # baseline, in the JSON file
+    alter(db, "CREATE TABLE polled_to_json (id INTEGER PRIMARY KEY);")
+    assert cli("monitor", "--once", cwd=site.root).returncode == 0
+    assert cli("install-triggers", cwd=site.root).returncode == 0
+    alter(db, "CREATE TABLE polled_to_table (id INTEGER PRIMARY KEY);")
+    page = changes_page(site)
+    assert "polled_to_json" in page and "polled_to_table" in page
+    assert cli("uninstall-triggers", "--keep-log", cwd=site.root).returncode == 0
+    alter(db, "CREATE TABLE after_uninstall (id INTEGER PRIMARY KEY);")
+    page = changes_page(site)
+    for table in ("polled_to_json", "polled_to_table", "after_uninstall"):
+        assert page.count(f"added table main.{table}") == 1, table
+
+
+@pytest.mark.postgres
+def test_the_change_log_keeps_polled_history_after_installing_triggers(tmp_path: Path, pg_db) -> None:  # type: ignore[no-untyped-def]
+    from conftest import cli, pg_execute
+
+    pg_execute(pg_db, "CREATE TABLE base (id int PRIMARY KEY)")
+    site = write_site(tmp_path / "s", f"connection: {pg_db.url('postgresql+psycopg')}")
+    assert cli("monitor", "--once", cwd=site.root).returncode == 0
+    pg_execute(pg_db, "CREATE TABLE polled_before (id int PRIMARY KEY)")
+    assert cli("monitor", "--once", cwd=site.root).returncode == 0
+    assert cli("install-triggers", cwd=site.root).returncode == 0
+    pg_execute(pg_db, "CREATE TABLE logged_by_trigger (id int PRIMARY KEY)")
+    page = changes_page(site)
+    assert "added table public.polled_before" in page and "CREATE TABLE logged_by_trigger" in page

@@ -125,6 +125,9 @@ def uninstall_triggers(obj: CliState, keep_log: bool, print_only: bool) -> None:
         return
     with open_configured(settings, writable=True) as db:
         report = run_core(capture.uninstall, db, keep_log=keep_log)
+        # polling goes on in the JSON file beside the snapshot: from the schema as it is now, not as it was
+        # when that file was last written (else changes the database's log holds would be logged again)
+        run_core(Poller(settings).rebaseline, db)
     for line in report.lines:
         click.echo(line)
 

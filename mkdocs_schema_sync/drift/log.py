@@ -200,6 +200,27 @@ def create_log_tables(db: Database) -> None:
         ) from None
 
 
+def merge_logs(*logs: list[DriftEntry] | None, limit: int) -> list[DriftEntry] | None:
+    """The rows of several logs (the database's, the JSON file's) newest first, each recorded change once;
+    None when there is no log at all."""
+    present = [entries for entries in logs if entries is not None]
+    if not present:
+        return None
+    rows = sorted(
+        (e for entries in present for e in entries),
+        key=lambda e: (e.event_time or "", e.id or 0, e.source or ""),
+        reverse=True,
+    )
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for e in rows:
+        key = (e.event_time, e.event_type, e.schema_name, e.object_name, e.statement, e.source)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out[:limit]
+
+
 # --------------------------------------------------------------------------- JSON log beside the snapshot
 
 

@@ -29,6 +29,7 @@ from .log import (
     append,
     create_log_tables,
     json_log_path,
+    merge_logs,
     read_log,
     read_state,
     utc_now,
@@ -206,6 +207,20 @@ class Poller:
             log.info("drift log not writable in the database (%s); using %s", exc.message, self._json().path)
         return self._record_in_json(db, catalog, signal, deploy)
 
+    def rebaseline(self, db: Database) -> None:
+        """Make the schema as it is now the JSON log's baseline, recording nothing (after uninstall-triggers:
+        what changed meanwhile is in the database's log already)."""
+        if self.settings.snapshot is None or read_state(db, names=("mode",)) is not None:
+            return
+        store = self._json()
+        lock = store.path.with_name(store.path.name + ".lock")
+        with file_lock(lock, db.spec.query_timeout) as held:
+            if not held:
+                raise LockBusy(f"another process kept {lock} locked for {db.spec.query_timeout:g} s; try again")
+            now, current = self._current(db, None, "")
+            store.update([], {"catalog": current.canonical(), "signal": now})
+        self.last_signal = now
+
     def json_exists(self) -> bool:
         """Whether polling keeps its log in the JSON file beside the snapshot."""
         return self.settings.snapshot is not None and self._json().exists()
@@ -298,15 +313,15 @@ def capture_at_build(db: Database, settings: Settings, catalog: Catalog, signal:
         log.info("drift polling left to another process: %s", exc.message)
     except SchemaSyncError as exc:
         log.warning("drift polling failed: %s", exc.message)
+    warning = None
     try:
         entries = read_log(db, settings.drift_limit)
     except SchemaSyncError as exc:
-        return BuildDrift(None, exc.message)
-    if entries is None and settings.snapshot is not None:
-        store = JsonLog(json_log_path(settings.snapshot))
-        if store.exists():
-            return BuildDrift(store.read(settings.drift_limit))
-    return BuildDrift(entries)
+        entries, warning = None, exc.message
+    # whichever way a change was recorded (polled into the JSON file before install-triggers or after
+    # uninstall-triggers --keep-log, or logged in the database), the change log shows it
+    from_json = drift_from_json(settings)
+    return BuildDrift(merge_logs(entries, from_json.entries, limit=settings.drift_limit), warning or from_json.warning)
 
 
 def drift_from_json(settings: Settings) -> BuildDrift:
