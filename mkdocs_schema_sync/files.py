@@ -67,3 +67,45 @@ def _try_lock(fd: int) -> bool:
     except OSError:
         return False
     return True
+
+
+#: the list of pages `write_pages` wrote last time, kept in the folder it wrote them to
+PAGES_MANIFEST = ".schema-sync-pages.json"
+
+
+def write_pages(out_dir: Path, pages: dict[str, str]) -> tuple[int, int]:
+    """Write `pages` ({relative path: text}) under `out_dir`, and remove the pages written last time that are
+    gone now (a dropped table's), never anything else: the folder may hold hand-written pages.
+
+    Unchanged pages are not rewritten. Returns (pages written or unchanged, pages removed).
+    """
+    root = out_dir.resolve()
+    manifest = root / PAGES_MANIFEST
+    try:
+        before = {str(p) for p in read_json(manifest)["pages"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        before = set()
+    for rel, text in pages.items():
+        target = _inside(root, rel)
+        if target is None:
+            raise ValueError(f"page path {rel!r} would leave {root}")
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            write_atomic(target, text)
+    removed = 0
+    for rel in sorted(before - set(pages)):
+        target = _inside(root, rel)
+        if target is None or not target.is_file():
+            continue
+        target.unlink()
+        removed += 1
+        for folder in target.parents:  # folders our pages left empty
+            if folder == root or not folder.is_relative_to(root) or any(folder.iterdir()):
+                break
+            folder.rmdir()
+    write_json(manifest, {"pages": sorted(pages)})
+    return len(pages), removed
+
+
+def _inside(root: Path, rel: str) -> Path | None:
+    target = (root / rel).resolve()
+    return target if target.is_relative_to(root) and target != root else None

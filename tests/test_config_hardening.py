@@ -73,3 +73,32 @@ def test_validate_without_a_contract_file_has_nothing_to_check(tmp_path: Path) -
     (site.root / "mkdocs.yml").write_text((site.root / "mkdocs.yml").read_text() + "      contracts: mine.yml\n")
     result = cli("validate", cwd=site.root)
     assert result.returncode == 2 and "mine.yml does not exist" in result.stderr
+
+
+def test_generate_removes_the_pages_of_dropped_tables_and_only_those(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = make_sqlite(tmp_path / "app.db", "CREATE TABLE keep (id INTEGER PRIMARY KEY); CREATE TABLE gone (id INTEGER);")
+    site = write_site(tmp_path / "s", f"connection: sqlite:///{db}")
+    out = tmp_path / "docs"
+    (out / "schema" / "main").mkdir(parents=True)
+    (out / "index.md").write_text("# Mine\n")
+    (out / "schema" / "main" / "notes.md").write_text("# Hand-written, beside generated pages\n")
+    assert cli("generate", "--out", str(out), cwd=site.root).returncode == 0
+    assert (out / "schema/main/gone.md").is_file() and (out / "schema/main/keep.md").is_file()
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TABLE gone")
+    conn.commit()
+    conn.close()
+    result = cli("generate", "--out", str(out), cwd=site.root)
+    assert result.returncode == 0, result.stderr
+    assert not (out / "schema/main/gone.md").exists()
+    assert (out / "schema/main/keep.md").is_file()
+    assert (out / "index.md").read_text() == "# Mine\n"
+    assert (out / "schema/main/notes.md").is_file()
+    assert "removed 1 page(s)" in result.stdout
+    # another `path`: every page of the old section goes, the hand-written ones stay
+    (site.root / "mkdocs.yml").write_text((site.root / "mkdocs.yml").read_text() + "      path: db\n")
+    assert cli("generate", "--out", str(out), cwd=site.root).returncode == 0
+    assert (out / "db/main/keep.md").is_file() and not (out / "schema/main/keep.md").exists()
+    assert not (out / "schema/index.md").exists() and (out / "schema/main/notes.md").is_file()
