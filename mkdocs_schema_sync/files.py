@@ -32,6 +32,24 @@ def write_json(path: Path, data: Any, *, indent: int = 2) -> None:
     write_atomic(path, json.dumps(data, sort_keys=True, indent=indent, ensure_ascii=False) + "\n")
 
 
+class NotUtf8(ValueError):
+    """A text file that is not UTF-8; the message is `file:line: …` and says how to fix it."""
+
+
+def utf8_problem(display: str, data: bytes, exc: UnicodeDecodeError) -> NotUtf8:
+    line = data.count(b"\n", 0, exc.start) + 1
+    return NotUtf8(f"{display}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8")
+
+
+def read_utf8(path: Path, display: str | None = None) -> str:
+    """The text of a file the user writes (contracts, descriptions); NotUtf8 names the line of a bad byte."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise utf8_problem(display or str(path), data, exc) from None
+
+
 def read_json(path: Path) -> Any:
     """The parsed file; raises OSError or ValueError (json.JSONDecodeError) for the caller to word."""
     return json.loads(path.read_text(encoding="utf-8"))

@@ -102,3 +102,39 @@ def test_generate_removes_the_pages_of_dropped_tables_and_only_those(tmp_path: P
     assert cli("generate", "--out", str(out), cwd=site.root).returncode == 0
     assert (out / "db/main/keep.md").is_file() and not (out / "schema/main/keep.md").exists()
     assert not (out / "schema/index.md").exists() and (out / "schema/main/notes.md").is_file()
+
+
+def build_with(tmp_path: Path, options: str, files: dict[str, bytes]) -> str:
+    """Build a one-table site with extra files; return stderr of the failed build (one line, no traceback)."""
+    site = write_site(tmp_path / "s", "connection: sqlite:///x.db\n" + options)
+    make_sqlite(site.root / "x.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    for rel, data in files.items():
+        (site.root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site.root / rel).write_bytes(data)
+    result = mkdocs_build(site, strict=False)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
+    assert len(errors) == 1, result.stderr
+    return errors[0]
+
+
+@pytest.mark.parametrize(
+    ("options", "files", "expected"),
+    [
+        ("templates: tpl", {"tpl/table.md.j2": b"# {{ table.name }}\n\n{{ 1/0 }}\n"},
+         "template table.md.j2:3 failed: ZeroDivisionError: division by zero"),
+        ("templates: tpl", {"tpl/table.md.j2": b"# t\n\n{% include 'nope.md.j2' %}\n"},
+         "template table.md.j2:3 failed: included template 'nope.md.j2' not found"),
+        ("templates: tpl", {"tpl/table.md.j2": b"# caf\xe9\n"},
+         "table.md.j2:1: not UTF-8 text (byte 0xe9); save it as UTF-8"),
+        ("", {"contracts.yml": b"contracts:\n  - name: x\n    owner: Caf\xe9\n"},
+         "contracts.yml:3: not UTF-8 text (byte 0xe9); save it as UTF-8"),
+        ("descriptions: d.yml", {"d.yml": b"t:\n  description: caf\xe9\n"},
+         "d.yml:2: not UTF-8 text (byte 0xe9); save it as UTF-8"),
+    ],
+)  # fmt: skip
+def test_template_and_file_errors_are_one_line_naming_file_and_line(
+    tmp_path: Path, options: str, files: dict[str, bytes], expected: str
+) -> None:
+    assert expected in build_with(tmp_path, options, files)

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from ..catalog import Catalog, Table
 from ..drift.log import DriftEntry
 from .clip import INLINE_STATEMENT_CHARS, STATEMENT_CHARS, clip
-from .pages import DocModel, ExtraPage, Paths, make_environment
+from .pages import DocModel, ExtraPage, Paths, make_environment, render_template
 
 TABLE_RECENT = 10  # rows shown on a table page
 
@@ -66,12 +66,18 @@ def add_change_log(model: DocModel, entries: list[DriftEntry]) -> None:
         ExtraPage("changes", "changes.md.j2", "Schema changes", {"rows": rows, "by_schema": sorted(by_schema.items())})
     )
     env = make_environment(model.settings.templates)
-    partial = env.get_template("_table_changes.md.j2")
+
     for table in catalog.tables:
         recent = per_table.get(table.key)
         if not recent:
             continue
         page = paths.table(table)
-        text = partial.render(rows=recent[:TABLE_RECENT], total=len(recent), changes=Paths.rel(page, changes_page))
+        text = render_template(
+            env,
+            "_table_changes.md.j2",
+            rows=recent[:TABLE_RECENT],
+            total=len(recent),
+            changes=Paths.rel(page, changes_page),
+        )
         model.table_sections.setdefault(table.key, []).append(Markup(text))
     model.architecture_rows.append(("Drift log rows shown", len(rows)))
