@@ -156,3 +156,22 @@ def test_the_change_log_keeps_polled_history_after_installing_triggers(tmp_path:
     pg_execute(pg_db, "CREATE TABLE logged_by_trigger (id int PRIMARY KEY)")
     page = changes_page(site)
     assert "added table public.polled_before" in page and "CREATE TABLE logged_by_trigger" in page
+
+
+def test_sqlite_ddl_with_a_byte_that_is_not_utf8_is_read_with_replacement_characters(tmp_path: Path) -> None:
+    """A comment written in Latin-1 inside a stored CREATE TABLE: the build goes on and says so once."""
+    db = tmp_path / "app.db"
+    alter(db, "CREATE TABLE notes (id INTEGER PRIMARY KEY, -- placeholder\n  body TEXT);")
+    ddl = b"CREATE TABLE notes (id INTEGER PRIMARY KEY, -- caf\xe9 au lait\n  body TEXT)"
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("UPDATE sqlite_master SET sql = CAST(? AS TEXT) WHERE name = 'notes'", (ddl,))
+    conn.commit()
+    conn.close()
+    site = write_site(tmp_path / "s", f"connection: sqlite:///{db}")
+    result = mkdocs_build(site)  # --strict: the note is not a warning
+    assert result.returncode == 0, result.stderr
+    page = html.unescape(site.html("schema/main/notes/index.html"))
+    assert "caf\ufffd au lait" in page
+    notes = [line for line in result.stderr.splitlines() if "not UTF-8" in line]
+    assert len(notes) == 1 and "replacement characters" in notes[0], result.stderr

@@ -40,6 +40,7 @@ def _open_sqlite(spec: ConnectionSpec, writable: bool = False) -> Database:
         # the busy timeout bounds waiting for another process's write lock
         uri = f"{spec.path.resolve().as_uri()}?mode={mode}"
         raw = sqlite3.connect(uri, uri=True, timeout=min(spec.timeout, spec.query_timeout))
+        raw.text_factory = Utf8Replacing()
         raw.execute("PRAGMA schema_version").fetchone()  # fails here for a file that is not SQLite
     except sqlite3.Error as exc:
         if "locked" in str(exc) or "busy" in str(exc):
@@ -52,6 +53,22 @@ def _open_sqlite(spec: ConnectionSpec, writable: bool = False) -> Database:
         raise ConnectError(f"cannot open SQLite database {spec.path}: {exc}") from None
     assert spec.dialect is not None  # a sqlite3 spec always names its dialect
     return Database(raw, spec, spec.dialect, sockets=[])
+
+
+class Utf8Replacing:
+    """sqlite3's text_factory: SQLite stores whatever bytes it was given, and one byte that is not UTF-8 in a
+    stored CREATE statement would fail every catalog query. Such text is read with U+FFFD in place of the
+    bad bytes; `replaced` counts how often, so the reader can say so (once)."""
+
+    def __init__(self) -> None:
+        self.replaced = 0
+
+    def __call__(self, data: bytes) -> str:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.replaced += 1
+            return data.decode("utf-8", "replace")
 
 
 def _open_psycopg(spec: ConnectionSpec) -> Database:
