@@ -23,7 +23,7 @@ from .render.clip import clip_comments
 from .render.contracts_page import attach_contracts
 from .render.pages import DocModel, SourceInfo, render_pages
 from .render.status import SyncInfo, attach_sync, find_workflows
-from .settings import Settings, select_tables
+from .settings import Settings, select_tables, unmatched_schemas
 
 log = get_logger("pipeline")
 
@@ -83,9 +83,20 @@ def read_live(settings: Settings) -> LoadedCatalog:
         catalog = db.dialect.read_catalog(db, row_counts=settings.row_counts)
         drift = capture_at_build(db, settings, catalog, signal) if settings.drift_log else BuildDrift(None)
         info = sync_info(settings, db)
+    warn_unmatched_schemas(catalog, settings)
     loaded = LoadedCatalog(select_tables(catalog, settings), SourceInfo("live", spec.display), signal)
     loaded.drift, loaded.drift_warning, loaded.sync = drift.entries, drift.warning, info
     return loaded
+
+
+def warn_unmatched_schemas(catalog: Catalog, settings: Settings) -> None:
+    """A WARNING (so `--strict` fails) for each `schemas` pattern the database has no schema for."""
+    for pattern in unmatched_schemas(catalog, settings):
+        log.warning(
+            "schemas: %r matches no schema of the database (it has: %s); fix the option `schemas`",
+            pattern,
+            ", ".join(catalog.schemas) or "none",
+        )
 
 
 def read_from_snapshot(settings: Settings, reason: str) -> LoadedCatalog:

@@ -213,3 +213,9 @@ def select_tables(catalog: Catalog, settings: Settings) -> Catalog:
     schemas = set(selected.schemas)
     selected.schema_comments = {s: c for s, c in catalog.schema_comments.items() if s in schemas}
     return selected
+
+
+def unmatched_schemas(catalog: Catalog, settings: Settings) -> list[str]:
+    """The `schemas` patterns that match no schema of `catalog` (a typo documents nothing, silently)."""
+    present = catalog.schemas
+    return [p for p in settings.schemas if not any(fnmatch.fnmatchcase(s, p) for s in present)]

@@ -138,3 +138,48 @@ def test_template_and_file_errors_are_one_line_naming_file_and_line(
     tmp_path: Path, options: str, files: dict[str, bytes], expected: str
 ) -> None:
     assert expected in build_with(tmp_path, options, files)
+
+
+def test_install_triggers_contracts_on_sqlite_refuses_before_installing_anything(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = make_sqlite(tmp_path / "app.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    site = write_site(tmp_path / "s", f"connection: sqlite:///{db}")
+    (site.root / "contracts.yml").write_text("contracts:\n  - name: c\n    protects:\n      - t\n")
+    result = cli("install-triggers", "--contracts", cwd=site.root)
+    assert result.returncode == 2 and "contracts are installed into" in result.stderr
+    conn = sqlite3.connect(db)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    conn.close()
+    assert tables == {"t"}, tables  # no drift log half-installed
+
+
+def test_config_file_option_after_the_command_name(tmp_path: Path) -> None:
+    db = make_sqlite(tmp_path / "app.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    site = write_site(tmp_path / "s", f"connection: sqlite:///{db}")
+    (site.root / "mkdocs.yml").rename(site.root / "docs.yml")
+    elsewhere = tmp_path
+    for args in (["snapshot", "-f", str(site.root / "docs.yml")], ["snapshot", "--config-file", str(site.root / "docs.yml")]):
+        result = cli(*args, cwd=elsewhere)
+        assert result.returncode == 0, result.stderr
+    assert (site.root / "schema.lock.json").is_file()
+    result = cli("-f", str(site.root / "docs.yml"), "diff", cwd=elsewhere)  # before it, as always
+    assert result.returncode == 0, result.stderr
+
+
+def test_schemas_matching_nothing_warn_and_diff_honours_schemas_and_exclude(tmp_path: Path) -> None:
+    db = make_sqlite(tmp_path / "app.db", "CREATE TABLE t (id INTEGER PRIMARY KEY); CREATE TABLE tmp_x (id INTEGER);")
+    site = write_site(tmp_path / "s", f"connection: sqlite:///{db}")
+    assert cli("snapshot", cwd=site.root).returncode == 0  # every table
+    yml = site.root / "mkdocs.yml"
+    base = yml.read_text()
+    yml.write_text(base + "      schemas: [sales]\n")
+    result = mkdocs_build(site, strict=False)
+    assert result.returncode == 0 and "schemas: 'sales' matches no schema of the database (it has: main)" in result.stderr
+    assert mkdocs_build(site, strict=True).returncode != 0  # a warning: --strict fails
+    result = cli("diff", cwd=site.root)
+    assert result.returncode == 0, result.stdout  # both sides limited the same way: nothing removed
+    assert "matches no schema" in result.stderr
+    yml.write_text(base + "      exclude: ['tmp_*']\n")
+    result = cli("diff", cwd=site.root)
+    assert result.returncode == 0, result.stdout

@@ -38,6 +38,10 @@ class CliState:
         self.verbose = verbose
         self._settings: Settings | None = None
 
+    def use_config_file(self, config_file: Path) -> None:
+        self.config_file = config_file
+        self._settings = None
+
     @property
     def settings(self) -> Settings:
         if self._settings is None:

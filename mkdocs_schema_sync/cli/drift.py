@@ -35,7 +35,7 @@ def _catalog_from(source: str, settings: Settings) -> Catalog:
         with run_core(open_database, spec) as db:
             catalog = run_core(db.dialect.read_catalog, db, row_counts=False)
         return select_tables(catalog, settings)
-    return run_core(read_snapshot, Path(source))
+    return select_tables(run_core(read_snapshot, Path(source)), settings)
 
 
 @click.command()
@@ -64,7 +64,7 @@ def diff(obj: CliState, from_: str | None, to: str | None, fmt: str) -> None:
     else:
         if settings.snapshot is None or not settings.snapshot.is_file():
             fail(f"no snapshot at {settings.snapshot}: take one with `mkdocs-schema-sync snapshot`")
-        old = run_core(read_snapshot, settings.snapshot)
+        old = select_tables(run_core(read_snapshot, settings.snapshot), settings)  # the same objects on both sides
     new = _catalog_from(to, settings) if to else _live(settings)
     changes = diff_catalogs(old, new)
     contracts = run_core(policy.load_for, settings)
@@ -98,6 +98,8 @@ def install_triggers(obj: CliState, print_only: bool, with_contracts: bool, enfo
             click.echo(run_core(contract_install.install_script, settings, spec.dialect, enforce_contracts), nl=False)
         return
     with open_configured(settings, writable=True) as db:
+        if with_contracts:  # refuse before anything is installed
+            run_core(contract_install.store_for, db.dialect.name)
         report = run_core(capture.install, db)
         if report.mode == "poll":
             run_core(Poller(settings).check, db)  # the baseline every later check compares with
