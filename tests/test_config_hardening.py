@@ -159,7 +159,10 @@ def test_config_file_option_after_the_command_name(tmp_path: Path) -> None:
     site = write_site(tmp_path / "s", f"connection: sqlite:///{db}")
     (site.root / "mkdocs.yml").rename(site.root / "docs.yml")
     elsewhere = tmp_path
-    for args in (["snapshot", "-f", str(site.root / "docs.yml")], ["snapshot", "--config-file", str(site.root / "docs.yml")]):
+    for args in (
+        ["snapshot", "-f", str(site.root / "docs.yml")],
+        ["snapshot", "--config-file", str(site.root / "docs.yml")],
+    ):
         result = cli(*args, cwd=elsewhere)
         assert result.returncode == 0, result.stderr
     assert (site.root / "schema.lock.json").is_file()
@@ -175,7 +178,9 @@ def test_schemas_matching_nothing_warn_and_diff_honours_schemas_and_exclude(tmp_
     base = yml.read_text()
     yml.write_text(base + "      schemas: [sales]\n")
     result = mkdocs_build(site, strict=False)
-    assert result.returncode == 0 and "schemas: 'sales' matches no schema of the database (it has: main)" in result.stderr
+    assert (
+        result.returncode == 0 and "schemas: 'sales' matches no schema of the database (it has: main)" in result.stderr
+    )
     assert mkdocs_build(site, strict=True).returncode != 0  # a warning: --strict fails
     result = cli("diff", cwd=site.root)
     assert result.returncode == 0, result.stdout  # both sides limited the same way: nothing removed
