@@ -23,6 +23,7 @@ from ..errors import SchemaSyncError
 from ..pipeline import read_live
 from ..render.diff_formats import FORMATS as DIFF_FORMATS
 from ..settings import Settings, select_tables
+from ..untrusted import one_line, safe_lines
 from .common import EXIT_FOUND, EXIT_OK, CliState, fail, open_configured, run_core
 
 
@@ -167,12 +168,12 @@ def monitor(obj: CliState, interval: float, once: bool) -> None:
                 continue
             finally:
                 db.rollback_quietly()  # leave no transaction open between checks
-            for entry in result.entries:
-                click.echo(f"{entry.event_time} {entry.event_type} {entry.schema_name}.{entry.object_name}")
+            for e in result.entries:
+                click.echo(safe_lines([f"{e.event_time} {e.event_type} {e.schema_name}.{e.object_name}"]))
             if result.signal is None or result.signal != last_signal:
                 for broken in run_core(policy.check_live, settings, db):
                     owner = broken.contract.owner
-                    click.echo(f"contract {broken.name} is broken: {broken.summary()} (owner: {owner})")
+                    click.echo(one_line(f"contract {broken.name} is broken: {broken.summary()} (owner: {owner})"))
                 last_signal = result.signal
             if result.where == "triggers" and once:
                 click.echo("triggers record the changes of this database; nothing to poll")

@@ -1,4 +1,9 @@
-"""`diff` for people and machines: text, JSON, and Markdown for pull-request bodies (database text escaped)."""
+"""`diff` for people and machines: text, JSON, and Markdown for pull-request bodies.
+
+Database text is escaped for each: text lines are `untrusted.safe_lines` (no workflow command from a
+name in a CI log), JSON spells `##[` as `##\u005b`, and the Markdown puts every name and value in
+`<code>`, where GitHub neither renders Markdown nor turns `@name` into a mention.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ import json
 from dataclasses import asdict
 
 from ..catalog.diff import Change, short
-from .escape import cell, code
+from ..untrusted import json_text, safe_lines
+from .escape import code
 
 
 def to_json(changes: list[Change]) -> str:
@@ -15,7 +21,7 @@ def to_json(changes: list[Change]) -> str:
         "breaking": sum(1 for c in changes if c.breaking),
         "additive": sum(1 for c in changes if not c.breaking),
     }
-    return json.dumps(payload, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(payload, sort_keys=True, indent=2, ensure_ascii=False)) + "\n"
 
 
 def to_text(changes: list[Change]) -> str:
@@ -26,7 +32,7 @@ def to_text(changes: list[Change]) -> str:
     n_contract = sum(1 for c in changes if c.contracts)
     summary = f"{len(changes)} change(s), {n_break} breaking"
     lines.append(summary + (f", {n_contract} break contracts" if n_contract else ""))
-    return "\n".join(lines) + "\n"
+    return safe_lines(lines) + "\n"
 
 
 def _contract_breaks_first(changes: list[Change]) -> list[Change]:
@@ -60,8 +66,8 @@ def to_markdown(changes: list[Change]) -> str:
         out += [f"### {title}", "", "| Object | Change | Before | After |", "|---|---|---|---|"]
         for c in group:
             where = c.key + (f".{c.column}" if c.column else "")
-            before = cell(short(c.before)) if c.before is not None else ""
-            after = cell(short(c.after)) if c.after is not None else ""
+            before = code(short(c.before)) if c.before is not None else ""
+            after = code(short(c.after)) if c.after is not None else ""
             out.append(f"| {code(where)} | {c.kind.replace('_', ' ')} | {before} | {after} |")
         out.append("")
     return "\n".join(out)

@@ -20,11 +20,8 @@ import re
 
 from markupsafe import Markup
 
-# Everything that means something to Markdown, its common extensions (attr_list
-# `{}`, emoji `:x:`, magiclink `@user`, caret/tilde/mark, arithmatex `$`) or HTML.
-_SPECIAL = set("\\`*_{}[]()<>#+!|~^=$:@&\"'")
-_ESCAPES = str.maketrans({ch: f"&#{ord(ch)};" for ch in _SPECIAL})
-_WHITESPACE = re.compile(r"\s+")
+from ..untrusted import markdown_inline
+
 _MERMAID_ID = re.compile(r"[^A-Za-z0-9_]")
 _MERMAID_TYPE = re.compile(r"[^A-Za-z0-9_()\[\]-]")
 
@@ -35,7 +32,7 @@ def md(text: object) -> str:
         return ""
     if isinstance(text, Markup):
         return str(text)
-    return _WHITESPACE.sub(" ", str(text)).translate(_ESCAPES)
+    return markdown_inline(text)
 
 
 def cell(text: object) -> Markup:
@@ -55,11 +52,14 @@ def code_block(text: object, lang: str = "") -> Markup:
 
 
 def code(text: object) -> Markup:
-    """Inline code: HTML <code> with escaped content (backticks inside cannot break out)."""
+    """Inline code: HTML <code> whose content is `md`-escaped.
+
+    Markdown still reads the text between inline HTML tags, so `<code>[x](javascript:…)</code>` would
+    hold a link: every character Markdown or HTML could read is a character reference here too.
+    """
     if text is None:
         return Markup("")
-    flat = " ".join(str(text).split())
-    return Markup("<code>" + html.escape(flat, quote=True).replace("|", "&#124;") + "</code>")
+    return Markup("<code>" + markdown_inline(text) + "</code>")
 
 
 def yaml_string(text: object) -> Markup:
