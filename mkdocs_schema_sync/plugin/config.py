@@ -10,6 +10,7 @@ from mkdocs.config import config_options as c
 from ..contracts.model import DEFAULT_FILE
 from ..contracts.notify import parse_webhooks
 from ..settings import NAV_MODES, UNREACHABLE_MODES, Settings
+from .mermaid import MODES as MERMAID_MODES
 
 
 class SchemaSyncConfig(base.Config):
@@ -36,6 +37,7 @@ class SchemaSyncConfig(base.Config):
     notify = c.ListOfItems(c.Type(dict), default=[])
     notify_timeout = c.Type((int, float), default=5)
     state_file = c.Type(str, default=".schema-sync-state.json")
+    mermaid = c.Choice(MERMAID_MODES, default="bundled")  # a site option only: the core emits fences
 
 
 def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Settings:
