@@ -28,4 +28,12 @@ class SchemaSyncError(Exception):
 
 
 class ConnectError(SchemaSyncError):
-    """The database could not be reached or refused us (the offline fallback catches this)."""
+    """The database could not be reached or refused us (the offline fallback catches this).
+
+    `reason` says what it means in words that name no host, port, user or path (pages show it
+    when they do not show the connection); None when the driver's message was not understood.
+    """
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason

@@ -46,13 +46,18 @@ _CONNECT_PROBLEMS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+def connect_problem(text: str) -> str | None:
+    """What a driver's connect error means, in words that name no host, port or user; None if unknown."""
+    return next((meaning for pattern, meaning in _CONNECT_PROBLEMS if pattern.search(text)), None)
+
+
 def connect_error_message(spec: ConnectionSpec, text: str) -> str:
     """One line: where, what it means, and the driver's own words (masked, without ODBC noise)."""
     detail = re.sub(r"\s*\((?:\d+)\)\s*\(SQLDriverConnect\)\s*$", "", text)
     detail = re.sub(r"^\[[0-9A-Z]{5}\]\s*(?:\[[^\]]*\]\s*)*", "", detail)
-    for pattern, meaning in _CONNECT_PROBLEMS:
-        if pattern.search(text):
-            return mask(f"cannot connect to {spec.display}: {meaning} ({detail})")
+    meaning = connect_problem(text)
+    if meaning:
+        return mask(f"cannot connect to {spec.display}: {meaning} ({detail})")
     return mask(f"cannot connect to {spec.display}: {detail}")
 
 
@@ -62,10 +67,15 @@ def first_line(exc: BaseException) -> str:
     return mask(text[:500])
 
 
-def odbc_error_message(spec: ConnectionSpec, exc: Exception) -> str:
+def driver_missing(exc: Exception) -> bool:
     text = first_line(exc)
     state = exc.args[0] if exc.args else ""
-    if state == "IM002" or "Can't open lib" in text or "Data source name not found" in text:
+    return state == "IM002" or "Can't open lib" in text or "Data source name not found" in text
+
+
+def odbc_error_message(spec: ConnectionSpec, exc: Exception) -> str:
+    text = first_line(exc)
+    if driver_missing(exc):
         driver = odbc_pairs(spec.odbc or "").get("DRIVER", "").strip("{}")
         package = odbc_driver_package(driver)
         hint = (

@@ -37,6 +37,7 @@ class SchemaSyncConfig(base.Config):
     notify = c.ListOfItems(c.Type(dict), default=[])
     notify_timeout = c.Type((int, float), default=5)
     state_file = c.Type(str, default=".schema-sync-state.json")
+    show_connection = c.Type(bool, default=False)
     mermaid = c.Choice(MERMAID_MODES, default="bundled")  # a site option only: the core emits fences
 
 
@@ -59,6 +60,7 @@ def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Sett
         drift_log=cfg.drift_log,
         drift_limit=cfg.drift_limit,
         watch_interval=float(cfg.watch_interval),
+        show_connection=cfg.show_connection,
     )
     settings.descriptions = settings.resolve(cfg.descriptions)
     settings.templates = settings.resolve(cfg.templates)

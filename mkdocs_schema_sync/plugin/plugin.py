@@ -151,7 +151,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
                     files.append(asset)
         if config.nav is not None and self.settings.nav != "none":
             self._extend_user_nav(config, paths, model, table_pages)
-        log.info("generated %d pages from %s", len(pages), model.source.display)
+        log.info("generated %d pages from %s", len(pages), model.source.connection)
         return files
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -170,7 +170,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         report = model.contract_report
         if report is None or self.settings is None:
             return
-        policy.notify(report, self.settings, model.source.display)
+        policy.notify(report, self.settings, model.source.connection)
         policy.enforce(report, policy.should_fail(self.settings, self.strict))
 
     def _inclusion(self, path: str, table_pages: set[str]) -> InclusionLevel:
