@@ -5,20 +5,23 @@ settings -> load_catalog (live, or the snapshot when offline) -> DocModel -> ren
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 from .catalog import Catalog
 from .catalog.descriptions import load_descriptions
 from .catalog.snapshot import read_snapshot, snapshot_time
 from .contracts import policy
-from .db import ConnectionSpec, open_database, parse_connection
-from .drift.log import DriftEntry
+from .db import ConnectionSpec, Database, open_database, parse_connection
+from .drift.log import DriftEntry, JsonLog, json_log_path, read_state, utc_now
 from .drift.poller import BuildDrift, capture_at_build, drift_from_json
 from .errors import ConnectError, SchemaSyncError
 from .masking import get_logger
 from .render.changelog import add_change_log
 from .render.contracts_page import attach_contracts
 from .render.pages import DocModel, SourceInfo, render_pages
+from .render.status import SyncInfo, attach_sync, find_workflows
 from .settings import Settings, select_tables
 
 log = get_logger("pipeline")
@@ -33,6 +36,43 @@ class LoadedCatalog:
     signal: str | None = None
     drift: list[DriftEntry] | None = None  # newest first; None: no drift log
     drift_warning: str | None = None
+    sync: SyncInfo | None = None  # for the status page; None: no status page (pages a monitor commits)
+
+
+MONITOR_STATE = "monitor_last_pass"  # written by sync.monitor after each pass
+
+
+def sync_info(settings: Settings, db: Database | None) -> SyncInfo:
+    """Capture mode, snapshot hash and the last monitor pass, for the status and architecture pages."""
+    state: dict[str, str | None] | None = None
+    if db is not None:
+        try:
+            state = read_state(db)
+        except SchemaSyncError:
+            db.rollback_quietly()
+    json_log = JsonLog(json_log_path(settings.snapshot)) if settings.snapshot is not None else None
+    json_state = json_log.state() if json_log is not None and json_log.exists() else {}
+    info = SyncInfo(built_at=utc_now(), workflows=find_workflows(settings.base_dir))
+    if state is not None and db is not None and db.dialect.triggers_installed(state):
+        info.capture = "triggers"
+    elif state is not None and state.get("version"):
+        info.capture = "poll"
+    elif json_state:
+        info.capture = "json"
+    raw: Any = (state or {}).get(MONITOR_STATE) or json_state.get(MONITOR_STATE)
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raw = None
+    info.last_pass = raw if isinstance(raw, dict) else None
+    if settings.snapshot is not None and settings.snapshot.is_file():
+        info.snapshot_name = settings.snapshot.name
+        try:
+            info.snapshot_sha = read_snapshot(settings.snapshot).sha256()
+        except SchemaSyncError as exc:
+            log.warning("%s", exc.message)
+    return info
 
 
 def read_live(settings: Settings, spec: ConnectionSpec | None = None) -> LoadedCatalog:
@@ -44,10 +84,11 @@ def read_live(settings: Settings, spec: ConnectionSpec | None = None) -> LoadedC
         signal = db.dialect.change_signal(db)
         catalog = db.dialect.read_catalog(db, row_counts=settings.row_counts)
         drift = capture_at_build(db, settings, catalog, signal) if settings.drift_log else BuildDrift(None)
+        info = sync_info(settings, db)
         shown = spec.display if settings.show_connection else spec.public(db.dialect.label)
     source = SourceInfo("live", shown, connection=spec.display)
     loaded = LoadedCatalog(select_tables(catalog, settings), source, signal)
-    loaded.drift, loaded.drift_warning = drift.entries, drift.warning
+    loaded.drift, loaded.drift_warning, loaded.sync = drift.entries, drift.warning, info
     return loaded
 
 
@@ -68,6 +109,7 @@ def read_from_snapshot(settings: Settings, reason: str) -> LoadedCatalog:
     if settings.drift_log:
         drift = drift_from_json(settings)
         loaded.drift, loaded.drift_warning = drift.entries, drift.warning
+    loaded.sync = sync_info(settings, None)
     return loaded
 
 
@@ -96,6 +138,8 @@ def build_model(settings: Settings, loaded: LoadedCatalog) -> DocModel:
     report = policy.validate(settings, loaded.catalog, loaded.source.kind)
     if report is not None:
         attach_contracts(model, report)
+    if loaded.sync is not None:
+        attach_sync(model, loaded.sync, loaded.drift)
     return model
 
 

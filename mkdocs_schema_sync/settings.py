@@ -3,14 +3,80 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .catalog import Catalog, Table
+from .errors import SchemaSyncError
 
 NAV_MODES = ("index", "full", "none")
 UNREACHABLE_MODES = ("snapshot", "fail")
+DEFAULT_SCHEDULE = "*/15 8-17 * * 1-5"  # GitHub cron is UTC: every 15 minutes, weekdays 08-17
+_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_BRANCH = re.compile(r"^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+(?<![./])$")
+_GITHUB_KEYS = ("repository", "api_url", "token_env", "base", "branch", "labels", "reviewers", "max_wait")
+
+
+@dataclass
+class GitHubSettings:
+    """Where `monitor` and `pr` open the pull request (the `github:` option)."""
+
+    repository: str  # owner/name
+    api_url: str = "https://api.github.com"  # GitHub Enterprise: https://HOST/api/v3
+    token_env: str = "GITHUB_TOKEN"  # the environment variable holding the token
+    base: str | None = None  # None: origin's HEAD
+    branch: str | None = None  # None: schema-sync/<database name>
+    labels: list[str] = field(default_factory=lambda: ["schema-drift"])
+    reviewers: list[str] = field(default_factory=list)  # users, or org/team; empty: from the contracts touched
+    max_wait: float = 60.0  # longest wait for a rate limit to reset, seconds
+
+    @property
+    def owner(self) -> str:
+        return self.repository.split("/", 1)[0]
+
+
+def parse_github(raw: Any, where: str = "schema-sync option `github`") -> GitHubSettings | None:
+    """The `github:` mapping, every key checked: unknown keys and wrong types are errors."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise SchemaSyncError(f"{where} must be a mapping such as {{repository: owner/name}}")
+    unknown = sorted(set(raw) - set(_GITHUB_KEYS))
+    if unknown:
+        raise SchemaSyncError(f"{where}: unknown key {unknown[0]!r}; known keys: {', '.join(_GITHUB_KEYS)}")
+    repo = raw.get("repository")
+    if not isinstance(repo, str) or not _REPOSITORY.match(repo):
+        raise SchemaSyncError(f"{where}: `repository` must be owner/name (for example acme/data-docs), not {repo!r}")
+    out = GitHubSettings(repository=repo)
+    for key in ("api_url", "token_env", "base", "branch"):
+        if key in raw:
+            value = raw[key]
+            if not isinstance(value, str) or not value.strip():
+                raise SchemaSyncError(f"{where}: `{key}` must be a non-empty string")
+            setattr(out, key, value.strip())
+    for key in ("base", "branch"):
+        value = getattr(out, key)
+        if value is not None and not _BRANCH.match(value):
+            raise SchemaSyncError(f"{where}: `{key}` {value!r} is not a branch name (letters, digits, . _ - /)")
+    if not re.match(r"^https?://[^\s/]+", out.api_url):
+        raise SchemaSyncError(f"{where}: `api_url` must be an http(s) URL such as https://github.example.com/api/v3")
+    out.api_url = out.api_url.rstrip("/")
+    if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", out.token_env):
+        raise SchemaSyncError(f"{where}: `token_env` must name an environment variable, such as GITHUB_TOKEN")
+    for key in ("labels", "reviewers"):
+        if key in raw:
+            value = raw[key]
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                raise SchemaSyncError(f"{where}: `{key}` must be a list of names")
+            setattr(out, key, [v.strip() for v in value])
+    if "max_wait" in raw:
+        value = raw["max_wait"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise SchemaSyncError(f"{where}: `max_wait` must be a number of seconds (0 or more)")
+        out.max_wait = float(value)
+    return out
 
 
 @dataclass
@@ -43,12 +109,30 @@ class Settings:
     notify: list[Any] = field(default_factory=list)
     notify_timeout: float = 5.0
     state_file: Path | None = None
+    # database -> repository (sync/): the pull request, pages `monitor` writes, the CI schedule
+    github: GitHubSettings | None = None
+    docs_url: str | None = None
+    generate_out: Path | None = None
+    monitor_schedule: str = DEFAULT_SCHEDULE
+    # deploy (repository -> database): the raw `deploy` option, validated by deploy.targets.parse_deploy
+    deploy: dict[str, Any] = field(default_factory=dict)
 
     def resolve(self, value: str | None) -> Path | None:
         if not value:
             return None
         path = Path(value)
         return path if path.is_absolute() else self.base_dir / path
+
+
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,-]+$")
+
+
+def parse_schedule(text: Any, where: str = "schema-sync option `monitor_schedule`") -> str:
+    """A five-field cron line (GitHub Actions runs schedules in UTC, at most every 5 minutes)."""
+    fields_ = str(text).split() if isinstance(text, str) else []
+    if len(fields_) != 5 or not all(_CRON_FIELD.match(f) for f in fields_):
+        raise SchemaSyncError(f"{where}: {text!r} is not a cron line of five fields such as {DEFAULT_SCHEDULE!r}")
+    return " ".join(fields_)
 
 
 def _matches(table: Table, patterns: list[str]) -> bool:

@@ -28,8 +28,8 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _LEGACY_COMMAND = "##["
 # Everything that means something to Markdown, its common extensions (attr_list `{}`, emoji `:x:`,
 # magiclink `@user`, caret/tilde/mark, arithmatex `$`) or HTML.
-_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+!|~^=$:@&\"'")
-_MARKDOWN_ESCAPES = str.maketrans({ch: f"&#{ord(ch)};" for ch in _MARKDOWN_SPECIAL})
+MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+!|~^=$:@&\"'")
+_MARKDOWN_ESCAPES = str.maketrans({ch: f"&#{ord(ch)};" for ch in MARKDOWN_SPECIAL})
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -41,13 +41,18 @@ def _visible(m: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def visible_controls(text: str) -> str:
+    """Control characters (and lone surrogates) written as escapes: `\\x1b`, `\\n`, `\\u2028`."""
+    return _CONTROL.sub(_visible, text)
+
+
 def one_line(text: object) -> str:
     """Text for a terminal or CI log line: control characters shown as escapes (`\\n`, `\\x1b`), no `##[`.
 
     With no line break inside, database text cannot start a line, so it cannot become a `::command::`;
     `##[` becomes `##\\[`, which the runner's legacy parser does not read either.
     """
-    out = _CONTROL.sub(_visible, "" if text is None else str(text))
+    out = visible_controls("" if text is None else str(text))
     return out.replace(_LEGACY_COMMAND, "##\\[")
 
 
@@ -86,7 +91,7 @@ def markdown_inline(text: object) -> str:
     """
     if text is None:
         return ""
-    return _CONTROL.sub(_visible, _WHITESPACE.sub(" ", str(text))).translate(_MARKDOWN_ESCAPES)
+    return visible_controls(_WHITESPACE.sub(" ", str(text))).translate(_MARKDOWN_ESCAPES)
 
 
 def slack_text(text: object) -> str:

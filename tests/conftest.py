@@ -36,7 +36,8 @@ MARIADB_USER = os.environ.get("SCHEMA_SYNC_TEST_MARIADB_USER", "root")
 TEST_PASSWORD = "Sekr3t-Test-Pw!"
 WEBHOOK_SECRET = "T000/B000/XXXXsecretXXXX"
 DDL_PASSWORD = "secret-hunter2"
-TEST_SECRETS = (TEST_PASSWORD, WEBHOOK_SECRET, DDL_PASSWORD)
+GITHUB_TOKEN = "ghp_TestTokenForTheStandIn0123456789abcd"  # tests/github_stand_in.py accepts only this one
+TEST_SECRETS = (TEST_PASSWORD, WEBHOOK_SECRET, DDL_PASSWORD, GITHUB_TOKEN)
 _OUTPUT_SUFFIXES = {".html", ".md", ".json", ".xml", ".txt", ".log", ".js"}
 
 

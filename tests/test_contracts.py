@@ -272,3 +272,14 @@ def test_owner_shorthand_and_table_only_entries(tmp_path: Path, small_db: Catalo
     assert str(result.contract.owner) == "Data team"
     assert result.contract.consumers == ["loader.py"]
     assert result.status == "missing" and result.summary() == "table gone does not exist"
+
+
+def test_reviewers_are_users_or_teams_with_file_line_errors(tmp_path: Path) -> None:
+    from mkdocs_schema_sync.contracts.loader import parse_contracts
+    from mkdocs_schema_sync.contracts.model import ContractFileError
+
+    head = "contracts:\n  - name: c\n    protects: [t]\n"
+    good = parse_contracts(head + "    reviewers: [octocat, '@hubot', acme/data-eng]\n", tmp_path / "c.yml")
+    assert good.contracts[0].reviewers == ["octocat", "hubot", "acme/data-eng"]
+    with pytest.raises(ContractFileError, match=r"^c\.yml:5: reviewer 'not a user!' is not a GitHub user"):
+        parse_contracts(head + "    reviewers:\n      - 'not a user!'\n", tmp_path / "c.yml")

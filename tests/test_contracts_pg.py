@@ -321,3 +321,23 @@ def test_install_triggers_with_enforced_contracts(tmp_path: Path, scout_pg: Serv
     assert ('ALTER TABLE "PayloadTransactions" ADD COLUMN note text',) in pending
     run = cli("validate", cwd=root)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_install_contracts_through_odbc_binds_the_compatible_types(tmp_path: Path, scout_pg: ServerDB) -> None:
+    """psqlODBC cannot bind a Python list: the install failed with "The driver did not supply an error!"."""
+    from conftest import cli
+
+    root = pg_site(tmp_path, scout_pg)
+    mkdocs_yml = root / "mkdocs.yml"
+    mkdocs_yml.write_text(
+        mkdocs_yml.read_text().replace(scout_pg.url("postgresql+psycopg"), scout_pg.url("postgresql")), "utf-8"
+    )
+    run = cli("install-triggers", "--enforce", cwd=root)
+    assert run.returncode == 0, run.stderr
+    assert "contracts: 6 rows in schema_sync.contract_columns, enforced by event triggers" in run.stdout
+    with connect(scout_pg) as conn:
+        rows = conn.execute(
+            "SELECT compatible_types FROM schema_sync.contract_columns "
+            "WHERE table_name = 'PayloadTransactions' AND column_name = 'canonical_tx_id_norm'"
+        ).fetchall()
+    assert rows == [(["character varying(128)", "text"],)]

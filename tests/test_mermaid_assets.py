@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
-import pytest
 from conftest import ROOT, make_sqlite, mkdocs_build, write_site
 
 from mkdocs_schema_sync.plugin import mermaid
@@ -88,19 +84,3 @@ def test_a_bad_value_is_one_clear_line(tmp_path: Path) -> None:
     result = mkdocs_build(site)
     assert result.returncode != 0
     assert "mermaid" in result.stderr and "bundled" in result.stderr and "Traceback" not in result.stderr
-
-
-def test_the_wheel_carries_the_asset_and_its_license(tmp_path: Path) -> None:
-    pytest.importorskip("hatchling")
-    pip_wheel = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
-    result = subprocess.run(
-        [*pip_wheel, "-w", str(tmp_path), str(ROOT)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    wheel = next(tmp_path.glob("mkdocs_schema_sync-*.whl"))
-    names = zipfile.ZipFile(wheel).namelist()
-    assert "mkdocs_schema_sync/assets/mermaid.min.js" in names
-    assert "mkdocs_schema_sync/assets/mermaid.LICENSE" in names

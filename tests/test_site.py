@@ -112,7 +112,7 @@ def test_generate_writes_the_pages_a_build_would_show(example: Site, tmp_path: P
     assert result.returncode == 0, result.stderr
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*.md"))
     assert "schema/main/PayloadTransactions.md" in files and "schema/index.md" in files
-    assert len(files) == 15  # 10 tables and views, index, er, schema, architecture, contracts
+    assert len(files) == 16  # 10 tables and views, index, er, schema, architecture, contracts, status
     assert mkdocs_build(example).returncode == 0
     built = sorted(
         str(p.relative_to(example.site_dir / "schema")) for p in (example.site_dir / "schema").rglob("index.html")

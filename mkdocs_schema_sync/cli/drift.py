@@ -1,11 +1,10 @@
-"""Drift commands: snapshot, diff, install-triggers, uninstall-triggers, health, monitor.
+"""Drift commands: snapshot, diff, install-triggers, uninstall-triggers, health (monitor: cli/sync.py).
 
 Exit codes: 0 nothing to report, 1 drift found (diff) or unhealthy (health), 2 error.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import click
@@ -19,11 +18,9 @@ from ..contracts.check import mark_contract_breaks
 from ..db import open_database, parse_connection
 from ..drift import capture
 from ..drift.poller import Poller
-from ..errors import SchemaSyncError
 from ..pipeline import read_live
 from ..render.diff_formats import FORMATS as DIFF_FORMATS
 from ..settings import Settings, select_tables
-from ..untrusted import one_line, safe_lines
 from .common import EXIT_FOUND, EXIT_OK, CliState, fail, open_configured, run_core
 
 
@@ -142,45 +139,3 @@ def health(obj: CliState) -> None:
         click.echo(line)
     click.echo("healthy" if ok else "NOT healthy")
     raise SystemExit(EXIT_OK if ok else EXIT_FOUND)
-
-
-@click.command()
-@click.option("--interval", type=click.FloatRange(min=0.1), default=60, show_default=True, help="Seconds per check.")
-@click.option("--once", is_flag=True, help="Check once and exit (for cron or CI).")
-@click.pass_obj
-def monitor(obj: CliState, interval: float, once: bool) -> None:
-    """Poll the database, append what changed to the drift log, and check the contracts when it changed."""
-    settings = obj.settings
-    poller = Poller(settings)
-    db = open_configured(settings)
-    last_signal: str | None = None
-    try:
-        while True:
-            try:
-                result = poller.check(db)
-            except SchemaSyncError as exc:
-                if once:
-                    fail(exc.message)
-                click.echo(f"check failed: {exc.message}", err=True)
-                db.close()
-                time.sleep(interval)
-                db = open_configured(settings)
-                continue
-            finally:
-                db.rollback_quietly()  # leave no transaction open between checks
-            for e in result.entries:
-                click.echo(safe_lines([f"{e.event_time} {e.event_type} {e.schema_name}.{e.object_name}"]))
-            if result.signal is None or result.signal != last_signal:
-                for broken in run_core(policy.check_live, settings, db):
-                    owner = broken.contract.owner
-                    click.echo(one_line(f"contract {broken.name} is broken: {broken.summary()} (owner: {owner})"))
-                last_signal = result.signal
-            if result.where == "triggers" and once:
-                click.echo("triggers record the changes of this database; nothing to poll")
-            if once:
-                return
-            time.sleep(interval)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        db.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from . import contracts, drift, generate
+from . import contracts, deploy, drift, generate, sync
 from .common import CliState
 
 
@@ -52,8 +52,15 @@ for command in (
     drift.install_triggers,
     drift.uninstall_triggers,
     drift.health,
-    drift.monitor,
+    sync.monitor,
+    sync.pr,
+    sync.init_ci,
     contracts.validate,
     contracts.install_contracts_cmd,
+    deploy.deploy,
+    deploy.plan_cmd,
+    deploy.repair,
+    deploy.baseline,
+    deploy.history,
 ):
     main.add_command(command)

@@ -27,7 +27,9 @@ from .model import (
     suggest_type,
 )
 
-_CONTRACT_KEYS = ("name", "description", "owner", "consumers", "severity", "protects", "recovery")
+_CONTRACT_KEYS = ("name", "description", "owner", "consumers", "reviewers", "severity", "protects", "recovery")
+#: a GitHub user (`octocat`) or a team of an organisation (`acme/data-eng`)
+_REVIEWER = re.compile(r"^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9_.-]+)?$")
 _OWNER_KEYS = ("team", "contact")
 _TABLE_KEYS = ("table", "columns")
 _COLUMN_KEYS = ("exists", "type", "compatible", "nullable", "primary_key", "unique", "references", "referenced_by")
@@ -202,6 +204,8 @@ class _Parser:
             contract.consumers = self.text_list(
                 keys["consumers"][1], "`consumers`", "`consumers: [flatten.py, nightly-load]`"
             )
+        if "reviewers" in keys:
+            contract.reviewers = self.reviewers(keys["reviewers"][1])
         if "severity" in keys:
             value_node = keys["severity"][1]
             value = self.scalar(value_node) if isinstance(value_node, yaml.ScalarNode) else None
@@ -225,6 +229,17 @@ class _Parser:
             )
         contract.protects = [self.table(item) for item in protects.value]
         return contract
+
+    def reviewers(self, node: yaml.Node) -> list[str]:
+        example = "`reviewers: [octocat, acme/data-eng]` (GitHub users, or org/team)"
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        out = []
+        for item in items:
+            name = self.text(item, "each entry of `reviewers`", example)
+            if not _REVIEWER.match(name):
+                raise self.fail(item, f"reviewer {name!r} is not a GitHub user or org/team name", example)
+            out.append(name.lstrip("@"))
+        return out
 
     def owner(self, node: yaml.Node) -> Owner:
         if isinstance(node, yaml.ScalarNode):

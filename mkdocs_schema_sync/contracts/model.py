@@ -4,6 +4,7 @@ contracts:
   - name: flatten-payload-join
     owner: {team: Data Engineering, contact: data-eng@example.com}
     consumers: [flatten.py]
+    reviewers: [octocat, acme/data-eng]   # GitHub users or org/team asked to review drift PRs
     severity: error                 # error (default) | warning
     protects:
       - table: PayloadTransactions  # or schema.table
@@ -78,6 +79,7 @@ class Contract:
     line: int
     owner: Owner = field(default_factory=Owner)
     consumers: list[str] = field(default_factory=list)
+    reviewers: list[str] = field(default_factory=list)  # GitHub users or org/team, asked to review drift PRs
     severity: str = "error"
     protects: list[TableRule] = field(default_factory=list)
     recovery: str | None = None

@@ -54,16 +54,57 @@ class Database:
             cur.close()
 
     def execute_script(self, sql: str) -> None:
-        """Run statements that change the database (trigger installs, deploys)."""
+        """Run statements that change the database (trigger installs, deploys); a failure is one masked line.
+
+        Every result set is drained: pyodbc reports an error raised after the first
+        row count of a batch (SQL Server) only from `nextset()`, so a batch whose
+        later statement failed would otherwise pass for a success.
+        """
         self.queries += 1
-        if self.spec.driver == "sqlite3":
-            self.raw.executescript(sql)
-            return
+        try:
+            if self.spec.driver == "sqlite3":
+                self.raw.executescript(sql)
+                return
+            cur = self.raw.cursor()
+            try:
+                cur.execute(sql)
+                while cur.nextset():
+                    pass
+            finally:
+                cur.close()
+        except Exception as exc:  # driver errors carry the statement; mask and shorten
+            raise SchemaSyncError(f"{self.dialect.name} script failed: {first_line(exc)}") from None
+
+    def execute(self, statement: str) -> None:
+        """Run one statement of a user's file (a deploy); driver errors propagate for the caller to record."""
+        self.queries += 1
         cur = self.raw.cursor()
         try:
-            cur.execute(sql)
+            cur.execute(statement)
+            if self.spec.driver == "pyodbc":  # pyodbc hides errors after the first result unless all are drained
+                while cur.nextset():
+                    pass
         finally:
             cur.close()
+
+    def begin(self) -> None:
+        """Open an explicit transaction that DDL joins too (a deploy's file, a plan); end it with `end`."""
+        if self.spec.driver == "sqlite3":  # take over from sqlite3's implicit transactions (they skip DDL)
+            self.raw.isolation_level = None
+            self.raw.execute(self.dialect.begin_sql)
+        else:
+            self.raw.autocommit = False
+
+    def end(self, commit: bool) -> None:
+        """Commit or roll back what `begin` opened, and go back to autocommit."""
+        try:
+            if commit:
+                self.raw.commit()
+            else:
+                self.rollback_quietly()
+        finally:
+            if self.spec.driver != "sqlite3":
+                self.raw.autocommit = True
 
     def run_script(self, script: str) -> None:
         """Run a shipped script in the parts the dialect splits it into (GO batches, MySQL statements)."""
@@ -105,6 +146,7 @@ class Database:
             self.raw.autocommit = True
 
     def close(self) -> None:
+        self.dialect.end_session(self)
         with contextlib.suppress(Exception):  # closing a broken connection must not hide the real error
             self.raw.close()
 

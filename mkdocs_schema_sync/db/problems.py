@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import re
 
-from ..dialects import odbc_driver_package
+from ..dialects import get_dialect, odbc_driver_package
 from ..masking import mask
 from .spec import ConnectionSpec, odbc_pairs
 
-PERMISSION = re.compile(r"(?i)permission denied|command denied|access denied for user .* to database")
+#: PostgreSQL, MySQL/MariaDB and SQL Server (message 229 and its siblings: "The SELECT permission was denied")
+PERMISSION = re.compile(
+    r"(?i)permission denied|permission was denied|command denied|access denied for user .* to database"
+)
+
+#: TLS: the client would not trust the server's certificate (OpenSSL's and Windows' words)
+CERTIFICATE = re.compile(
+    r"(?i)certificate verify failed|self[- ]signed certificate|"
+    r"certificate chain was issued by an authority that is not trusted"
+)
+_CERTIFICATE_FIX = "install the certificate authority that signed it in this machine's trust store"
 
 # (pattern in the driver's message, what it means for the user); first match wins
 _CONNECT_PROBLEMS: list[tuple[re.Pattern[str], str]] = [
@@ -48,13 +58,21 @@ _CONNECT_PROBLEMS: list[tuple[re.Pattern[str], str]] = [
 
 def connect_problem(text: str) -> str | None:
     """What a driver's connect error means, in words that name no host, port or user; None if unknown."""
+    if CERTIFICATE.search(text):  # before the timeouts: a TLS failure is not an unreachable host
+        return "the server's TLS certificate is not trusted"
     return next((meaning for pattern, meaning in _CONNECT_PROBLEMS if pattern.search(text)), None)
 
 
 def connect_error_message(spec: ConnectionSpec, text: str) -> str:
     """One line: where, what it means, and the driver's own words (masked, without ODBC noise)."""
-    detail = re.sub(r"\s*\((?:\d+)\)\s*\(SQLDriverConnect\)\s*$", "", text)
+    detail = re.sub(r"\s*\((?:-?\d+)\)\s*\(SQLDriverConnect\)\s*$", "", text)
     detail = re.sub(r"^\[[0-9A-Z]{5}\]\s*(?:\[[^\]]*\]\s*)*", "", detail)
+    if CERTIFICATE.search(text):  # before the timeouts: a TLS failure is not an unreachable host
+        hint = get_dialect(spec.dialect).untrusted_certificate_hint if spec.dialect else None
+        return mask(
+            f"cannot connect to {spec.display}: the server's TLS certificate is not trusted; "
+            f"{_CERTIFICATE_FIX}{', ' + hint if hint else ''} ({detail})"
+        )
     meaning = connect_problem(text)
     if meaning:
         return mask(f"cannot connect to {spec.display}: {meaning} ({detail})")

@@ -103,19 +103,18 @@ def _parse_server_url(raw: str, dialect: Dialect, variant: str, timeout: float) 
     user = unquote(url.username) if url.username else None
     password = unquote(url.password) if url.password else None
     register_secret(password)
-    host = url.hostname or "localhost"
-    port = port or dialect.default_port
+    host = _host(url.netloc) or "localhost"
     database = unquote(url.path.lstrip("/"))
     if not database:
         raise SchemaSyncError(f"connection URL {mask(raw)!r} names no database: add /dbname after the host")
-    options = dict(parse_qsl(url.query, keep_blank_values=True))
+    options = _options(url.query, raw)
     auth = f"{user}{':' + password if password else ''}@" if user else ""
-    display = mask(f"{url.scheme}://{auth}{host}:{port}/{database}")
+    display = mask(f"{url.scheme}://{auth}{dialect.display_address(host, port)}/{database}")
 
     if variant in ("psycopg", "psycopg3"):
         if not dialect.supports_psycopg:
             raise SchemaSyncError(f"+psycopg only works with postgresql://, not {url.scheme}://")
-        conninfo: dict[str, Any] = {"host": host, "port": port, "dbname": database}
+        conninfo: dict[str, Any] = {"host": host, "port": port or dialect.default_port, "dbname": database}
         if user:
             conninfo["user"] = user
         if password:
@@ -126,7 +125,8 @@ def _parse_server_url(raw: str, dialect: Dialect, variant: str, timeout: float) 
     if variant not in ("", "odbc", "pyodbc"):
         raise SchemaSyncError(f"unknown driver +{variant} in {url.scheme}://; use +odbc (default) or +psycopg")
 
-    driver = (options.pop("driver", None) or dialect.default_odbc_driver or "").strip("{}")
+    driver_key = next((k for k in options if k.upper() == "DRIVER"), None)
+    driver = (options.pop(driver_key) if driver_key else dialect.default_odbc_driver or "").strip("{}")
     parts: dict[str, str] = {"DRIVER": "{" + driver + "}"}
     parts.update(dialect.odbc_server(host, port))
     parts["DATABASE"] = database
@@ -137,10 +137,34 @@ def _parse_server_url(raw: str, dialect: Dialect, variant: str, timeout: float) 
     # DRIVER and the query's own ODBC keywords may already be in ODBC syntax ({…}); user names,
     # passwords and database names are always quoted when they need it, even if they look braced.
     raw_syntax = {"DRIVER", *options}
-    parts.update(options)
+    for key, value in options.items():  # ODBC keywords are case-insensitive: the user's replaces ours
+        parts.pop(next((k for k in parts if k.upper() == key.upper()), key), None)
+        parts[key] = value
     pairs = (f"{k}={_odbc_value(v, keep_braces=k in raw_syntax)}" for k, v in parts.items())
     odbc = _with_odbc_defaults(";".join(pairs), dialect, timeout)
     return ConnectionSpec(dialect.name, "pyodbc", display, odbc=odbc, timeout=timeout, database=database)
+
+
+def _host(netloc: str) -> str:
+    """The host as written, case kept and percent-decoded (`sql01%5CSQLEXPRESS`: the instance `sql01\\SQLEXPRESS`)."""
+    host = netloc.rpartition("@")[2]
+    if host.startswith("["):  # [IPv6]:port
+        return host[1 : host.find("]")] if "]" in host else host
+    name, colon, port = host.rpartition(":")
+    return unquote(name if colon and port.isdigit() else host)
+
+
+def _options(query: str, raw: str) -> dict[str, str]:
+    """The URL's query as ODBC keywords; a keyword given twice (in any case) is refused."""
+    options: dict[str, str] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        twin = next((k for k in options if k.upper() == key.upper()), None)
+        if twin is not None:
+            raise SchemaSyncError(
+                f"connection URL {mask(raw)!r} sets {key.upper()} twice ({twin}=…, {key}=…): keep one"
+            )
+        options[key] = value
+    return options
 
 
 def _with_odbc_defaults(odbc: str, dialect: Dialect | None, timeout: float) -> str:

@@ -8,6 +8,7 @@ lives, how it logs DDL itself (or why it cannot), and how it stores contracts.
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .sqlfiles import read_sql
+from .statements import split_statements
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
@@ -153,6 +155,8 @@ class Dialect(ABC):
     odbc_driver_words: tuple[str, ...] = ()  # an ODBC driver name holding one of these means this database
     dbms_words: tuple[str, ...] = ()  # likewise for what the driver reports as SQL_DBMS_NAME
     supports_psycopg = False
+    #: what else to say when the server's TLS certificate is not trusted (after "install the CA that signed it")
+    untrusted_certificate_hint: str | None = None
     #: Debian package of each ODBC driver, for the "driver missing" message
     odbc_packages: dict[str, str] = {}  # noqa: RUF012 - read only
     #: the drift log and the name/value state beside it (fixed identifiers, never user input)
@@ -162,6 +166,14 @@ class Dialect(ABC):
     no_triggers_reason: str | None = None
     #: where contracts go inside the database (None: only `validate` and builds check them)
     contracts: ContractStore | None = None
+    #: the deploy history (sql/<dialect>/deploy_history.sql), a fixed identifier
+    history_table = "schema_sync_deploy_history"
+    #: DDL inside a transaction can be rolled back (False: MySQL/MariaDB commit each DDL statement)
+    transactional_ddl = True
+    #: how an explicit transaction starts where the driver does not start it (sqlite3)
+    begin_sql = "BEGIN"
+    #: the connected database user, for the deploy history (None: the operating-system user)
+    current_user_sql: str | None = None
 
     # ------------------------------------------------------------------ catalog
 
@@ -188,11 +200,28 @@ class Dialect(ABC):
         """The parts a script is sent in: the whole script, unless it is only comments."""
         return [part for part in [script.strip()] if _has_code(part)]
 
+    # ------------------------------------------------------------------ deploy (repository -> database)
+
+    def split_migration(self, text: str) -> list[str]:
+        """The statements of a migration file, sent one at a time (sqlparse: quotes, dollar quotes, BEGIN…END)."""
+        return split_statements(text)
+
+    def tag_session(self, db: Connection, deploy_id: str | None) -> None:  # noqa: B027 - polling needs nothing
+        """Tell the database's own DDL capture that this session deploys `deploy_id` (None: stop saying so)."""
+
+    def untagged_capture(self, db: Connection) -> str | None:
+        """Why installed DDL triggers would log a deploy's changes as drift (an older install), or None."""
+        return None
+
     # ------------------------------------------------------------------ connection strings
 
-    def odbc_server(self, host: str, port: int) -> dict[str, str]:
-        """The ODBC keywords that say where the server is."""
-        return {"SERVER": host, "PORT": str(port)}
+    def odbc_server(self, host: str, port: int | None) -> dict[str, str]:
+        """The ODBC keywords that say where the server is (`port` None: the URL gave none)."""
+        return {"SERVER": host, "PORT": str(port or self.default_port)}
+
+    def display_address(self, host: str, port: int | None) -> str:
+        """Where the server is, for people: `host:port`."""
+        return f"{host}:{port or self.default_port}"
 
     def odbc_defaults(self, keys: set[str], timeout: int) -> list[str]:
         """`KEY=value` pairs the driver needs unless the user set them (`keys`: upper-cased keys given)."""
@@ -224,6 +253,29 @@ class Dialect(ABC):
     def capture_problems(self, db: Connection, state: dict[str, str | None]) -> list[str]:
         """What `health` must report beyond the install info (e.g. a disabled trigger)."""
         return []
+
+    # ------------------------------------------------------------------ session locks
+
+    @abstractmethod
+    def try_lock(self, db: Connection, name: str, wait: float) -> bool:
+        """Take the named exclusive lock for this session, waiting at most `wait` seconds.
+
+        The lock belongs to the database session (not a transaction) and dies with it:
+        a killed process leaves no stale lock behind. Returns False when another
+        session holds it after `wait`.
+        """
+
+    @abstractmethod
+    def unlock(self, db: Connection, name: str) -> None:
+        """Give the named lock back (closing the connection does too)."""
+
+    def end_session(self, db: Connection) -> None:  # noqa: B027 - server locks end with the connection
+        """Called when the connection closes: give back what the session holds outside the database."""
+
+
+def lock_key(name: str) -> int:
+    """A signed 64-bit number for a lock name (PostgreSQL advisory locks take numbers)."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big", signed=True)
 
 
 def double_quoted(name: str) -> str:

@@ -77,9 +77,9 @@ def _run(db: Database, script: str) -> None:
         with db.transaction():
             db.run_script(script)
             db.commit()
-    except SchemaSyncError:
+    except SchemaSyncError as exc:
         db.rollback_quietly()
-        raise
+        raise SchemaSyncError(f"the install script failed: {exc.message}") from None
     except Exception as exc:
         db.rollback_quietly()
         raise SchemaSyncError(f"the install script failed: {' '.join(str(exc).split())[:500]}") from None

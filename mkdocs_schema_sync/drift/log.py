@@ -98,6 +98,10 @@ def read_log(db: Database, limit: int = 500) -> list[DriftEntry] | None:
         if is_missing_table(exc.message):
             return None
         raise SchemaSyncError(f"the drift log {db.dialect.log_table} cannot be read: {exc.message}") from None
+    return _entries(rows)
+
+
+def _entries(rows: list[tuple[Any, ...]]) -> list[DriftEntry]:
     out = []
     for row in rows:
         rec = dict(zip(LOG_COLUMNS, row, strict=True))
@@ -105,6 +109,43 @@ def read_log(db: Database, limit: int = 500) -> list[DriftEntry] | None:
         rec["status_changed_at"] = _time_text(rec["status_changed_at"])
         out.append(DriftEntry(**rec))
     return out
+
+
+def read_pending(db: Database, *, synced_to: str | None = None) -> list[DriftEntry] | None:
+    """Every row still `pending` (oldest first); rows a deploy recorded (`deployed`) or already synced are not.
+
+    With `synced_to`, instead the rows already marked `synced` with that reference (a pull request's URL).
+    """
+    db.dialect.prepare_text_io(db)
+    p = db.param
+    where = f"sync_status = {p}" + (f" AND status_ref = {p}" if synced_to is not None else "")
+    params = ("synced", synced_to) if synced_to is not None else ("pending",)
+    sql = f"SELECT {', '.join(LOG_COLUMNS)} FROM {db.dialect.log_table} WHERE {where} ORDER BY id"
+    try:
+        rows = db.query(sql, params)
+    except SchemaSyncError as exc:
+        db.rollback_quietly()
+        if is_missing_table(exc.message):
+            return None
+        raise SchemaSyncError(f"the drift log {db.dialect.log_table} cannot be read: {exc.message}") from None
+    return _entries(rows)
+
+
+def mark_rows(db: Database, ids: list[int], status: str, ref: str | None) -> int:
+    """Set `sync_status`/`status_ref`/`status_changed_at` of still-pending rows `ids`; the caller commits."""
+    db.dialect.prepare_text_io(db)
+    when = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    p, done = db.param, 0
+    for start in range(0, len(ids), 400):  # well below every driver's parameter limit
+        chunk = ids[start : start + 400]
+        marks = ", ".join([p] * len(chunk))
+        db.query(
+            f"UPDATE {db.dialect.log_table} SET sync_status = {p}, status_changed_at = {p}, status_ref = {p} "
+            f"WHERE sync_status = {p} AND id IN ({marks})",
+            (status, when, ref, "pending", *chunk),
+        )
+        done += len(chunk)
+    return done
 
 
 def read_state(db: Database, *, names: tuple[str, ...] = ()) -> dict[str, str | None] | None:
@@ -136,7 +177,7 @@ def write_state(db: Database, values: dict[str, str | None]) -> None:
 
 def append(db: Database, entries: list[DriftEntry]) -> None:
     db.dialect.prepare_text_io(db)
-    cols = [c for c in LOG_COLUMNS if c not in ("id", "status_changed_at", "status_ref")]
+    cols = [c for c in LOG_COLUMNS if c != "id"]
     marks = ", ".join([db.param] * len(cols))
     sql = f"INSERT INTO {db.dialect.log_table} ({', '.join(cols)}) VALUES ({marks})"
     for e in entries:
@@ -150,8 +191,8 @@ def create_log_tables(db: Database) -> None:
             db.run_script(db.dialect.read_sql("log_tables.sql"))
             write_state(db, {"mode": "poll", "version": "1"})
             db.commit()
-    except SchemaSyncError:
-        raise
+    except SchemaSyncError as exc:
+        raise SchemaSyncError(f"cannot create the drift log {db.dialect.log_table}: {exc.message}") from None
     except Exception as exc:  # driver errors: one line, masked
         db.rollback_quietly()
         raise SchemaSyncError(
@@ -200,6 +241,22 @@ class JsonLog:
     def state(self) -> dict[str, Any]:
         return dict(self._load()["state"])
 
+    def pending(self, *, synced_to: str | None = None) -> list[DriftEntry]:
+        if synced_to is not None:
+            return [
+                e for e in reversed(self.read(limit=10**9)) if e.sync_status == "synced" and e.status_ref == synced_to
+            ]
+        return [e for e in reversed(self.read(limit=10**9)) if e.sync_status == "pending"]
+
+    def mark(self, ids: list[int], status: str, ref: str | None) -> int:
+        data, wanted, done = self._load(), set(ids), 0
+        for rec in data["entries"]:
+            if rec.get("id") in wanted and rec.get("sync_status", "pending") == "pending":
+                rec.update(sync_status=status, status_ref=ref, status_changed_at=utc_now())
+                done += 1
+        self._save(data)
+        return done
+
     def update(self, entries: list[DriftEntry], state: dict[str, Any]) -> None:
         data = self._load()
         next_id = max((e.get("id") or 0 for e in data["entries"]), default=0) + 1
@@ -209,3 +266,41 @@ class JsonLog:
             data["entries"].append(rec)
         data["state"].update(state)
         self._save(data)
+
+
+#: the catalog SHA-256 a deploy left behind: `monitor` sends no pull request for exactly that schema
+DEPLOYED_STATE = "deployed_sha256"
+
+
+def state_store(db: Database, snapshot: Path | None) -> JsonLog | None:
+    """Where name/value state goes: None for the database's state table, else the JSON log beside the snapshot."""
+    if read_state(db, names=("version",)) is not None:
+        db.rollback_quietly()
+        return None
+    db.rollback_quietly()
+    if snapshot is None:
+        raise SchemaSyncError("no drift log in the database and no `snapshot` to keep one beside")
+    return JsonLog(json_log_path(snapshot))
+
+
+def load_state_value(db: Database, snapshot: Path | None, name: str) -> str | None:
+    try:
+        store = state_store(db, snapshot)
+    except SchemaSyncError:
+        return None
+    if store is not None:
+        value = store.state().get(name) if store.exists() else None
+        return None if value is None else str(value)
+    rows = read_state(db, names=(name,)) or {}
+    db.rollback_quietly()
+    return rows.get(name)
+
+
+def save_state_value(db: Database, snapshot: Path | None, name: str, value: str) -> None:
+    store = state_store(db, snapshot)
+    if store is not None:
+        store.update([], {name: value})
+        return
+    with db.transaction():
+        write_state(db, {name: value})
+        db.commit()

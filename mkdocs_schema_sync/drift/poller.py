@@ -50,7 +50,17 @@ class PollResult:
     signal: str | None = None  # the change signal after recording
 
 
-def entries_from_changes(changes: list[Change], when: str | None = None) -> list[DriftEntry]:
+@dataclass
+class DeployTag:
+    """Changes a deploy made: logged as source 'deploy', sync_status 'deployed', status_ref the deploy id."""
+
+    deploy_id: str
+    login: str
+
+
+def entries_from_changes(
+    changes: list[Change], when: str | None = None, deploy: DeployTag | None = None
+) -> list[DriftEntry]:
     """One log row per changed object, the statement a summary of what changed in it."""
     when = when or utc_now()
     by_key: dict[tuple[str, str], list[Change]] = {}
@@ -72,16 +82,20 @@ def entries_from_changes(changes: list[Change], when: str | None = None) -> list
             event, otype = "ALTER TABLE", "table"
             text = f"changed {schema}.{table}: " + "; ".join(c.describe() for c in group)
         breaking = any(c.breaking for c in group)
+        tagged = deploy is not None
         out.append(
             DriftEntry(
                 event_time=when,
-                login_name=POLLED_LOGIN,
+                login_name=deploy.login if deploy is not None else POLLED_LOGIN,
                 event_type=event,
                 object_type=otype,
                 schema_name=schema,
                 object_name=table or schema,
                 statement=text + (" [breaking]" if breaking else ""),
-                source="poll",
+                source="deploy" if tagged else "poll",
+                sync_status="deployed" if tagged else "pending",
+                status_changed_at=when if tagged else None,
+                status_ref=deploy.deploy_id if deploy is not None else None,
             )
         )
     return out
@@ -94,10 +108,18 @@ class Poller:
         self.settings = settings
         self.last_signal: str | None = None
 
-    def check(self, db: Database, *, catalog: Catalog | None = None, signal: str | None = None) -> PollResult:
+    def check(
+        self,
+        db: Database,
+        *,
+        catalog: Catalog | None = None,
+        signal: str | None = None,
+        deploy: DeployTag | None = None,
+    ) -> PollResult:
         """Compare with the recorded state and log the differences.
 
         `catalog`/`signal` may come from a read the caller already made (a build).
+        `deploy`: the differences are a deploy's own changes (`monitor` never reports them as drift).
         """
         if signal is None:
             signal = db.dialect.change_signal(db)
@@ -115,23 +137,34 @@ class Poller:
             return PollResult(False, where="json")
         if catalog is None:
             catalog = db.dialect.read_catalog(db, row_counts=False)
-        result = self._record(db, catalog, state, signal)
+        result = self._record(db, catalog, state, signal, deploy)
         self.last_signal = result.signal
         return result
 
     # ------------------------------------------------------------------ stores
 
-    def _record(self, db: Database, catalog: Catalog, state: dict[str, str | None] | None, signal: str) -> PollResult:
+    def _record(
+        self,
+        db: Database,
+        catalog: Catalog,
+        state: dict[str, str | None] | None,
+        signal: str,
+        deploy: DeployTag | None = None,
+    ) -> PollResult:
         """Into the database's log once `install-triggers` created it; never create objects there unasked."""
         if state is None and self.settings.snapshot is not None:
-            return self._record_in_json(catalog, signal)
+            return self._record_in_json(catalog, signal, deploy)
         try:
-            return self._record_in_database(db, catalog, state)
+            return self._record_in_database(db, catalog, state, deploy)
         except SchemaSyncError as exc:
             if self.settings.snapshot is None:
                 raise
             log.info("drift log not writable in the database (%s); using %s", exc.message, self._json().path)
-        return self._record_in_json(catalog, signal)
+        return self._record_in_json(catalog, signal, deploy)
+
+    def json_exists(self) -> bool:
+        """Whether polling keeps its log in the JSON file beside the snapshot."""
+        return self.settings.snapshot is not None and self._json().exists()
 
     def _json(self) -> JsonLog:
         assert self.settings.snapshot is not None
@@ -143,9 +176,11 @@ class Poller:
             return open_database(db.spec, writable=True)
         return db
 
-    def _record_in_database(self, db: Database, catalog: Catalog, state: dict[str, str | None] | None) -> PollResult:
+    def _record_in_database(
+        self, db: Database, catalog: Catalog, state: dict[str, str | None] | None, deploy: DeployTag | None = None
+    ) -> PollResult:
         old = self._stored_catalog(db) if state is not None else None
-        entries = entries_from_changes(diff_catalogs(old, catalog)) if old is not None else []
+        entries = entries_from_changes(diff_catalogs(old, catalog), deploy=deploy) if old is not None else []
         writer = self._writer(db)
         try:
             if state is None:
@@ -171,11 +206,11 @@ class Poller:
         raw = rows.get("catalog")
         return Catalog.from_canonical(json.loads(raw)) if raw else None
 
-    def _record_in_json(self, catalog: Catalog, signal: str) -> PollResult:
+    def _record_in_json(self, catalog: Catalog, signal: str, deploy: DeployTag | None = None) -> PollResult:
         store = self._json()
         state: dict[str, Any] = store.state()
         old = Catalog.from_canonical(state["catalog"]) if state.get("catalog") else None
-        entries = entries_from_changes(diff_catalogs(old, catalog)) if old is not None else []
+        entries = entries_from_changes(diff_catalogs(old, catalog), deploy=deploy) if old is not None else []
         store.update(entries, {"catalog": catalog.canonical(), "signal": signal})
         return PollResult(True, entries, "json", signal)
 

@@ -9,7 +9,8 @@ from mkdocs.config import config_options as c
 
 from ..contracts.model import DEFAULT_FILE
 from ..contracts.notify import parse_webhooks
-from ..settings import NAV_MODES, UNREACHABLE_MODES, Settings
+from ..deploy.targets import parse_deploy
+from ..settings import DEFAULT_SCHEDULE, NAV_MODES, UNREACHABLE_MODES, Settings, parse_github, parse_schedule
 from .mermaid import MODES as MERMAID_MODES
 
 
@@ -37,6 +38,11 @@ class SchemaSyncConfig(base.Config):
     notify = c.ListOfItems(c.Type(dict), default=[])
     notify_timeout = c.Type((int, float), default=5)
     state_file = c.Type(str, default=".schema-sync-state.json")
+    github = c.Optional(c.Type(dict))
+    docs_url = c.Optional(c.Type(str))
+    generate_out = c.Optional(c.Type(str))
+    monitor_schedule = c.Type(str, default=DEFAULT_SCHEDULE)
+    deploy = c.Type(dict, default={})
     show_connection = c.Type(bool, default=False)
     mermaid = c.Choice(MERMAID_MODES, default="bundled")  # a site option only: the core emits fences
 
@@ -66,6 +72,12 @@ def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Sett
     settings.templates = settings.resolve(cfg.templates)
     settings.snapshot = settings.resolve(cfg.snapshot)
     _contract_settings(cfg, settings)
+    settings.github = parse_github(cfg.github)
+    settings.docs_url = cfg.docs_url.rstrip("/") if cfg.docs_url else None
+    settings.generate_out = settings.resolve(cfg.generate_out)
+    settings.monitor_schedule = parse_schedule(cfg.monitor_schedule)
+    settings.deploy = dict(cfg.deploy)
+    parse_deploy(settings.deploy)  # a mistake in `deploy` fails the build too, not only the deploy
     return settings
 
 

@@ -2,7 +2,8 @@
 
 Database text is escaped for each: text lines are `untrusted.safe_lines` (no workflow command from a
 name in a CI log), JSON spells `##[` as `##\u005b`, and the Markdown puts every name and value in
-`<code>`, where GitHub neither renders Markdown nor turns `@name` into a mention.
+`escape.github_code` (as the pull-request body does): `<code>` whose every character that Markdown
+or GitHub's autolinks (`@name`, `#12`, URLs) could read is an entity.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import asdict
 
 from ..catalog.diff import Change, short
 from ..untrusted import json_text, safe_lines
-from .escape import code
+from .escape import github_code
 
 
 def to_json(changes: list[Change]) -> str:
@@ -55,7 +56,7 @@ def to_markdown(changes: list[Change]) -> str:
     out = [f"**Schema drift: {len(changes)} change(s), {len(breaking) + len(contract)} breaking.**", ""]
     if contract:
         names = sorted({n for c in contract for n in c.contracts})
-        out += [f"> **These changes break ETL contracts: {', '.join(str(code(n)) for n in names)}.**", ""]
+        out += [f"> **These changes break ETL contracts: {', '.join(str(github_code(n)) for n in names)}.**", ""]
     for title, group in (
         ("Changes that break contracts", contract),
         ("Breaking changes", breaking),
@@ -66,9 +67,9 @@ def to_markdown(changes: list[Change]) -> str:
         out += [f"### {title}", "", "| Object | Change | Before | After |", "|---|---|---|---|"]
         for c in group:
             where = c.key + (f".{c.column}" if c.column else "")
-            before = code(short(c.before)) if c.before is not None else ""
-            after = code(short(c.after)) if c.after is not None else ""
-            out.append(f"| {code(where)} | {c.kind.replace('_', ' ')} | {before} | {after} |")
+            before = github_code(short(c.before)) if c.before is not None else ""
+            after = github_code(short(c.after)) if c.after is not None else ""
+            out.append(f"| {github_code(where)} | {c.kind.replace('_', ' ')} | {before} | {after} |")
         out.append("")
     return "\n".join(out)
 

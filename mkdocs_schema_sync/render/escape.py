@@ -20,7 +20,7 @@ import re
 
 from markupsafe import Markup
 
-from ..untrusted import markdown_inline
+from ..untrusted import MARKDOWN_SPECIAL, markdown_inline, visible_controls
 
 _MERMAID_ID = re.compile(r"[^A-Za-z0-9_]")
 _MERMAID_TYPE = re.compile(r"[^A-Za-z0-9_()\[\]-]")
@@ -125,3 +125,17 @@ def finalize(value: object) -> object:
     if isinstance(value, bool | int | float):
         return value
     return md(value)
+
+
+# GitHub turns text into links (autolinks, `@mention`, `#12`) after Markdown runs, and Markdown still
+# parses inside raw `<code>`: so every character that means something to either becomes an entity.
+# An entity is a text node of its own, which also splits `http://`, `www.` and `a@b.c` out of reach.
+_GITHUB_SPECIAL = MARKDOWN_SPECIAL | set("<>&\"'.%/;")
+
+
+def github_code(text: object) -> Markup:
+    """Database text for a GitHub comment or PR body: one line in `<code>`, no character left live."""
+    flat = visible_controls(" ".join(str(text).split())) if text is not None else ""
+    if not flat:
+        return Markup("")
+    return Markup("<code>" + "".join(f"&#{ord(ch)};" if ch in _GITHUB_SPECIAL else ch for ch in flat) + "</code>")

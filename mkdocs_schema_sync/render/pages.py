@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ..contracts.check import ContractReport
 
 _SAFE_SLUG = re.compile(r"[^A-Za-z0-9_.-]")
-_RESERVED = {"index", "er", "architecture", "changes", "contracts"}
+_RESERVED = {"index", "er", "architecture", "changes", "contracts", "status"}
 _TITLE_LINE = re.compile(r"^title\s*:")
 
 
@@ -86,6 +86,7 @@ class DocModel:
     column_badges: dict[str, list[Markup]] = field(default_factory=dict)  # by `schema.table.column`
     architecture_rows: list[tuple[str, object]] = field(default_factory=list)
     contract_report: ContractReport | None = None
+    sync: dict[str, Any] | None = None  # the sync's steps and flows (render/status.py), for the architecture page
 
     def template_extra(self) -> dict[str, Any]:
         """The optional parts as the templates read them (`extra.get("table_notices", {})` …)."""
@@ -97,6 +98,7 @@ class DocModel:
             "column_badges": self.column_badges,
             "architecture_rows": self.architecture_rows,
             "contract_report": self.contract_report,
+            "sync": self.sync,
         }
 
 

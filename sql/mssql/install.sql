@@ -68,11 +68,20 @@ IF NOT EXISTS (
 GO
 
 -- ------------------------------------------------------------------ install info and settings
+-- Also the poll state when polling fills the log: value holds the last polled catalog (JSON).
 IF OBJECT_ID(N'schema_sync.install_info', N'U') IS NULL
     CREATE TABLE schema_sync.install_info (
         name  varchar(64)   NOT NULL CONSTRAINT PK_schema_sync_install_info PRIMARY KEY,
-        value nvarchar(256) NULL
+        value nvarchar(max) NULL
     );
+GO
+
+-- Upgrade in place: version 1 created value as nvarchar(256), too small for the polled catalog.
+IF EXISTS (
+    SELECT 1 FROM sys.columns
+    WHERE object_id = OBJECT_ID(N'schema_sync.install_info') AND name = N'value' AND max_length <> -1
+)
+    ALTER TABLE schema_sync.install_info ALTER COLUMN value nvarchar(max) NULL;
 GO
 
 -- Settings keep the user's value on upgrade; only missing rows are added.
@@ -226,7 +235,9 @@ BEGIN
         -- the person, not the EXECUTE AS user this trigger runs as
         @login_name  nvarchar(256) = ORIGINAL_LOGIN(),
         @refusal     nvarchar(2048) = NULL,
-        @swallowed   int;
+        @swallowed   int,
+        -- set by `mkdocs-schema-sync deploy` for its session: its changes are deployed, not drift
+        @deploy_id   nvarchar(64) = CONVERT(nvarchar(64), SESSION_CONTEXT(N'schema_sync.deploy_id'));
 
     -- This project's own objects are not schema drift.
     IF @schema_name = N'schema_sync'
@@ -289,8 +300,15 @@ BEGIN
     END
 
     BEGIN TRY
-        INSERT INTO schema_sync.drift_log (login_name, event_type, object_type, schema_name, object_name, statement)
-        VALUES (@login_name, @event_type, @object_type, @schema_name, @object_name, @statement);
+        INSERT INTO schema_sync.drift_log
+            (login_name, event_type, object_type, schema_name, object_name, statement,
+             source, sync_status, status_changed_at, status_ref)
+        VALUES
+            (@login_name, @event_type, @object_type, @schema_name, @object_name, @statement,
+             CASE WHEN @deploy_id IS NULL THEN 'trigger' ELSE 'deploy' END,
+             CASE WHEN @deploy_id IS NULL THEN 'pending' ELSE 'deployed' END,
+             CASE WHEN @deploy_id IS NULL THEN NULL ELSE SYSUTCDATETIME() END,
+             @deploy_id);
     END TRY
     BEGIN CATCH
         -- Fail open (see above): let the DDL through, remember why the log missed it.
@@ -311,6 +329,10 @@ END
 GO
 
 -- ------------------------------------------------------------------ version (last: only a complete install sets it)
+-- mode 'triggers': the trigger fills the log, so polling (mode 'poll') stands aside from now on.
+UPDATE schema_sync.install_info SET value = N'triggers' WHERE name = 'mode';
+IF @@ROWCOUNT = 0
+    INSERT INTO schema_sync.install_info (name, value) VALUES ('mode', N'triggers');
 UPDATE schema_sync.install_info SET value = N'1' WHERE name = 'version';
 IF @@ROWCOUNT = 0
     INSERT INTO schema_sync.install_info (name, value) VALUES ('version', N'1');

@@ -3,8 +3,8 @@
 -- Dropped: the trigger schema_sync_ddl, the view schema_sync.contract_status,
 -- the procedure schema_sync.note_trigger_error and the user schema_sync_writer.
 -- Kept: schema_sync.drift_log (the change history), schema_sync.contract_columns
--- and schema_sync.install_info (its `version` row is removed, so a health check
--- sees "not installed"). Running install.sql again restores everything.
+-- and schema_sync.install_info (its `version` and `mode` rows are removed, so a health
+-- check sees "not installed" and polling takes over again). Running install.sql again restores everything.
 -- To drop everything, including the log, run uninstall_all.sql instead.
 
 -- The trigger first: it runs as schema_sync_writer, which cannot be dropped while it is in use.
@@ -17,5 +17,5 @@ IF DATABASE_PRINCIPAL_ID(N'schema_sync_writer') IS NOT NULL
     DROP USER schema_sync_writer;
 GO
 IF OBJECT_ID(N'schema_sync.install_info', N'U') IS NOT NULL
-    DELETE FROM schema_sync.install_info WHERE name = 'version';
+    DELETE FROM schema_sync.install_info WHERE name IN ('version', 'mode');
 GO

@@ -65,6 +65,22 @@ BEGIN
 END
 $fn$;
 
+-- A deploy's own DDL (`mkdocs-schema-sync deploy` sets schema_sync.deploy_id for its session) is
+-- logged as source 'deploy', sync_status 'deployed', status_ref the deploy id: `monitor` never
+-- sends it back as drift. Anyone may set that session setting; the deploy history
+-- (schema_sync.deploy_history) says which deploy ids are real.
+CREATE OR REPLACE FUNCTION schema_sync.log_source(deploy_id text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$ SELECT CASE WHEN deploy_id IS NULL THEN 'trigger' ELSE 'deploy' END $fn$;
+
+CREATE OR REPLACE FUNCTION schema_sync.log_status(deploy_id text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$ SELECT CASE WHEN deploy_id IS NULL THEN 'pending' ELSE 'deployed' END $fn$;
+
 -- ------------------------------------------------------------------ trigger functions
 -- SECURITY DEFINER with a fixed search_path: an ordinary role's DDL writes the
 -- log with the owner's (the installing superuser's) rights, and no object in
@@ -78,15 +94,19 @@ AS $fn$
 DECLARE
     stmt text := schema_sync.mask_statement(current_query());
     who  text := schema_sync.actor();
+    -- set by `mkdocs-schema-sync deploy` for its session: its changes are deployed, not drift
+    dep  text := nullif(current_setting('schema_sync.deploy_id', true), '');
 BEGIN
     BEGIN
-        INSERT INTO schema_sync.drift_log (login_name, event_type, object_type, schema_name, object_name, statement)
+        INSERT INTO schema_sync.drift_log (login_name, event_type, object_type, schema_name, object_name, statement,
+                                           source, sync_status, status_changed_at, status_ref)
         SELECT who, c.command_tag, c.object_type, c.schema_name,
                CASE WHEN c.schema_name IS NOT NULL AND c.object_type <> 'schema'
                          AND left(c.object_identity, length(quote_ident(c.schema_name)) + 1) = quote_ident(c.schema_name) || '.'
                     THEN substr(c.object_identity, length(quote_ident(c.schema_name)) + 2)
                     ELSE c.object_identity END,
-               stmt
+               stmt, schema_sync.log_source(dep), schema_sync.log_status(dep),
+               CASE WHEN dep IS NOT NULL THEN clock_timestamp() AT TIME ZONE 'UTC' END, dep
           FROM pg_event_trigger_ddl_commands() AS c
          WHERE NOT c.in_extension
            AND coalesce(c.schema_name, '') <> 'schema_sync'
@@ -111,15 +131,19 @@ AS $fn$
 DECLARE
     stmt text := schema_sync.mask_statement(current_query());
     who  text := schema_sync.actor();
+    -- set by `mkdocs-schema-sync deploy` for its session: its changes are deployed, not drift
+    dep  text := nullif(current_setting('schema_sync.deploy_id', true), '');
 BEGIN
     -- ALTER TABLE ... DROP COLUMN also fires sql_drop; ddl_command_end logs the ALTER.
     IF tg_tag NOT LIKE 'DROP %' THEN
         RETURN;
     END IF;
     BEGIN
-        INSERT INTO schema_sync.drift_log (login_name, event_type, object_type, schema_name, object_name, statement)
+        INSERT INTO schema_sync.drift_log (login_name, event_type, object_type, schema_name, object_name, statement,
+                                           source, sync_status, status_changed_at, status_ref)
         SELECT who, tg_tag, d.object_type, d.schema_name,
-               coalesce(d.object_name, d.object_identity), stmt
+               coalesce(d.object_name, d.object_identity), stmt, schema_sync.log_source(dep), schema_sync.log_status(dep),
+               CASE WHEN dep IS NOT NULL THEN clock_timestamp() AT TIME ZONE 'UTC' END, dep
           FROM pg_event_trigger_dropped_objects() AS d
          WHERE d.original              -- DROP TABLE also drops its indexes, constraints, types: keep the one dropped
            AND NOT d.is_temporary

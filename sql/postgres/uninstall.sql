@@ -7,4 +7,6 @@ DROP FUNCTION IF EXISTS schema_sync.on_sql_drop();
 DROP FUNCTION IF EXISTS schema_sync.note_failure(text, text);
 DROP FUNCTION IF EXISTS schema_sync.actor();
 DROP FUNCTION IF EXISTS schema_sync.mask_statement(text);
+DROP FUNCTION IF EXISTS schema_sync.log_source(text);
+DROP FUNCTION IF EXISTS schema_sync.log_status(text);
 DROP TABLE IF EXISTS schema_sync.install_info;

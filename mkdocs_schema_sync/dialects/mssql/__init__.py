@@ -37,9 +37,18 @@ class MSSQLDialect(Dialect):
         "ODBC Driver 18 for SQL Server": "msodbcsql18 (Microsoft's repository)",
         "ODBC Driver 17 for SQL Server": "msodbcsql17 (Microsoft's repository)",
     }
+    # ODBC Driver 18 encrypts and checks the certificate by default (right for Azure SQL); an on-premises
+    # server often still has the self-signed certificate SQL Server made for itself.
+    untrusted_certificate_hint = (
+        "or, only on a network you trust, add ?TrustServerCertificate=yes to the URL "
+        "(TrustServerCertificate=yes in an ODBC string): the connection stays encrypted but any certificate is "
+        "accepted, so a man-in-the-middle could read the password and the data"
+    )
     log_table = "schema_sync.drift_log"
     state_table = "schema_sync.install_info"
     contracts = MSSQLContracts()
+    history_table = "schema_sync.deploy_history"
+    current_user_sql = "SELECT SUSER_SNAME()"
 
     def read_catalog(self, db: Connection, *, row_counts: bool = True) -> Catalog:
         return catalog.read_catalog(db, row_counts=row_counts)
@@ -54,9 +63,45 @@ class MSSQLDialect(Dialect):
     def split_script(self, script: str) -> list[str]:
         return split_batches(script)
 
-    def odbc_server(self, host: str, port: int) -> dict[str, str]:
-        """SQL Server takes the port after a comma in SERVER."""
-        return {"SERVER": f"{host},{port}"}
+    def split_migration(self, text: str) -> list[str]:
+        """T-SQL migrations are sent in `GO` batches, as sqlcmd and SSMS send them."""
+        return split_batches(text)
+
+    def tag_session(self, db: Connection, deploy_id: str | None) -> None:
+        """SESSION_CONTEXT, read by the DDL trigger (sql/mssql/install.sql): source 'deploy', status_ref the id."""
+        db.query(
+            f"SET NOCOUNT ON; EXEC sp_set_session_context @key = N'schema_sync.deploy_id', @value = {db.param}",
+            (deploy_id,),
+        )
+
+    def untagged_capture(self, db: Connection) -> str | None:
+        rows = db.query(
+            "SELECT COUNT(*) FROM sys.triggers AS t JOIN sys.sql_modules AS m ON m.object_id = t.object_id "
+            "WHERE t.parent_class = 0 AND t.name = N'schema_sync_ddl' "
+            "AND m.definition NOT LIKE N'%schema[_]sync.deploy[_]id%'"
+        )
+        if rows and int(rows[0][0]) > 0:
+            return (
+                "the DDL trigger was installed before deploys were tagged: this deploy's changes are logged "
+                "as pending drift; run `mkdocs-schema-sync install-triggers` again to upgrade it in place"
+            )
+        return None
+
+    def odbc_server(self, host: str, port: int | None) -> dict[str, str]:
+        """SQL Server takes the port after a comma in SERVER.
+
+        A named instance (`host\\INSTANCE`) without a port is left to SQL Server Browser,
+        which tells the client the instance's (often dynamic) port; a port given
+        in the URL still wins, as it does for Microsoft's drivers.
+        """
+        if port is None and _is_named_instance(host):
+            return {"SERVER": host}
+        return {"SERVER": f"{host},{port or self.default_port}"}
+
+    def display_address(self, host: str, port: int | None) -> str:
+        if port is None and _is_named_instance(host):
+            return host
+        return super().display_address(host, port)
 
     def select_newest_log(self, columns: str, limit: int) -> str:
         return f"SELECT TOP ({int(limit)}) {columns} FROM {self.log_table} ORDER BY id DESC"
@@ -68,8 +113,28 @@ class MSSQLDialect(Dialect):
         return self.read_sql("install.sql")
 
     def triggers_installed(self, state: dict[str, str | None]) -> bool:
-        """install.sql always installs the trigger: a version means triggers."""
-        return state.get("mode") == "triggers" or state.get("version") is not None
+        """install.sql writes mode 'triggers' (installs before that wrote only a version); polling writes 'poll'."""
+        mode = state.get("mode")
+        return mode == "triggers" or (mode is None and state.get("version") is not None)
+
+    def try_lock(self, db: Connection, name: str, wait: float) -> bool:
+        """sp_getapplock owned by the session (@LockOwner = 'Session'): released when the session ends."""
+        rows = db.query(
+            "SET NOCOUNT ON; DECLARE @result int; "
+            f"EXEC @result = sp_getapplock @Resource = {db.param}, @LockMode = 'Exclusive', "
+            f"@LockOwner = 'Session', @LockTimeout = {db.param}; SELECT @result",
+            (name[:255], max(0, int(wait * 1000))),
+        )
+        return bool(rows and rows[0][0] is not None and int(rows[0][0]) >= 0)
+
+    def unlock(self, db: Connection, name: str) -> None:
+        db.query(
+            f"SET NOCOUNT ON; EXEC sp_releaseapplock @Resource = {db.param}, @LockOwner = 'Session'", (name[:255],)
+        )
+
+
+def _is_named_instance(host: str) -> bool:
+    return "\\" in host
 
 
 DIALECT = MSSQLDialect()

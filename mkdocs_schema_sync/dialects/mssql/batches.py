@@ -1,38 +1,69 @@
-"""`GO` batches: the client-side separator of T-SQL scripts, split the way sqlcmd and SSMS do."""
+"""`GO` batches: the client-side separator of T-SQL scripts, split the way sqlcmd and SSMS do.
+
+This is the one GO splitter of the project: every SQL Server script (install,
+uninstall, polling's log tables, the contracts) reaches the server through
+`MSSQLDialect.split_script`, which is this function.
+"""
 
 from __future__ import annotations
 
 import re
 
-_GO_LINE = re.compile(r"^[ \t]*go(?:[ \t]+(\d+))?[ \t]*(?:--.*)?$", re.IGNORECASE)
+from ...errors import SchemaSyncError
+
+#: a line whose first word is GO: sqlcmd takes it for its command, valid or not
+_GO_WORD = re.compile(r"^[ \t]*go(?=[ \t;]|$)", re.IGNORECASE)
+#: GO, an optional repeat count, then only comments (a block comment must close on the line)
+_GO_LINE = re.compile(r"^[ \t]*go(?:[ \t]+(\d+))?[ \t]*(?:/\*(?:(?!\*/).)*\*/[ \t]*)*(?:--.*)?$", re.IGNORECASE)
+#: `GO n` repeats the batch n times; a larger count is a typo, not a plan
+MAX_GO_COUNT = 100_000
 
 
 def split_batches(sql: str) -> list[str]:
     """Split a script on `GO` lines, as sqlcmd and SSMS do.
 
     A separator is a line holding only `GO` (any case), optionally followed by
-    a repeat count (`GO 2` repeats the batch) and a `--` comment. `GO` inside a
-    string literal, a quoted or [bracketed] name, or a comment (block comments
-    nest in T-SQL) does not split. Empty batches are dropped.
+    a positive repeat count (`GO 2` runs the batch twice, as sqlcmd does) and
+    comments. A line starting with the word GO that sqlcmd would reject
+    (`GO;`, `GO 0`, `GO x`) is refused with its line number rather than sent to
+    the server. `GO` inside a string literal, a quoted or [bracketed] name, or a
+    comment (block comments nest in T-SQL) does not split. Empty batches are
+    dropped.
     """
     batches: list[str] = []
     current: list[str] = []
     state = _ScanState()
-    for line in sql.splitlines(keepends=True):
-        if state.is_code():
-            m = _GO_LINE.match(line.rstrip("\r\n"))
-            if m:
-                text = "".join(current).strip()
-                if text:
-                    batches.extend([text] * int(m.group(1) or 1))
-                current = []
-                continue
+    for number, line in enumerate(sql.splitlines(keepends=True), start=1):
+        bare = line.rstrip("\r\n")
+        if state.is_code() and _GO_WORD.match(bare):
+            count = _repeat_count(bare, number)
+            text = "".join(current).strip()
+            if text:
+                batches.extend([text] * count)
+            current = []
+            continue
         current.append(line)
         state.feed(line)
     text = "".join(current).strip()
     if text:
         batches.append(text)
     return batches
+
+
+def _repeat_count(line: str, number: int) -> int:
+    m = _GO_LINE.match(line)
+    if m is None:
+        raise SchemaSyncError(
+            f"line {number}: {line.strip()!r} is not a batch separator sqlcmd accepts; write GO alone on its "
+            "line, optionally with a repeat count and a comment (GO 2 -- twice), and no semicolon after it"
+        )
+    count = int(m.group(1) or 1)
+    if not 1 <= count <= MAX_GO_COUNT:
+        raise SchemaSyncError(
+            f"line {number}: {line.strip()!r}: the repeat count of GO must be a positive integer "
+            f"(at most {MAX_GO_COUNT})"
+        )
+    return count
 
 
 class _ScanState:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
-from ..base import Connection, Dialect, Triggers
+from ..base import Connection, Dialect, Triggers, lock_key
 from . import catalog
 from .contracts import SUPERUSER_SQL, PostgresContracts
 
@@ -32,6 +33,8 @@ class PostgresDialect(Dialect):
     log_table = "schema_sync.drift_log"
     state_table = "schema_sync.install_info"
     contracts = PostgresContracts()
+    history_table = "schema_sync.deploy_history"
+    current_user_sql = "SELECT current_user"
 
     def read_catalog(self, db: Connection, *, row_counts: bool = True) -> Catalog:
         return catalog.read_catalog(db, row_counts=row_counts)
@@ -83,6 +86,38 @@ class PostgresDialect(Dialect):
         if not rows or int(rows[0][0]) != 2:
             return ["event triggers missing or disabled: run `mkdocs-schema-sync install-triggers` again"]
         return []
+
+    def tag_session(self, db: Connection, deploy_id: str | None) -> None:
+        """A session setting the event triggers read (sql/postgres/triggers.sql): source 'deploy', status_ref the id."""
+        db.query(f"SELECT set_config('schema_sync.deploy_id', {db.param}, false)", (deploy_id or "",))
+
+    def untagged_capture(self, db: Connection) -> str | None:
+        rows = db.query(
+            "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = 'schema_sync' AND p.proname IN ('on_ddl_command_end', 'on_sql_drop') "
+            "AND position('schema_sync.deploy_id' in p.prosrc) = 0"
+        )
+        if rows and int(rows[0][0]) > 0:
+            return (
+                "the event triggers were installed before deploys were tagged: this deploy's changes are logged "
+                "as pending drift; run `mkdocs-schema-sync install-triggers` again to upgrade them in place"
+            )
+        return None
+
+    def try_lock(self, db: Connection, name: str, wait: float) -> bool:
+        """A session-level advisory lock, polled with pg_try_advisory_lock so the wait stays bounded."""
+        key = lock_key(name)  # a number: no parameter, the same SQL on both drivers
+        deadline = time.monotonic() + max(0.0, wait)
+        while True:
+            rows = db.query(f"SELECT pg_try_advisory_lock({key})")
+            if rows and rows[0][0] in (True, 1, "1", "t"):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+
+    def unlock(self, db: Connection, name: str) -> None:
+        db.query(f"SELECT pg_advisory_unlock({lock_key(name)})")
 
 
 DIALECT = PostgresDialect()

@@ -47,6 +47,14 @@ def _literal(value: Any) -> str:
     return "'" + text.replace("'", "''") + "'"  # standard_conforming_strings is set on in the script
 
 
+def _array_text(values: list[str] | None) -> str | None:
+    """A text[] literal: `{"a","b \\"c\\""}` (every element quoted, `\\` and `"` escaped)."""
+    if values is None:
+        return None
+    quoted = ('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+    return "{" + ",".join(quoted) + "}"
+
+
 class PostgresContracts:
     """The `ContractStore` of PostgreSQL."""
 
@@ -111,10 +119,12 @@ def _install(db: Any, columns: list[ProtectedColumn], enforce: bool) -> Contract
 
         loaded = contract_rows(columns, schema_of, pg_type)
         cur.execute("DELETE FROM schema_sync.contract_columns")
-        marks = ", ".join([param] * len(COLUMNS))
+        # the array goes as its text form and a cast: pyodbc cannot bind a list (psqlODBC fails without a message)
+        marks = ", ".join([param] * (len(COLUMNS) - 1) + [f"CAST({param} AS text[])"])
         sql = f"INSERT INTO schema_sync.contract_columns ({', '.join(COLUMNS)}) VALUES ({marks})"
         for row in loaded:
-            cur.execute(sql, astuple(row))
+            values = astuple(row)
+            cur.execute(sql, (*values[:-1], _array_text(values[-1])))
         cur.execute(read_sql("postgres", "contracts_enforce.sql" if enforce else "contracts_unenforce.sql"))
         raw.commit()
     except SchemaSyncError:

@@ -27,7 +27,7 @@ log = get_logger("sqlite")
 
 SCHEMA = "main"
 #: tables this project creates in a SQLite database (the polled drift log)
-OWN_TABLES = frozenset({"schema_sync_drift_log", "schema_sync_state"})
+OWN_TABLES = frozenset({"schema_sync_drift_log", "schema_sync_state", "schema_sync_deploy_history"})
 
 _OBJECTS = """
 SELECT type, name, tbl_name, sql FROM sqlite_master

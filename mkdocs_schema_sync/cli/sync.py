@@ -1,0 +1,144 @@
+"""Database -> repository commands: monitor (the loop), pr (one pull-request pass), init-ci (workflows).
+
+Exit codes: 0 done (also when another monitor held the lock), 2 error.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import click
+
+from ..db import Database, open_database, parse_connection
+from ..errors import SchemaSyncError
+from ..settings import Settings, parse_schedule
+from ..sync.git import Repo
+from ..sync.monitor import Monitor, PassResult
+from ..sync.workflows import options_for, write_workflows
+from ..untrusted import safe_lines
+from .common import CliState, fail, run_core
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$")
+MAX_BACKOFF = 3600.0
+
+
+def parse_duration(text: str) -> float:
+    """`90`, `30s`, `15m`, `1h` -> seconds."""
+    m = _DURATION.match(text)
+    if not m or float(m.group(1)) <= 0:
+        raise click.BadParameter(f"{text!r} is not a duration such as 30s, 15m or 1h")
+    return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2) or "s"]
+
+
+def _open(settings: Settings) -> Database:
+    """Writable: the pass marks drift-log rows."""
+    if not settings.connection:
+        raise SchemaSyncError("no `connection` is set for schema-sync in mkdocs.yml")
+    spec = parse_connection(settings.connection, settings.base_dir, settings.connect_timeout)
+    return open_database(spec, writable=True)
+
+
+def _one_pass(monitor: Monitor) -> PassResult:
+    with _open(monitor.settings) as db:
+        return monitor.run_pass(db)
+
+
+def _echo(result: PassResult) -> None:
+    """The pass's lines name tables: one line each, no CI workflow command (`untrusted.safe_lines`)."""
+    if result.lines:
+        click.echo(safe_lines(result.lines))
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="One pass, then exit (for cron or a CI schedule).")
+@click.option(
+    "--interval", default="15m", show_default=True, metavar="DURATION", help="Time between passes: 30s, 15m, 1h."
+)
+@click.pass_obj
+def monitor(obj: CliState, once: bool, interval: str) -> None:
+    """Poll, and turn drift into one pull request (with `github:` set); mark the drift-log rows synced.
+
+    In a loop a failed pass (database or GitHub away) is logged and retried after a growing pause.
+    """
+    seconds = parse_duration(interval)
+    settings = obj.settings
+    mon = Monitor(settings)
+    if once:
+        _echo(run_core(_one_pass, mon))
+        return
+    failures = 0
+    try:
+        while True:
+            try:
+                _echo(_one_pass(mon))
+                failures = 0
+                pause = seconds
+            except SchemaSyncError as exc:
+                failures += 1
+                pause = min(seconds * 2 ** min(failures, 10), max(seconds, MAX_BACKOFF))
+                click.echo(f"pass failed ({failures} in a row): {exc.message}; next try in {pause:.0f} s", err=True)
+            time.sleep(pause)
+    except KeyboardInterrupt:
+        pass
+
+
+@click.command()
+@click.option("--dry-run", is_flag=True, help="Print the branch, commit message and body; push and open nothing.")
+@click.pass_obj
+def pr(obj: CliState, dry_run: bool) -> None:
+    """Open or update the drift pull request now (the pass `monitor` runs, without polling first)."""
+    settings = obj.settings
+    if settings.github is None:
+        fail("no `github:` option in mkdocs.yml: add `github: {repository: owner/name}` under the plugin")
+    result = run_core(_one_pass, Monitor(settings, dry_run=dry_run, poll=False))
+    if dry_run and result.text is not None:
+        click.echo(safe_lines([f"branch: {result.branch}", "commit message:"]))
+        click.echo(safe_lines(result.text.message.split("\n")))
+        click.echo(safe_lines([f"title: {result.text.title}", "body:"]))
+        click.echo(safe_lines(result.text.body.split("\n")), nl=False)
+        return
+    _echo(result)
+
+
+@click.command("init-ci")
+@click.option("--schedule", metavar="CRON", help="Cron line, UTC (default: option monitor_schedule).")
+@click.option("--force", is_flag=True, help="Overwrite existing workflow files.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder to write into (default: .github/workflows of the repository).",
+)
+@click.option(
+    "--install",
+    metavar="PIP_SPEC",
+    default="mkdocs-schema-sync[postgres,site]",
+    show_default=True,
+    help="What the workflows pip-install (a requirements file: `-r requirements.txt`).",
+)
+@click.pass_obj
+def init_ci(obj: CliState, schedule: str | None, force: bool, out_dir: Path | None, install: str) -> None:
+    """Write GitHub Actions workflows: drift pull requests on a schedule, docs deployed to GitHub Pages."""
+    settings = obj.settings
+    if schedule is not None:
+        schedule = run_core(parse_schedule, schedule, "--schedule")
+    repo = run_core(Repo, settings.base_dir)
+    branch = (settings.github.base if settings.github else None) or _default_branch(repo)
+    opts = run_core(options_for, settings, repo.root, obj.config_file, schedule, branch)
+    opts.install = install
+    folder = out_dir or repo.root / ".github" / "workflows"
+    for path in run_core(write_workflows, folder, opts, force=force):
+        click.echo(f"wrote {path}")
+    click.echo(
+        "next: add the repository secrets SCHEMA_SYNC_CONNECTION and SCHEMA_SYNC_TOKEN, enable GitHub Pages "
+        "(source: GitHub Actions) and 'Allow GitHub Actions to create and approve pull requests'"
+    )
+
+
+def _default_branch(repo: Repo) -> str:
+    try:
+        return repo.default_branch()
+    except SchemaSyncError:
+        return "main"  # no origin yet: GitHub's default

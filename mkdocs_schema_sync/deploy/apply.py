@@ -1,0 +1,418 @@
+"""Applying the pending files: one deploy at a time, one transaction per file, the gate before each commit.
+
+Where DDL is transactional (PostgreSQL, SQLite, SQL Server) a file's
+statements, the contract check and its history row commit together or not at
+all. MySQL/MariaDB commit every DDL statement by themselves: there the file
+goes statement by statement, the gate runs after each one, and a file that
+stops half-way is recorded as `needs_repair` with the statement that failed.
+A `--plan` runs the same path inside one transaction that is rolled back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..catalog import Catalog
+from ..catalog.diff import Change, diff_catalogs
+from ..contracts import policy
+from ..db import Database
+from ..db.locks import session_lock
+from ..db.problems import first_line
+from ..drift.log import DEPLOYED_STATE, read_state, save_state_value
+from ..drift.poller import DeployTag, Poller
+from ..errors import SchemaSyncError
+from ..masking import get_logger
+from ..settings import Settings, select_tables
+from .files import Migration, discover
+from .gate import Gate, GateResult, may_break
+from .history import (
+    APPLIED,
+    FAILED,
+    NEEDS_REPAIR,
+    REFUSED,
+    HistoryRow,
+    add_row,
+    applied_by,
+    ensure_table,
+    new_row,
+    read_history,
+)
+from .plan import Status, classify
+
+log = get_logger("deploy")
+
+LOCK_NAME = "mkdocs-schema-sync deploy"
+#: exit codes of `deploy`: done (or nothing to do); a file failed or the gate stopped it; refused or an error;
+#: another deploy holds the lock
+EXIT_DONE, EXIT_STOPPED, EXIT_REFUSED, EXIT_LOCKED = 0, 1, 2, 3
+
+
+class DeployLocked(SchemaSyncError):
+    exit_code = EXIT_LOCKED
+
+
+@dataclass
+class DeployOptions:
+    target: str | None = None  # the target's name (None: the plugin's own `connection`)
+    allow_breaking: set[str] = field(default_factory=set)
+    allow_out_of_order: bool = False
+    lock_wait: float = 0.0
+
+
+@dataclass
+class FileResult:
+    script: str
+    checksum: str
+    outcome: str  # applied | failed | refused | needs_repair | planned
+    statements: int
+    duration_ms: int = 0
+    error: str | None = None
+    statement: str | None = None
+    allowed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    may_break: list[str] = field(default_factory=list)  # textual gate (no transactional DDL): "statement N: …"
+
+
+@dataclass
+class DeployReport:
+    deploy_id: str
+    target: str
+    status: Status
+    results: list[FileResult] = field(default_factory=list)
+    diff: list[Change] | None = None  # the plan's schema diff (None: textual plan)
+    textual_only: bool = False
+    stopped: str | None = None  # the one line saying why the deploy stopped
+    notes: list[str] = field(default_factory=list)  # warnings for the person deploying
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_STOPPED if self.stopped else EXIT_DONE
+
+
+class _StatementFailed(Exception):
+    def __init__(self, index: int, statement: str, error: str) -> None:
+        super().__init__(error)
+        self.index, self.statement, self.error = index, statement, error
+
+
+class Deployer:
+    """One run of `deploy` or `deploy --plan` against one open (writable) database."""
+
+    def __init__(self, db: Database, settings: Settings, folder: Path, options: DeployOptions) -> None:
+        self.db = db
+        self.settings = settings
+        self.options = options
+        self.migrations = discover(folder)
+        self.gate = Gate(policy.load_for(settings), settings, options.allow_breaking)
+        self.deploy_id = str(uuid.uuid4())
+        self.target = options.target or "default"
+
+    # ------------------------------------------------------------------ entry points
+
+    def run(self, *, plan: bool = False) -> DeployReport:
+        with self._locked():
+            if not plan:
+                ensure_table(self.db)
+            history = read_history(self.db)
+            status = classify(self.migrations, history, allow_out_of_order=self.options.allow_out_of_order)
+            refusals = status.refusals()
+            if refusals:
+                raise SchemaSyncError("deploy refused: " + " | ".join(refusals), exit_code=EXIT_REFUSED)
+            report = DeployReport(self.deploy_id, self.target, status)
+            if not status.pending:
+                return report
+            if plan:
+                self._plan(report)
+            else:
+                self._apply(report)
+            return report
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        with session_lock(self.db, LOCK_NAME, self.options.lock_wait) as held:
+            if not held:
+                raise DeployLocked(
+                    f"another deploy is running against {self.db.spec.display} (it holds the deploy lock): "
+                    "wait for it to finish, or pass --lock-wait SECONDS"
+                )
+            yield
+
+    # ------------------------------------------------------------------ plan
+
+    def _catalog(self) -> Catalog:
+        return self.db.dialect.read_catalog(self.db, row_counts=False)
+
+    def _plan(self, report: DeployReport) -> None:
+        """Apply every pending file inside one transaction, gate each, diff, and roll everything back."""
+        if not self.db.dialect.transactional_ddl:
+            report.textual_only = True
+            for f in report.status.pending:
+                m = f.migration
+                statements = self.db.dialect.split_migration(m.text)
+                result = FileResult(m.script, m.checksum, "planned", len(statements))
+                result.may_break = self._may_break(statements)
+                report.results.append(result)
+                if result.may_break and not report.stopped:
+                    report.stopped = f"plan: {self._may_break_line(m, result.may_break)}"
+            return
+        before = self._catalog()
+        self.gate.start(before)
+        last_good = before
+        self.db.begin()
+        try:
+            for f in report.status.pending:
+                m = f.migration
+                statements = self.db.dialect.split_migration(m.text)
+                result = FileResult(m.script, m.checksum, "planned", len(statements))
+                report.results.append(result)
+                started = time.monotonic()
+                try:
+                    self._run_statements(statements)
+                except _StatementFailed as exc:
+                    result.outcome, result.error, result.statement = FAILED, exc.error, exc.statement
+                    report.stopped = self._failed_line(m, exc, len(statements), planned=True)
+                    break
+                catalog = self._catalog()
+                gate = self.gate.check(catalog)
+                result.duration_ms = _ms(started)
+                self._note_gate(result, gate)
+                if gate.blocking:
+                    result.outcome = REFUSED
+                    report.stopped = f"plan: {gate.message(m.script)}"
+                    break
+                self.gate.accept(gate)
+                last_good = catalog
+        finally:
+            self.db.end(commit=False)
+        report.diff = diff_catalogs(select_tables(before, self.settings), select_tables(last_good, self.settings))
+
+    # ------------------------------------------------------------------ apply
+
+    def _apply(self, report: DeployReport) -> None:
+        who = applied_by(self.db)
+        untagged = self.db.dialect.untagged_capture(self.db)
+        if untagged:
+            report.notes.append(untagged)
+        drift = _DriftTagger(self.db, self.settings, own_connection=self.options.target is None)
+        drift.before()
+        self.gate.start(self._catalog())
+        self.db.dialect.tag_session(self.db, self.deploy_id)
+        try:
+            for f in report.status.pending:
+                m = f.migration
+                if self.db.dialect.transactional_ddl:
+                    result, stopped = self._apply_atomic(m, who)
+                else:
+                    result, stopped = self._apply_per_statement(m, who)
+                report.results.append(result)
+                if stopped:
+                    done = sum(1 for r in report.results if r.outcome == APPLIED)
+                    earlier = (
+                        f"{done} earlier file(s) of this deploy stay applied"
+                        if done
+                        else ("no earlier file of this deploy was applied")
+                    )
+                    report.stopped = f"deploy stopped: {stopped}; {earlier}"
+                    break
+        finally:
+            with contextlib.suppress(SchemaSyncError):
+                self.db.dialect.tag_session(self.db, None)
+            drift.after(DeployTag(self.deploy_id, who))
+            if any(r.outcome == APPLIED for r in report.results):
+                drift.remember_schema()
+
+    def _apply_atomic(self, m: Migration, who: str) -> tuple[FileResult, str | None]:
+        """The file, the gate and its history row in one transaction: all committed, or none."""
+        statements = self.db.dialect.split_migration(m.text)
+        result = FileResult(m.script, m.checksum, APPLIED, len(statements))
+        started = time.monotonic()
+        self.db.begin()
+        try:
+            self._run_statements(statements)
+            gate = self.gate.check(self._catalog()) if self.gate.active else GateResult()
+        except _StatementFailed as exc:
+            self.db.end(commit=False)
+            result.outcome, result.error, result.statement = FAILED, exc.error, exc.statement
+            result.duration_ms = _ms(started)
+            self._record(m, result, who)
+            return result, self._failed_line(m, exc, len(statements))
+        except BaseException:
+            self.db.end(commit=False)
+            raise
+        self._note_gate(result, gate)
+        if gate.blocking:
+            self.db.end(commit=False)
+            result.outcome, result.error, result.duration_ms = REFUSED, gate.message(m.script), _ms(started)
+            self._record(m, result, who)
+            return result, f"{gate.message(m.script)} — {m.script} was rolled back"
+        try:
+            result.duration_ms = _ms(started)
+            self._record(m, result, who)
+        except BaseException:
+            self.db.end(commit=False)
+            raise
+        try:
+            self.db.end(commit=True)
+        except Exception as exc:  # deferred constraints are checked at COMMIT: the file failed there
+            self.db.end(commit=False)
+            failed = _StatementFailed(len(statements) - 1, "COMMIT", first_line(exc))
+            result.outcome, result.error, result.statement = FAILED, failed.error, failed.statement
+            self._record(m, result, who)
+            return result, f"{m.script} failed at COMMIT: {failed.error} — {m.script} was rolled back"
+        self.gate.accept(gate)
+        return result, None
+
+    def _apply_per_statement(self, m: Migration, who: str) -> tuple[FileResult, str | None]:
+        """MySQL/MariaDB: each statement commits; the gate runs after each; a half-done file needs `repair`."""
+        statements = self.db.dialect.split_migration(m.text)
+        result = FileResult(m.script, m.checksum, APPLIED, len(statements))
+        started = time.monotonic()
+        result.may_break = self._may_break(statements)
+        if result.may_break:  # read before anything commits: refused whole
+            result.outcome, result.error = REFUSED, self._may_break_line(m, result.may_break)
+            self._record(m, result, who)
+            return result, f"{result.error} — nothing of {m.script} was applied"
+        for index, statement in enumerate(statements):
+            try:
+                self._run_statements([statement], offset=index)
+            except _StatementFailed as exc:
+                result.outcome = FAILED if index == 0 else NEEDS_REPAIR
+                result.error, result.statement, result.duration_ms = exc.error, exc.statement, _ms(started)
+                self._record(m, result, who)
+                return result, self._failed_line(m, exc, len(statements))
+            gate = self.gate.check(self._catalog()) if self.gate.active else GateResult()
+            self._note_gate(result, gate)
+            if gate.blocking:
+                result.outcome, result.error, result.statement = NEEDS_REPAIR, gate.message(m.script), statement
+                result.duration_ms = _ms(started)
+                self._record(m, result, who)
+                return result, (
+                    f"{gate.message(m.script)} — statement {index + 1} of {len(statements)} did it and "
+                    f"{self.db.dialect.label} has already committed it: restore the column, then run `repair`"
+                )
+            self.gate.accept(gate)
+        result.duration_ms = _ms(started)
+        self._record(m, result, who)
+        return result, None
+
+    # ------------------------------------------------------------------ helpers
+
+    def _run_statements(self, statements: list[str], offset: int = 0) -> None:
+        for index, statement in enumerate(statements, start=offset):
+            try:
+                self.db.execute(statement)
+            except Exception as exc:  # the driver's error: recorded with the statement, then one line
+                raise _StatementFailed(index, statement, first_line(exc)) from None
+
+    def _may_break(self, statements: list[str]) -> list[str]:
+        return [
+            f"statement {i}: {hit}"
+            for i, statement in enumerate(statements, start=1)
+            for hit in may_break(self.gate.contracts, self.gate.allow, statement)
+        ]
+
+    def _may_break_line(self, m: Migration, hits: list[str]) -> str:
+        label = self.db.dialect.label
+        names = sorted({h.split("'")[1] for h in hits})
+        return (
+            f"{m.script} may break {'; '.join(hits)}: {label} commits DDL as it runs and cannot roll it back, "
+            f"so the gate reads the text first; review it and pass "
+            f"{' '.join(f'--allow-breaking {n}' for n in names)} to deploy it"
+        )
+
+    def _note_gate(self, result: FileResult, gate: GateResult) -> None:
+        result.allowed += [r.name for r in gate.allowed if r.name not in result.allowed]
+        result.warnings += [f"{r.name}: {r.summary()}" for r in gate.warnings]
+        for r in gate.allowed:
+            log.warning("%s breaks contract %r (allowed by --allow-breaking): %s", result.script, r.name, r.summary())
+
+    def _failed_line(self, m: Migration, exc: _StatementFailed, total: int, planned: bool = False) -> str:
+        where = f"{m.script} failed at statement {exc.index + 1} of {total}: {exc.error}"
+        if planned:
+            return f"plan: {where}"
+        if self.db.dialect.transactional_ddl:
+            return f"{where} — {m.script} was rolled back"
+        if exc.index == 0:
+            return f"{where} — nothing of it was applied"
+        return (
+            f"{where} — statements 1-{exc.index} of it stay applied ({self.db.dialect.label} commits DDL): "
+            "fix the database by hand, then run `repair`"
+        )
+
+    def _record(self, m: Migration, result: FileResult, who: str) -> HistoryRow:
+        row = new_row(
+            m.version,
+            m.description,
+            m.script,
+            result.outcome,
+            deploy_id=self.deploy_id,
+            applied_by=who,
+            target=self.target,
+            checksum=m.checksum,
+            duration_ms=result.duration_ms,
+            error_text=result.error,
+            failed_statement=result.statement,
+            allowed_breaking=", ".join(result.allowed) or None,
+            content=m.text,
+        )
+        add_row(self.db, row)
+        return row
+
+
+def _ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+class _DriftTagger:
+    """Where polling fills the drift log, a deploy's own changes are logged as such (not as drift).
+
+    Before the deploy, a poll logs whatever others changed (still `pending`); after
+    it, the changes found are the deploy's: source 'deploy', sync_status 'deployed'.
+    Triggers tag their rows themselves (Dialect.tag_session). The JSON log beside
+    the snapshot belongs to the plugin's own connection, never to another target.
+    """
+
+    def __init__(self, db: Database, settings: Settings, own_connection: bool) -> None:
+        self.db = db
+        self.settings = settings if own_connection else dataclasses.replace(settings, snapshot=None)
+        self.poller = Poller(self.settings)
+        self.active = self._polling()
+
+    def _polling(self) -> bool:
+        try:
+            state = read_state(self.db, names=("mode", "version"))
+        except SchemaSyncError:
+            return False
+        if state is not None:
+            return not self.db.dialect.triggers_installed(state)
+        return self.settings.snapshot is not None and self.poller.json_exists()
+
+    def before(self) -> None:
+        if self.active:
+            self._check(None)
+
+    def after(self, tag: DeployTag) -> None:
+        if self.active:
+            self._check(tag)
+
+    def remember_schema(self) -> None:
+        """Record the schema this deploy left, so `monitor` does not send it back as drift."""
+        try:
+            sha = select_tables(self.db.dialect.read_catalog(self.db, row_counts=False), self.settings).sha256()
+            save_state_value(self.db, self.settings.snapshot, DEPLOYED_STATE, sha)
+        except SchemaSyncError as exc:
+            log.warning("could not record the deployed schema for `monitor`: %s", exc.message)
+        finally:
+            self.db.rollback_quietly()
+
+    def _check(self, tag: DeployTag | None) -> None:
+        try:
+            self.poller.check(self.db, deploy=tag)
+        except SchemaSyncError as exc:
+            log.warning("the drift log could not record the deploy: %s", exc.message)

@@ -1,0 +1,148 @@
+"""The repository side, through the `git` command: one fixed branch, rebuilt from the base and force-pushed.
+
+As peter-evans/create-pull-request does it: the branch `schema-sync/<name>` is
+never merged into or rebased; every pass that has something new builds one
+commit on top of the base branch's head and pushes it with
+`--force-with-lease`, so a branch moved by someone else since we looked is not
+overwritten. The commit is built in a temporary worktree: the checkout the
+command runs in is never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SchemaSyncError
+from ..masking import mask
+
+TRAILER = "Schema-Sync-SHA256"
+_TRAILER = re.compile(rf"^{TRAILER}: ([0-9a-f]{{64}})\s*$", re.MULTILINE)
+#: used only when the repository names no committer (a fresh CI checkout)
+DEFAULT_IDENTITY = ("mkdocs-schema-sync", "schema-sync@users.noreply.github.com")
+
+
+class GitError(SchemaSyncError):
+    """A git command failed; the message holds its (masked) last lines."""
+
+
+@dataclass
+class BranchState:
+    base: str  # the base branch's name
+    base_sha: str
+    head_sha: str | None  # our branch on origin; None when it does not exist
+
+
+class Repo:
+    """The git repository holding `path`, and its remote (`origin`)."""
+
+    def __init__(self, path: Path, remote: str = "origin", timeout: float = 120.0) -> None:
+        self.timeout = timeout
+        self.remote = remote
+        if shutil.which("git") is None:
+            raise GitError("the `git` command is not installed; install git to open pull requests")
+        try:
+            top = self.run("rev-parse", "--show-toplevel", cwd=path)
+        except GitError:
+            raise GitError(f"{path} is not inside a git repository: run `monitor`/`pr` in a clone") from None
+        self.root = Path(top)
+
+    def run(self, *args: str, cwd: Path | None = None, check: bool = True) -> str:
+        env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}  # never wait for a password prompt
+        try:
+            done = subprocess.run(
+                ["git", *args],
+                cwd=cwd or self.root,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=self.timeout,
+            )
+        except subprocess.TimeoutExpired:
+            raise GitError(f"`git {args[0]}` did not finish in {self.timeout:.0f} s") from None
+        if check and done.returncode != 0:
+            lines = [line for line in (done.stderr or done.stdout).strip().splitlines() if line.strip()]
+            detail = " / ".join(lines[-3:]) or f"exit code {done.returncode}"
+            raise GitError(f"`git {args[0]}` failed: {mask(detail)}")
+        return done.stdout.strip()
+
+    def relpath(self, path: Path) -> str:
+        """`path` as git names it inside the repository (forward slashes)."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            raise GitError(f"{path} is outside the git repository {self.root}") from None
+
+    def default_branch(self) -> str:
+        """The branch origin's HEAD points at (GitHub's default branch)."""
+        out = self.run("ls-remote", "--symref", self.remote, "HEAD")
+        m = re.search(r"^ref: refs/heads/(\S+)\s+HEAD", out, re.MULTILINE)
+        if not m:
+            raise GitError(f"cannot tell the default branch of {self.remote}: set `github: base:` in mkdocs.yml")
+        return m.group(1)
+
+    def state(self, base: str, branch: str) -> BranchState:
+        """Fetch the base branch and our branch from origin (one ls-remote, one fetch)."""
+        heads = {}
+        for line in self.run("ls-remote", self.remote, f"refs/heads/{base}", f"refs/heads/{branch}").splitlines():
+            sha, ref = line.split("\t", 1)
+            heads[ref.removeprefix("refs/heads/")] = sha
+        if base not in heads:
+            raise GitError(f"the base branch {base!r} does not exist on {self.remote}: set `github: base:`")
+        refspecs = [f"+refs/heads/{name}:refs/remotes/{self.remote}/{name}" for name in sorted(heads)]
+        self.run("fetch", "--quiet", "--no-tags", self.remote, *refspecs)
+        return BranchState(base, heads[base], heads.get(branch))
+
+    def show(self, commit: str, relpath: str) -> str | None:
+        """A file's text at `commit`; None when it is not there."""
+        done = subprocess.run(
+            ["git", "show", f"{commit}:{relpath}"], cwd=self.root, capture_output=True, timeout=self.timeout
+        )
+        return done.stdout.decode("utf-8") if done.returncode == 0 else None
+
+    def message(self, commit: str) -> str:
+        return self.run("log", "-1", "--format=%B", commit)
+
+    def parent(self, commit: str) -> str | None:
+        out = self.run("rev-list", "--parents", "-n", "1", commit).split()
+        return out[1] if len(out) > 1 else None
+
+    def keyed_sha(self, commit: str) -> str | None:
+        """The snapshot SHA-256 a commit of ours carries in its trailer."""
+        m = _TRAILER.search(self.message(commit))
+        return m.group(1) if m else None
+
+    def build_commit(self, base_sha: str, write: Callable[[Path], list[str]], message: str) -> str:
+        """A commit on `base_sha` holding what `write(worktree)` wrote (it returns the paths to stage)."""
+        tmp = Path(tempfile.mkdtemp(prefix="schema-sync-"))
+        tree = tmp / "tree"
+        self.run("worktree", "prune")
+        self.run("worktree", "add", "--quiet", "--detach", str(tree), base_sha)
+        try:
+            paths = write(tree)
+            self.run("add", "--all", "--", *paths, cwd=tree)
+            identity: list[str] = []
+            if not self.run("config", "user.email", cwd=tree, check=False):
+                identity = ["-c", f"user.name={DEFAULT_IDENTITY[0]}", "-c", f"user.email={DEFAULT_IDENTITY[1]}"]
+            msg_file = tmp / "message.txt"
+            msg_file.write_text(message, encoding="utf-8")
+            self.run(*identity, "commit", "--quiet", "--no-verify", "--allow-empty", "-F", str(msg_file), cwd=tree)
+            return self.run("rev-parse", "HEAD", cwd=tree)
+        finally:
+            self.run("worktree", "remove", "--force", str(tree), check=False)
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def push(self, commit: str, branch: str, expected: str | None) -> None:
+        """Force-push `commit` to `branch`, but only if origin's branch is still `expected` (None: absent)."""
+        lease = f"--force-with-lease=refs/heads/{branch}:{expected or ''}"
+        self.run("push", "--quiet", "--no-verify", lease, self.remote, f"{commit}:refs/heads/{branch}")
+
+    def delete(self, branch: str, expected: str) -> None:
+        lease = f"--force-with-lease=refs/heads/{branch}:{expected}"
+        self.run("push", "--quiet", "--no-verify", lease, self.remote, f":refs/heads/{branch}")

