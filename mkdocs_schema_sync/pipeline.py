@@ -13,7 +13,7 @@ from .catalog import Catalog
 from .catalog.descriptions import load_descriptions
 from .catalog.snapshot import read_snapshot, snapshot_time
 from .contracts import policy
-from .db import Database, open_database, parse_connection
+from .db import ConnectionSpec, Database, open_database, parse_connection
 from .drift.log import DriftEntry, JsonLog, json_log_path, read_state, utc_now
 from .drift.poller import BuildDrift, capture_at_build, drift_from_json
 from .errors import ConnectError, SchemaSyncError
@@ -75,18 +75,28 @@ def sync_info(settings: Settings, db: Database | None) -> SyncInfo:
     return info
 
 
-def read_live(settings: Settings) -> LoadedCatalog:
-    if not settings.connection:
-        raise SchemaSyncError("no `connection` is set for schema-sync")
-    spec = parse_connection(settings.connection, settings.base_dir, settings.connect_timeout)
+def read_live(settings: Settings, spec: ConnectionSpec | None = None) -> LoadedCatalog:
+    if spec is None:
+        if not settings.connection:
+            raise SchemaSyncError("no `connection` is set for schema-sync")
+        spec = parse_connection(settings.connection, settings.base_dir, settings.connect_timeout)
     with open_database(spec) as db:
         signal = db.dialect.change_signal(db)
         catalog = db.dialect.read_catalog(db, row_counts=settings.row_counts)
         drift = capture_at_build(db, settings, catalog, signal) if settings.drift_log else BuildDrift(None)
         info = sync_info(settings, db)
-    loaded = LoadedCatalog(select_tables(catalog, settings), SourceInfo("live", spec.display), signal)
+        shown = spec.display if settings.show_connection else spec.public(db.dialect.label)
+    source = SourceInfo("live", shown, connection=spec.display)
+    loaded = LoadedCatalog(select_tables(catalog, settings), source, signal)
     loaded.drift, loaded.drift_warning, loaded.sync = drift.entries, drift.warning, info
     return loaded
+
+
+def unreachable(settings: Settings, spec: ConnectionSpec, exc: ConnectError) -> str:
+    """Why the pages show the snapshot; without `show_connection`, in words that name no host, port or path."""
+    if settings.show_connection:
+        return f"The database could not be reached ({exc.message})"
+    return f"The {spec.public()} could not be reached" + (f" ({exc.reason})" if exc.reason else "")
 
 
 def read_from_snapshot(settings: Settings, reason: str) -> LoadedCatalog:
@@ -107,13 +117,14 @@ def load_catalog(settings: Settings) -> LoadedCatalog:
     """The live catalog; when the database cannot be reached, the snapshot (unless on_unreachable: fail)."""
     if not settings.connection:
         return read_from_snapshot(settings, "No `connection` is configured")
+    spec = parse_connection(settings.connection, settings.base_dir, settings.connect_timeout)
     try:
-        return read_live(settings)
+        return read_live(settings, spec)
     except ConnectError as exc:
         if settings.on_unreachable == "fail":
             raise SchemaSyncError(f"{exc.message} (on_unreachable: fail)") from None
-        loaded = read_from_snapshot(settings, f"The database could not be reached ({exc.message})")
-        log.info("database unreachable, building from snapshot %s", settings.snapshot)
+        loaded = read_from_snapshot(settings, unreachable(settings, spec, exc))
+        log.info("database unreachable (%s), building from snapshot %s", exc.message, settings.snapshot)
         return loaded
 
 

@@ -53,7 +53,7 @@ def validate(obj: CliState, fmt: str, use_snapshot: bool, output_file: Path | No
             click.echo(f"note: {loaded.source.notice}", err=True)
     report = run_core(check_contracts, contracts, loaded.catalog, loaded.source.kind)
     if notify:
-        policy.notify(report, settings, loaded.source.display)
+        policy.notify(report, settings, loaded.source.connection)
     text = output.render(report, fmt)
     if output_file is not None:
         output_file.parent.mkdir(parents=True, exist_ok=True)

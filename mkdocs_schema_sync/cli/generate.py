@@ -24,4 +24,4 @@ def generate(obj: CliState, out_dir: Path) -> None:
         target = out_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {len(pages)} pages under {out_dir} from {loaded.source.display}")
+    click.echo(f"wrote {len(pages)} pages under {out_dir} from {loaded.source.connection}")

@@ -8,7 +8,7 @@ from typing import Any
 from ..dialects import dialect_for_dbms
 from ..errors import ConnectError, SchemaSyncError
 from .database import Database
-from .problems import connect_error_message, first_line, odbc_error_message
+from .problems import connect_error_message, connect_problem, driver_missing, first_line, odbc_error_message
 from .spec import ConnectionSpec
 
 
@@ -30,16 +30,17 @@ def _open_sqlite(spec: ConnectionSpec, writable: bool = False) -> Database:
     if not spec.path.exists():
         raise ConnectError(
             f"SQLite database {spec.path} does not exist (a missing file is never created: "
-            "check the path in `connection`, relative paths start at mkdocs.yml's folder)"
+            "check the path in `connection`, relative paths start at mkdocs.yml's folder)",
+            reason="the file does not exist",
         )
     if not spec.path.is_file():
-        raise ConnectError(f"SQLite database {spec.path} is not a file")
+        raise ConnectError(f"SQLite database {spec.path} is not a file", reason="it is not a file")
     try:
         mode = "rw" if writable else "ro"
         raw = sqlite3.connect(f"{spec.path.resolve().as_uri()}?mode={mode}", uri=True, timeout=spec.timeout)
         raw.execute("PRAGMA schema_version").fetchone()  # fails here for a file that is not SQLite
     except sqlite3.Error as exc:
-        raise ConnectError(f"cannot open SQLite database {spec.path}: {exc}") from None
+        raise ConnectError(f"cannot open SQLite database {spec.path}: {exc}", reason=f"SQLite says: {exc}") from None
     assert spec.dialect is not None  # a sqlite3 spec always names its dialect
     return Database(raw, spec, spec.dialect)
 
@@ -54,7 +55,8 @@ def _open_psycopg(spec: ConnectionSpec) -> Database:
     try:
         raw = psycopg.connect(**spec.psycopg, autocommit=True)  # see _open_pyodbc
     except psycopg.Error as exc:
-        raise ConnectError(connect_error_message(spec, first_line(exc))) from None
+        text = first_line(exc)
+        raise ConnectError(connect_error_message(spec, text), reason=connect_problem(text)) from None
     assert spec.dialect is not None  # +psycopg is only parsed for a dialect that supports it
     return Database(raw, spec, spec.dialect)
 
@@ -68,7 +70,8 @@ def _open_pyodbc(spec: ConnectionSpec) -> Database:
         # the connection closes, which under `mkdocs serve` is never.
         raw = pyodbc.connect(spec.odbc, timeout=max(1, int(spec.timeout)), autocommit=True)
     except pyodbc.Error as exc:
-        raise ConnectError(odbc_error_message(spec, exc)) from None
+        reason = "its ODBC driver is not installed" if driver_missing(exc) else connect_problem(first_line(exc))
+        raise ConnectError(odbc_error_message(spec, exc), reason=reason) from None
     dialect = spec.dialect or dialect_for_dbms(raw.getinfo(pyodbc.SQL_DBMS_NAME)).name
     return Database(raw, spec, dialect)
 

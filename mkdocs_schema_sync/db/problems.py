@@ -56,6 +56,13 @@ _CONNECT_PROBLEMS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+def connect_problem(text: str) -> str | None:
+    """What a driver's connect error means, in words that name no host, port or user; None if unknown."""
+    if CERTIFICATE.search(text):  # before the timeouts: a TLS failure is not an unreachable host
+        return "the server's TLS certificate is not trusted"
+    return next((meaning for pattern, meaning in _CONNECT_PROBLEMS if pattern.search(text)), None)
+
+
 def connect_error_message(spec: ConnectionSpec, text: str) -> str:
     """One line: where, what it means, and the driver's own words (masked, without ODBC noise)."""
     detail = re.sub(r"\s*\((?:-?\d+)\)\s*\(SQLDriverConnect\)\s*$", "", text)
@@ -66,9 +73,9 @@ def connect_error_message(spec: ConnectionSpec, text: str) -> str:
             f"cannot connect to {spec.display}: the server's TLS certificate is not trusted; "
             f"{_CERTIFICATE_FIX}{', ' + hint if hint else ''} ({detail})"
         )
-    for pattern, meaning in _CONNECT_PROBLEMS:
-        if pattern.search(text):
-            return mask(f"cannot connect to {spec.display}: {meaning} ({detail})")
+    meaning = connect_problem(text)
+    if meaning:
+        return mask(f"cannot connect to {spec.display}: {meaning} ({detail})")
     return mask(f"cannot connect to {spec.display}: {detail}")
 
 
@@ -78,10 +85,15 @@ def first_line(exc: BaseException) -> str:
     return mask(text[:500])
 
 
-def odbc_error_message(spec: ConnectionSpec, exc: Exception) -> str:
+def driver_missing(exc: Exception) -> bool:
     text = first_line(exc)
     state = exc.args[0] if exc.args else ""
-    if state == "IM002" or "Can't open lib" in text or "Data source name not found" in text:
+    return state == "IM002" or "Can't open lib" in text or "Data source name not found" in text
+
+
+def odbc_error_message(spec: ConnectionSpec, exc: Exception) -> str:
+    text = first_line(exc)
+    if driver_missing(exc):
         driver = odbc_pairs(spec.odbc or "").get("DRIVER", "").strip("{}")
         package = odbc_driver_package(driver)
         hint = (
