@@ -28,12 +28,22 @@ class SchemaSyncError(Exception):
 
 
 class ConnectError(SchemaSyncError):
-    """The database could not be reached or refused us (the offline fallback catches this).
+    """Connecting failed: the database refused us (wrong password, no such database, not a SQLite file,
+    no driver) or could not be reached (`Unreachable`). Only the latter is an outage.
 
     `reason` says what it means in words that name no host, port, user or path (pages show it
     when they do not show the connection); None when the driver's message was not understood.
     """
 
-    def __init__(self, message: str, *, reason: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, reason: str | None = None, exit_code: int | None = None) -> None:
+        super().__init__(message, exit_code=exit_code)
         self.reason = reason
+
+
+class Unreachable(ConnectError):
+    """The server cannot be reached or stopped answering: down, firewalled, paused, or slower than
+    `query_timeout`. The one failure a build survives by showing the snapshot."""
+
+
+class LockBusy(SchemaSyncError):
+    """Another process holds the database's schema-sync lock (polling, installing) longer than we wait."""

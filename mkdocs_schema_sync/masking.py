@@ -1,9 +1,23 @@
 """One masking function for every log line, page, error, PR body and exception.
 
 Secrets are known two ways: values registered when a connection string,
-webhook URL or token is read (`register_secret`, `expand_env`), and patterns
-that look like credentials in free text (ODBC `PWD=`, URL user info,
-`PASSWORD '...'` in captured DDL).
+webhook URL or token is read (`register_secret`, `expand_env`), and the places
+that hold credentials in free text:
+
+- SQL: the literal after `PASSWORD`, `SECRET`, `OLD_PASSWORD`, `IDENTIFIED BY|WITH … BY|AS|VIA … USING`
+  in every form PostgreSQL, MySQL/MariaDB and SQL Server accept ('…', E'…', U&'…', N'…', "…", $$…$$,
+  $tag$…$tag$, `_charset'…'`, `PASSWORD('…')`, 0x… hashes, literals continued on the next line), with
+  whitespace and comments (`--`, `#`, nested `/* */`) between keyword and literal;
+- key=value pairs: ODBC `PWD=` / `Password=` (braced values too), libpq `password=` (quoted or not,
+  also inside an SQL literal such as `dblink_connect('… password=…')`), `token=`, `secret=` …;
+- URL user info (`scheme://user:password@`), GitHub tokens, signature parameters of webhook URLs.
+
+Registered secrets made only of letters, digits and `_` are masked where they stand as a whole word
+(a password `data` leaves "database" alone); any other secret is masked wherever it appears.
+
+Everything here runs in time linear in the text: hand-written scanners and possessive quantifiers
+only (no pattern can backtrack), and the scans after password keywords share a budget proportional
+to the text, beyond which the rest of the text is masked. `benchmarks/masking.py` measures it.
 """
 
 from __future__ import annotations
@@ -19,26 +33,240 @@ MASK = "***"
 
 _registered: set[str] = set()
 
-_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    # ODBC / ADO style key=value pairs
-    (re.compile(r"(?i)\b((?:PWD|PASSWORD|Pwd|AccessToken|Token)\s*=\s*)(\{(?:[^}]|\}\})*\}|[^;\s]*)"), r"\1" + MASK),
-    # scheme://user:password@host
-    (re.compile(r"(?i)([a-z][a-z0-9+.\-]*://[^:/@\s]*:)([^@\s]*)(@)"), r"\1" + MASK + r"\3"),
-    # CREATE USER ... PASSWORD 'x', ALTER ROLE ... PASSWORD 'x', IDENTIFIED BY 'x', WITH PASSWORD = 'x'
-    (
-        re.compile(
-            r"(?i)\b(PASSWORD\s*(?:=\s*)?|IDENTIFIED\s+(?:WITH\s+\w+\s+)?BY\s+(?:PASSWORD\s+)?)"
-            r"(N?'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\$\$.*?\$\$)"
-        ),
-        r"\1'" + MASK + "'",
-    ),
-    # PostgreSQL libpq keyword form: password=xyz
-    (re.compile(r"(?i)\b(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s';]+)"), r"\1" + MASK),
-    # GitHub tokens
-    (re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b"), MASK),
-    # secret=... in webhook query strings
-    (re.compile(r"(?i)([?&](?:sig|signature|token|key|code|secret)=)[^&\s]+"), r"\1" + MASK),
-]
+# --------------------------------------------------------------------------- SQL password literals
+
+#: keywords after which a literal is a secret; `identified` starts the MySQL/MariaDB forms
+_SQL_KEYWORD = re.compile(r"(?<![\w$])(?:(password|old_password|secret)|(identified))(?![\w$])", re.IGNORECASE)
+_WS = re.compile(r"\s++")
+_LINE_COMMENT = re.compile(r"(?:--|#)[^\n]*+")
+_BLOCK_MARK = re.compile(r"/\*|\*/")
+_WORD = re.compile(r"[A-Za-z_][\w$]*+")
+_QUOTED_NAME = re.compile(r"`[^`]*+`|'[^']*+'|\"[^\"]*+\"")
+_PREFIX = re.compile(r"(?:[EeNnBbXx]|[Uu]&|_[A-Za-z0-9]++)(?=['\"])")
+_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\x80-\U0010ffff][\w\x80-\U0010ffff]*+)?\$")
+_HEX = re.compile(r"0[xX][0-9A-Fa-f]++")
+#: literal bodies up to the closing quote: `''` doubled (standard SQL), or also backslash escapes (E'…', MySQL)
+_BODY_DOUBLED = {q: re.compile(f"(?:[^{q}]|{q}{q})*+{q}") for q in "'\""}
+_BODY_ESCAPED = {q: re.compile(f"(?:[^{q}\\\\]|{q}{q}|\\\\.)*+{q}", re.DOTALL) for q in "'\""}
+
+#: the scans after keywords may together read this many times the text (plus a constant) before the
+#: rest is masked wholesale: only text built to be dense with keywords gets there
+_BUDGET_FACTOR = 4
+_BUDGET_EXTRA = 1 << 16
+
+
+class _Reader:
+    """Reads SQL after one keyword, no further than `end`; `reach` is how far it read (what it cost)."""
+
+    def __init__(self, text: str, end: int) -> None:
+        self.text, self.end = text, end
+        self.reach = 0
+
+    def _at(self, pos: int) -> int:
+        self.reach = max(self.reach, pos)
+        return pos
+
+    def skip_gap(self, pos: int, nested: bool) -> int:
+        """Past whitespace and comments. Block comments nest in PostgreSQL and SQL Server, not in MySQL."""
+        text, end = self.text, self.end
+        while pos < end:
+            m = _WS.match(text, pos, end) or _LINE_COMMENT.match(text, pos, end)
+            if m:
+                pos = m.end()
+                continue
+            if not text.startswith("/*", pos):
+                break
+            depth, pos = 1, pos + 2
+            while depth:
+                m = _BLOCK_MARK.search(text, pos, end)
+                if m is None:
+                    return self._at(end)
+                pos = m.end()
+                depth += -1 if m.group() == "*/" else 1 if nested else 0
+        return self._at(pos)
+
+    def gaps(self, pos: int) -> set[int]:
+        """Where the next token may start: block comments read as nested and as not nested."""
+        return {self.skip_gap(pos, nested=True), self.skip_gap(pos, nested=False)}
+
+    def gap(self, pos: int) -> int:
+        return min(self.gaps(pos))
+
+    def word(self, pos: int) -> tuple[str, int]:
+        m = _WORD.match(self.text, pos, self.end)
+        return (m.group().lower(), self._at(m.end())) if m else ("", pos)
+
+    def literal(self, pos: int) -> tuple[int, int] | None:
+        """The body (start, end) of a literal at `pos`, or None when there is none there."""
+        text, end = self.text, self.end
+        m = _HEX.match(text, pos, end)
+        if m:
+            return pos + 2, self._at(m.end())
+        m = _PREFIX.match(text, pos, end)
+        if m:
+            pos = m.end()
+        if pos >= end:
+            return None
+        quote = text[pos]
+        if quote in "'\"":
+            readings = (_BODY_DOUBLED[quote].match(text, pos + 1, end), _BODY_ESCAPED[quote].match(text, pos + 1, end))
+            ends = [b.end() for b in readings if b]
+            return (pos + 1, self._at(max(ends)) - 1) if ends else (pos + 1, self._at(end))  # unterminated: all
+        m = _DOLLAR_TAG.match(text, pos, end)
+        if m:
+            close = text.find(m.group(), m.end(), end)
+            return m.end(), self._at(end if close < 0 else close)
+        return None
+
+    def literal_end(self, body: tuple[int, int]) -> int:
+        """Where the literal whose body this is ends (past its closing quote or tag)."""
+        stop = body[1]
+        if stop >= self.end:
+            return self.end
+        if self.text[stop] in "'\"":
+            return stop + 1
+        m = _DOLLAR_TAG.match(self.text, stop, self.end)
+        return self._at(m.end()) if m else stop
+
+    def secret_literals(self, pos: int, identified: bool) -> list[tuple[int, int]]:
+        """Bodies of the secret literals after a keyword ending at `pos` (every reading is kept)."""
+        text = self.text
+        starts: set[int] = set()
+        for p in self.gaps(pos):
+            if identified:
+                starts |= self.after_identified(p)
+                continue
+            if text.startswith("=", p):  # T-SQL `PASSWORD = '…'`, MySQL `SET PASSWORD = '…'`
+                p = self.gap(p + 1)
+            if text.startswith("(", p):  # MySQL `PASSWORD('…')`
+                p = self.gap(p + 1)
+            starts.add(p)
+        bodies = []
+        for start in starts:
+            bodies.extend(self.literal_chain(start))
+        return bodies
+
+    def after_identified(self, pos: int) -> set[int]:
+        """`IDENTIFIED BY [PASSWORD]`, `IDENTIFIED WITH plugin BY|AS`, `IDENTIFIED VIA plugin USING [PASSWORD(]`."""
+        word, p = self.word(pos)
+        if word in ("with", "via"):
+            p = self.gap(p)
+            m = _WORD.match(self.text, p, self.end) or _QUOTED_NAME.match(self.text, p, self.end)
+            if m is None:
+                return set()
+            word, p = self.word(self.gap(self._at(m.end())))
+            if word not in ("by", "as", "using"):
+                return set()
+        elif word != "by":
+            return set()
+        p = self.gap(p)
+        word, after = self.word(p)
+        if word == "password":
+            p = self.gap(after)
+            if self.text.startswith("(", p):
+                p = self.gap(p + 1)
+        return {p}
+
+    def literal_chain(self, pos: int) -> list[tuple[int, int]]:
+        """A literal and those that continue it: PostgreSQL's next-line continuation, MySQL's adjacent
+        strings, and MySQL's `IDENTIFIED BY 'new' REPLACE 'old'`."""
+        bodies = []
+        while True:
+            body = self.literal(pos)
+            if body is None:
+                return bodies
+            bodies.append(body)
+            pos = self.gap(self.literal_end(body))
+            word, after = self.word(pos)
+            if word == "replace":
+                pos = self.gap(after)
+            elif pos >= self.end or self.text[pos] not in "'\"":
+                return bodies
+
+
+def _sql_spans(text: str) -> list[tuple[int, int]]:
+    """Bodies of password literals. Each keyword is read on its own (a keyword inside another literal
+    may start a wrong reading, which masks too much but never hides the next keyword). The readings
+    share a budget of `_BUDGET_FACTOR` times the text: past it, everything after the keyword is masked."""
+    spans: list[tuple[int, int]] = []
+    budget = _BUDGET_FACTOR * len(text) + _BUDGET_EXTRA
+    for m in _SQL_KEYWORD.finditer(text):
+        if budget <= 0:
+            spans.append((m.end(), len(text)))
+            break
+        reader = _Reader(text, min(len(text), m.end() + budget))
+        spans.extend(reader.secret_literals(m.end(), identified=m.group(2) is not None))
+        budget -= max(reader.reach - m.end(), 1)
+    return spans
+
+
+# --------------------------------------------------------------------------- key=value, URLs, tokens
+
+_KEY_VALUE = re.compile(
+    r"(?<![\w.-])(?:pwd|password|passwd|old_password|accesstoken|access_token|token|secret|client_secret|"
+    r"api_key|apikey|sig|signature)\s*+=\s*+",
+    re.IGNORECASE,
+)
+_BRACED = re.compile(r"\{(?:[^}]|\}\})*+\}")
+_LIBPQ_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*+'", re.DOTALL)
+_SQL_DOUBLED_QUOTED = re.compile(r"''(?:[^'\\]|\\.)*+''", re.DOTALL)
+_BARE = re.compile(r"(?:[^\s;'\"&,)]|'')++")
+_GITHUB_TOKEN = re.compile(r"(?<![\w])(?:gh[pousr]_[A-Za-z0-9]{20,}+|github_pat_[A-Za-z0-9_]{20,}+)(?![\w])")
+_URL_USER = re.compile(r"[^:/@\s]*+")
+_URL_PASSWORD = re.compile(r"[^@\s]*+")
+_QUERY_SECRET = re.compile(r"(?i)[?&](?:sig|signature|token|key|code|secret)=[^&\s#]++")
+
+
+def _key_value_spans(text: str) -> list[tuple[int, int]]:
+    """Values of `key=value` secrets. The search goes on after each value: a key inside one is masked with it."""
+    spans = []
+    m = _KEY_VALUE.search(text)
+    while m:
+        p = m.end()
+        prefix = _PREFIX.match(text, p)  # T-SQL `PASSWORD = N'…'`: the SQL rule masks the body
+        if prefix:
+            p = prefix.end()
+        span: tuple[int, int] | None = None
+        if text.startswith("''", p):  # libpq quoting inside an SQL literal: password=''a b''
+            v = _SQL_DOUBLED_QUOTED.match(text, p)
+            span = (p + 2, v.end() - 2 if v else len(text))
+        elif text.startswith("'", p) or text.startswith('"', p):
+            v = _LIBPQ_QUOTED.match(text, p) if text[p] == "'" else _BODY_ESCAPED['"'].match(text, p + 1)
+            span = (p + 1, v.end() - 1 if v else len(text))
+        elif text.startswith("{", p):
+            v = _BRACED.match(text, p)
+            span = (p + 1, v.end() - 1 if v else len(text))
+        elif not prefix:
+            v = _BARE.match(text, p)
+            span = v.span() if v else None
+        if span is not None:
+            spans.append(span)
+        m = _KEY_VALUE.search(text, max(p, span[1] if span else p))
+    return spans
+
+
+def _url_spans(text: str) -> list[tuple[int, int]]:
+    """The password of `scheme://user:password@`, scanned forward from each `://`: every character is
+    read at most twice (a password scan is reused by later `://` that start inside what it read)."""
+    spans = []
+    scanned_to, at = -1, -1  # the scan that stopped at `scanned_to` found its `@` there (at) or none (-1)
+    pos = text.find("://")
+    while pos >= 0:
+        colon = _URL_USER.match(text, pos + 3).end()
+        if text.startswith(":", colon):
+            start = colon + 1
+            if start > scanned_to:
+                scanned_to = _URL_PASSWORD.match(text, start).end()
+                at = scanned_to if text.startswith("@", scanned_to) else -1
+            if at >= start:
+                spans.append((start, at))
+        pos = text.find("://", max(pos + 3, colon))
+    return spans
+
+
+# --------------------------------------------------------------------------- registered secrets
+
+_WORDLIKE = re.compile(r"\w++")
 
 
 def register_secret(value: str | None) -> None:
@@ -47,7 +275,24 @@ def register_secret(value: str | None) -> None:
         _registered.add(value)
 
 
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+def _registered_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for secret in _registered:
+        whole_word = _WORDLIKE.fullmatch(secret) is not None
+        i = text.find(secret)
+        while i >= 0:
+            j = i + len(secret)
+            if not whole_word or ((i == 0 or not _is_word(text[i - 1])) and (j == len(text) or not _is_word(text[j]))):
+                spans.append((i, j))
+            i = text.find(secret, i + 1)
+    return spans
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*+)\}")
 
 
 def expand_env(text: str, where: str = "connection string") -> str:
@@ -67,14 +312,39 @@ def expand_env(text: str, where: str = "connection string") -> str:
     return _ENV_REF.sub(repl, text)
 
 
+# --------------------------------------------------------------------------- the function
+
+
 def mask(text: Any) -> str:
+    """`text` with every secret replaced by `***` (quotes and keywords kept, so the statement still reads)."""
     out = str(text)
-    for secret in sorted(_registered, key=len, reverse=True):
-        if secret in out:
-            out = out.replace(secret, MASK)
-    for pattern, repl in _PATTERNS:
-        out = pattern.sub(repl, out)
-    return out
+    spans = _registered_spans(out) if _registered else []
+    if _SQL_KEYWORD.search(out):
+        spans += _sql_spans(out)
+    if "=" in out:
+        spans += _key_value_spans(out)
+    if "://" in out:
+        spans += _url_spans(out)
+    spans += [m.span() for m in _GITHUB_TOKEN.finditer(out)]
+    spans += [(m.start() + m.group().index("=") + 1, m.end()) for m in _QUERY_SECRET.finditer(out)]
+    return _replace(out, spans)
+
+
+def _replace(text: str, spans: list[tuple[int, int]]) -> str:
+    """Each stretch covered by one or more spans becomes one `***`."""
+    spans = sorted((s, e) for s, e in spans if e > s)
+    if not spans:
+        return text
+    parts, pos = [], 0
+    start, end = spans[0]
+    for s, e in spans[1:]:
+        if s <= end:
+            end = max(end, e)
+            continue
+        parts += [text[pos:start], MASK]
+        pos, start, end = end, s, e
+    parts += [text[pos:start], MASK, text[end:]]
+    return "".join(parts)
 
 
 class MaskingLogger(logging.LoggerAdapter):  # type: ignore[type-arg]

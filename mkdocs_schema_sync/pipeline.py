@@ -13,16 +13,17 @@ from .catalog import Catalog
 from .catalog.descriptions import load_descriptions
 from .catalog.snapshot import read_snapshot, snapshot_time
 from .contracts import policy
-from .db import ConnectionSpec, Database, open_database, parse_connection
+from .db import ConnectionSpec, Database, connection_spec, open_database
 from .drift.log import DriftEntry, JsonLog, json_log_path, read_state, utc_now
 from .drift.poller import BuildDrift, capture_at_build, drift_from_json
-from .errors import ConnectError, SchemaSyncError
+from .errors import ConnectError, SchemaSyncError, Unreachable
 from .masking import get_logger
 from .render.changelog import add_change_log
+from .render.clip import clip_comments
 from .render.contracts_page import attach_contracts
 from .render.pages import DocModel, SourceInfo, render_pages
 from .render.status import SyncInfo, attach_sync, find_workflows
-from .settings import Settings, select_tables
+from .settings import Settings, select_tables, unmatched_schemas
 
 log = get_logger("pipeline")
 
@@ -76,16 +77,14 @@ def sync_info(settings: Settings, db: Database | None) -> SyncInfo:
 
 
 def read_live(settings: Settings, spec: ConnectionSpec | None = None) -> LoadedCatalog:
-    if spec is None:
-        if not settings.connection:
-            raise SchemaSyncError("no `connection` is set for schema-sync")
-        spec = parse_connection(settings.connection, settings.base_dir, settings.connect_timeout)
+    spec = spec or connection_spec(settings)
     with open_database(spec) as db:
         signal = db.dialect.change_signal(db)
         catalog = db.dialect.read_catalog(db, row_counts=settings.row_counts)
         drift = capture_at_build(db, settings, catalog, signal) if settings.drift_log else BuildDrift(None)
         info = sync_info(settings, db)
         shown = spec.display if settings.show_connection else spec.public(db.dialect.label)
+    warn_unmatched_schemas(catalog, settings)
     source = SourceInfo("live", shown, connection=spec.display)
     loaded = LoadedCatalog(select_tables(catalog, settings), source, signal)
     loaded.drift, loaded.drift_warning, loaded.sync = drift.entries, drift.warning, info
@@ -97,6 +96,16 @@ def unreachable(settings: Settings, spec: ConnectionSpec, exc: ConnectError) -> 
     if settings.show_connection:
         return f"The database could not be reached ({exc.message})"
     return f"The {spec.public()} could not be reached" + (f" ({exc.reason})" if exc.reason else "")
+
+
+def warn_unmatched_schemas(catalog: Catalog, settings: Settings) -> None:
+    """A WARNING (so `--strict` fails) for each `schemas` pattern the database has no schema for."""
+    for pattern in unmatched_schemas(catalog, settings):
+        log.warning(
+            "schemas: %r matches no schema of the database (it has: %s); fix the option `schemas`",
+            pattern,
+            ", ".join(catalog.schemas) or "none",
+        )
 
 
 def read_from_snapshot(settings: Settings, reason: str) -> LoadedCatalog:
@@ -117,20 +126,26 @@ def load_catalog(settings: Settings) -> LoadedCatalog:
     """The live catalog; when the database cannot be reached, the snapshot (unless on_unreachable: fail)."""
     if not settings.connection:
         return read_from_snapshot(settings, "No `connection` is configured")
-    spec = parse_connection(settings.connection, settings.base_dir, settings.connect_timeout)
+    spec = connection_spec(settings)
     try:
         return read_live(settings, spec)
-    except ConnectError as exc:
+    except Unreachable as exc:
         if settings.on_unreachable == "fail":
             raise SchemaSyncError(f"{exc.message} (on_unreachable: fail)") from None
         loaded = read_from_snapshot(settings, unreachable(settings, spec, exc))
         log.info("database unreachable (%s), building from snapshot %s", exc.message, settings.snapshot)
         return loaded
+    except ConnectError as exc:
+        raise SchemaSyncError(
+            f"{exc.message}. This is not an outage, so the pages are not built from the snapshot: "
+            "fix `connection` (or remove it to build from the snapshot on purpose)"
+        ) from None
 
 
 def build_model(settings: Settings, loaded: LoadedCatalog) -> DocModel:
     descriptions = load_descriptions(settings.descriptions)
-    model = DocModel(catalog=descriptions.apply(loaded.catalog), settings=settings, source=loaded.source)
+    catalog = clip_comments(descriptions.apply(loaded.catalog))
+    model = DocModel(catalog=catalog, settings=settings, source=loaded.source)
     if loaded.drift_warning:
         log.warning("the drift log could not be read: %s", loaded.drift_warning)
     if loaded.drift:  # no log, or nothing logged yet: no change-log page

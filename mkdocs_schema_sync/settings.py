@@ -88,6 +88,7 @@ class Settings:
     base_dir: Path
     connection: str | None = None
     connect_timeout: float = 10.0
+    query_timeout: float = 60.0  # seconds a query may take once connected (lock waits, a paused server)
     schemas: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     path: str = "schema"
@@ -120,11 +121,56 @@ class Settings:
     # deploy (repository -> database): the raw `deploy` option, validated by deploy.targets.parse_deploy
     deploy: dict[str, Any] = field(default_factory=dict)
 
+    def check(self) -> None:
+        """Refuse values no build can use, naming the option (the plugin and the CLI both call this)."""
+        self.path = section_path(self.path)
+        for name, low, inclusive in _NUMBERS:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise SchemaSyncError(f"option `{name}` must be a number, not {value!r}")
+            if value < low or (value == low and not inclusive):
+                bound = f"{low} or more" if inclusive else f"more than {low}"
+                raise SchemaSyncError(f"option `{name}` must be {bound}, not {value!r}")
+
     def resolve(self, value: str | None) -> Path | None:
         if not value:
             return None
         path = Path(value)
         return path if path.is_absolute() else self.base_dir / path
+
+
+#: (option, lowest value, whether the lowest value itself is allowed)
+_NUMBERS = (
+    ("connect_timeout", 0, False),
+    ("query_timeout", 0, False),
+    ("notify_timeout", 0, False),
+    ("cache_ttl", 0, True),
+    ("watch_interval", 0, True),
+    ("drift_limit", 0, True),
+    ("er_max_tables", 1, True),
+)
+_BAD_PATH_CHARS = re.compile(r"[\\:\x00-\x1f]")
+
+
+def section_path(value: str) -> str:
+    """The `path` option as a relative folder inside the site (and inside `generate --out`).
+
+    Anything that could leave it is refused rather than cleaned up: `..` and `.` segments, absolute
+    paths, backslashes and drive letters (Windows separators), empty segments, control characters.
+    """
+    folder = value.rstrip("/")
+    segments = folder.split("/")
+    if (
+        not folder
+        or folder.startswith("/")
+        or _BAD_PATH_CHARS.search(folder)
+        or any(seg in ("", ".", "..") for seg in segments)
+    ):
+        raise SchemaSyncError(
+            f"option `path` must be a folder inside the site such as `schema` or `reference/db`, not {value!r} "
+            "(no leading /, no `.` or `..` segments, no backslashes or drive letters)"
+        )
+    return folder
 
 
 _CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,-]+$")
@@ -168,3 +214,9 @@ def select_tables(catalog: Catalog, settings: Settings) -> Catalog:
     schemas = set(selected.schemas)
     selected.schema_comments = {s: c for s, c in catalog.schema_comments.items() if s in schemas}
     return selected
+
+
+def unmatched_schemas(catalog: Catalog, settings: Settings) -> list[str]:
+    """The `schemas` patterns that match no schema of `catalog` (a typo documents nothing, silently)."""
+    present = catalog.schemas
+    return [p for p in settings.schemas if not any(fnmatch.fnmatchcase(s, p) for s in present)]

@@ -6,11 +6,15 @@ server is missing; locally it skips with the reason.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import textwrap
 import uuid
 from collections.abc import Iterator
@@ -77,7 +81,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def server_missing(what: str, why: object) -> None:
     """Fail under CI, skip locally."""
-    message = f"{what} is not reachable ({why}); start it as DESIGN.md says"
+    message = (
+        f"{what} is not reachable ({why}); start it (`.ci/run` does, see README: Two commands) "
+        "or point the tests at another with SCHEMA_SYNC_TEST_PG_* / SCHEMA_SYNC_TEST_MARIADB_* (README: Tests)"
+    )
     if IN_CI:
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
@@ -158,6 +165,110 @@ def pg_execute(db: ServerDB, sql: str, user: str | None = None) -> None:
 
     with psycopg.connect(host=db.host, port=db.port, user=user or db.user, dbname=db.name, autocommit=True) as conn:
         conn.execute(sql)
+
+
+# --------------------------------------------------------------------------- a private PostgreSQL
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class PrivatePostgres:
+    """A PostgreSQL instance of our own (initdb into a temporary folder, its own port) that tests may
+    stop, restart and pause: the shared server is never touched. TCP needs a password (scram-sha-256,
+    TEST_PASSWORD); the Unix socket in the folder is trusted, for the tests' own administration.
+    As root the server runs as the `postgres` system user (initdb refuses root)."""
+
+    def __init__(self, bindir: Path) -> None:
+        self.bindir = bindir
+        self.folder = Path(tempfile.mkdtemp(prefix="schema-sync-pg-"))
+        self.data = self.folder / "data"
+        self.port = free_port()
+        self.host = "127.0.0.1"
+        self.user = "postgres"
+        self.password = TEST_PASSWORD
+        self._as_postgres = os.geteuid() == 0
+        if self._as_postgres:
+            shutil.chown(self.folder, "postgres")
+        pwfile = self.folder / "pw"
+        pwfile.write_text(TEST_PASSWORD + "\n")
+        if self._as_postgres:
+            shutil.chown(pwfile, "postgres")
+        self._run(
+            "initdb", "-D", str(self.data), "-U", "postgres", "--pwfile", str(pwfile),
+            "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8", "--locale=C", "--no-sync",
+        )  # fmt: skip
+        pwfile.unlink()
+
+    def _run(self, program: str, *args: str, timeout: float = 120) -> None:
+        cmd = [str(self.bindir / program), *args]
+        if self._as_postgres:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=timeout)
+
+    def start(self) -> None:
+        opts = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.folder / "log"), "-w", "start")
+
+    def stop(self) -> None:
+        self.cont()
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def postmaster_pid(self) -> int:
+        return int((self.data / "postmaster.pid").read_text().splitlines()[0])
+
+    def pause(self) -> None:
+        """SIGSTOP the postmaster: new connections hang (the kernel still accepts them)."""
+        os.kill(self.postmaster_pid(), signal.SIGSTOP)
+
+    def cont(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            os.kill(self.postmaster_pid(), signal.SIGCONT)
+
+    def admin(self, sql: str, dbname: str = "postgres") -> list[tuple[object, ...]]:
+        """Run SQL over the trusted Unix socket; returns the rows of the last statement."""
+        import psycopg
+
+        with psycopg.connect(
+            host=str(self.folder), port=self.port, user="postgres", dbname=dbname, autocommit=True
+        ) as c:
+            cur = c.execute(sql)
+            return [tuple(r) for r in cur.fetchall()] if cur.description else []
+
+    def url(self, scheme: str = "postgresql+psycopg", dbname: str = "postgres", password: str | None = None) -> str:
+        pw = (self.password if password is None else password).replace("!", "%21")
+        return f"{scheme}://postgres:{pw}@{self.host}:{self.port}/{dbname}"
+
+    def close(self) -> None:
+        with contextlib.suppress(subprocess.SubprocessError, OSError):
+            self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _postgres_bindir() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else (Path(p).parent if (p := shutil.which("initdb")) else None)
+
+
+@pytest.fixture
+def private_pg() -> Iterator[PrivatePostgres]:
+    """A started private PostgreSQL (see PrivatePostgres), removed afterwards."""
+    bindir = _postgres_bindir()
+    if bindir is None:
+        server_missing("PostgreSQL server binaries (initdb, pg_ctl)", "not installed")
+    assert bindir is not None
+    try:
+        server = PrivatePostgres(bindir)
+    except (subprocess.SubprocessError, OSError) as exc:
+        server_missing("a private PostgreSQL instance (initdb)", exc)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.close()
 
 
 # --------------------------------------------------------------------------- MariaDB

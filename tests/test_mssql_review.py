@@ -58,7 +58,7 @@ def test_install_triggers_fails_when_a_later_statement_of_a_batch_fails() -> Non
         install(mssql_db(raw))
     assert raw.commits == 0  # a failed install never reports success nor commits
     assert raw.rollbacks >= 1
-    assert len(raw.sent) == 1  # it stopped at the failing batch
+    assert len([sql for sql in raw.sent if "applock" not in sql]) == 1  # it stopped at the failing batch
 
 
 def test_the_error_in_the_first_result_still_surfaces() -> None:

@@ -27,6 +27,8 @@ class Change:
     after: Any
     breaking: bool
     contracts: list[str] = field(default_factory=list)
+    #: column_added: where the column stands in the new table (appending is not reordering)
+    position: int | None = None
 
     @property
     def key(self) -> str:

@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 import yaml
 
 from ..errors import SchemaSyncError
+from ..files import NotUtf8, read_utf8
 from ..masking import get_logger
 from .model import Catalog, Routine, Table
 
@@ -153,7 +154,9 @@ def load_descriptions(path: Path | None) -> Descriptions:
     if not path.is_file():
         raise SchemaSyncError(f"descriptions file {path} does not exist (option `descriptions`)")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(read_utf8(path)) or {}
+    except NotUtf8 as exc:
+        raise SchemaSyncError(f"descriptions file {exc}") from None
     except yaml.YAMLError as exc:
         raise SchemaSyncError(f"descriptions file {path} is not valid YAML: {exc}") from None
     if not isinstance(data, dict):

@@ -98,20 +98,20 @@ def _diff_table(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
     new_cols = {c["name"]: c for c in b["columns"]}
     for name in old_cols.keys() - new_cols.keys():
         add("column_removed", name, old_cols[name], None, True)
+    new_order = [c["name"] for c in b["columns"]]
     for name in new_cols.keys() - old_cols.keys():
         col = new_cols[name]
         required = not col["nullable"] and col["default"] is None and not col["identity"] and col["generated"] is None
         add("column_added", name, None, col, required)
+        out[-1].position = new_order.index(name)
     for name in old_cols.keys() & new_cols.keys():
         for fld in COLUMN_FIELDS:
             before, after = old_cols[name][fld], new_cols[name][fld]
             if before != after:
                 breaks = _column_change_breaks(fld, before, after, new_cols[name])
                 add(f"column_{fld}_changed", name, before, after, breaks)
-    # the order apply_changes leaves: kept columns, then added ones in the changes' (sorted) order
-    expected = [n for n in old_cols if n in new_cols] + sorted(new_cols.keys() - old_cols.keys())
-    new_order = [c["name"] for c in b["columns"]]
-    if expected != new_order:
+    # a reorder is the kept columns in another order; added columns carry their position instead
+    if [n for n in old_cols if n in new_cols] != [n for n in new_order if n in old_cols]:
         add("columns_reordered", None, [c["name"] for c in a["columns"]], new_order, False)
 
     if a["primary_key"] != b["primary_key"]:
@@ -191,7 +191,24 @@ def apply_changes(old: Catalog, changes: list[Change]) -> Catalog:
             diff_kinds.apply_object_change(data, ch)
             continue
         _apply_to_table(objects[key], ch)
+    _place_added_columns(objects, changes)
     return Catalog.from_canonical(data)
+
+
+def _place_added_columns(objects: dict[str, dict[str, Any]], changes: list[Change]) -> None:
+    """Move added columns to their positions, lowest first (the others already stand in their final order)."""
+    placed: dict[str, list[Change]] = {}
+    for ch in changes:
+        if ch.kind == "column_added" and ch.position is not None and f"{ch.schema}.{ch.table}" in objects:
+            placed.setdefault(f"{ch.schema}.{ch.table}", []).append(ch)
+    for key, added in placed.items():
+        names = {ch.column for ch in added}
+        columns = objects[key]["columns"]
+        by_name = {c["name"]: c for c in columns}
+        final = [c for c in columns if c["name"] not in names]
+        for ch in sorted(added, key=lambda c: c.position or 0):
+            final.insert(ch.position or 0, by_name[ch.column or ""])
+        objects[key]["columns"] = final
 
 
 def _apply_to_table(t: dict[str, Any], ch: Change) -> None:

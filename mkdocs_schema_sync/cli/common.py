@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 
 import click
 
-from ..db import Database, open_database, parse_connection
+from ..db import Database, connection_spec, open_database
 from ..errors import SchemaSyncError
 from ..masking import mask
 from ..settings import Settings
@@ -38,6 +38,10 @@ class CliState:
         self.config_file = config_file
         self.verbose = verbose
         self._settings: Settings | None = None
+
+    def use_config_file(self, config_file: Path) -> None:
+        self.config_file = config_file
+        self._settings = None
 
     @property
     def settings(self) -> Settings:
@@ -80,5 +84,5 @@ def open_configured(settings: Settings, *, writable: bool = False) -> Database:
     """The database of the `connection` option."""
     if not settings.connection:
         fail("no `connection` is set for schema-sync in mkdocs.yml")
-    spec = run_core(parse_connection, settings.connection, settings.base_dir, settings.connect_timeout)
+    spec = run_core(connection_spec, settings)
     return run_core(open_database, spec, writable)

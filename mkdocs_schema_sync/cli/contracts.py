@@ -12,8 +12,9 @@ from pathlib import Path
 import click
 
 from ..contracts import install, output, policy
-from ..contracts.check import check_contracts
-from ..db import parse_connection
+from ..contracts.check import ContractReport, check_contracts
+from ..contracts.model import DEFAULT_FILE, ContractFile
+from ..db import connection_spec
 from ..pipeline import load_catalog, read_from_snapshot
 from .common import CliState, fail, open_configured, run_core
 
@@ -43,8 +44,13 @@ def validate(obj: CliState, fmt: str, use_snapshot: bool, output_file: Path | No
     """Check the ETL contracts. Exit 0: all hold; 1: a contract is broken; 2: error."""
     settings = obj.settings
     contracts = run_core(policy.load_for, settings)
-    if contracts is None:
-        fail(f"no contract file: {settings.contracts} does not exist (option `contracts`)")
+    if contracts is None:  # the default file is missing: no contracts, so nothing can be broken
+        click.echo(
+            f"no contracts: {settings.contracts} does not exist (option `contracts`); nothing to validate", err=True
+        )
+        empty = ContractReport(ContractFile(settings.contracts or Path(DEFAULT_FILE), DEFAULT_FILE), "none", "none")
+        _write(output.render(empty, fmt), output_file)
+        sys.exit(0)
     if use_snapshot:
         loaded = run_core(read_from_snapshot, settings, "--snapshot was given")
     else:
@@ -54,17 +60,20 @@ def validate(obj: CliState, fmt: str, use_snapshot: bool, output_file: Path | No
     report = run_core(check_contracts, contracts, loaded.catalog, loaded.source.kind)
     if notify:
         policy.notify(report, settings, loaded.source.connection)
-    text = output.render(report, fmt)
-    if output_file is not None:
-        output_file.parent.mkdir(parents=True, exist_ok=True)
-        output_file.write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+    _write(output.render(report, fmt), output_file)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if fmt == "github" and summary:
         with open(summary, "a", encoding="utf-8") as fh:
             fh.write(output.step_summary(report))
     sys.exit(output.exit_code(report))
+
+
+def _write(text: str, output_file: Path | None) -> None:
+    if output_file is not None:
+        output_file.parent.mkdir(parents=True, exist_ok=True)
+        output_file.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
 
 
 @click.command("install-contracts")
@@ -79,7 +88,7 @@ def install_contracts_cmd(obj: CliState, enforce: bool, print_only: bool) -> Non
     settings = obj.settings
     if not settings.connection:
         fail("no `connection` is set for schema-sync")
-    spec = run_core(parse_connection, settings.connection, settings.base_dir, settings.connect_timeout)
+    spec = run_core(connection_spec, settings)
     if print_only:
         click.echo(run_core(install.install_script, settings, spec.dialect, enforce), nl=False)
         return

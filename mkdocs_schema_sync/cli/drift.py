@@ -31,11 +31,11 @@ def _live(settings: Settings) -> Catalog:
 def _catalog_from(source: str, settings: Settings) -> Catalog:
     """A snapshot file or a connection (URL or ODBC string)."""
     if "://" in source or ("=" in source and not Path(source).exists()):
-        spec = run_core(parse_connection, source, Path.cwd(), settings.connect_timeout)
+        spec = run_core(parse_connection, source, Path.cwd(), settings.connect_timeout, settings.query_timeout)
         with run_core(open_database, spec) as db:
             catalog = run_core(db.dialect.read_catalog, db, row_counts=False)
         return select_tables(catalog, settings)
-    return run_core(read_snapshot, Path(source))
+    return select_tables(run_core(read_snapshot, Path(source)), settings)
 
 
 @click.command()
@@ -64,7 +64,7 @@ def diff(obj: CliState, from_: str | None, to: str | None, fmt: str) -> None:
     else:
         if settings.snapshot is None or not settings.snapshot.is_file():
             fail(f"no snapshot at {settings.snapshot}: take one with `mkdocs-schema-sync snapshot`")
-        old = run_core(read_snapshot, settings.snapshot)
+        old = select_tables(run_core(read_snapshot, settings.snapshot), settings)  # the same objects on both sides
     new = _catalog_from(to, settings) if to else _live(settings)
     changes = diff_catalogs(old, new)
     contracts = run_core(policy.load_for, settings)
@@ -98,6 +98,8 @@ def install_triggers(obj: CliState, print_only: bool, with_contracts: bool, enfo
             click.echo(run_core(contract_install.install_script, settings, spec.dialect, enforce_contracts), nl=False)
         return
     with open_configured(settings, writable=True) as db:
+        if with_contracts:  # refuse before anything is installed
+            run_core(contract_install.store_for, db.dialect.name)
         report = run_core(capture.install, db)
         if report.mode == "poll":
             run_core(Poller(settings).check, db)  # the baseline every later check compares with
@@ -125,6 +127,9 @@ def uninstall_triggers(obj: CliState, keep_log: bool, print_only: bool) -> None:
         return
     with open_configured(settings, writable=True) as db:
         report = run_core(capture.uninstall, db, keep_log=keep_log)
+        # polling goes on in the JSON file beside the snapshot: from the schema as it is now, not as it was
+        # when that file was last written (else changes the database's log holds would be logged again)
+        run_core(Poller(settings).rebaseline, db)
     for line in report.lines:
         click.echo(line)
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
+from ..files import write_pages
 from ..pipeline import load_catalog, render_site
-from .common import CliState, run_core
+from .common import CliState, fail, run_core
 
 
 @click.command()
@@ -16,12 +17,16 @@ from .common import CliState, run_core
 )
 @click.pass_obj
 def generate(obj: CliState, out_dir: Path) -> None:
-    """Write the generated pages to disk (for generators that run no MkDocs plugins)."""
+    """Write the generated pages to disk (for generators that run no MkDocs plugins).
+
+    Pages it wrote before that no longer exist (a dropped table's) are removed; nothing else is.
+    """
     settings = obj.settings
     loaded = run_core(load_catalog, settings)
     pages = run_core(render_site, settings, loaded)
-    for rel, text in pages.items():
-        target = out_dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {len(pages)} pages under {out_dir} from {loaded.source.connection}")
+    try:
+        written, removed = write_pages(out_dir, pages)
+    except (OSError, ValueError) as exc:
+        fail(f"cannot write the pages under {out_dir}: {exc}")
+    gone = f"; removed {removed} page(s) of objects that no longer exist" if removed else ""
+    click.echo(f"wrote {written} pages under {out_dir} from {loaded.source.connection}{gone}")

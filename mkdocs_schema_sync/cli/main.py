@@ -45,6 +45,22 @@ def main(ctx: click.Context, config_file: Path, verbose: bool) -> None:
     ctx.obj = CliState(config_file, verbose)
 
 
+def _remember_config_file(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.ensure_object(CliState).use_config_file(value)
+
+
+def config_file_option() -> click.Option:
+    """`-f` after the command name too (`mkdocs-schema-sync diff -f site/mkdocs.yml`), as before it."""
+    return click.Option(
+        ["-f", "--config-file"],
+        type=click.Path(path_type=Path, dir_okay=False),
+        expose_value=False,
+        callback=_remember_config_file,
+        help="The mkdocs.yml whose schema-sync options to use (also accepted before the command).",
+    )
+
+
 for command in (
     generate.generate,
     drift.snapshot,
@@ -63,4 +79,5 @@ for command in (
     deploy.baseline,
     deploy.history,
 ):
+    command.params.append(config_file_option())
     main.add_command(command)

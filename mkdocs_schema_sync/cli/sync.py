@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from ..db import Database, open_database, parse_connection
-from ..errors import SchemaSyncError
+from ..db import Database, connection_spec, open_database
+from ..errors import ConnectError, SchemaSyncError, Unreachable
 from ..settings import Settings, parse_schedule
 from ..sync.git import Repo
 from ..sync.monitor import Monitor, PassResult
@@ -34,10 +34,7 @@ def parse_duration(text: str) -> float:
 
 def _open(settings: Settings) -> Database:
     """Writable: the pass marks drift-log rows."""
-    if not settings.connection:
-        raise SchemaSyncError("no `connection` is set for schema-sync in mkdocs.yml")
-    spec = parse_connection(settings.connection, settings.base_dir, settings.connect_timeout)
-    return open_database(spec, writable=True)
+    return open_database(connection_spec(settings), writable=True)
 
 
 def _one_pass(monitor: Monitor) -> PassResult:
@@ -60,7 +57,8 @@ def _echo(result: PassResult) -> None:
 def monitor(obj: CliState, once: bool, interval: str) -> None:
     """Poll, and turn drift into one pull request (with `github:` set); mark the drift-log rows synced.
 
-    In a loop a failed pass (database or GitHub away) is logged and retried after a growing pause.
+    In a loop a failed pass (database or GitHub away) is logged and retried after a growing pause; a
+    connection the database refuses (wrong password, no such database) ends it with exit code 2.
     """
     seconds = parse_duration(interval)
     settings = obj.settings
@@ -76,6 +74,8 @@ def monitor(obj: CliState, once: bool, interval: str) -> None:
                 failures = 0
                 pause = seconds
             except SchemaSyncError as exc:
+                if isinstance(exc, ConnectError) and not isinstance(exc, Unreachable):
+                    fail(exc.message)  # a wrong password or database name: waiting never helps
                 failures += 1
                 pause = min(seconds * 2 ** min(failures, 10), max(seconds, MAX_BACKOFF))
                 click.echo(f"pass failed ({failures} in a row): {exc.message}; next try in {pause:.0f} s", err=True)

@@ -28,7 +28,8 @@ def protected_columns(contracts: ContractFile) -> list[ProtectedColumn]:
     return out
 
 
-def _store(dialect_name: str | None) -> ContractStore:
+def store_for(dialect_name: str | None) -> ContractStore:
+    """Where the contracts of this database go; an error naming the databases that keep them."""
     store = get_dialect(dialect_name).contracts if dialect_name else None
     if store is None:
         where = " or ".join(d.label for d in with_contract_store())
@@ -45,11 +46,13 @@ def _contract_file(settings: Settings) -> ContractFile:
 
 def install_script(settings: Settings, dialect_name: str | None, enforce: bool) -> str:
     """The contract install as SQL (unqualified tables go to the default schema: `public`, `dbo`)."""
-    store = _store(dialect_name)
+    store = store_for(dialect_name)
     return store.script(protected_columns(_contract_file(settings)), enforce)
 
 
 def install_contracts(settings: Settings, db: Database, enforce: bool) -> ContractInstall:
     """Install the configured contracts into an open database that keeps them."""
-    store = _store(db.dialect.name)
-    return store.install(db, protected_columns(_contract_file(settings)), enforce)
+    store = store_for(db.dialect.name)
+    columns = protected_columns(_contract_file(settings))
+    with db.dialect.exclusive(db, db.spec.query_timeout):  # one install at a time (see drift.capture.install)
+        return store.install(db, columns, enforce)

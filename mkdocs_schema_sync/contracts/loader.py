@@ -16,6 +16,7 @@ import yaml
 
 from ..catalog.types import ALL_TYPES, type_name
 from ..errors import SchemaSyncError
+from ..files import NotUtf8, read_utf8
 from .model import (
     SEVERITIES,
     ColumnRule,
@@ -47,7 +48,10 @@ def load_contracts(path: Path | None, *, explicit: bool = True, base_dir: Path |
                 f"contract file {path} does not exist (option `contracts`); create it or remove the option"
             )
         return None
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = read_utf8(path, display)
+    except NotUtf8 as exc:
+        raise ContractFileError(str(exc)) from None
     return parse_contracts(text, path, display)
 
 

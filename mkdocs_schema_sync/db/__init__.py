@@ -2,11 +2,12 @@
 
 from .database import Database
 from .open import import_pyodbc, open_database
-from .spec import ConnectionSpec, expand_env, odbc_pairs, parse_connection
+from .spec import ConnectionSpec, connection_spec, expand_env, odbc_pairs, parse_connection
 
 __all__ = [
     "ConnectionSpec",
     "Database",
+    "connection_spec",
     "expand_env",
     "import_pyodbc",
     "odbc_pairs",

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..dialects import get_dialect
-from ..errors import SchemaSyncError
-from .problems import PERMISSION, first_line
+from ..errors import SchemaSyncError, Unreachable
+from .problems import LOST, PERMISSION, TIMEOUT, first_line
 from .spec import ConnectionSpec
+from .watchdog import Watchdog
 
 
 class Database:
@@ -20,29 +22,35 @@ class Database:
     PostgreSQL drivers takes no parameters or uses `self.param`.
     """
 
-    def __init__(self, raw: Any, spec: ConnectionSpec, dialect_name: str) -> None:
+    def __init__(self, raw: Any, spec: ConnectionSpec, dialect_name: str, sockets: list[int] | None = None) -> None:
         self.raw = raw
         self.spec = spec
         self.dialect = get_dialect(dialect_name)
         self.param = "%s" if spec.driver == "psycopg" else "?"
         self.queries = 0  # counted, so tests can prove "one query per check"
+        # our own bound behind the server's: a little later than query_timeout, so the server's error wins
+        grace = max(2.0, spec.query_timeout / 4)
+        self.watchdog = Watchdog(sockets or [], spec.query_timeout + grace)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         self.queries += 1
         cur = self.raw.cursor()
+        started = time.monotonic()
         try:
-            if params:
-                cur.execute(sql, tuple(params))
-            else:  # no parameters: psycopg then leaves `%` alone, pyodbc sends the text as is
-                cur.execute(sql)
-            if cur.description is None:
-                return []
-            rows = cur.fetchall()
+            with self.watchdog.guard():
+                if params:
+                    cur.execute(sql, tuple(params))
+                else:  # no parameters: psycopg then leaves `%` alone, pyodbc sends the text as is
+                    cur.execute(sql)
+                if cur.description is None:
+                    return []
+                rows = cur.fetchall()
             if self.spec.driver == "pyodbc":  # pyodbc.Row: make plain tuples; the others already are
                 return [tuple(row) for row in rows]
             return rows  # type: ignore[no-any-return]
         except Exception as exc:  # driver errors carry the statement; mask and shorten
             text = first_line(exc)
+            self._raise_if_unreachable(text, time.monotonic() - started)
             if PERMISSION.search(text):
                 raise SchemaSyncError(
                     f"permission denied reading the catalog of {self.spec.display}: {text}. "
@@ -51,7 +59,25 @@ class Database:
                 ) from None
             raise SchemaSyncError(f"{self.dialect.name} query failed: {text}") from None
         finally:
-            cur.close()
+            with contextlib.suppress(Exception):  # a cursor of a connection the watchdog cut
+                cur.close()
+
+    def _raise_if_unreachable(self, text: str, elapsed: float) -> None:
+        """A query that ran past `query_timeout`, or lost its connection, is an outage (Unreachable).
+
+        A driver's own read timeout (MariaDB's READ_TIMEOUT) says "lost connection": after
+        `query_timeout` seconds that is a timeout too.
+        """
+        late = elapsed >= self.spec.query_timeout
+        if self.watchdog.fired or TIMEOUT.search(text) or (late and LOST.search(text)):
+            raise Unreachable(
+                f"{self.spec.display} did not answer within query_timeout ({self.spec.query_timeout:g} s): "
+                f"{'no answer at all (server paused or network down?)' if self.watchdog.fired else text}. "
+                "Another session may hold a lock the catalog read waits for, or the server is paused or "
+                "overloaded; raise `query_timeout` if the catalog is only slow"
+            ) from None
+        if LOST.search(text):
+            raise Unreachable(f"lost the connection to {self.spec.display}: {text}") from None
 
     def execute_script(self, sql: str) -> None:
         """Run statements that change the database (trigger installs, deploys); a failure is one masked line.
@@ -61,31 +87,38 @@ class Database:
         later statement failed would otherwise pass for a success.
         """
         self.queries += 1
+        started = time.monotonic()
         try:
             if self.spec.driver == "sqlite3":
                 self.raw.executescript(sql)
                 return
             cur = self.raw.cursor()
             try:
-                cur.execute(sql)
-                while cur.nextset():
-                    pass
+                with self.watchdog.guard():
+                    cur.execute(sql)
+                    while cur.nextset():
+                        pass
             finally:
-                cur.close()
+                with contextlib.suppress(Exception):  # a cursor of a connection the watchdog cut
+                    cur.close()
         except Exception as exc:  # driver errors carry the statement; mask and shorten
-            raise SchemaSyncError(f"{self.dialect.name} script failed: {first_line(exc)}") from None
+            text = first_line(exc)
+            self._raise_if_unreachable(text, time.monotonic() - started)
+            raise SchemaSyncError(f"{self.dialect.name} script failed: {text}") from None
 
     def execute(self, statement: str) -> None:
         """Run one statement of a user's file (a deploy); driver errors propagate for the caller to record."""
         self.queries += 1
         cur = self.raw.cursor()
         try:
-            cur.execute(statement)
-            if self.spec.driver == "pyodbc":  # pyodbc hides errors after the first result unless all are drained
-                while cur.nextset():
-                    pass
+            with self.watchdog.guard():
+                cur.execute(statement)
+                if self.spec.driver == "pyodbc":  # pyodbc hides errors after the first result unless all are drained
+                    while cur.nextset():
+                        pass
         finally:
-            cur.close()
+            with contextlib.suppress(Exception):
+                cur.close()
 
     def begin(self) -> None:
         """Open an explicit transaction that DDL joins too (a deploy's file, a plan); end it with `end`."""

@@ -6,10 +6,11 @@ import sqlite3
 from typing import Any
 
 from ..dialects import dialect_for_dbms
-from ..errors import ConnectError, SchemaSyncError
+from ..errors import ConnectError, SchemaSyncError, Unreachable
 from .database import Database
-from .problems import connect_error_message, connect_problem, driver_missing, first_line, odbc_error_message
+from .problems import connect_error, first_line, odbc_error
 from .spec import ConnectionSpec
+from .watchdog import new_stream_sockets, open_fds
 
 
 def open_database(spec: ConnectionSpec, writable: bool = False) -> Database:
@@ -27,8 +28,8 @@ def open_database(spec: ConnectionSpec, writable: bool = False) -> Database:
 
 def _open_sqlite(spec: ConnectionSpec, writable: bool = False) -> Database:
     assert spec.path is not None
-    if not spec.path.exists():
-        raise ConnectError(
+    if not spec.path.exists():  # perhaps a volume not mounted yet: treated as unreachable
+        raise Unreachable(
             f"SQLite database {spec.path} does not exist (a missing file is never created: "
             "check the path in `connection`, relative paths start at mkdocs.yml's folder)",
             reason="the file does not exist",
@@ -37,12 +38,41 @@ def _open_sqlite(spec: ConnectionSpec, writable: bool = False) -> Database:
         raise ConnectError(f"SQLite database {spec.path} is not a file", reason="it is not a file")
     try:
         mode = "rw" if writable else "ro"
-        raw = sqlite3.connect(f"{spec.path.resolve().as_uri()}?mode={mode}", uri=True, timeout=spec.timeout)
+        # the busy timeout bounds waiting for another process's write lock
+        uri = f"{spec.path.resolve().as_uri()}?mode={mode}"
+        raw = sqlite3.connect(uri, uri=True, timeout=min(spec.timeout, spec.query_timeout))
+        raw.text_factory = Utf8Replacing()
         raw.execute("PRAGMA schema_version").fetchone()  # fails here for a file that is not SQLite
     except sqlite3.Error as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise Unreachable(
+                f"SQLite database {spec.path} is locked by another process: {exc}", reason="it is locked"
+            ) from None
+        if "not a database" in str(exc):
+            raise ConnectError(
+                f"cannot open SQLite database {spec.path}: it is not a SQLite database ({exc}); "
+                "check the path in `connection`",
+                reason="it is not a SQLite database",
+            ) from None
         raise ConnectError(f"cannot open SQLite database {spec.path}: {exc}", reason=f"SQLite says: {exc}") from None
     assert spec.dialect is not None  # a sqlite3 spec always names its dialect
-    return Database(raw, spec, spec.dialect)
+    return Database(raw, spec, spec.dialect, sockets=[])
+
+
+class Utf8Replacing:
+    """sqlite3's text_factory: SQLite stores whatever bytes it was given, and one byte that is not UTF-8 in a
+    stored CREATE statement would fail every catalog query. Such text is read with U+FFFD in place of the
+    bad bytes; `replaced` counts how often, so the reader can say so (once)."""
+
+    def __init__(self) -> None:
+        self.replaced = 0
+
+    def __call__(self, data: bytes) -> str:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.replaced += 1
+            return data.decode("utf-8", "replace")
 
 
 def _open_psycopg(spec: ConnectionSpec) -> Database:
@@ -55,10 +85,9 @@ def _open_psycopg(spec: ConnectionSpec) -> Database:
     try:
         raw = psycopg.connect(**spec.psycopg, autocommit=True)  # see _open_pyodbc
     except psycopg.Error as exc:
-        text = first_line(exc)
-        raise ConnectError(connect_error_message(spec, text), reason=connect_problem(text)) from None
+        raise connect_error(spec, first_line(exc)) from None
     assert spec.dialect is not None  # +psycopg is only parsed for a dialect that supports it
-    return Database(raw, spec, spec.dialect)
+    return _bounded(Database(raw, spec, spec.dialect, sockets=[raw.pgconn.socket]))
 
 
 def _open_pyodbc(spec: ConnectionSpec) -> Database:
@@ -68,12 +97,26 @@ def _open_pyodbc(spec: ConnectionSpec) -> Database:
         # Autocommit: a catalog read inside an open transaction keeps its locks (pg_get_viewdef and
         # pg_get_expr lock the relations they read) and would block the team's ALTER TABLE until
         # the connection closes, which under `mkdocs serve` is never.
+        fds_before = open_fds()
         raw = pyodbc.connect(spec.odbc, timeout=max(1, int(spec.timeout)), autocommit=True)
     except pyodbc.Error as exc:
-        reason = "its ODBC driver is not installed" if driver_missing(exc) else connect_problem(first_line(exc))
-        raise ConnectError(odbc_error_message(spec, exc), reason=reason) from None
+        raise odbc_error(spec, exc) from None
+    sockets = new_stream_sockets(fds_before)  # the driver's connection (see db/watchdog.py)
     dialect = spec.dialect or dialect_for_dbms(raw.getinfo(pyodbc.SQL_DBMS_NAME)).name
-    return Database(raw, spec, dialect)
+    return _bounded(Database(raw, spec, dialect, sockets=sockets))
+
+
+def _bounded(db: Database) -> Database:
+    """Let the server bound every statement and lock wait by `query_timeout` (the watchdog is our own bound)."""
+    try:
+        with db.watchdog.guard():
+            db.dialect.set_query_timeout(db, db.spec.query_timeout)
+    except Exception as exc:
+        db.close()
+        raise Unreachable(
+            f"{db.spec.display} did not accept its session settings (query_timeout): {first_line(exc)}"
+        ) from None
+    return db
 
 
 def import_pyodbc() -> Any:

@@ -18,6 +18,7 @@ from ..dialects.base import Dialect
 from ..errors import SchemaSyncError
 from ..masking import expand_env as expand_env_values
 from ..masking import mask, register_secret
+from ..settings import Settings
 
 
 @dataclass
@@ -31,7 +32,8 @@ class ConnectionSpec:
     path: Path | None = None
     odbc: str | None = None
     psycopg: dict[str, Any] = field(default_factory=dict)
-    timeout: float = 10.0
+    timeout: float = 10.0  # seconds to connect
+    query_timeout: float = 60.0  # seconds a query may take (see db/watchdog.py and Dialect.set_query_timeout)
     database: str = ""  # its name alone: no host, port, user or folder (a SQLite file's stem)
 
     def public(self, label: str | None = None) -> str:
@@ -48,8 +50,28 @@ def expand_env(text: str) -> str:
         raise SchemaSyncError(str(exc)) from None
 
 
-def parse_connection(text: str, base_dir: Path | None = None, timeout: float = 10.0) -> ConnectionSpec:
+def connection_spec(settings: Settings) -> ConnectionSpec:
+    """The `connection` option, with the settings' timeouts."""
+    if not settings.connection:
+        raise SchemaSyncError("no `connection` is set for schema-sync")
+    return parse_connection(settings.connection, settings.base_dir, settings.connect_timeout, settings.query_timeout)
+
+
+def parse_connection(
+    text: str, base_dir: Path | None = None, timeout: float = 10.0, query_timeout: float = 60.0
+) -> ConnectionSpec:
     """Parse a connection URL or a raw ODBC string. Relative SQLite paths resolve against `base_dir`."""
+    spec = _parse(text, base_dir, timeout)
+    spec.query_timeout = query_timeout
+    if spec.odbc is not None:
+        dialect = get_dialect(spec.dialect) if spec.dialect else None
+        extra = dialect.odbc_timeouts(set(odbc_pairs(spec.odbc)), query_timeout) if dialect else []
+        if extra:
+            spec.odbc = spec.odbc.rstrip(";") + ";" + ";".join(extra)
+    return spec
+
+
+def _parse(text: str, base_dir: Path | None, timeout: float) -> ConnectionSpec:
     if not text or not text.strip():
         raise SchemaSyncError("connection is empty: set it to a URL such as sqlite:///data/app.db")
     raw = expand_env(text.strip())

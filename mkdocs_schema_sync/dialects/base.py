@@ -8,6 +8,7 @@ lives, how it logs DDL itself (or why it cannot), and how it stores contracts.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
@@ -15,11 +16,15 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..errors import LockBusy
 from .sqlfiles import read_sql
 from .statements import split_statements
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
+
+#: the named session lock polling, install-triggers and uninstall-triggers take (deploys have their own)
+CAPTURE_LOCK = "schema-sync capture"
 
 
 class Connection(Protocol):
@@ -226,6 +231,42 @@ class Dialect(ABC):
     def odbc_defaults(self, keys: set[str], timeout: int) -> list[str]:
         """`KEY=value` pairs the driver needs unless the user set them (`keys`: upper-cased keys given)."""
         return []
+
+    def odbc_timeouts(self, keys: set[str], query_timeout: float) -> list[str]:
+        """`KEY=value` pairs that bound a query inside the ODBC driver (a client-side read timeout)."""
+        return []
+
+    # ------------------------------------------------------------------ bounds and locks
+
+    @contextlib.contextmanager
+    def exclusive(self, db: Connection, timeout: float) -> Iterator[None]:
+        """Hold this database's capture lock (a named session lock, see `try_lock`) for the block, or raise
+        LockBusy when another session kept it for `timeout` seconds.
+
+        Polling, installing and uninstalling take it, so two processes never do them at once (no doubled
+        drift rows, no duplicate-key or deadlock errors from racing installs). It dies with the session,
+        so with the process: nothing to clean up by hand.
+        """
+        # a little less than the statement bound: a wait inside the server (GET_LOCK, sp_getapplock)
+        # then ends as "busy", not as a query timeout
+        if not self.try_lock(db, CAPTURE_LOCK, max(0.5, timeout * 0.8)):
+            raise LockBusy(
+                f"another process held the schema-sync lock of this {self.label} database for {timeout:g} s "
+                "(a monitor, a build or an install at work); try again"
+            )
+        try:
+            yield
+        finally:
+            db.rollback_quietly()
+            with contextlib.suppress(Exception):  # a broken connection took the lock with it
+                self.unlock(db, CAPTURE_LOCK)
+
+    def set_query_timeout(self, db: Connection, seconds: float) -> None:  # noqa: B027 - SQLite: nothing to set
+        """Make the server end any statement, or lock wait, that takes longer than `seconds`.
+
+        Run once per connection, right after it is opened. A paused server cannot end anything:
+        `db/watchdog.py` is the client-side bound behind this one.
+        """
 
     # ------------------------------------------------------------------ drift log
 

@@ -32,13 +32,18 @@ def uninstall_script(dialect: str, *, keep_log: bool) -> str:
 
 
 def install(db: Database) -> CaptureReport:
-    """Install (or upgrade in place) in one transaction where the database allows."""
+    """Install (or upgrade in place) in one transaction where the database allows.
+
+    Under the database's schema-sync lock: two installs at once, or an install beside an uninstall or a
+    poll, run one after the other instead of failing on duplicate keys or deadlocks.
+    """
     triggers = db.dialect.triggers(db)
-    if triggers.script is not None:
-        _run(db, triggers.script)
-        return CaptureReport("triggers", triggers.lines)
     db.rollback_quietly()
-    create_log_tables(db)
+    with db.dialect.exclusive(db, db.spec.query_timeout):
+        if triggers.script is not None:
+            _run(db, triggers.script)
+            return CaptureReport("triggers", triggers.lines)
+        create_log_tables(db)
     return CaptureReport(
         "poll",
         [
@@ -50,7 +55,8 @@ def install(db: Database) -> CaptureReport:
 
 
 def uninstall(db: Database, *, keep_log: bool) -> CaptureReport:
-    _run(db, db.dialect.uninstall_script(keep_log=keep_log))
+    with db.dialect.exclusive(db, db.spec.query_timeout):  # see install
+        _run(db, db.dialect.uninstall_script(keep_log=keep_log))
     kept = " (the drift log was kept)" if keep_log else ""
     return CaptureReport("none", [f"removed drift capture{kept}"])
 

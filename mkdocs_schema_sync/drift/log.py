@@ -200,6 +200,27 @@ def create_log_tables(db: Database) -> None:
         ) from None
 
 
+def merge_logs(*logs: list[DriftEntry] | None, limit: int) -> list[DriftEntry] | None:
+    """The rows of several logs (the database's first, then the JSON file's) newest first; a row a later
+    log shares with an earlier one is shown once. Rows of one log are all kept (one statement can log
+    two alike rows). None when there is no log at all."""
+    present = [entries for entries in logs if entries is not None]
+    if not present:
+        return None
+    rows: list[DriftEntry] = []
+    seen: set[tuple[object, ...]] = set()
+    for entries in present:
+        keys = {_identity(e) for e in entries}
+        rows += [e for e in entries if _identity(e) not in seen]
+        seen |= keys
+    rows.sort(key=lambda e: (e.event_time or "", e.id or 0, e.source or ""), reverse=True)
+    return rows[:limit]
+
+
+def _identity(e: DriftEntry) -> tuple[object, ...]:
+    return (e.event_time, e.event_type, e.schema_name, e.object_name, e.statement, e.source)
+
+
 # --------------------------------------------------------------------------- JSON log beside the snapshot
 
 

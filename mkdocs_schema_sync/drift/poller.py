@@ -20,14 +20,16 @@ from ..catalog import Catalog
 from ..catalog.change import details
 from ..catalog.diff import Change, diff_catalogs
 from ..db import open_database
-from ..errors import SchemaSyncError
-from ..masking import get_logger
+from ..errors import LockBusy, SchemaSyncError
+from ..files import file_lock
+from ..masking import get_logger, mask
 from .log import (
     DriftEntry,
     JsonLog,
     append,
     create_log_tables,
     json_log_path,
+    merge_logs,
     read_log,
     read_state,
     utc_now,
@@ -89,7 +91,9 @@ def entries_from_changes(
                 object_type=otype,
                 schema_name=schema,
                 object_name=name,
-                statement=statement,
+                # a summary quotes defaults, view SQL and routine bodies, which may hold a password:
+                # masked before it is stored
+                statement=mask(statement),
                 source="deploy" if tagged else "poll",
                 sync_status="deployed" if tagged else "pending",
                 status_changed_at=when if tagged else None,
@@ -135,7 +139,14 @@ def _object_entry(category: str, group: list[Change]) -> tuple[str, str, str, st
 
 
 class Poller:
-    """Checks one database; keep one per process so unchanged checks cost a single query."""
+    """Checks one database; keep one per process so unchanged checks cost a single query.
+
+    Recording is atomic per database: under the database's schema-sync lock (`Dialect.exclusive`), or a
+    file lock for the JSON log, the stored signal is compared again, and the catalog compared with the
+    stored one is read after the signal that is stored with it. So two processes polling at once (two
+    monitors, a monitor and a build) never record a change twice, and never store an older catalog
+    over a newer one.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -151,8 +162,9 @@ class Poller:
     ) -> PollResult:
         """Compare with the recorded state and log the differences.
 
-        `catalog`/`signal` may come from a read the caller already made (a build).
-        `deploy`: the differences are a deploy's own changes (`monitor` never reports them as drift).
+        `catalog`/`signal` may come from a read the caller already made (a build): the signal read
+        before the catalog. `deploy`: the differences are a deploy's own changes (`monitor` never
+        reports them as drift). Raises LockBusy when another process kept the lock for `query_timeout`.
         """
         if signal is None:
             signal = db.dialect.change_signal(db)
@@ -168,9 +180,7 @@ class Poller:
         if state is None and self.settings.snapshot is not None and self._json().state().get("signal") == signal:
             self.last_signal = signal
             return PollResult(False, where="json")
-        if catalog is None:
-            catalog = db.dialect.read_catalog(db, row_counts=False)
-        result = self._record(db, catalog, state, signal, deploy)
+        result = self._record(db, state, catalog, signal, deploy)
         self.last_signal = result.signal
         return result
 
@@ -179,21 +189,37 @@ class Poller:
     def _record(
         self,
         db: Database,
-        catalog: Catalog,
         state: dict[str, str | None] | None,
+        catalog: Catalog | None,
         signal: str,
         deploy: DeployTag | None = None,
     ) -> PollResult:
         """Into the database's log once `install-triggers` created it; never create objects there unasked."""
         if state is None and self.settings.snapshot is not None:
-            return self._record_in_json(catalog, signal, deploy)
+            return self._record_in_json(db, catalog, signal, deploy)
         try:
-            return self._record_in_database(db, catalog, state, deploy)
+            return self._record_in_database(db, catalog, signal, deploy)
+        except LockBusy:
+            raise
         except SchemaSyncError as exc:
             if self.settings.snapshot is None:
                 raise
             log.info("drift log not writable in the database (%s); using %s", exc.message, self._json().path)
-        return self._record_in_json(catalog, signal, deploy)
+        return self._record_in_json(db, catalog, signal, deploy)
+
+    def rebaseline(self, db: Database) -> None:
+        """Make the schema as it is now the JSON log's baseline, recording nothing (after uninstall-triggers:
+        what changed meanwhile is in the database's log already)."""
+        if self.settings.snapshot is None or read_state(db, names=("mode",)) is not None:
+            return
+        store = self._json()
+        lock = store.path.with_name(store.path.name + ".lock")
+        with file_lock(lock, db.spec.query_timeout) as held:
+            if not held:
+                raise LockBusy(f"another process kept {lock} locked for {db.spec.query_timeout:g} s; try again")
+            now, current = self._current(db, None, "")
+            store.update([], {"catalog": current.canonical(), "signal": now})
+        self.last_signal = now
 
     def json_exists(self) -> bool:
         """Whether polling keeps its log in the JSON file beside the snapshot."""
@@ -209,43 +235,68 @@ class Poller:
             return open_database(db.spec, writable=True)
         return db
 
+    def _current(self, db: Database, catalog: Catalog | None, signal: str) -> tuple[str, Catalog]:
+        """The signal now and a catalog read after it: the caller's, when the signal has not moved since."""
+        now = db.dialect.change_signal(db)
+        if catalog is None or now != signal:
+            catalog = db.dialect.read_catalog(db, row_counts=False)
+        return now, catalog
+
     def _record_in_database(
-        self, db: Database, catalog: Catalog, state: dict[str, str | None] | None, deploy: DeployTag | None = None
+        self, db: Database, catalog: Catalog | None, signal: str, deploy: DeployTag | None = None
     ) -> PollResult:
-        old = self._stored_catalog(db) if state is not None else None
-        entries = entries_from_changes(diff_catalogs(old, catalog), deploy=deploy) if old is not None else []
         writer = self._writer(db)
+        timeout = db.spec.query_timeout
         try:
-            if state is None:
-                create_log_tables(writer)
-            with writer.transaction():
-                append(writer, entries)
-                write_state(writer, {"catalog": catalog.to_json()})
-                writer.commit()
-            # read after our own DDL: creating the log tables moves SQLite's schema_version
-            signal = writer.dialect.change_signal(writer)
-            write_state(writer, {"signal": signal})
-            writer.commit()
+            with writer.dialect.exclusive(writer, timeout):
+                state = read_state(writer, names=("mode", "signal", "version"))
+                if state is None:
+                    create_log_tables(writer)
+                    state = {}
+                if writer.dialect.triggers_installed(state):  # installed meanwhile
+                    return PollResult(False, where="triggers", signal=signal)
+                now, current = self._current(writer, catalog, signal)
+                if state.get("signal") == now:  # another process recorded it meanwhile
+                    return PollResult(False, where="database", signal=now)
+                with writer.transaction():
+                    old = self._stored_catalog(writer)
+                    changes = diff_catalogs(old, current) if old is not None else []
+                    entries = entries_from_changes(changes, deploy=deploy)
+                    append(writer, entries)
+                    write_state(writer, {"catalog": current.to_json(), "signal": now})
+                    writer.commit()
+        except SchemaSyncError:
+            writer.rollback_quietly()
+            raise
         except Exception as exc:
             writer.rollback_quietly()
             raise SchemaSyncError(f"cannot write the drift log: {exc}") from None
         finally:
             if writer is not db:
                 writer.close()
-        return PollResult(True, entries, "database", signal)
+        return PollResult(True, entries, "database", now)
 
     def _stored_catalog(self, db: Database) -> Catalog | None:
         rows = read_state(db, names=("catalog",)) or {}
         raw = rows.get("catalog")
         return Catalog.from_canonical(json.loads(raw)) if raw else None
 
-    def _record_in_json(self, catalog: Catalog, signal: str, deploy: DeployTag | None = None) -> PollResult:
+    def _record_in_json(
+        self, db: Database, catalog: Catalog | None, signal: str, deploy: DeployTag | None = None
+    ) -> PollResult:
         store = self._json()
-        state: dict[str, Any] = store.state()
-        old = Catalog.from_canonical(state["catalog"]) if state.get("catalog") else None
-        entries = entries_from_changes(diff_catalogs(old, catalog), deploy=deploy) if old is not None else []
-        store.update(entries, {"catalog": catalog.canonical(), "signal": signal})
-        return PollResult(True, entries, "json", signal)
+        lock = store.path.with_name(store.path.name + ".lock")
+        with file_lock(lock, db.spec.query_timeout) as held:
+            if not held:
+                raise LockBusy(f"another process kept {lock} locked for {db.spec.query_timeout:g} s; try again")
+            state: dict[str, Any] = store.state()
+            now, current = self._current(db, catalog, signal)
+            if state.get("signal") == now:  # another process recorded it meanwhile
+                return PollResult(False, where="json", signal=now)
+            old = Catalog.from_canonical(state["catalog"]) if state.get("catalog") else None
+            entries = entries_from_changes(diff_catalogs(old, current), deploy=deploy) if old is not None else []
+            store.update(entries, {"catalog": current.canonical(), "signal": now})
+        return PollResult(True, entries, "json", now)
 
 
 @dataclass
@@ -258,17 +309,19 @@ def capture_at_build(db: Database, settings: Settings, catalog: Catalog, signal:
     """At build time: poll (when no triggers log the changes), then read the log. Never fails the build."""
     try:
         Poller(settings).check(db, catalog=catalog, signal=signal)
+    except LockBusy as exc:  # another process is recording the same changes
+        log.info("drift polling left to another process: %s", exc.message)
     except SchemaSyncError as exc:
         log.warning("drift polling failed: %s", exc.message)
+    warning = None
     try:
         entries = read_log(db, settings.drift_limit)
     except SchemaSyncError as exc:
-        return BuildDrift(None, exc.message)
-    if entries is None and settings.snapshot is not None:
-        store = JsonLog(json_log_path(settings.snapshot))
-        if store.exists():
-            return BuildDrift(store.read(settings.drift_limit))
-    return BuildDrift(entries)
+        entries, warning = None, exc.message
+    # whichever way a change was recorded (polled into the JSON file before install-triggers or after
+    # uninstall-triggers --keep-log, or logged in the database), the change log shows it
+    from_json = drift_from_json(settings)
+    return BuildDrift(merge_logs(entries, from_json.entries, limit=settings.drift_limit), warning or from_json.warning)
 
 
 def drift_from_json(settings: Settings) -> BuildDrift:

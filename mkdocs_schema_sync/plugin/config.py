@@ -26,6 +26,7 @@ class SchemaSyncConfig(base.Config):
     enabled = c.Type(bool, default=True)
     connection = c.Optional(c.Type(str))
     connect_timeout = c.Type((int, float), default=10)
+    query_timeout = c.Type((int, float), default=60)
     schemas = c.ListOfItems(c.Type(str), default=[])
     exclude = c.ListOfItems(c.Type(str), default=[])
     path = c.Type(str, default="schema")
@@ -62,20 +63,21 @@ def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Sett
     settings = Settings(
         base_dir=base_dir,
         connection=cfg.connection,
-        connect_timeout=float(cfg.connect_timeout),
+        connect_timeout=cfg.connect_timeout,
+        query_timeout=cfg.query_timeout,
         schemas=list(cfg.schemas),
         exclude=list(cfg.exclude),
-        path=cfg.path.strip("/"),
+        path=cfg.path,
         title=cfg.title,
         nav=cfg.nav,
         on_unreachable=cfg.on_unreachable,
-        cache_ttl=float(cfg.cache_ttl),
+        cache_ttl=cfg.cache_ttl,
         row_counts=cfg.row_counts,
         er_max_tables=cfg.er_max_tables,
         extension_objects=cfg.extension_objects,
         drift_log=cfg.drift_log,
         drift_limit=cfg.drift_limit,
-        watch_interval=float(cfg.watch_interval),
+        watch_interval=cfg.watch_interval,
         show_connection=cfg.show_connection,
     )
     settings.descriptions = settings.resolve(cfg.descriptions)
@@ -88,6 +90,7 @@ def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Sett
     settings.monitor_schedule = parse_schedule(cfg.monitor_schedule)
     settings.deploy = dict(cfg.deploy)
     parse_deploy(settings.deploy)  # a mistake in `deploy` fails the build too, not only the deploy
+    settings.check()
     return settings
 
 
@@ -96,5 +99,5 @@ def _contract_settings(cfg: SchemaSyncConfig, settings: Settings) -> None:
     settings.contracts = settings.resolve(cfg.contracts or DEFAULT_FILE)
     settings.fail_on_broken_contract = cfg.fail_on_broken_contract
     settings.notify = parse_webhooks(list(cfg.notify))
-    settings.notify_timeout = float(cfg.notify_timeout)
+    settings.notify_timeout = cfg.notify_timeout
     settings.state_file = settings.resolve(cfg.state_file)

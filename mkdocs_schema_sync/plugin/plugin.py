@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -43,6 +44,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         self.generated: list[str] = []
         self._generated_set: frozenset[str] = frozenset()
         self._watcher: DatabaseWatcher | None = None
+        self._watch_folder: Path | None = None
         self.strict = False
         self._mermaid_url: str | None = None
 
@@ -103,6 +105,8 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             loaded = load_catalog(self.settings)
             with self._cache_lock:
                 self._cache[key] = loaded
+            if self._watcher is not None:  # from the snapshot: rebuild as soon as the database answers
+                self._watcher.built_offline(loaded.source.kind != "live")
         return loaded
 
     def invalidate(self) -> None:
@@ -120,18 +124,25 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             if path is not None and path.exists():
                 server.watch(str(path))
         if s.connection and s.watch_interval > 0 and self._watcher is None:
-            folder = Path(tempfile.mkdtemp(prefix="schema-sync-watch-"))
-            signal_file = folder / "database-signal"
+            self._watch_folder = Path(tempfile.mkdtemp(prefix="schema-sync-watch-"))
+            signal_file = self._watch_folder / "database-signal"
             signal_file.write_text("", encoding="utf-8")
             self._watcher = DatabaseWatcher(s, self.invalidate, signal_file, s.watch_interval)
+            with self._cache_lock:
+                first = next(iter(self._cache.values()), None) if self._cache is not None else None
+            if first is not None:  # the first build ran before serve started the watcher
+                self._watcher.built_offline(first.source.kind != "live")
             self._watcher.start()
-            server.watch(str(folder))
+            server.watch(str(self._watch_folder))
         return server
 
     def on_shutdown(self) -> None:
         if self._watcher is not None:
             self._watcher.stop()
             self._watcher = None
+        if self._watch_folder is not None:  # nothing left behind in the temporary folder
+            shutil.rmtree(self._watch_folder, ignore_errors=True)
+            self._watch_folder = None
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.settings is None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..db import Database, open_database, parse_connection
+from ..db import Database, connection_spec, open_database
 from ..errors import SchemaSyncError
 from ..masking import get_logger
 
@@ -34,6 +34,10 @@ class DatabaseWatcher:
         self.interval = interval
         self.last: str | None = None
         self.changes = 0
+        self.reachable: bool | None = None  # None: not checked yet
+        self._offline_build = False  # the last build showed the snapshot: the database was away
+        self._retry_delay = interval  # between rebuilds for a database that answers us but not the build
+        self._retry_at = 0.0
         self._db: Database | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -53,32 +57,44 @@ class DatabaseWatcher:
             self.check_once()
         self._drop_connection()
 
+    def built_offline(self, offline: bool) -> None:
+        """The plugin says how the last build went: from the snapshot (the database was away) or live."""
+        self._offline_build = offline
+        if not offline:
+            self._retry_delay = self.interval
+
     def check_once(self) -> bool:
-        """True when the signal moved since the last check (then the cache is dropped and the file touched)."""
+        """True when a rebuild was asked for: the signal moved, or the database answers again after an
+        outage (or after a build that had to show the snapshot)."""
         try:
             signal = self._signal()
-        except SchemaSyncError as exc:
-            log.debug("watch: %s", exc.message)
-            self._drop_connection()
-            return False
         except Exception as exc:  # a watcher thread must outlive a driver hiccup
-            log.debug("watch: %s", exc)
+            message = exc.message if isinstance(exc, SchemaSyncError) else str(exc)
+            if self.reachable is not False:
+                log.info("the database cannot be reached (%s): watching for it to come back", message)
+            self.reachable = False
             self._drop_connection()
             return False
+        back = (self.reachable is False or self._offline_build) and time.monotonic() >= self._retry_at
         moved = self.last is not None and signal != self.last
+        self.reachable = True
         self.last = signal
-        if moved:
+        if back:  # once per return; a build that still fails is retried less and less often
+            self._offline_build = False
+            self._retry_at = time.monotonic() + self._retry_delay
+            self._retry_delay = min(self._retry_delay * 2, 300.0)
+            log.info("the database answers again: rebuilding from it")
+        elif moved:
             self.changes += 1
             log.info("the database schema changed: rebuilding")
+        if back or moved:
             self.on_change()
             self.signal_file.write_text(f"{signal}\n{time.time()}\n", encoding="utf-8")
-        return moved
+        return back or moved
 
     def _signal(self) -> str:
         if self._db is None:
-            s = self.settings
-            spec = parse_connection(s.connection or "", s.base_dir, s.connect_timeout)
-            self._db = open_database(spec)
+            self._db = open_database(connection_spec(self.settings))
         try:
             return self._db.dialect.change_signal(self._db)
         finally:

@@ -10,7 +10,8 @@ from markupsafe import Markup
 
 from ..catalog import Catalog, Table
 from ..drift.log import DriftEntry
-from .pages import DocModel, ExtraPage, Paths, make_environment
+from .clip import INLINE_STATEMENT_CHARS, STATEMENT_CHARS, clip
+from .pages import DocModel, ExtraPage, Paths, make_environment, render_template
 
 TABLE_RECENT = 10  # rows shown on a table page
 
@@ -49,6 +50,8 @@ def add_change_log(model: DocModel, entries: list[DriftEntry]) -> None:
         tables = tables_of(safe, catalog)
         row = {
             "e": safe,
+            "statement": clip(safe.statement, STATEMENT_CHARS),
+            "summary": clip(safe.statement, INLINE_STATEMENT_CHARS),
             "object": ".".join(p for p in (safe.schema_name, safe.object_name) if p),
             "table_pages": [paths.table(t) for t in tables],
             "lang": "sql" if safe.source == "trigger" else "text",
@@ -63,12 +66,18 @@ def add_change_log(model: DocModel, entries: list[DriftEntry]) -> None:
         ExtraPage("changes", "changes.md.j2", "Schema changes", {"rows": rows, "by_schema": sorted(by_schema.items())})
     )
     env = make_environment(model.settings.templates)
-    partial = env.get_template("_table_changes.md.j2")
+
     for table in catalog.tables:
         recent = per_table.get(table.key)
         if not recent:
             continue
         page = paths.table(table)
-        text = partial.render(rows=recent[:TABLE_RECENT], total=len(recent), changes=Paths.rel(page, changes_page))
+        text = render_template(
+            env,
+            "_table_changes.md.j2",
+            rows=recent[:TABLE_RECENT],
+            total=len(recent),
+            changes=Paths.rel(page, changes_page),
+        )
         model.table_sections.setdefault(table.key, []).append(Markup(text))
     model.architecture_rows.append(("Drift log rows shown", len(rows)))

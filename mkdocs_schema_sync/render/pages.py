@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from markupsafe import Markup
 
 from ..catalog import Catalog, Column, Routine, Sequence, Table, UserType
 from ..errors import SchemaSyncError
+from ..files import utf8_problem
 from ..settings import Settings
 from . import escape, mermaid
 
@@ -237,6 +239,49 @@ def make_environment(templates: Path | None) -> jinja2.Environment:
     return env
 
 
+def render_template(env: jinja2.Environment, template: str, **context: Any) -> str:
+    """Render one template; whatever goes wrong in it (or in what it includes) is one line naming file and line."""
+    try:
+        return env.get_template(template).render(**context)
+    except UnicodeDecodeError as exc:
+        name, data = _undecodable_template(exc, template)
+        raise SchemaSyncError(f"template {utf8_problem(name, data, exc)}") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise SchemaSyncError(
+            f"template {Path(exc.filename or exc.name or template).name}:{exc.lineno} failed: {exc}"
+        ) from None
+    except Exception as exc:  # a template raising at render time ({{ 1/0 }}, a missing include …)
+        raise SchemaSyncError(f"template {_template_line(exc, template)} failed: {_what(exc)}") from None
+
+
+def _template_line(exc: BaseException, template: str) -> str:
+    """`file:line` of the innermost template frame (Jinja maps its frames to template lines)."""
+    where = template
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename.endswith(".j2"):
+            where = f"{Path(frame.f_code.co_filename).name}:{line}"
+    return where
+
+
+def _what(exc: BaseException) -> str:
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"included template {exc.name!r} not found (in the `templates` folder or the shipped ones)"
+    if isinstance(exc, jinja2.TemplateError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _undecodable_template(exc: UnicodeDecodeError, template: str) -> tuple[str, bytes]:
+    """The file a loader could not decode (a loader frame holds its name), and its bytes."""
+    name = template
+    for frame, _line in traceback.walk_tb(exc.__traceback__):
+        filename = frame.f_locals.get("filename")
+        if isinstance(filename, str) and filename.endswith(".j2"):
+            name = filename
+    data = exc.object if isinstance(exc.object, bytes) else b""
+    return Path(name).name, data
+
+
 class Renderer:
     def __init__(self, model: DocModel) -> None:
         self.model = model
@@ -261,22 +306,19 @@ class Renderer:
             path, hash_mark, anchor = to.partition("#")
             return Markup(Paths.rel(page, path) + hash_mark + anchor)
 
-        try:
-            tpl = self.env.get_template(template)
-            body = tpl.render(
-                page=page,
-                title=title,
-                link=link,
-                catalog=self.catalog,
-                settings=self.settings,
-                source=self.model.source,
-                paths=self.paths,
-                extra=self.model.template_extra(),
-                **context,
-            )
-        except jinja2.TemplateError as exc:
-            where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else template
-            raise SchemaSyncError(f"template {where} failed: {exc}") from None
+        body = render_template(
+            self.env,
+            template,
+            page=page,
+            title=title,
+            link=link,
+            catalog=self.catalog,
+            settings=self.settings,
+            source=self.model.source,
+            paths=self.paths,
+            extra=self.model.template_extra(),
+            **context,
+        )
         meta, body = _split_front_matter(body, template)
         return escape.front_matter(title, meta) + body
 

@@ -179,6 +179,157 @@ BEGIN
 END
 GO
 
+-- ------------------------------------------------------------------ masking
+-- Passwords never reach the log: the literal after PASSWORD, OLD_PASSWORD or SECRET outside strings,
+-- names and comments ('…', N'…', 0x… hashes; whitespace, `=` and comments between), as in
+-- CREATE USER … WITH PASSWORD = N'…', CREATE MASTER KEY ENCRYPTION BY PASSWORD = '…',
+-- CREATE DATABASE SCOPED CREDENTIAL … SECRET = '…', ALTER APPLICATION ROLE … OLD_PASSWORD = '…'.
+-- (EVENTDATA() hides passwords only for server-level CREATE/ALTER LOGIN.) One pass over the
+-- characters; the text is copied in a few pieces, not character by character. Statements without
+-- those words are returned at once. The reader masks again before anything is shown.
+CREATE OR ALTER FUNCTION schema_sync.mask_statement (@q nvarchar(max))
+RETURNS nvarchar(max)
+AS
+BEGIN
+    IF @q IS NULL OR (@q NOT LIKE N'%password%' AND @q NOT LIKE N'%secret%')
+        RETURN @q;
+    DECLARE
+        @n       int = LEN(@q + N'x') - 1,  -- LEN ignores trailing spaces
+        @i       int = 1,
+        @ch      nchar(1),
+        @c       int,
+        @st      tinyint = 0,  -- 0 code, 1 '…', 2 […], 3 "…", 4 -- comment, 5 /* */ comment (nested)
+        @depth   int = 0,
+        @wstart  int = 0,
+        @wlen    int = 0,
+        @expect  bit = 0,      -- the next literal is a secret
+        @masking bit = 0,
+        @start   int = 0,      -- first character of the secret being read
+        @from    int = 1,      -- first character not yet copied to @out
+        @out     nvarchar(max) = N'';
+    WHILE @i <= @n
+    BEGIN
+        SET @ch = SUBSTRING(@q, @i, 1);
+        IF @st = 1
+        BEGIN
+            IF @ch = N''''
+            BEGIN
+                IF SUBSTRING(@q, @i + 1, 1) = N''''
+                    SET @i += 1;  -- a doubled quote inside the string
+                ELSE
+                BEGIN
+                    IF @masking = 1
+                    BEGIN
+                        SET @out += SUBSTRING(@q, @from, @start - @from) + N'***';
+                        SET @from = @i;
+                        SET @masking = 0;
+                    END
+                    SET @st = 0;
+                END
+            END
+            SET @i += 1;
+            CONTINUE;
+        END
+        IF @st IN (2, 3)
+        BEGIN
+            IF @ch = CASE @st WHEN 2 THEN N']' ELSE N'"' END
+            BEGIN
+                IF SUBSTRING(@q, @i + 1, 1) = @ch
+                    SET @i += 1;
+                ELSE
+                    SET @st = 0;
+            END
+            SET @i += 1;
+            CONTINUE;
+        END
+        IF @st = 4
+        BEGIN
+            IF @ch = NCHAR(10)
+                SET @st = 0;
+            SET @i += 1;
+            CONTINUE;
+        END
+        IF @st = 5
+        BEGIN
+            IF @ch = N'*' AND SUBSTRING(@q, @i + 1, 1) = N'/'
+            BEGIN
+                SET @depth -= 1;
+                SET @i += 1;
+                IF @depth = 0
+                    SET @st = 0;
+            END
+            ELSE IF @ch = N'/' AND SUBSTRING(@q, @i + 1, 1) = N'*'
+            BEGIN
+                SET @depth += 1;
+                SET @i += 1;
+            END
+            SET @i += 1;
+            CONTINUE;
+        END
+        -- code: words (keywords, names, numbers, 0x… hashes) are read whole
+        SET @c = UNICODE(@ch);
+        IF @c = 95 OR @c IN (35, 36, 64) OR @c BETWEEN 48 AND 57 OR @c BETWEEN 65 AND 90
+           OR @c BETWEEN 97 AND 122 OR @c > 127
+        BEGIN
+            IF @wlen = 0
+                SET @wstart = @i;
+            SET @wlen += 1;
+            SET @i += 1;
+            IF @i <= @n
+                CONTINUE;
+            SET @ch = N' ';  -- the text ends with a word: end it below
+        END
+        IF @wlen > 0
+        BEGIN
+            IF @expect = 1 AND @wlen > 2 AND SUBSTRING(@q, @wstart, 2) IN (N'0x', N'0X')
+            BEGIN  -- PASSWORD = 0x… HASHED
+                SET @out += SUBSTRING(@q, @from, @wstart + 2 - @from) + N'***';
+                SET @from = @wstart + @wlen;
+                SET @expect = 0;
+            END
+            ELSE IF @wlen IN (6, 8, 12) AND UPPER(SUBSTRING(@q, @wstart, @wlen)) IN (N'PASSWORD', N'OLD_PASSWORD', N'SECRET')
+                SET @expect = 1;
+            ELSE IF NOT (@wlen = 1 AND UPPER(SUBSTRING(@q, @wstart, 1)) = N'N' AND @ch = N'''')
+                SET @expect = 0;  -- any other word (MUST_CHANGE, HASHED, a name) ends the wait; N'…' does not
+            SET @wlen = 0;
+            IF @i > @n
+                BREAK;
+        END
+        IF @ch = N''''
+        BEGIN
+            SET @st = 1;
+            IF @expect = 1
+            BEGIN
+                SET @masking = 1;
+                SET @start = @i + 1;
+                SET @expect = 0;
+            END
+        END
+        ELSE IF @ch = N'['
+            SET @st = 2;
+        ELSE IF @ch = N'"'
+            SET @st = 3;
+        ELSE IF @ch = N'-' AND SUBSTRING(@q, @i + 1, 1) = N'-'
+        BEGIN
+            SET @st = 4;
+            SET @i += 1;
+        END
+        ELSE IF @ch = N'/' AND SUBSTRING(@q, @i + 1, 1) = N'*'
+        BEGIN
+            SET @st = 5;
+            SET @depth = 1;
+            SET @i += 1;
+        END
+        ELSE IF @ch NOT IN (N'=', N' ', NCHAR(9), NCHAR(10), NCHAR(13))
+            SET @expect = 0;
+        SET @i += 1;
+    END
+    IF @masking = 1  -- the text ends inside the secret
+        RETURN @out + SUBSTRING(@q, @from, @start - @from) + N'***';
+    RETURN @out + SUBSTRING(@q, @from, @n - @from + 1);
+END
+GO
+
 -- ------------------------------------------------------------------ the trigger's user
 -- A user without login: nobody can sign in as it. The trigger runs as this
 -- user (WITH EXECUTE AS), so ordinary users need no rights on schema_sync,
@@ -190,6 +341,7 @@ GRANT INSERT ON OBJECT::schema_sync.drift_log TO schema_sync_writer;
 GRANT SELECT ON OBJECT::schema_sync.contract_columns TO schema_sync_writer;
 GRANT SELECT ON OBJECT::schema_sync.install_info TO schema_sync_writer;
 GRANT EXECUTE ON OBJECT::schema_sync.note_trigger_error TO schema_sync_writer;
+GRANT EXECUTE ON OBJECT::schema_sync.mask_statement TO schema_sync_writer;
 GO
 
 -- ------------------------------------------------------------------ the DDL trigger
@@ -242,6 +394,9 @@ BEGIN
     -- This project's own objects are not schema drift.
     IF @schema_name = N'schema_sync'
         RETURN;
+
+    -- Before anything is written: no password reaches the log (see schema_sync.mask_statement).
+    SET @statement = schema_sync.mask_statement(@statement);
 
     IF EXISTS (SELECT 1 FROM schema_sync.install_info WHERE name = 'enforce_contracts' AND value = N'1')
     BEGIN

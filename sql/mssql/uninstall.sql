@@ -1,7 +1,8 @@
 -- mkdocs-schema-sync: remove the DDL trigger and what only it needs, KEEP the history.
 --
 -- Dropped: the trigger schema_sync_ddl, the view schema_sync.contract_status,
--- the procedure schema_sync.note_trigger_error and the user schema_sync_writer.
+-- the procedure schema_sync.note_trigger_error, the function schema_sync.mask_statement
+-- and the user schema_sync_writer.
 -- Kept: schema_sync.drift_log (the change history), schema_sync.contract_columns
 -- and schema_sync.install_info (its `version` and `mode` rows are removed, so a health
 -- check sees "not installed" and polling takes over again). Running install.sql again restores everything.
@@ -12,6 +13,7 @@ DROP TRIGGER IF EXISTS schema_sync_ddl ON DATABASE;
 GO
 DROP VIEW IF EXISTS schema_sync.contract_status;
 DROP PROCEDURE IF EXISTS schema_sync.note_trigger_error;
+DROP FUNCTION IF EXISTS schema_sync.mask_statement;
 GO
 IF DATABASE_PRINCIPAL_ID(N'schema_sync_writer') IS NOT NULL
     DROP USER schema_sync_writer;

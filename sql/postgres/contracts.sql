@@ -74,11 +74,16 @@ AS $fn$
 DECLARE
     obj      text := CASE WHEN col IS NULL THEN format('table %I.%I', sch, tbl)
                           ELSE format('column %I.%I.%I', sch, tbl, col) END;
-    stmt     text := left(current_query(), 4000);
+    stmt     text;
     ext      text;
     conninfo text;
     logged   text := 'no: the dblink extension is not installed';
 BEGIN
+    BEGIN  -- passwords in the statement never reach the log, the client or the server log
+        stmt := left(schema_sync.mask_statement(current_query()), 4000);
+    EXCEPTION WHEN OTHERS THEN
+        stmt := '(not shown: schema_sync.mask_statement failed: ' || SQLERRM || ')';
+    END;
     SELECT n.nspname INTO ext
       FROM pg_extension AS e JOIN pg_namespace AS n ON n.oid = e.extnamespace
      WHERE e.extname = 'dblink';

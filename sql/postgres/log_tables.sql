@@ -55,3 +55,198 @@ GRANT SELECT ON schema_sync.install_info TO PUBLIC;
 INSERT INTO schema_sync.install_info (name, value) VALUES ('on_log_failure', 'allow') ON CONFLICT (name) DO NOTHING;
 INSERT INTO schema_sync.install_info (name, value) VALUES ('last_error', NULL) ON CONFLICT (name) DO NOTHING;
 
+-- ------------------------------------------------------------------ masking
+-- Passwords never reach the log: the literal after PASSWORD outside strings and comments, in every
+-- form PostgreSQL accepts ('…', E'…', U&'…', N'…', $$…$$, $tag$…$tag$, continued on the next line;
+-- comments and whitespace between), and libpq `password=…` and URL user info (`://user:pw@`) anywhere,
+-- e.g. inside dblink_connect('…') or CONNECTION '…'. One pass over the characters (linear in the
+-- statement); statements without "password" or "://" are returned at once. Used by the event triggers
+-- and the contract refusals; the reader masks again before anything is shown.
+CREATE OR REPLACE FUNCTION schema_sync.mask_statement(q text)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    chars      text[];
+    ch         text;
+    c          int;
+    i          int := 0;
+    st         int := 0;      -- 0 code, 1 '…' string, 3 "…" name, 4 -- comment, 5 /* */ comment, 6 $tag$ body, 7 $tag$ opener
+    prev       text := '';
+    wlen       int := 0;      -- length of the word being read (0: none)
+    pw         int := 0;      -- how much of 'password' the word matched
+    first      text := '';
+    expect     boolean := false;  -- the next literal is a secret
+    next_esc   boolean := false;  -- the literal about to open is E'…'
+    u_amp      int := 0;      -- 1: read a lone U word, 2: then '&'
+    esc_ok     boolean := false;
+    esc        boolean := false;
+    qpend      boolean := false;
+    masking    boolean := false;
+    span_start int := 0;
+    depth      int := 0;
+    tag        text := '';
+    delim      text := '';
+    dl         int := 0;
+    m          int := 0;
+    scs        boolean := coalesce(current_setting('standard_conforming_strings', true), 'on') = 'on';
+    spans      int[] := '{}';
+    out        text[] := '{}';
+    k          int := 1;
+    is_word    boolean;
+BEGIN
+    IF q IS NULL OR q !~* '(password|://)' THEN
+        RETURN q;
+    END IF;
+    chars := regexp_split_to_array(q, '');
+    FOREACH ch IN ARRAY chars LOOP
+        i := i + 1;
+        IF st = 1 THEN
+            IF qpend THEN
+                qpend := false;
+                IF ch = '''' THEN CONTINUE; END IF;
+                IF masking THEN
+                    spans := array_append(array_append(spans, span_start), i - 2);
+                    masking := false;
+                    expect := true;  -- a literal continued on the next line is part of it
+                END IF;
+                st := 0;
+            ELSIF esc THEN
+                esc := false; CONTINUE;
+            ELSIF ch = '\' AND esc_ok THEN
+                esc := true; CONTINUE;
+            ELSIF ch = '''' THEN
+                qpend := true; CONTINUE;
+            ELSE
+                CONTINUE;
+            END IF;
+        ELSIF st = 3 THEN
+            IF qpend THEN
+                qpend := false;
+                IF ch = '"' THEN CONTINUE; END IF;
+                st := 0;
+            ELSIF ch = '"' THEN
+                qpend := true; CONTINUE;
+            ELSE
+                CONTINUE;
+            END IF;
+        ELSIF st = 4 THEN
+            IF ch = E'\n' THEN st := 0; prev := ''; END IF;
+            CONTINUE;
+        ELSIF st = 5 THEN
+            IF prev = '*' AND ch = '/' THEN
+                depth := depth - 1; prev := '';
+                IF depth = 0 THEN st := 0; END IF;
+            ELSIF prev = '/' AND ch = '*' THEN
+                depth := depth + 1; prev := '';
+            ELSE
+                prev := ch;
+            END IF;
+            CONTINUE;
+        ELSIF st = 6 THEN
+            IF ch = substr(delim, m + 1, 1) THEN
+                m := m + 1;
+                IF m = dl THEN
+                    IF masking THEN
+                        spans := array_append(array_append(spans, span_start), i - dl);
+                        masking := false;
+                        expect := true;
+                    END IF;
+                    st := 0; m := 0; prev := '';
+                END IF;
+            ELSIF ch = '$' THEN
+                m := 1;
+            ELSE
+                m := 0;
+            END IF;
+            CONTINUE;
+        ELSIF st = 7 THEN
+            c := ascii(ch);
+            IF ch = '$' THEN
+                st := 6; m := 0; delim := '$' || tag || '$'; dl := length(delim);
+                IF expect THEN masking := true; span_start := i + 1; END IF;
+                expect := false;
+                CONTINUE;
+            ELSIF length(tag) < 64 AND (c = 95 OR (c BETWEEN 65 AND 90) OR (c BETWEEN 97 AND 122) OR c > 127
+                                        OR (tag <> '' AND c BETWEEN 48 AND 57)) THEN
+                tag := tag || ch;
+                CONTINUE;
+            END IF;
+            st := 0;  -- `$1` or a `$` inside an operator: ch is code
+            expect := false;
+        END IF;
+
+        -- st = 0: code
+        c := ascii(ch);
+        is_word := c = 95 OR (c BETWEEN 65 AND 90) OR (c BETWEEN 97 AND 122) OR c > 127 OR (c BETWEEN 48 AND 57)
+                   OR (c = 36 AND wlen > 0);
+        IF is_word THEN
+            wlen := wlen + 1;
+            IF wlen = 1 THEN first := lower(ch); END IF;
+            IF pw = wlen - 1 AND wlen <= 8 AND lower(ch) = substr('password', wlen, 1) THEN
+                pw := wlen;
+            END IF;
+            prev := ch;
+            CONTINUE;
+        END IF;
+        IF wlen > 0 THEN
+            IF wlen = 8 AND pw = 8 THEN
+                expect := true;
+            ELSIF wlen = 1 AND ch = '''' AND first IN ('e', 'n', 'b', 'x') THEN
+                next_esc := first = 'e';
+            ELSIF wlen = 1 AND ch = '&' AND first = 'u' THEN
+                u_amp := 1;
+            ELSE
+                expect := false;
+            END IF;
+            wlen := 0; pw := 0;
+        END IF;
+        IF ch = '''' THEN
+            st := 1; esc_ok := next_esc OR NOT scs; esc := false; qpend := false;
+            IF expect THEN masking := true; span_start := i + 1; END IF;
+            expect := false;
+        ELSIF ch = '"' THEN
+            st := 3; qpend := false; expect := false;
+        ELSIF ch = '-' AND prev = '-' THEN
+            st := 4;
+        ELSIF ch = '*' AND prev = '/' THEN
+            st := 5; depth := 1; ch := '';
+        ELSIF ch = '$' THEN
+            st := 7; tag := '';
+        ELSIF ch = '&' AND u_amp = 1 THEN
+            u_amp := 2;
+        ELSIF NOT (ch IN ('-', '/', '=', '(') OR c IN (32, 9, 10, 11, 12, 13)) THEN
+            expect := false;
+        END IF;
+        IF ch <> '&' THEN u_amp := 0; END IF;
+        IF ch <> '''' THEN next_esc := false; END IF;
+        prev := ch;
+    END LOOP;
+    IF masking THEN  -- the text ends inside the secret (or right after its closing quote)
+        spans := array_append(array_append(spans, span_start), CASE WHEN st = 1 AND qpend THEN i - 1 ELSE i END);
+    END IF;
+
+    IF cardinality(spans) > 0 THEN
+        i := 0;
+        FOREACH ch IN ARRAY chars LOOP
+            i := i + 1;
+            WHILE k < cardinality(spans) AND i > spans[k + 1] LOOP
+                k := k + 2;
+            END LOOP;
+            IF k < cardinality(spans) AND i >= spans[k] THEN
+                IF i = spans[k] THEN out := array_append(out, '***'); END IF;
+                CONTINUE;
+            END IF;
+            out := array_append(out, ch);
+        END LOOP;
+        q := array_to_string(out, '');
+    END IF;
+    -- libpq `password=…` (in dblink_connect, CONNECTION '…'), and URL user info, wherever they are
+    q := regexp_replace(q,
+        '((?:^|[^[:alnum:]_.-])password[[:space:]]*=[[:space:]]*)(''''(?:[^'']|''(?!''))*''''|''(?:[^''\\]|\\.)*''|(?:[^[:space:]'';&]|'''')+)',
+        '\1***', 'gi');
+    q := regexp_replace(q, '(://[^:/@[:space:]]*:)[^@[:space:]]*@', '\1***@', 'g');
+    RETURN q;
+END
+$fn$;

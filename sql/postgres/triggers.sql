@@ -16,19 +16,7 @@
 -- instead, set install_info.on_log_failure to 'block'.
 
 -- ------------------------------------------------------------------ helpers
--- Passwords never reach the log: CREATE/ALTER ROLE ... PASSWORD '...', USER MAPPING
--- OPTIONS (password '...'). (The reader masks again; this keeps them off the disk.)
-CREATE OR REPLACE FUNCTION schema_sync.mask_statement(q text)
-RETURNS text
-LANGUAGE sql IMMUTABLE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-    SELECT regexp_replace(
-        q,
-        '(password\s*(=\s*){0,1})(''([^'']|'''')*''|"([^"]|"")*"|\$\$[^$]*\$\$)',
-        '\1''***''',
-        'gi')
-$fn$;
+-- schema_sync.mask_statement(text) is created by log_tables.sql.
 
 -- Who ran the DDL: the session's login, and the role it SET ROLE to, if any.
 -- (Inside SECURITY DEFINER current_user is the function's owner; the `role`

@@ -6,6 +6,8 @@ a server (see the README's SQL Server section).
 
 from __future__ import annotations
 
+import contextlib
+import math
 from typing import TYPE_CHECKING
 
 from ..base import Connection, Dialect, Triggers
@@ -102,6 +104,16 @@ class MSSQLDialect(Dialect):
         if port is None and _is_named_instance(host):
             return host
         return super().display_address(host, port)
+
+    def set_query_timeout(self, db: Connection, seconds: float) -> None:
+        """LOCK_TIMEOUT for lock waits, and the ODBC query timeout (the driver cancels a statement itself)."""
+        cur = db.raw.cursor()
+        try:
+            cur.execute(f"SET LOCK_TIMEOUT {max(1, round(seconds * 1000))}")
+        finally:
+            cur.close()
+        with contextlib.suppress(Exception):  # a driver without SQL_ATTR_QUERY_TIMEOUT: the watchdog bounds it
+            db.raw.timeout = max(1, math.ceil(seconds))
 
     def select_newest_log(self, columns: str, limit: int) -> str:
         return f"SELECT TOP ({int(limit)}) {columns} FROM {self.log_table} ORDER BY id DESC"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import TYPE_CHECKING
 
 from ..base import Connection, Dialect, split_on_line_ends
@@ -48,6 +49,25 @@ class MySQLDialect(Dialect):
     def odbc_defaults(self, keys: set[str], timeout: int) -> list[str]:
         """MariaDB Connector/ODBC ignores the ODBC login timeout and waits for the greeting until CONN_TIMEOUT."""
         return [] if "CONN_TIMEOUT" in keys else [f"CONN_TIMEOUT={timeout}"]
+
+    def odbc_timeouts(self, keys: set[str], query_timeout: float) -> list[str]:
+        """MariaDB Connector/ODBC's socket read/write timeouts: it tries three times, so a third of the bound each."""
+        seconds = str(math.ceil(query_timeout / 3) + 1)
+        return [f"{key}={seconds}" for key in ("READ_TIMEOUT", "WRITE_TIMEOUT") if key not in keys]
+
+    def set_query_timeout(self, db: Connection, seconds: float) -> None:
+        """MariaDB: max_statement_time (seconds); MySQL: max_execution_time (ms, SELECT only). Both:
+        lock_wait_timeout for metadata locks (whole seconds)."""
+        lock_wait = max(1, math.ceil(seconds))
+        cur = db.raw.cursor()
+        try:
+            try:
+                cur.execute(f"SET SESSION max_statement_time = {seconds:.3f}, lock_wait_timeout = {lock_wait}")
+            except Exception:  # MySQL has no max_statement_time
+                ms = round(seconds * 1000)
+                cur.execute(f"SET SESSION max_execution_time = {ms}, lock_wait_timeout = {lock_wait}")
+        finally:
+            cur.close()
 
     def prepare_text_io(self, db: Connection) -> None:
         """MariaDB's ODBC driver garbles long wide-character parameters: bind and read text as UTF-8 instead."""

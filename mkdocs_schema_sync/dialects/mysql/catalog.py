@@ -20,6 +20,7 @@ flag on triggers.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from ...catalog import (
@@ -197,7 +198,27 @@ def change_signal(db: Connection) -> str:
     return "|".join(str(v) for v in db.query(_CHANGE_SIGNAL)[0])
 
 
+#: what information_schema says in TABLE_COMMENT (and a warning) for a table a DDL statement is changing
+_BEING_CHANGED = "since its definition is being modified by concurrent DDL"
+
+
 def read_catalog(db: Connection, *, row_counts: bool = True) -> Catalog:
+    """The catalog, read again while a concurrent DDL statement leaves a table half-visible.
+
+    information_schema is not a snapshot: a table that is being created or altered while it is read
+    shows up with the comment "Table … was skipped since its definition is being modified by
+    concurrent DDL statement" (and without its columns). Taken as it is, polling would log that
+    comment, and the next poll its disappearance.
+    """
+    for attempt in range(6):
+        catalog = _read_once(db, row_counts)
+        if not any(t.comment and _BEING_CHANGED in t.comment for t in catalog.tables):
+            return catalog
+        time.sleep(0.05 * 2**attempt)
+    raise SchemaSyncError("the MySQL/MariaDB catalog kept changing under concurrent DDL while it was read; try again")
+
+
+def _read_once(db: Connection, row_counts: bool) -> Catalog:
     tables: dict[str, Table] = {}
     sequences: list[Sequence] = []
     schema = ""

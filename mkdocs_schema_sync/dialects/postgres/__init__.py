@@ -51,6 +51,19 @@ class PostgresDialect(Dialect):
             extra.append(f"pqopt={{connect_timeout={timeout}}}")
         return extra
 
+    def set_query_timeout(self, db: Connection, seconds: float) -> None:
+        """statement_timeout ends a slow statement, lock_timeout a wait for a lock (e.g. pg_get_viewdef on a
+        view another session holds ACCESS EXCLUSIVE on)."""
+        ms = str(max(1, round(seconds * 1000)))
+        cur = db.raw.cursor()
+        try:
+            cur.execute(
+                f"SELECT set_config('statement_timeout', '{ms}', false), set_config('lock_timeout', '{ms}', false)"
+            )
+            cur.fetchall()
+        finally:
+            cur.close()
+
     def triggers(self, db: Connection) -> Triggers:
         if is_superuser(db):
             return Triggers(

@@ -66,6 +66,19 @@ def change_signal(db: Connection) -> str:
 
 
 def read_catalog(db: Connection, *, row_counts: bool = True) -> Catalog:
+    """The catalog; text that is not UTF-8 (see db.open.Utf8Replacing) is noted once per read."""
+    decoder = getattr(db.raw, "text_factory", None)
+    before = getattr(decoder, "replaced", 0)
+    catalog = _read(db, row_counts)
+    if getattr(decoder, "replaced", 0) > before:
+        log.info(
+            "the SQLite database holds text that is not UTF-8 (in a stored CREATE statement, a name or a "
+            "comment): shown with replacement characters (U+FFFD)"
+        )
+    return catalog
+
+
+def _read(db: Connection, row_counts: bool) -> Catalog:
     objects = db.query(_OBJECTS)
     tables: dict[str, Table] = {}
     ddl: dict[str, Any] = {}

@@ -1,0 +1,190 @@
+"""Options that must be refused with one clear line, and command-line details (real builds, real CLI runs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import cli, make_sqlite, mkdocs_build, write_site
+
+BAD_PATHS = ["../../outside", "schema/../../outside", "/tmp/abs-schema", "a\\..\\..\\b", "C:/x", "a//b", ".", ""]
+
+
+@pytest.mark.parametrize("value", BAD_PATHS)
+def test_a_path_that_leaves_the_site_is_refused(tmp_path: Path, value: str) -> None:
+    site = write_site(tmp_path / "deep" / "s", f"connection: sqlite:///x.db\npath: {value!r}")
+    make_sqlite(site.root / "x.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    before = set(tmp_path.rglob("*"))
+    result = mkdocs_build(site, strict=False)
+    assert result.returncode != 0
+    assert "option `path`" in result.stderr and "Traceback" not in result.stderr
+    written = {p for p in set(tmp_path.rglob("*")) - before if site.site_dir not in p.parents and p != site.site_dir}
+    assert not [p for p in written if p.suffix in (".html", ".md")], written
+    assert not Path("/tmp/abs-schema").exists()
+    out = tmp_path / "out"
+    result = cli("generate", "--out", str(out), cwd=site.root)
+    assert result.returncode == 2 and "option `path`" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "outside").exists() and not (tmp_path / "deep" / "outside").exists()
+
+
+def test_a_nested_path_inside_the_site_is_fine(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "s", "connection: sqlite:///x.db\npath: reference/db/")
+    make_sqlite(site.root / "x.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    result = mkdocs_build(site, strict=False)
+    assert result.returncode == 0, result.stderr
+    assert (site.site_dir / "reference/db/main/t/index.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("drift_limit: -1", "option `drift_limit` must be 0 or more"),
+        ("connect_timeout: -5", "option `connect_timeout` must be more than 0"),
+        ("connect_timeout: 0", "option `connect_timeout` must be more than 0"),
+        ("query_timeout: -1", "option `query_timeout` must be more than 0"),
+        ("cache_ttl: -1", "option `cache_ttl` must be 0 or more"),
+        ("watch_interval: -2", "option `watch_interval` must be 0 or more"),
+        ("notify_timeout: 0", "option `notify_timeout` must be more than 0"),
+        ("er_max_tables: 0", "option `er_max_tables` must be 1 or more"),
+        ("connect_timeout: true", "option `connect_timeout` must be a number"),
+    ],
+)
+def test_out_of_range_numbers_are_refused(tmp_path: Path, option: str, message: str) -> None:
+    site = write_site(tmp_path / "s", f"connection: sqlite:///x.db\n{option}")
+    make_sqlite(site.root / "x.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    result = mkdocs_build(site, strict=False)
+    assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr
+    result = cli("snapshot", cwd=site.root)
+    assert result.returncode == 2 and message in result.stderr
+
+
+def test_validate_without_a_contract_file_has_nothing_to_check(tmp_path: Path) -> None:
+    """README: a missing default contracts.yml means "no contracts" — for `validate` too (exit 0, said once)."""
+    import json
+
+    site = write_site(tmp_path / "s", "connection: sqlite:///x.db")
+    make_sqlite(site.root / "x.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    result = cli("validate", cwd=site.root)
+    assert result.returncode == 0, result.stderr
+    assert "no contracts" in result.stderr and "contracts.yml does not exist" in result.stderr
+    result = cli("validate", "--format", "json", cwd=site.root)
+    assert result.returncode == 0 and json.loads(result.stdout)["contracts"] == []
+    # a file named in the option must exist
+    (site.root / "mkdocs.yml").write_text((site.root / "mkdocs.yml").read_text() + "      contracts: mine.yml\n")
+    result = cli("validate", cwd=site.root)
+    assert result.returncode == 2 and "mine.yml does not exist" in result.stderr
+
+
+def test_generate_removes_the_pages_of_dropped_tables_and_only_those(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = make_sqlite(tmp_path / "app.db", "CREATE TABLE keep (id INTEGER PRIMARY KEY); CREATE TABLE gone (id INTEGER);")
+    site = write_site(tmp_path / "s", f"connection: sqlite:///{db}")
+    out = tmp_path / "docs"
+    (out / "schema" / "main").mkdir(parents=True)
+    (out / "index.md").write_text("# Mine\n")
+    (out / "schema" / "main" / "notes.md").write_text("# Hand-written, beside generated pages\n")
+    assert cli("generate", "--out", str(out), cwd=site.root).returncode == 0
+    assert (out / "schema/main/gone.md").is_file() and (out / "schema/main/keep.md").is_file()
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TABLE gone")
+    conn.commit()
+    conn.close()
+    result = cli("generate", "--out", str(out), cwd=site.root)
+    assert result.returncode == 0, result.stderr
+    assert not (out / "schema/main/gone.md").exists()
+    assert (out / "schema/main/keep.md").is_file()
+    assert (out / "index.md").read_text() == "# Mine\n"
+    assert (out / "schema/main/notes.md").is_file()
+    assert "removed 1 page(s)" in result.stdout
+    # another `path`: every page of the old section goes, the hand-written ones stay
+    (site.root / "mkdocs.yml").write_text((site.root / "mkdocs.yml").read_text() + "      path: db\n")
+    assert cli("generate", "--out", str(out), cwd=site.root).returncode == 0
+    assert (out / "db/main/keep.md").is_file() and not (out / "schema/main/keep.md").exists()
+    assert not (out / "schema/index.md").exists() and (out / "schema/main/notes.md").is_file()
+
+
+def build_with(tmp_path: Path, options: str, files: dict[str, bytes]) -> str:
+    """Build a one-table site with extra files; return stderr of the failed build (one line, no traceback)."""
+    site = write_site(tmp_path / "s", "connection: sqlite:///x.db\n" + options)
+    make_sqlite(site.root / "x.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    for rel, data in files.items():
+        (site.root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site.root / rel).write_bytes(data)
+    result = mkdocs_build(site, strict=False)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
+    assert len(errors) == 1, result.stderr
+    return errors[0]
+
+
+@pytest.mark.parametrize(
+    ("options", "files", "expected"),
+    [
+        ("templates: tpl", {"tpl/table.md.j2": b"# {{ table.name }}\n\n{{ 1/0 }}\n"},
+         "template table.md.j2:3 failed: ZeroDivisionError: division by zero"),
+        ("templates: tpl", {"tpl/table.md.j2": b"# t\n\n{% include 'nope.md.j2' %}\n"},
+         "template table.md.j2:3 failed: included template 'nope.md.j2' not found"),
+        ("templates: tpl", {"tpl/table.md.j2": b"# caf\xe9\n"},
+         "table.md.j2:1: not UTF-8 text (byte 0xe9); save it as UTF-8"),
+        ("", {"contracts.yml": b"contracts:\n  - name: x\n    owner: Caf\xe9\n"},
+         "contracts.yml:3: not UTF-8 text (byte 0xe9); save it as UTF-8"),
+        ("descriptions: d.yml", {"d.yml": b"t:\n  description: caf\xe9\n"},
+         "d.yml:2: not UTF-8 text (byte 0xe9); save it as UTF-8"),
+    ],
+)  # fmt: skip
+def test_template_and_file_errors_are_one_line_naming_file_and_line(
+    tmp_path: Path, options: str, files: dict[str, bytes], expected: str
+) -> None:
+    assert expected in build_with(tmp_path, options, files)
+
+
+def test_install_triggers_contracts_on_sqlite_refuses_before_installing_anything(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = make_sqlite(tmp_path / "app.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    site = write_site(tmp_path / "s", f"connection: sqlite:///{db}")
+    (site.root / "contracts.yml").write_text("contracts:\n  - name: c\n    protects:\n      - t\n")
+    result = cli("install-triggers", "--contracts", cwd=site.root)
+    assert result.returncode == 2 and "contracts are installed into" in result.stderr
+    conn = sqlite3.connect(db)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    conn.close()
+    assert tables == {"t"}, tables  # no drift log half-installed
+
+
+def test_config_file_option_after_the_command_name(tmp_path: Path) -> None:
+    db = make_sqlite(tmp_path / "app.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    site = write_site(tmp_path / "s", f"connection: sqlite:///{db}")
+    (site.root / "mkdocs.yml").rename(site.root / "docs.yml")
+    elsewhere = tmp_path
+    for args in (
+        ["snapshot", "-f", str(site.root / "docs.yml")],
+        ["snapshot", "--config-file", str(site.root / "docs.yml")],
+    ):
+        result = cli(*args, cwd=elsewhere)
+        assert result.returncode == 0, result.stderr
+    assert (site.root / "schema.lock.json").is_file()
+    result = cli("-f", str(site.root / "docs.yml"), "diff", cwd=elsewhere)  # before it, as always
+    assert result.returncode == 0, result.stderr
+
+
+def test_schemas_matching_nothing_warn_and_diff_honours_schemas_and_exclude(tmp_path: Path) -> None:
+    db = make_sqlite(tmp_path / "app.db", "CREATE TABLE t (id INTEGER PRIMARY KEY); CREATE TABLE tmp_x (id INTEGER);")
+    site = write_site(tmp_path / "s", f"connection: sqlite:///{db}")
+    assert cli("snapshot", cwd=site.root).returncode == 0  # every table
+    yml = site.root / "mkdocs.yml"
+    base = yml.read_text()
+    yml.write_text(base + "      schemas: [sales]\n")
+    result = mkdocs_build(site, strict=False)
+    assert (
+        result.returncode == 0 and "schemas: 'sales' matches no schema of the database (it has: main)" in result.stderr
+    )
+    assert mkdocs_build(site, strict=True).returncode != 0  # a warning: --strict fails
+    result = cli("diff", cwd=site.root)
+    assert result.returncode == 0, result.stdout  # both sides limited the same way: nothing removed
+    assert "matches no schema" in result.stderr
+    yml.write_text(base + "      exclude: ['tmp_*']\n")
+    result = cli("diff", cwd=site.root)
+    assert result.returncode == 0, result.stdout
