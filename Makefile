@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SITE   := example-site
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: demo test install lint bench clean serve
+.PHONY: demo test install lint bench clean serve mermaid-asset
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,18 @@ lint: install
 	$(BIN)/ruff check mkdocs_schema_sync tests benchmarks
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff format --check mkdocs_schema_sync tests benchmarks
+
+# The Mermaid the plugin ships (option `mermaid: bundled`): the version tests/js pins, from npm.
+MERMAID_VERSION := $(shell sed -n 's/.*"mermaid": *"\([^"]*\)".*/\1/p' tests/js/package.json)
+ASSETS := mkdocs_schema_sync/assets
+mermaid-asset:
+	@test -n "$(MERMAID_VERSION)" || { echo "no mermaid version in tests/js/package.json"; exit 1; }
+	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent mermaid@$(MERMAID_VERSION) >/dev/null \
+		&& tar -xzf mermaid-$(MERMAID_VERSION).tgz package/dist/mermaid.min.js package/LICENSE) \
+		&& cp $$tmp/package/dist/mermaid.min.js $(ASSETS)/mermaid.min.js \
+		&& cp $$tmp/package/LICENSE $(ASSETS)/mermaid.LICENSE && rm -rf $$tmp
+	sed -i 's/^MERMAID_VERSION = .*/MERMAID_VERSION = "$(MERMAID_VERSION)"/' mkdocs_schema_sync/plugin/mermaid.py
+	@ls -l $(ASSETS)/mermaid.min.js
 
 bench: install
 	$(BIN)/python benchmarks/introspect.py

@@ -27,6 +27,8 @@ import os
 import re
 from typing import Any
 
+from .untrusted import one_line
+
 MASK = "***"
 
 _registered: set[str] = set()
@@ -346,14 +348,15 @@ def _replace(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 class MaskingLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
-    """Formats the message first, masks it, then logs it with a `schema-sync: ` prefix."""
+    """Formats the message first, masks it, makes it one line (database names in it cannot start a CI
+    workflow command, see `untrusted.one_line`), then logs it with a `schema-sync: ` prefix."""
 
     def log(self, level: int, msg: Any, *args: Any, **kwargs: Any) -> None:
         if not self.isEnabledFor(level):
             return
         text = str(msg) % args if args else str(msg)
         kwargs.pop("exc_info", None)  # tracebacks may hold secrets: never attach them
-        self.logger.log(level, "schema-sync: " + mask(text), **kwargs)
+        self.logger.log(level, "schema-sync: " + one_line(mask(text)), **kwargs)
 
 
 def get_logger(name: str) -> MaskingLogger:

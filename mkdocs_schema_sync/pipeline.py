@@ -13,7 +13,7 @@ from .catalog import Catalog
 from .catalog.descriptions import load_descriptions
 from .catalog.snapshot import read_snapshot, snapshot_time
 from .contracts import policy
-from .db import Database, connection_spec, open_database
+from .db import ConnectionSpec, Database, connection_spec, open_database
 from .drift.log import DriftEntry, JsonLog, json_log_path, read_state, utc_now
 from .drift.poller import BuildDrift, capture_at_build, drift_from_json
 from .errors import ConnectError, SchemaSyncError, Unreachable
@@ -76,17 +76,26 @@ def sync_info(settings: Settings, db: Database | None) -> SyncInfo:
     return info
 
 
-def read_live(settings: Settings) -> LoadedCatalog:
-    spec = connection_spec(settings)
+def read_live(settings: Settings, spec: ConnectionSpec | None = None) -> LoadedCatalog:
+    spec = spec or connection_spec(settings)
     with open_database(spec) as db:
         signal = db.dialect.change_signal(db)
         catalog = db.dialect.read_catalog(db, row_counts=settings.row_counts)
         drift = capture_at_build(db, settings, catalog, signal) if settings.drift_log else BuildDrift(None)
         info = sync_info(settings, db)
+        shown = spec.display if settings.show_connection else spec.public(db.dialect.label)
     warn_unmatched_schemas(catalog, settings)
-    loaded = LoadedCatalog(select_tables(catalog, settings), SourceInfo("live", spec.display), signal)
+    source = SourceInfo("live", shown, connection=spec.display)
+    loaded = LoadedCatalog(select_tables(catalog, settings), source, signal)
     loaded.drift, loaded.drift_warning, loaded.sync = drift.entries, drift.warning, info
     return loaded
+
+
+def unreachable(settings: Settings, spec: ConnectionSpec, exc: ConnectError) -> str:
+    """Why the pages show the snapshot; without `show_connection`, in words that name no host, port or path."""
+    if settings.show_connection:
+        return f"The database could not be reached ({exc.message})"
+    return f"The {spec.public()} could not be reached" + (f" ({exc.reason})" if exc.reason else "")
 
 
 def warn_unmatched_schemas(catalog: Catalog, settings: Settings) -> None:
@@ -117,13 +126,14 @@ def load_catalog(settings: Settings) -> LoadedCatalog:
     """The live catalog; when the database cannot be reached, the snapshot (unless on_unreachable: fail)."""
     if not settings.connection:
         return read_from_snapshot(settings, "No `connection` is configured")
+    spec = connection_spec(settings)
     try:
-        return read_live(settings)
+        return read_live(settings, spec)
     except Unreachable as exc:
         if settings.on_unreachable == "fail":
             raise SchemaSyncError(f"{exc.message} (on_unreachable: fail)") from None
-        loaded = read_from_snapshot(settings, f"The database could not be reached ({exc.message})")
-        log.info("database unreachable, building from snapshot %s", settings.snapshot)
+        loaded = read_from_snapshot(settings, unreachable(settings, spec, exc))
+        log.info("database unreachable (%s), building from snapshot %s", exc.message, settings.snapshot)
         return loaded
     except ConnectError as exc:
         raise SchemaSyncError(

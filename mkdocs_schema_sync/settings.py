@@ -105,6 +105,7 @@ class Settings:
     drift_log: bool = True  # poll (without triggers) and show the drift log at build time
     drift_limit: int = 200  # newest drift log rows shown
     watch_interval: float = 2.0  # seconds between change-signal checks under `mkdocs serve` (0: off)
+    show_connection: bool = False  # pages print the (masked) connection, not only the database's kind and name
     # ETL contracts (contracts.py) and their notifier (notify.py)
     contracts: Path | None = None
     contracts_explicit: bool = False

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 import urllib.error
@@ -41,11 +42,11 @@ OPEN_SHADOW_ROOTS = """
 const attach = Element.prototype.attachShadow;
 Element.prototype.attachShadow = function (init) { return attach.call(this, {...init, mode: "open"}); };
 """
-# Done when every Mermaid element holds an SVG (Material replaces <pre class="mermaid"> with a host of a
-# shadow root; mermaid.js renders into the element), or after the timeout. Waited for only when the
-# page has the `mermaid` library: without it nothing can render (and the Mermaid test says so).
-MERMAID_PENDING = """() => [...document.querySelectorAll('.mermaid')].filter(
-    el => !(el.shadowRoot && el.shadowRoot.querySelector('svg')) && !el.querySelector('svg')).length"""
+# Diagrams rendered so far: Material replaces <pre class="mermaid"> with the host of a shadow root holding
+# the SVG; mermaid.js (mkdocs-mermaid2-plugin) renders into the element itself.
+MERMAID_RENDERED = """() => [...document.querySelectorAll('.mermaid')].filter(
+    el => (el.shadowRoot && el.shadowRoot.querySelector('svg')) || el.querySelector('svg')).length"""
+MERMAID_CLASS = re.compile(r"""class=["'](?:[^"']*\s)?mermaid(?:\s[^"']*)?["']""")
 MERMAID_STATES = """() => [...document.querySelectorAll('.mermaid')].map(el => {
     const root = el.shadowRoot || el;
     const svg = root.querySelector('svg');
@@ -123,7 +124,9 @@ class PageReport:
     console_errors: list[str] = field(default_factory=list)
     external: list[str] = field(default_factory=list)
     mermaid: list[dict[str, Any]] = field(default_factory=list)
+    mermaid_blocks: int = 0  # Mermaid elements in the HTML as served
     links: list[str] = field(default_factory=list)
+    broken_links: list[str] = field(default_factory=list)
 
 
 def site_pages(site_dir: Path) -> list[str]:
@@ -131,11 +134,23 @@ def site_pages(site_dir: Path) -> list[str]:
     return sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html") if p.name != "404.html")
 
 
-def load(browser: Any, base: str, rel: str, *, mermaid_timeout: float = 20.0) -> PageReport:
-    """Open one page in a fresh context with the network cut off, wait for diagrams, and report."""
+def open_site(browser: Any, site_dir: Path) -> list[PageReport]:
+    """Every page of a built site, served from 127.0.0.1, in one browser context (its cache shared)."""
+    with serve(site_dir) as base:
+        context = browser.new_context()
+        context.add_init_script(OPEN_SHADOW_ROOTS)
+        try:
+            reports = [load(context, base, rel) for rel in site_pages(site_dir)]
+        finally:
+            context.close()
+        check_links(reports, base)
+    return reports
+
+
+def load(context: Any, base: str, rel: str, *, mermaid_timeout: float = 20.0) -> PageReport:
+    """Open one page with the network cut off, wait for its diagrams, and report what it did."""
     report = PageReport(url=rel)
-    context = browser.new_context()
-    context.add_init_script(OPEN_SHADOW_ROOTS)
+    page = context.new_page()
 
     def route(r: Any) -> None:
         if r.request.url.startswith(base):
@@ -144,17 +159,17 @@ def load(browser: Any, base: str, rel: str, *, mermaid_timeout: float = 20.0) ->
             report.external.append(r.request.url)
             r.abort()
 
-    context.route("**/*", route)
-    page = context.new_page()
+    page.route("**/*", route)
     page.on("console", lambda m: report.console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda exc: report.console_errors.append(f"uncaught: {exc}"))
     page.on("dialog", lambda d: (report.injected.append(f"dialog: {d.message}"), d.dismiss()))
     try:
-        page.goto(base + rel, wait_until="load")
-        if page.evaluate(f"() => typeof mermaid !== 'undefined' && ({MERMAID_PENDING})() > 0"):
-            # on a timeout, the states below say which diagram did not render
+        response = page.goto(base + rel, wait_until="load")
+        blocks = len(MERMAID_CLASS.findall(response.text())) if response is not None else 0
+        if blocks:  # wait until each diagram of the page is an SVG; on a timeout the states below say which
             with contextlib.suppress(Exception):
-                page.wait_for_function(f"({MERMAID_PENDING})() === 0", timeout=mermaid_timeout * 1000)
+                page.wait_for_function(f"({MERMAID_RENDERED})() >= {blocks}", timeout=mermaid_timeout * 1000)
+        report.mermaid_blocks = blocks
         page.wait_for_timeout(100)  # let onload/onerror handlers of late elements fire
         report.title = page.title()
         report.injected += page.evaluate(INJECTED, "__pwned")
@@ -163,25 +178,23 @@ def load(browser: Any, base: str, rel: str, *, mermaid_timeout: float = 20.0) ->
         report.mermaid = page.evaluate(MERMAID_STATES)
         report.links = page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href)")
     finally:
-        context.close()
+        page.close()
     return report
 
 
-def broken_links(reports: list[PageReport], base: str) -> list[str]:
-    """Links to the local site that do not answer 200 (fragments and other hosts ignored)."""
-    seen: dict[str, int] = {}
-    bad = []
+def check_links(reports: list[PageReport], base: str) -> None:
+    """Record, per page, its links into the site that do not answer 200 (fragments and other hosts ignored)."""
+    status: dict[str, int] = {}
     for report in reports:
         for href in report.links:
             url = urllib.parse.urldefrag(href).url
             if not url.startswith(base):
                 continue
-            if url not in seen:
+            if url not in status:
                 try:
                     with urllib.request.urlopen(url, timeout=10) as resp:
-                        seen[url] = resp.status
+                        status[url] = resp.status
                 except urllib.error.HTTPError as exc:
-                    seen[url] = exc.code
-            if seen[url] != 200:
-                bad.append(f"{report.url} -> {url} ({seen[url]})")
-    return bad
+                    status[url] = exc.code
+            if status[url] != 200:
+                report.broken_links.append(f"{url[len(base) :]} ({status[url]})")

@@ -26,7 +26,9 @@ COLUMNS = [
     "{: onmouseover=\"window.__pwned='colattr'\" }",
     "c\n::warning::column",
     MERMAID,
+    '[c](javascript:window.__pwned="colmd")',
 ]
+DEFAULT = "[d](javascript:window.__pwned='default') *em* <b>"
 COMMENT = (
     '<script>window.__pwned="comment"</script> [x](javascript:window.__pwned="c2") '
     '{: onclick="window.__pwned=\'c3\'" } <img src=x onerror=window.__pwned="c4"> %0A::error::comment'
@@ -55,9 +57,12 @@ def sqlite_script() -> str:
             cols.append(
                 f"    {q(f'ref{n}')} INTEGER CONSTRAINT {q(COLUMNS[0] + str(n))} REFERENCES {q(previous)} (id),"
             )
-        cols += [f"    {q(c)} TEXT, -- {COMMENT}" for c in COLUMNS]
-        cols[-1] = cols[-1].replace(" TEXT, --", " TEXT --")
+        cols += [f"    {q(c)} TEXT DEFAULT {lit(DEFAULT)}, -- {COMMENT}" for c in COLUMNS]
+        cols.append(f"    UNIQUE ({q(COLUMNS[-1])}), CHECK ({q(COLUMNS[-1])} <> {lit(DEFAULT)})")
         lines.append(f"CREATE TABLE {q(name)} ( -- {COMMENT}\n" + "\n".join(cols) + "\n);")
+        lines.append(
+            f"CREATE INDEX {q(COLUMNS[-1] + str(n))} ON {q(name)} ({q(COLUMNS[-1])}) WHERE {q(COLUMNS[0])} <> {lit(DEFAULT)};"
+        )
         previous = name
     lines.append(f"CREATE VIEW {q('v' + IMG)} AS SELECT {lit(VIEW_SQL_TEXT)} AS {q(COLUMNS[0])};")
     return "\n".join(lines) + "\n"

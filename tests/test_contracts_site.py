@@ -292,7 +292,7 @@ def test_one_message_per_newly_broken_contract_across_builds(tmp_path: Path, rec
     slack = [m for m, p in zip(receiver.messages, receiver.paths, strict=True) if p.startswith("/slack/")]
     generic = [m for m, p in zip(receiver.messages, receiver.paths, strict=True) if p.startswith("/generic/")]
     assert len(slack) == 2 and len(generic) == 2  # two broken contracts, two webhooks, two builds
-    assert all(set(m) == {"text"} for m in slack)
+    assert all(set(m) == {"text", "mrkdwn"} and m["mrkdwn"] is False for m in slack)
     assert sorted(m["contract"] for m in generic) == ["payload-transaction-key", "transaction-items-payload-join"]
     assert any("found varchar(32)" in str(m["text"]) for m in slack)
     state = json.loads((site.root / ".schema-sync-state.json").read_text())

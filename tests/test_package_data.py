@@ -194,3 +194,10 @@ def test_a_file_missing_from_the_installation_is_caught(installed: Path, tmp_pat
     (site / "mkdocs_schema_sync" / "sql" / "mssql" / "log_tables.sql").unlink()
     report = check_installed(site, {("mssql", "log_tables.sql"), ("mssql", "install.sql")}, tmp_path)
     assert _missing(report, site) == ["mssql/log_tables.sql"]
+
+
+def test_the_wheel_carries_the_bundled_mermaid_and_its_license(installed: Path) -> None:
+    """`mermaid: bundled` copies these from the installed package into every built site (issue 9)."""
+    assets = installed / "mkdocs_schema_sync" / "assets"
+    assert (assets / "mermaid.min.js").read_bytes() == (PACKAGE / "assets" / "mermaid.min.js").read_bytes()
+    assert "MIT License" in (assets / "mermaid.LICENSE").read_text(encoding="utf-8")

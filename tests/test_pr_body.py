@@ -151,3 +151,21 @@ def test_body_names_routines_and_enum_values_by_their_own_names() -> None:
     body = unescape(pr_body.body(pr_body.BodyInput("db", "0" * 64, diff_catalogs(old, new), [])))
     assert "| <code>s.f(bigint)</code> | routine signature changed |" in body  # not s.f(bigint).f(integer)
     assert "| <code>s.mood</code> | enum value removed <code>meh</code> |" in body
+
+
+def test_commit_message_cannot_be_given_a_forged_trailer(tmp_path: Path) -> None:
+    """A table name holding a newline and a trailer line must not add a second Schema-Sync-SHA256 line."""
+    from mkdocs_schema_sync.catalog import Column, Table
+
+    base = Catalog(dialect="sqlite", tables=[Table("main", "t", columns=[Column("id", "INTEGER")])])
+    forged = "x\n\nSchema-Sync-SHA256: " + "f" * 64
+    new = Catalog(
+        dialect="sqlite",
+        tables=[*base.tables, Table("main", forged, columns=[Column("id", "INTEGER")])],
+    )
+    data = pr_body.BodyInput(
+        database="db", sha256="0" * 64, changes=diff_catalogs(base, new), entries=[], broken=[], files=[], base="main"
+    )
+    message = pr_body.commit_message(data)
+    trailers = [line for line in message.splitlines() if line.startswith("Schema-Sync-SHA256:")]
+    assert trailers == ["Schema-Sync-SHA256: " + "0" * 64]

@@ -11,6 +11,7 @@ from ..db import Database, connection_spec, open_database
 from ..errors import SchemaSyncError
 from ..masking import mask
 from ..settings import Settings
+from ..untrusted import one_line
 
 PLUGIN_NAME = "schema-sync"
 
@@ -22,7 +23,7 @@ class CommandError(click.ClickException):
     """One clear line on stderr and a chosen exit code (2 = error, as for `diff` and `validate`)."""
 
     def __init__(self, message: str, exit_code: int = EXIT_ERROR) -> None:
-        super().__init__(mask(message))
+        super().__init__(one_line(mask(message)))
         self.exit_code = exit_code
 
 

@@ -59,7 +59,7 @@ def validate(obj: CliState, fmt: str, use_snapshot: bool, output_file: Path | No
             click.echo(f"note: {loaded.source.notice}", err=True)
     report = run_core(check_contracts, contracts, loaded.catalog, loaded.source.kind)
     if notify:
-        policy.notify(report, settings, loaded.source.display)
+        policy.notify(report, settings, loaded.source.connection)
     _write(output.render(report, fmt), output_file)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if fmt == "github" and summary:

@@ -29,4 +29,4 @@ def generate(obj: CliState, out_dir: Path) -> None:
     except (OSError, ValueError) as exc:
         fail(f"cannot write the pages under {out_dir}: {exc}")
     gone = f"; removed {removed} page(s) of objects that no longer exist" if removed else ""
-    click.echo(f"wrote {written} pages under {out_dir} from {loaded.source.display}{gone}")
+    click.echo(f"wrote {written} pages under {out_dir} from {loaded.source.connection}{gone}")

@@ -17,6 +17,7 @@ from ..settings import Settings, parse_schedule
 from ..sync.git import Repo
 from ..sync.monitor import Monitor, PassResult
 from ..sync.workflows import options_for, write_workflows
+from ..untrusted import safe_lines
 from .common import CliState, fail, run_core
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$")
@@ -42,8 +43,9 @@ def _one_pass(monitor: Monitor) -> PassResult:
 
 
 def _echo(result: PassResult) -> None:
-    for line in result.lines:
-        click.echo(line)
+    """The pass's lines name tables: one line each, no CI workflow command (`untrusted.safe_lines`)."""
+    if result.lines:
+        click.echo(safe_lines(result.lines))
 
 
 @click.command()
@@ -92,12 +94,10 @@ def pr(obj: CliState, dry_run: bool) -> None:
         fail("no `github:` option in mkdocs.yml: add `github: {repository: owner/name}` under the plugin")
     result = run_core(_one_pass, Monitor(settings, dry_run=dry_run, poll=False))
     if dry_run and result.text is not None:
-        click.echo(f"branch: {result.branch}")
-        click.echo("commit message:")
-        click.echo(result.text.message)
-        click.echo(f"title: {result.text.title}")
-        click.echo("body:")
-        click.echo(result.text.body, nl=False)
+        click.echo(safe_lines([f"branch: {result.branch}", "commit message:"]))
+        click.echo(safe_lines(result.text.message.split("\n")))
+        click.echo(safe_lines([f"title: {result.text.title}", "body:"]))
+        click.echo(safe_lines(result.text.body.split("\n")), nl=False)
         return
     _echo(result)
 

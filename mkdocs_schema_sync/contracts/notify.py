@@ -7,6 +7,11 @@ Delivery uses urllib with a bounded timeout, in threads that the caller waits
 for at most `timeout + 1` seconds: a receiver that is down or slow costs the
 build that long, never more, and never fails it. Webhook URLs carry secrets:
 they are registered with the masking function and never logged or stored.
+
+Reasons name database objects. The text of a message is escaped for its receiver
+(`untrusted`): Slack's `&`, `<`, `>` (no `<!channel>`, mentions or disguised links,
+and `mrkdwn` off), Markdown for Teams, one line for the generic `text`. The generic
+payload's other fields are data: JSON carries them as they are.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +30,7 @@ from typing import Any
 from ..errors import SchemaSyncError
 from ..files import read_json, write_json
 from ..masking import expand_env, get_logger, mask, register_secret
+from ..untrusted import markdown_inline, one_line, slack_text
 from .check import ContractReport, ContractResult
 
 log = get_logger("notify")
@@ -73,18 +80,30 @@ def _expand(text: str, where: str) -> str:
         raise SchemaSyncError(str(exc)) from None
 
 
-def message(result: ContractResult, report: ContractReport, source: str) -> str:
+_TEXT_ESCAPE: dict[str, Callable[[object], str]] = {
+    "slack": slack_text,
+    "teams": markdown_inline,
+    "generic": one_line,
+}
+
+
+def message(result: ContractResult, report: ContractReport, source: str, kind: str = "generic") -> str:
+    """The one-paragraph text of a message, every name and reason escaped for the receiver `kind`."""
+    esc = _TEXT_ESCAPE[kind]
     c = result.contract
     consumers = ", ".join(c.consumers) or "none listed"
     return (
-        f"ETL contract '{c.name}' is {'broken' if result.status == 'broken' else 'broken (object missing)'} "
-        f"on {source}: {result.summary()}. Owner: {c.owner}. Consumers: {consumers}. Severity: {c.severity}."
+        f"ETL contract '{esc(c.name)}' is {'broken' if result.status == 'broken' else 'broken (object missing)'} "
+        f"on {esc(source)}: {esc(result.summary())}. Owner: {esc(c.owner)}. Consumers: {esc(consumers)}. "
+        f"Severity: {c.severity}."
     )
 
 
 def payload(hook: Webhook, result: ContractResult, report: ContractReport, source: str) -> dict[str, Any]:
-    text = message(result, report, source)
-    if hook.kind in ("slack", "teams"):
+    text = message(result, report, source, hook.kind)
+    if hook.kind == "slack":
+        return {"text": text, "mrkdwn": False}
+    if hook.kind == "teams":
         return {"text": text}
     c = result.contract
     return {

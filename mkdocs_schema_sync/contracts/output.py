@@ -1,4 +1,10 @@
-"""Contract reports for people and CI: text, JSON, JUnit XML and GitHub Actions annotations + step summary."""
+"""Contract reports for people and CI: text, JSON, JUnit XML and GitHub Actions annotations + step summary.
+
+Reasons carry database names and types. Every format escapes them for where it goes, through
+`untrusted`: text lines cannot start or hold a workflow command, annotations use GitHub's
+%-escaping, JSON spells `##[` as `##\u005b`, XML holds no control character, the step summary
+is Markdown-escaped.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import os
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from ..untrusted import json_text, markdown_inline, one_line, safe_lines, workflow_data, workflow_property
 from .check import ContractReport, ContractResult
 
 FORMATS = ("text", "json", "junit", "github")
@@ -38,7 +45,7 @@ def to_text(report: ContractReport) -> str:
         lines.extend(f"        {report.file.display}:{reason.line}: {reason.text}" for reason in r.reasons)
         lines.extend(f"        note: {note}" for note in r.notes)
     lines.append(_headline(report))
-    return "\n".join(lines) + "\n"
+    return safe_lines(lines) + "\n"
 
 
 def _result_dict(r: ContractResult) -> dict[str, object]:
@@ -64,7 +71,7 @@ def to_json(report: ContractReport) -> str:
         "exit_code": exit_code(report),
         "contracts": [_result_dict(r) for r in report.results],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 def to_junit(report: ContractReport) -> str:
@@ -76,7 +83,7 @@ def to_junit(report: ContractReport) -> str:
     suite = ET.SubElement(
         suites,
         "testsuite",
-        name=f"contracts ({report.file.display})",
+        name=one_line(f"contracts ({report.file.display})"),
         tests=str(len(report.results)),
         failures=str(failures),
         errors="0",
@@ -86,32 +93,23 @@ def to_junit(report: ContractReport) -> str:
         case = ET.SubElement(
             suite,
             "testcase",
-            name=r.name,
+            name=one_line(r.name),
             classname="schema_sync.contracts",
-            file=report.file.display,
+            file=one_line(report.file.display),
             line=str(r.contract.line),
         )
         if r.ok:
             continue
-        detail = "\n".join(f"{report.file.display}:{x.line}: {x.text}" for x in r.reasons)
-        detail += f"\nowner: {r.contract.owner}\nconsumers: {', '.join(r.contract.consumers) or '-'}"
+        lines = [f"{report.file.display}:{x.line}: {x.text}" for x in r.reasons]
+        lines += [f"owner: {r.contract.owner}", f"consumers: {', '.join(r.contract.consumers) or '-'}"]
+        detail = "\n".join(one_line(line) for line in lines)
         if r.contract.severity == "warning":
-            ET.SubElement(case, "skipped", message=f"warning: {r.summary()}").text = detail
+            ET.SubElement(case, "skipped", message=one_line(f"warning: {r.summary()}")).text = detail
         else:
-            failure = ET.SubElement(
-                case, "failure", message=f"{r.summary()} (owner: {r.contract.owner})", type=r.status
-            )
-            failure.text = detail
+            message = one_line(f"{r.summary()} (owner: {r.contract.owner})")
+            ET.SubElement(case, "failure", message=message, type=r.status).text = detail
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
-
-
-def _gh_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _gh_prop(text: str) -> str:
-    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def annotation_path(report: ContractReport) -> str:
@@ -129,15 +127,11 @@ def to_github(report: ContractReport) -> str:
     lines = []
     for r in report.broken:
         level = "error" if r.contract.severity == "error" else "warning"
-        title = _gh_prop(f"Contract {r.name} {r.status}")
+        title = workflow_property(f"Contract {r.name} {r.status}")
         for x in r.reasons:
-            msg = _gh_data(f"{x.text} (contract {r.name}, owner: {r.contract.owner})")
-            lines.append(f"::{level} file={_gh_prop(path)},line={x.line},title={title}::{msg}")
+            msg = workflow_data(f"{x.text} (contract {r.name}, owner: {r.contract.owner})")
+            lines.append(f"::{level} file={workflow_property(path)},line={x.line},title={title}::{msg}")
     return "\n".join(lines) + ("\n" if lines else "") + to_text(report)
-
-
-def _md_cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def step_summary(report: ContractReport) -> str:
@@ -146,13 +140,13 @@ def step_summary(report: ContractReport) -> str:
     out = [
         "## Schema contracts",
         "",
-        _md_cell(_headline(report)),
+        markdown_inline(_headline(report)),
         "",
         "| | Contract | Severity | Owner | Reasons |",
         "|---|---|---|---|---|",
     ]
     for r in report.results:
-        reasons = "<br>".join(_md_cell(x.text) for x in r.reasons)
-        owner = _md_cell(str(r.contract.owner))
-        out.append(f"| {icon[r.status]} | {_md_cell(r.name)} | {r.contract.severity} | {owner} | {reasons} |")
+        reasons = "<br>".join(markdown_inline(x.text) for x in r.reasons)
+        owner = markdown_inline(str(r.contract.owner))
+        out.append(f"| {icon[r.status]} | {markdown_inline(r.name)} | {r.contract.severity} | {owner} | {reasons} |")
     return "\n".join(out) + "\n\n"

@@ -31,10 +31,11 @@ def _open_sqlite(spec: ConnectionSpec, writable: bool = False) -> Database:
     if not spec.path.exists():  # perhaps a volume not mounted yet: treated as unreachable
         raise Unreachable(
             f"SQLite database {spec.path} does not exist (a missing file is never created: "
-            "check the path in `connection`, relative paths start at mkdocs.yml's folder)"
+            "check the path in `connection`, relative paths start at mkdocs.yml's folder)",
+            reason="the file does not exist",
         )
     if not spec.path.is_file():
-        raise ConnectError(f"SQLite database {spec.path} is not a file")
+        raise ConnectError(f"SQLite database {spec.path} is not a file", reason="it is not a file")
     try:
         mode = "rw" if writable else "ro"
         # the busy timeout bounds waiting for another process's write lock
@@ -44,13 +45,16 @@ def _open_sqlite(spec: ConnectionSpec, writable: bool = False) -> Database:
         raw.execute("PRAGMA schema_version").fetchone()  # fails here for a file that is not SQLite
     except sqlite3.Error as exc:
         if "locked" in str(exc) or "busy" in str(exc):
-            raise Unreachable(f"SQLite database {spec.path} is locked by another process: {exc}") from None
+            raise Unreachable(
+                f"SQLite database {spec.path} is locked by another process: {exc}", reason="it is locked"
+            ) from None
         if "not a database" in str(exc):
             raise ConnectError(
                 f"cannot open SQLite database {spec.path}: it is not a SQLite database ({exc}); "
-                "check the path in `connection`"
+                "check the path in `connection`",
+                reason="it is not a SQLite database",
             ) from None
-        raise ConnectError(f"cannot open SQLite database {spec.path}: {exc}") from None
+        raise ConnectError(f"cannot open SQLite database {spec.path}: {exc}", reason=f"SQLite says: {exc}") from None
     assert spec.dialect is not None  # a sqlite3 spec always names its dialect
     return Database(raw, spec, spec.dialect, sockets=[])
 

@@ -78,27 +78,37 @@ _CONNECT_PROBLEMS: list[tuple[re.Pattern[str], str, bool]] = [
 ]
 
 
+def connect_problem(text: str) -> str | None:
+    """What a driver's connect error means, in words that name no host, port or user; None if unknown."""
+    if CERTIFICATE.search(text):  # before the timeouts: a TLS failure is not an unreachable host
+        return "the server's TLS certificate is not trusted"
+    return next((meaning for pattern, meaning, _outage in _CONNECT_PROBLEMS if pattern.search(text)), None)
+
+
 def connect_error(spec: ConnectionSpec, text: str) -> ConnectError:
     """One line: where, what it means, and the driver's own words (masked, without ODBC noise).
 
     An `Unreachable` when the server cannot be reached (the build falls back to the snapshot), else a
     plain `ConnectError` (the build stops: a wrong password must not publish stale pages quietly).
+    `reason` says what it means without naming host, port or user (pages may show it).
     """
     detail = re.sub(r"\s*\((?:-?\d+)\)\s*\(SQLDriverConnect\)\s*$", "", text)
     detail = re.sub(r"^\[[0-9A-Z]{5}\]\s*(?:\[[^\]]*\]\s*)*", "", detail)
+    reason = connect_problem(text)
     if CERTIFICATE.search(text):  # before the timeouts: a TLS failure is not an unreachable host
         hint = get_dialect(spec.dialect).untrusted_certificate_hint if spec.dialect else None
         return ConnectError(
             mask(
                 f"cannot connect to {spec.display}: the server's TLS certificate is not trusted; "
                 f"{_CERTIFICATE_FIX}{', ' + hint if hint else ''} ({detail})"
-            )
+            ),
+            reason=reason,
         )
     for pattern, meaning, outage in _CONNECT_PROBLEMS:
         if pattern.search(text):
             message = mask(f"cannot connect to {spec.display}: {meaning} ({detail})")
-            return Unreachable(message) if outage else ConnectError(message)
-    return ConnectError(mask(f"cannot connect to {spec.display}: {detail}"))
+            return Unreachable(message, reason=reason) if outage else ConnectError(message, reason=reason)
+    return ConnectError(mask(f"cannot connect to {spec.display}: {detail}"), reason=reason)
 
 
 def connect_error_message(spec: ConnectionSpec, text: str) -> str:
@@ -111,10 +121,14 @@ def first_line(exc: BaseException) -> str:
     return mask(text[:500])
 
 
-def odbc_error(spec: ConnectionSpec, exc: Exception) -> ConnectError:
+def driver_missing(exc: Exception) -> bool:
     text = first_line(exc)
     state = exc.args[0] if exc.args else ""
-    if state == "IM002" or "Can't open lib" in text or "Data source name not found" in text:
+    return state == "IM002" or "Can't open lib" in text or "Data source name not found" in text
+
+
+def odbc_error(spec: ConnectionSpec, exc: Exception) -> ConnectError:
+    if driver_missing(exc):
         driver = odbc_pairs(spec.odbc or "").get("DRIVER", "").strip("{}")
         package = odbc_driver_package(driver)
         hint = (
@@ -123,8 +137,11 @@ def odbc_error(spec: ConnectionSpec, exc: Exception) -> ConnectError:
             else " Check `odbcinst -q -d` for installed drivers (Debian packages: odbc-postgresql, "
             "odbc-mariadb, libsqliteodbc, tdsodbc)."
         )
-        return ConnectError(f"ODBC driver {driver or '(from DSN)'!r} is not installed for {spec.display}.{hint}")
-    return connect_error(spec, text)
+        return ConnectError(
+            f"ODBC driver {driver or '(from DSN)'!r} is not installed for {spec.display}.{hint}",
+            reason="its ODBC driver is not installed",
+        )
+    return connect_error(spec, first_line(exc))
 
 
 def odbc_error_message(spec: ConnectionSpec, exc: Exception) -> str:

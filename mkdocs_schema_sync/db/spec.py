@@ -23,7 +23,8 @@ from ..settings import Settings
 
 @dataclass
 class ConnectionSpec:
-    """Where a database is and how to reach it. `display` is safe to print."""
+    """Where a database is and how to reach it. `display` is safe to print (masked) in logs and errors;
+    `public()` is what published pages say: the kind and name of the database, nothing about where it is."""
 
     dialect: str | None  # None: a raw ODBC string, recognised on connect
     driver: str  # "sqlite3", "pyodbc" or "psycopg"
@@ -33,6 +34,12 @@ class ConnectionSpec:
     psycopg: dict[str, Any] = field(default_factory=dict)
     timeout: float = 10.0  # seconds to connect
     query_timeout: float = 60.0  # seconds a query may take (see db/watchdog.py and Dialect.set_query_timeout)
+    database: str = ""  # its name alone: no host, port, user or folder (a SQLite file's stem)
+
+    def public(self, label: str | None = None) -> str:
+        """ "PostgreSQL database scout": `label` is the dialect's (known once connected for a raw ODBC string)."""
+        kind = label or (get_dialect(self.dialect).label if self.dialect else "ODBC")
+        return f"{kind} database {self.database}" if self.database else f"{kind} database"
 
 
 def expand_env(text: str) -> str:
@@ -100,7 +107,12 @@ def _parse_file_url(raw: str, dialect: Dialect, base_dir: Path | None, timeout: 
     if not path.is_absolute():
         path = (base_dir or Path.cwd()) / path
     return ConnectionSpec(
-        dialect=dialect.name, driver="sqlite3", display=f"sqlite:///{path}", path=path, timeout=timeout
+        dialect=dialect.name,
+        driver="sqlite3",
+        display=f"sqlite:///{path}",
+        path=path,
+        timeout=timeout,
+        database=path.stem,
     )
 
 
@@ -131,7 +143,7 @@ def _parse_server_url(raw: str, dialect: Dialect, variant: str, timeout: float) 
             conninfo["password"] = password
         conninfo.update(options)
         conninfo.setdefault("connect_timeout", max(1, int(timeout)))
-        return ConnectionSpec(dialect.name, "psycopg", display, psycopg=conninfo, timeout=timeout)
+        return ConnectionSpec(dialect.name, "psycopg", display, psycopg=conninfo, timeout=timeout, database=database)
     if variant not in ("", "odbc", "pyodbc"):
         raise SchemaSyncError(f"unknown driver +{variant} in {url.scheme}://; use +odbc (default) or +psycopg")
 
@@ -152,7 +164,7 @@ def _parse_server_url(raw: str, dialect: Dialect, variant: str, timeout: float) 
         parts[key] = value
     pairs = (f"{k}={_odbc_value(v, keep_braces=k in raw_syntax)}" for k, v in parts.items())
     odbc = _with_odbc_defaults(";".join(pairs), dialect, timeout)
-    return ConnectionSpec(dialect.name, "pyodbc", display, odbc=odbc, timeout=timeout)
+    return ConnectionSpec(dialect.name, "pyodbc", display, odbc=odbc, timeout=timeout, database=database)
 
 
 def _host(netloc: str) -> str:
@@ -202,7 +214,23 @@ def _parse_odbc(raw: str, timeout: float) -> ConnectionSpec:
             register_secret(value.strip("{}"))
     dialect = dialect_for_odbc_driver(pairs.get("DRIVER", "").strip("{}"))
     odbc = _with_odbc_defaults(raw, dialect, timeout)
-    return ConnectionSpec(dialect.name if dialect else None, "pyodbc", mask(raw), odbc=odbc, timeout=timeout)
+    return ConnectionSpec(
+        dialect.name if dialect else None,
+        "pyodbc",
+        mask(raw),
+        odbc=odbc,
+        timeout=timeout,
+        database=_odbc_database(pairs),
+    )
+
+
+def _odbc_database(pairs: dict[str, str]) -> str:
+    """The database's name in an ODBC string (a file path gives its stem), else the DSN's name."""
+    for key in ("DATABASE", "INITIAL CATALOG", "DBQ", "DSN"):
+        value = pairs.get(key, "").strip("{}").strip()
+        if value:
+            return Path(value).stem if ("/" in value or "\\" in value) else value
+    return ""
 
 
 def odbc_pairs(raw: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ from ..settings import (
     parse_github,
     parse_schedule,
 )
+from .mermaid import MODES as MERMAID_MODES
 
 
 class SchemaSyncConfig(base.Config):
@@ -52,6 +53,8 @@ class SchemaSyncConfig(base.Config):
     generate_out = c.Optional(c.Type(str))
     monitor_schedule = c.Type(str, default=DEFAULT_SCHEDULE)
     deploy = c.Type(dict, default={})
+    show_connection = c.Type(bool, default=False)
+    mermaid = c.Choice(MERMAID_MODES, default="bundled")  # a site option only: the core emits fences
 
 
 def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Settings:
@@ -75,6 +78,7 @@ def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Sett
         drift_log=cfg.drift_log,
         drift_limit=cfg.drift_limit,
         watch_interval=cfg.watch_interval,
+        show_connection=cfg.show_connection,
     )
     settings.descriptions = settings.resolve(cfg.descriptions)
     settings.templates = settings.resolve(cfg.templates)

@@ -23,6 +23,7 @@ from ..pipeline import LoadedCatalog, build_model, load_catalog
 from ..render import escape
 from ..render.pages import DocModel, Paths, render_pages
 from ..settings import Settings
+from . import mermaid
 from .config import SchemaSyncConfig, settings_from_config
 from .search_titles import text_titles_in_search_index
 from .watcher import DatabaseWatcher
@@ -45,6 +46,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         self._watcher: DatabaseWatcher | None = None
         self._watch_folder: Path | None = None
         self.strict = False
+        self._mermaid_url: str | None = None
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[Any, Any]:
         """MkDocs only warns about unknown plugin options; a typo here would silently drop a setting."""
@@ -64,7 +66,9 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
 
+    @event_priority(100)  # before mkdocs-mermaid2-plugin reads extra_javascript
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        self._mermaid_url = None
         if not self.config.enabled:
             return config
         try:
@@ -72,6 +76,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         except SchemaSyncError as exc:
             raise PluginError(f"schema-sync: {exc.message}") from None
         self.strict = bool(config.strict)
+        self._mermaid_url = mermaid.add_script(config, self.config.mermaid)
         ttl = max(self.settings.cache_ttl, 0.001)
         if self._cache is None or self._cache.ttl != ttl:
             self._cache = TTLCache(maxsize=8, ttl=ttl)
@@ -161,9 +166,13 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             files.append(File.generated(config, path, content=text, inclusion=self._inclusion(path, table_pages)))
         self.generated = list(pages)
         self._generated_set = frozenset(pages)
+        if self._mermaid_url == mermaid.SCRIPT:
+            for asset in mermaid.asset_files(config):
+                if files.get_file_from_path(asset.src_uri) is None:
+                    files.append(asset)
         if config.nav is not None and self.settings.nav != "none":
             self._extend_user_nav(config, paths, model, table_pages)
-        log.info("generated %d pages from %s", len(pages), model.source.display)
+        log.info("generated %d pages from %s", len(pages), model.source.connection)
         return files
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -182,7 +191,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         report = model.contract_report
         if report is None or self.settings is None:
             return
-        policy.notify(report, self.settings, model.source.display)
+        policy.notify(report, self.settings, model.source.connection)
         policy.enforce(report, policy.should_fail(self.settings, self.strict))
 
     def _inclusion(self, path: str, table_pages: set[str]) -> InclusionLevel:

@@ -1,4 +1,10 @@
-"""`diff` for people and machines: text, JSON, and Markdown for pull-request bodies (database text escaped)."""
+"""`diff` for people and machines: text, JSON, and Markdown for pull-request bodies.
+
+Database text is escaped for each: text lines are `untrusted.safe_lines` (no workflow command from a
+name in a CI log), JSON spells `##[` as `##\u005b`, and the Markdown puts every name and value in
+`escape.github_code` (as the pull-request body does): `<code>` whose every character that Markdown
+or GitHub's autolinks (`@name`, `#12`, URLs) could read is an entity.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,8 @@ from dataclasses import asdict
 
 from ..catalog.change import details
 from ..catalog.diff import Change, short
-from .escape import cell, code, code_block
+from ..untrusted import json_text, safe_lines
+from .escape import code_block, github_code
 
 
 def to_json(changes: list[Change]) -> str:
@@ -16,7 +23,7 @@ def to_json(changes: list[Change]) -> str:
         "breaking": sum(1 for c in changes if c.breaking),
         "additive": sum(1 for c in changes if not c.breaking),
     }
-    return json.dumps(payload, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(payload, sort_keys=True, indent=2, ensure_ascii=False)) + "\n"
 
 
 def to_text(changes: list[Change]) -> str:
@@ -30,7 +37,7 @@ def to_text(changes: list[Change]) -> str:
     n_contract = sum(1 for c in changes if c.contracts)
     summary = f"{len(changes)} change(s), {n_break} breaking"
     lines.append(summary + (f", {n_contract} break contracts" if n_contract else ""))
-    return "\n".join(lines) + "\n"
+    return safe_lines(lines) + "\n"
 
 
 def _contract_breaks_first(changes: list[Change]) -> list[Change]:
@@ -53,7 +60,7 @@ def to_markdown(changes: list[Change]) -> str:
     out = [f"**Schema drift: {len(changes)} change(s), {len(breaking) + len(contract)} breaking.**", ""]
     if contract:
         names = sorted({n for c in contract for n in c.contracts})
-        out += [f"> **These changes break ETL contracts: {', '.join(str(code(n)) for n in names)}.**", ""]
+        out += [f"> **These changes break ETL contracts: {', '.join(str(github_code(n)) for n in names)}.**", ""]
     for title, group in (
         ("Changes that break contracts", contract),
         ("Breaking changes", breaking),
@@ -63,16 +70,17 @@ def to_markdown(changes: list[Change]) -> str:
             continue
         out += [f"### {title}", "", "| Object | Change | Before | After |", "|---|---|---|---|"]
         for c in group:
-            before = cell(short(c.before)) if c.before is not None else ""
-            after = cell(short(c.after)) if c.after is not None else ""
-            change = c.kind.replace("_", " ") + (f" {code(c.column)}" if c.kind.startswith("enum_value") else "")
-            out.append(f"| {code(c.where)} | {change} | {before} | {after} |")
+            before = github_code(short(c.before)) if c.before is not None else ""
+            after = github_code(short(c.after)) if c.after is not None else ""
+            change = c.kind.replace("_", " ") + (f" {github_code(c.column)}" if c.kind.startswith("enum_value") else "")
+            out.append(f"| {github_code(c.where)} | {change} | {before} | {after} |")
         out.append("")
     detailed = [(c, diff) for c, diff in details([*contract, *breaking, *additive]) if diff]
     if detailed:
         out += ["### Definition changes", ""]
         for c, diff in detailed:
-            out += [f"{code(c.where)} ({c.kind.replace('_', ' ')}):", "", code_block("\n".join(diff), "diff"), ""]
+            label = f"{github_code(c.where)} ({c.kind.replace('_', ' ')}):"
+            out += [label, "", code_block("\n".join(diff), "diff"), ""]
     return "\n".join(out)
 
 

@@ -20,11 +20,8 @@ import re
 
 from markupsafe import Markup
 
-# Everything that means something to Markdown, its common extensions (attr_list
-# `{}`, emoji `:x:`, magiclink `@user`, caret/tilde/mark, arithmatex `$`) or HTML.
-_SPECIAL = set("\\`*_{}[]()<>#+!|~^=$:@&\"'")
-_ESCAPES = str.maketrans({ch: f"&#{ord(ch)};" for ch in _SPECIAL})
-_WHITESPACE = re.compile(r"\s+")
+from ..untrusted import MARKDOWN_SPECIAL, markdown_inline, visible_controls
+
 _MERMAID_ID = re.compile(r"[^A-Za-z0-9_]")
 _MERMAID_TYPE = re.compile(r"[^A-Za-z0-9_()\[\]-]")
 
@@ -35,7 +32,7 @@ def md(text: object) -> str:
         return ""
     if isinstance(text, Markup):
         return str(text)
-    return _WHITESPACE.sub(" ", str(text)).translate(_ESCAPES)
+    return markdown_inline(text)
 
 
 def cell(text: object) -> Markup:
@@ -55,15 +52,14 @@ def code_block(text: object, lang: str = "") -> Markup:
 
 
 def code(text: object) -> Markup:
-    """Inline code: an HTML <code> element whose content is entities wherever Markdown or HTML would act.
+    """Inline code: HTML <code> whose content is `md`-escaped.
 
-    Markdown still reads inline syntax inside a raw <code> element: a backtick opens a code span,
-    `[x](javascript:…)` makes a link, `**` bold. So every such character is an entity, as in `md`.
+    Markdown still reads the text between inline HTML tags, so `<code>[x](javascript:…)</code>` would
+    hold a link: every character Markdown or HTML could read is a character reference here too.
     """
     if text is None:
         return Markup("")
-    flat = " ".join(str(text).split())
-    return Markup("<code>" + flat.translate(_ESCAPES) + "</code>")
+    return Markup("<code>" + markdown_inline(text) + "</code>")
 
 
 def yaml_string(text: object) -> Markup:
@@ -134,12 +130,12 @@ def finalize(value: object) -> object:
 # GitHub turns text into links (autolinks, `@mention`, `#12`) after Markdown runs, and Markdown still
 # parses inside raw `<code>`: so every character that means something to either becomes an entity.
 # An entity is a text node of its own, which also splits `http://`, `www.` and `a@b.c` out of reach.
-_GITHUB_SPECIAL = _SPECIAL | set("<>&\"'.%/;")
+_GITHUB_SPECIAL = MARKDOWN_SPECIAL | set("<>&\"'.%/;")
 
 
 def github_code(text: object) -> Markup:
     """Database text for a GitHub comment or PR body: one line in `<code>`, no character left live."""
-    flat = " ".join(str(text).split()) if text is not None else ""
+    flat = visible_controls(" ".join(str(text).split())) if text is not None else ""
     if not flat:
         return Markup("")
     return Markup("<code>" + "".join(f"&#{ord(ch)};" if ch in _GITHUB_SPECIAL else ch for ch in flat) + "</code>")

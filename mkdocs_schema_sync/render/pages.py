@@ -42,11 +42,20 @@ _NEXTVAL = re.compile(r"(?i)\b(?:nextval|next\s+value\s+for)\b")
 
 @dataclass
 class SourceInfo:
-    """Where the catalog came from; `notice` is shown on every page when it is not the live database."""
+    """Where the catalog came from; `notice` is shown on every page when it is not the live database.
+
+    `display` is what pages print: the database's kind and name ("PostgreSQL database scout"), or
+    the masked connection with `show_connection: true`. `connection` (masked) is for log lines and
+    messages to the team, never for pages.
+    """
 
     kind: str  # "live" or "snapshot"
     display: str
     notice: str | None = None
+    connection: str = ""
+
+    def __post_init__(self) -> None:
+        self.connection = self.connection or self.display
 
 
 @dataclass

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from ..catalog.diff import Change, short
 from ..drift.log import DriftEntry
 from ..render.escape import github_code
+from ..untrusted import one_line
 from .git import TRAILER
 
 MAX_BODY = 60_000  # GitHub refuses bodies over 65,536 characters
@@ -73,8 +74,9 @@ def title(data: BodyInput) -> str:
 
 
 def commit_message(data: BodyInput) -> str:
-    lines = [title(data), ""]
-    lines += [f"- {c.describe()}" for c in data.changes[:MAX_CHANGES]]
+    """Each line one database-text line at most: a name holding a newline cannot forge the SHA-256 trailer."""
+    lines = [one_line(title(data)), ""]
+    lines += [f"- {one_line(c.describe())}" for c in data.changes[:MAX_CHANGES]]
     if len(data.changes) > MAX_CHANGES:
         lines.append(f"- … and {len(data.changes) - MAX_CHANGES} more")
     return "\n".join([*lines, "", f"{TRAILER}: {data.sha256}", ""])
