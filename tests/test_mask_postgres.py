@@ -148,3 +148,19 @@ def test_a_refused_statement_is_masked_in_the_log_and_the_error(pg_db: ServerDB)
     assert "statement: CREATE ROLE" in detail and "hunter2" not in detail
     (statement,) = pg_rows(pg_db, "SELECT statement FROM schema_sync.drift_log WHERE sync_status = 'refused'")[0]
     assert "DROP COLUMN canonical_tx_id_norm" in statement and "***" in statement and "hunter2" not in statement
+
+
+def test_a_real_dblink_connect_in_the_batch_is_masked_before_it_is_stored(installed: ServerDB) -> None:
+    """dblink_connect('… password=…') sent beside DDL: the row never holds the password."""
+    pg_execute(installed, "CREATE EXTENSION IF NOT EXISTS dblink")
+    table = f"t_{uuid.uuid4().hex[:8]}"
+    conninfo = (
+        f"host={installed.host} port={installed.port} dbname={installed.name} user={installed.user} password={PW}"
+    )
+    pg_execute(
+        installed,
+        f"SELECT dblink_connect('c_{table}', '{conninfo}'); SELECT dblink_disconnect('c_{table}'); "
+        f"CREATE TABLE {table} (a int)",
+    )
+    statement = logged(installed, table)
+    assert "dblink_connect" in statement and "password=***" in statement and "hunter2" not in statement
