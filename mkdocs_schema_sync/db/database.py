@@ -69,15 +69,20 @@ class Database:
         `query_timeout` seconds that is a timeout too.
         """
         late = elapsed >= self.spec.query_timeout
-        if self.watchdog.fired or TIMEOUT.search(text) or (late and LOST.search(text)):
+        said = TIMEOUT.search(text)  # the server's own words for it: a fixed phrase, safe on a page
+        if self.watchdog.fired or said or (late and LOST.search(text)):
             raise Unreachable(
                 f"{self.spec.display} did not answer within query_timeout ({self.spec.query_timeout:g} s): "
                 f"{'no answer at all (server paused or network down?)' if self.watchdog.fired else text}. "
                 "Another session may hold a lock the catalog read waits for, or the server is paused or "
-                "overloaded; raise `query_timeout` if the catalog is only slow"
+                "overloaded; raise `query_timeout` if the catalog is only slow",
+                reason=f"it did not answer within query_timeout ({self.spec.query_timeout:g} s)"
+                + (f": {said.group(0)}" if said else ""),
             ) from None
         if LOST.search(text):
-            raise Unreachable(f"lost the connection to {self.spec.display}: {text}") from None
+            raise Unreachable(
+                f"lost the connection to {self.spec.display}: {text}", reason="the server closed the connection"
+            ) from None
 
     def execute_script(self, sql: str) -> None:
         """Run statements that change the database (trigger installs, deploys); a failure is one masked line.
