@@ -90,6 +90,14 @@ def server_missing(what: str, why: object) -> None:
     pytest.skip(message)
 
 
+def js_missing() -> None:
+    """Node.js or tests/js/node_modules is missing: fail under CI (make test installs them), skip locally."""
+    message = "Node.js or tests/js/node_modules missing (make test installs them with npm ci)"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
 # --------------------------------------------------------------------------- SQLite
 
 

