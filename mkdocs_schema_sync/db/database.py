@@ -70,14 +70,19 @@ class Database:
         """
         late = elapsed >= self.spec.query_timeout
         if self.watchdog.fired or TIMEOUT.search(text) or (late and LOST.search(text)):
+            # `reason` names no host or user: pages show it when they do not show the connection
+            reason = f"it did not answer within query_timeout ({self.spec.query_timeout:g} s)"
             raise Unreachable(
                 f"{self.spec.display} did not answer within query_timeout ({self.spec.query_timeout:g} s): "
                 f"{'no answer at all (server paused or network down?)' if self.watchdog.fired else text}. "
                 "Another session may hold a lock the catalog read waits for, or the server is paused or "
-                "overloaded; raise `query_timeout` if the catalog is only slow"
+                "overloaded; raise `query_timeout` if the catalog is only slow",
+                reason=reason,
             ) from None
         if LOST.search(text):
-            raise Unreachable(f"lost the connection to {self.spec.display}: {text}") from None
+            raise Unreachable(
+                f"lost the connection to {self.spec.display}: {text}", reason="the connection was lost"
+            ) from None
 
     def execute_script(self, sql: str) -> None:
         """Run statements that change the database (trigger installs, deploys); a failure is one masked line.

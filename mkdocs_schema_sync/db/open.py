@@ -114,7 +114,8 @@ def _bounded(db: Database) -> Database:
     except Exception as exc:
         db.close()
         raise Unreachable(
-            f"{db.spec.display} did not accept its session settings (query_timeout): {first_line(exc)}"
+            f"{db.spec.display} did not accept its session settings (query_timeout): {first_line(exc)}",
+            reason="it did not accept its session settings",
         ) from None
     return db
 
