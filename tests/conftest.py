@@ -82,8 +82,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def server_missing(what: str, why: object) -> None:
     """Fail under CI, skip locally."""
     message = (
-        f"{what} is not reachable ({why}); start it (`.ci/run` does, see README: Two commands) "
-        "or point the tests at another with SCHEMA_SYNC_TEST_PG_* / SCHEMA_SYNC_TEST_MARIADB_* (README: Tests)"
+        f"{what} is not reachable ({why}); start it (`.ci/run` does) or point the tests at another one "
+        "with SCHEMA_SYNC_TEST_PG_* / SCHEMA_SYNC_TEST_MARIADB_* (both in README: Two commands)"
     )
     if IN_CI:
         pytest.fail(message, pytrace=False)

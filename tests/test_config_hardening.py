@@ -188,3 +188,19 @@ def test_schemas_matching_nothing_warn_and_diff_honours_schemas_and_exclude(tmp_
     yml.write_text(base + "      exclude: ['tmp_*']\n")
     result = cli("diff", cwd=site.root)
     assert result.returncode == 0, result.stdout
+
+
+def test_a_missing_server_names_files_and_variables_that_exist() -> None:
+    """The skip (or, under CI, failure) message points at `.ci/run` and the README, not at a file the
+    repository does not have, and the variables it names are documented."""
+    import conftest
+
+    with pytest.raises((pytest.skip.Exception, pytest.fail.Exception)) as info:
+        conftest.server_missing("PostgreSQL at 127.0.0.1:1", "refused")
+    message = str(info.value)
+    assert "DESIGN.md" not in message
+    assert ".ci/run" in message and (conftest.ROOT / ".ci" / "run").is_file()
+    readme = (conftest.ROOT / "README.md").read_text(encoding="utf-8")
+    assert "## Two commands" in readme
+    for variable in ("SCHEMA_SYNC_TEST_PG_PORT", "SCHEMA_SYNC_TEST_MARIADB_PORT", "SCHEMA_SYNC_TEST_PG_HOST"):
+        assert variable in readme
