@@ -90,9 +90,14 @@ def is_missing_table(message: str) -> bool:
 
 def read_log(db: Database, limit: int = 500) -> list[DriftEntry] | None:
     """The newest `limit` rows, newest first, in one query; None when the database has no drift log."""
+    return _select_log(db, db.dialect.select_newest_log(", ".join(LOG_COLUMNS), limit))
+
+
+def _select_log(db: Database, sql: str, params: tuple[Any, ...] = ()) -> list[DriftEntry] | None:
+    """Rows of the drift log as entries; None when the database has no drift log."""
     db.dialect.prepare_text_io(db)
     try:
-        rows = db.query(db.dialect.select_newest_log(", ".join(LOG_COLUMNS), limit))
+        rows = db.query(sql, params)
     except SchemaSyncError as exc:
         db.rollback_quietly()
         if is_missing_table(exc.message):
@@ -116,19 +121,11 @@ def read_pending(db: Database, *, synced_to: str | None = None) -> list[DriftEnt
 
     With `synced_to`, instead the rows already marked `synced` with that reference (a pull request's URL).
     """
-    db.dialect.prepare_text_io(db)
     p = db.param
     where = f"sync_status = {p}" + (f" AND status_ref = {p}" if synced_to is not None else "")
     params = ("synced", synced_to) if synced_to is not None else ("pending",)
     sql = f"SELECT {', '.join(LOG_COLUMNS)} FROM {db.dialect.log_table} WHERE {where} ORDER BY id"
-    try:
-        rows = db.query(sql, params)
-    except SchemaSyncError as exc:
-        db.rollback_quietly()
-        if is_missing_table(exc.message):
-            return None
-        raise SchemaSyncError(f"the drift log {db.dialect.log_table} cannot be read: {exc.message}") from None
-    return _entries(rows)
+    return _select_log(db, sql, params)
 
 
 def mark_rows(db: Database, ids: list[int], status: str, ref: str | None) -> int:
