@@ -34,9 +34,10 @@ def fail(message: str, exit_code: int = EXIT_ERROR) -> NoReturn:
 class CliState:
     """What the group's options give every command: the mkdocs.yml to read, and its settings once read."""
 
-    def __init__(self, config_file: Path, verbose: bool) -> None:
+    def __init__(self, config_file: Path, verbose: bool, *, debug: bool = False) -> None:
         self.config_file = config_file
         self.verbose = verbose
+        self.debug = debug
         self._settings: Settings | None = None
 
     def use_config_file(self, config_file: Path) -> None:

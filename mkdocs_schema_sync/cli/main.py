@@ -8,14 +8,52 @@ plugin's options from the same mkdocs.yml, so a build and the command agree.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from .. import __version__
+from ..masking import mask
+from ..untrusted import one_line
 from . import contracts, deploy, drift, generate, sync
-from .common import CliState
+from .common import EXIT_ERROR, CliState
+
+DEBUG_ENV = "SCHEMA_SYNC_DEBUG"
+
+
+class _Group(click.Group):
+    """Any exception a command did not expect becomes one masked line and exit 2, never a traceback.
+
+    Exit 1 means "found something" (drift, a broken contract); a crash must not read as that.
+    `--debug` or SCHEMA_SYNC_DEBUG=1 lets the traceback through.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if _debugging(ctx):
+                raise
+            where = f"`{ctx.invoked_subcommand}`" if ctx.invoked_subcommand else "the command"
+            text = one_line(mask(f"{type(exc).__name__}: {exc}"))
+            click.echo(
+                f"Error: unexpected error in {where}: {text} — this is a bug in mkdocs-schema-sync; "
+                f"rerun with --debug (or {DEBUG_ENV}=1) for the traceback and report it",
+                err=True,
+            )
+            ctx.exit(EXIT_ERROR)
+
+
+def _debugging(ctx: click.Context) -> bool:
+    state = ctx.find_object(CliState)
+    if state is not None and state.debug:
+        return True
+    return os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -27,7 +65,7 @@ def _setup_logging(verbose: bool) -> None:
     logger.propagate = False
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "-f",
     "--config-file",
@@ -37,12 +75,13 @@ def _setup_logging(verbose: bool) -> None:
     help="The mkdocs.yml whose schema-sync options to use.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log what is done.")
+@click.option("--debug", is_flag=True, help=f"Show the traceback of an unexpected error (also {DEBUG_ENV}=1).")
 @click.version_option(__version__, prog_name="mkdocs-schema-sync")
 @click.pass_context
-def main(ctx: click.Context, config_file: Path, verbose: bool) -> None:
+def main(ctx: click.Context, config_file: Path, verbose: bool, debug: bool) -> None:
     """Database schema docs for MkDocs: generate, snapshot, diff, validate, sync."""
     _setup_logging(verbose)
-    ctx.obj = CliState(config_file, verbose)
+    ctx.obj = CliState(config_file, verbose, debug=debug)
 
 
 def _remember_config_file(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:

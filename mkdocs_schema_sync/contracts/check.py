@@ -251,32 +251,43 @@ def mark_contract_breaks(contracts: ContractFile, old: Catalog, new: Catalog, ch
 
     A change is marked (and made breaking) when it touches a protected column, or
     is a table-level change (table gone, keys, constraints, unique indexes) of a
-    protected table or of a table a protected column references or is referenced by.
+    protected table or of a table a protected column references or is referenced by,
+    or adds a table that makes a protected table's name ambiguous.
     """
     before = {r.name for r in check_contracts(contracts, old).broken}
     newly = [r for r in check_contracts(contracts, new).broken if r.name not in before]
     for result in newly:
         columns: dict[str, set[str]] = {}
         related: set[str] = set()
+        crowding: set[str] = set()  # tables that now share a protected name with another
         for rule in result.contract.protects:
+            names = [rule.table]
             table, _ = _lookup(old, rule.table)
-            if table is None:
-                continue
-            columns[table.key] = {c.name for c in rule.columns}
+            if table is not None:
+                columns[table.key] = {c.name for c in rule.columns}
             for col in rule.columns:
                 for ref in [col.references, *col.referenced_by]:
                     if ref:
+                        names.append(_split_ref(ref)[0])
                         other, _ = _lookup(old, _split_ref(ref)[0])
                         if other is not None:
                             related.add(other.key)
+            for name in names:
+                found = new.find(name)
+                if len(found) > 1:
+                    crowding.update(t.key for t in found)
         for change in changes:
-            if _touches(change, columns, related):
+            if _touches(change, columns, related, crowding):
                 change.contracts.append(result.name)
                 change.breaking = True
     return [r.name for r in newly]
 
 
-def _touches(change: Change, columns: dict[str, set[str]], related: set[str]) -> bool:
+#: table-level members whose changes can break a contract: their before/after is one member's canonical dict
+_MEMBER_PREFIXES = ("primary_key_", "unique_", "foreign_key_", "check_", "index_")
+
+
+def _touches(change: Change, columns: dict[str, set[str]], related: set[str], crowding: set[str]) -> bool:
     """Whether `change` can be what broke a contract protecting `columns` (table key -> column names)."""
     if change.category != "table":  # routines, triggers, types, sequences: contracts protect columns
         return False
@@ -287,10 +298,14 @@ def _touches(change: Change, columns: dict[str, set[str]], related: set[str]) ->
         return protected is not None and (not protected or change.column in protected)
     if change.kind in ("table_removed", "table_kind_changed"):
         return change.key in columns or change.key in related
+    if change.kind == "table_added":
+        return change.key in crowding
+    if not change.kind.startswith(_MEMBER_PREFIXES):  # partitioning, inheritance, extension: not a column's shape
+        return False
     member = change.before if isinstance(change.before, dict) else change.after
     if not isinstance(member, dict) or (change.kind.startswith("index") and not member.get("unique")):
         return False
-    involved = set(member.get("columns") or [])
+    involved = {c for c in member.get("columns") or [] if isinstance(c, str)}
     if protected is not None and (not protected or involved & protected):
         return True
     target = f"{member.get('ref_schema')}.{member.get('ref_table')}"
