@@ -14,7 +14,7 @@ from dataclasses import asdict
 from ..catalog.change import details
 from ..catalog.diff import Change, short
 from ..untrusted import json_text, safe_lines
-from .escape import code_block, github_code
+from .escape import fence, github_code
 
 
 def to_json(changes: list[Change]) -> str:
@@ -80,7 +80,7 @@ def to_markdown(changes: list[Change]) -> str:
         out += ["### Definition changes", ""]
         for c, diff in detailed:
             label = f"{github_code(c.where)} ({c.kind.replace('_', ' ')}):"
-            out += [label, "", code_block("\n".join(diff), "diff"), ""]
+            out += [label, "", fence("\n".join(diff), "diff"), ""]
     return "\n".join(out)
 
 

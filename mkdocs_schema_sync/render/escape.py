@@ -43,12 +43,78 @@ def cell(text: object) -> Markup:
     return Markup("<br>".join(line for line in lines if line))
 
 
-def code_block(text: object, lang: str = "") -> Markup:
-    """A fenced block that no content can close early: the fence outgrows any run of backticks inside."""
+def fence(text: object, lang: str = "") -> Markup:
+    """A fenced block that no content can close early: the fence outgrows any run of backticks inside.
+
+    Only for text we generate (Mermaid diagrams, whose names went through `mermaid_*`) and for
+    GitHub Markdown: the text inside stays verbatim, which is what Markdown preprocessors read.
+    Database text on a page goes through `code_html` instead.
+    """
     body = "" if text is None else str(text).strip("\n")
     longest = max((len(m) for m in re.findall(r"`+", body)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return Markup(f"{fence}{lang}\n{body}\n{fence}")
+    fence_ = "`" * max(3, longest + 1)
+    return Markup(f"{fence_}{lang}\n{body}\n{fence_}")
+
+
+# What a Markdown preprocessor (it reads the page source before Markdown does) keys on, beside what
+# Markdown and HTML read: Jinja's `{{ {% {#` (mkdocs-macros, include-markdown's `{% include %}`),
+# pymdownx.snippets' `--8<--`, mkdocstrings' `:::`, abbr's `*[x]:`, and `%`/`-`/`;` to be sure.
+# Inside <pre> an entity shows as its character, so every one of them becomes an entity.
+_PRE_SPECIAL = MARKDOWN_SPECIAL | set("%-;/.,?")
+_PRE_ESCAPES = {ord(ch): f"&#{ord(ch)};" for ch in _PRE_SPECIAL}
+_PRE_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
+def _inert(text: str) -> str:
+    text = _PRE_CONTROL.sub(lambda m: visible_controls(m.group()), text.replace("\r\n", "\n"))
+    return text.translate(_PRE_ESCAPES)
+
+
+def code_html(text: object, lang: str = "") -> Markup:
+    """Database text (a view's SQL, a function or trigger body, a DDL statement) as a highlighted block.
+
+    HTML, not a Markdown fence: a fence's content is the page source verbatim, so `{{ … }}` in a function
+    body would run in mkdocs-macros and `--8<-- "file"` would paste a file through pymdownx.snippets. Here
+    every character such a plugin reads is a character reference, which the browser shows as the
+    character: the reader sees the SQL, no preprocessor sees anything it recognises. Colours come from
+    Pygments when it is installed (Material brings it), with the class names its themes style.
+    """
+    body = "" if text is None else str(text).strip("\n")
+    parts = []
+    for css, value in _tokens(body, lang):
+        inert = _inert(value)
+        parts.append(f'<span class="{css}">{inert}</span>' if css else inert)
+    language = f' class="language-{lang}"' if re.fullmatch(r"[a-z0-9-]+", lang or "") else ""
+    return Markup(f'<div class="highlight"><pre><span></span><code{language}>{"".join(parts)}</code></pre></div>')
+
+
+def _tokens(text: str, lang: str) -> list[tuple[str, str]]:
+    """(CSS class, text) runs of `text` in `lang`: Pygments' short classes, or one plain run without it."""
+    try:
+        from pygments import lex
+        from pygments.lexers import get_lexer_by_name
+        from pygments.token import STANDARD_TYPES
+        from pygments.util import ClassNotFound
+    except ImportError:
+        return [("", text)]
+    try:
+        lexer = get_lexer_by_name(lang or "text", stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return [("", text)]
+    out: list[tuple[str, str]] = []
+    for ttype, value in lex(text, lexer):
+        css = STANDARD_TYPES.get(ttype)
+        suffix = ""
+        while css is None:  # a subtype Pygments has no short name for: its parent's name plus the rest
+            suffix = ttype[-1] + suffix
+            ttype = ttype.parent
+            css = STANDARD_TYPES.get(ttype)
+        css += suffix
+        if out and out[-1][0] == css:
+            out[-1] = (css, out[-1][1] + value)
+        else:
+            out.append((css, value))
+    return out
 
 
 def code(text: object) -> Markup:
@@ -85,10 +151,14 @@ def title(text: object) -> Markup:
 
 
 def front_matter(page_title: object, meta: dict[str, object] | None = None) -> str:
-    """The YAML front matter of a generated page: `title` (through `title()`) first, then `meta` (minus any title)."""
-    lines = ["---", f"title: {yaml_string(title(page_title))}"]
+    """The YAML front matter of a generated page: `title` (through `title()`) first, then `meta`.
+
+    A template's own `title` and `render_macros` are dropped: the page's text is the database's.
+    """
+    # render_macros: false: mkdocs-macros leaves the page (and its title) alone; nothing here is a macro
+    lines = ["---", f"title: {yaml_string(title(page_title))}", "render_macros: false"]
     for key, value in (meta or {}).items():
-        if key != "title":
+        if key not in ("title", "render_macros"):
             lines.append(f"{json.dumps(str(key))}: {json.dumps(value, ensure_ascii=False, default=str)}")
     return "\n".join([*lines, "---", ""])
 

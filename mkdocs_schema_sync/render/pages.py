@@ -232,7 +232,7 @@ def make_environment(templates: Path | None) -> jinja2.Environment:
     env.filters.update(
         cell=escape.cell,
         code=escape.code,
-        code_block=escape.code_block,
+        code_block=escape.code_html,
         yaml_string=escape.yaml_string,
         md=lambda v: Markup(escape.md(v)),
     )
@@ -344,7 +344,7 @@ class Renderer:
                 schema=schema,
                 tables=drawn,
                 shown=shown,
-                diagram=escape.code_block(mermaid.er_diagram(catalog, shown, columns=len(shown) <= 15), "mermaid"),
+                diagram=escape.fence(mermaid.er_diagram(catalog, shown, columns=len(shown) <= 15), "mermaid"),
             )
             for table in tables:
                 page = self.paths.table(table)
@@ -523,7 +523,7 @@ class Renderer:
             "unique_cols": unique_cols,
             "incoming": self.catalog.referencing(table),
             "target": lambda fk: self.catalog.by_key(fk.ref_key),
-            "diagram": escape.code_block(mermaid.er_diagram(self.catalog, neighbours), "mermaid"),
+            "diagram": escape.fence(mermaid.er_diagram(self.catalog, neighbours), "mermaid"),
             "user_type": lambda col: self._user_type(col.type, table.schema),
             "col_sequences": col_sequences,
             "constraint_notes": any(c is not None and c.comment for c in constraints),

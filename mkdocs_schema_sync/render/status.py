@@ -165,8 +165,8 @@ def flows(model: DocModel, steps: dict[str, list[dict[str, Any]]]) -> dict[str, 
         *style,
     ]
     return {
-        "to_repo": escape.code_block("\n".join(to_repo), "mermaid"),
-        "to_db": escape.code_block("\n".join(to_db), "mermaid"),
+        "to_repo": escape.fence("\n".join(to_repo), "mermaid"),
+        "to_db": escape.fence("\n".join(to_db), "mermaid"),
     }
 
 
