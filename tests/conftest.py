@@ -396,3 +396,19 @@ def mkdocs_build(
 
 def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return run([sys.executable, "-m", "mkdocs_schema_sync", *args], cwd, env=env)
+
+
+def visible_text(page_html: str) -> str:
+    """What a reader sees of a built page's HTML: tags dropped, entities decoded (code is highlighted in spans)."""
+    import html as _html
+    import re as _re
+
+    return _html.unescape(_re.sub(r"<[^>]+>", "", page_html))
+
+
+def unhighlighted(page_html: str) -> str:
+    """A built page's HTML with the highlighting spans of code blocks removed and entities decoded."""
+    import html as _html
+    import re as _re
+
+    return _html.unescape(_re.sub(r"</?span[^>]*>", "", page_html))

@@ -15,7 +15,7 @@ import re
 import sqlite3
 from pathlib import Path
 
-from conftest import ROOT, cli, make_sqlite, mkdocs_build, write_site
+from conftest import ROOT, cli, make_sqlite, mkdocs_build, visible_text, write_site
 
 from mkdocs_schema_sync.catalog import Catalog, Column, Routine, Sequence, Table, Trigger, UserType
 from mkdocs_schema_sync.catalog.descriptions import load_descriptions
@@ -95,7 +95,9 @@ def test_sqlite_site_diff_and_polling(tmp_path: Path) -> None:
         r"<td>trg_audit</td>\s*<td>AFTER</td>\s*<td>INSERT</td>\s*<td>ROW</td>\s*<td>its body, below</td>", orders
     )
     assert "Writes the audit row." in orders and "Totals are never negative." in orders
-    assert "INSERT INTO audit (order_id, note) VALUES (NEW.id, 'new');" in orders  # the body, in a code block
+    assert "INSERT INTO audit (order_id, note) VALUES (NEW.id, 'new');" in visible_text(
+        orders
+    )  # the body, in a code block
     assert "trg_v_insert" in html.unescape(site.html("schema/main/v_orders/index.html"))
     assert "trg_v_insert" not in orders
     assert not (site.site_dir / "schema/main/routines").exists()  # nothing to list: no empty pages

@@ -9,13 +9,12 @@ function body; polling sees a function changed by CREATE OR REPLACE.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from pathlib import Path
 
 import pytest
-from conftest import ServerDB, Site, cli, mariadb_execute, mkdocs_build, write_site
+from conftest import ServerDB, Site, cli, mariadb_execute, mkdocs_build, unhighlighted, write_site
 
 pytestmark = pytest.mark.mariadb
 
@@ -55,7 +54,7 @@ def site_for(db: ServerDB, tmp_path: Path) -> Site:
 
 
 def page(site: Site, rel: str) -> str:
-    return html.unescape(site.html(rel))
+    return unhighlighted(site.html(rel))
 
 
 def test_every_object_on_its_page(shop: ServerDB, tmp_path: Path) -> None:

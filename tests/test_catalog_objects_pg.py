@@ -10,13 +10,12 @@ function body; polling sees a function changed by CREATE OR REPLACE.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from pathlib import Path
 
 import pytest
-from conftest import ServerDB, Site, cli, mkdocs_build, pg_execute, write_site
+from conftest import ServerDB, Site, cli, mkdocs_build, pg_execute, unhighlighted, write_site
 
 pytestmark = pytest.mark.postgres
 
@@ -85,7 +84,7 @@ def site_for(db: ServerDB, tmp_path: Path, extra: str = "") -> Site:
 
 def page(site: Site, rel: str) -> str:
     """The text of a built page (entities decoded), e.g. `schema/shop/orders/index.html`."""
-    return html.unescape(site.html(rel))
+    return unhighlighted(site.html(rel))
 
 
 def test_every_object_on_its_page(shop: ServerDB, tmp_path: Path) -> None:
@@ -119,7 +118,7 @@ def test_every_object_on_its_page(shop: ServerDB, tmp_path: Path) -> None:
     assert "citext" not in routines  # extension objects are hidden by default
     add_tax = next(site.site_dir.glob("schema/shop/routines/add_tax-*/index.html"))
     bodies = [
-        html.unescape(add_tax.read_text())
+        unhighlighted(add_tax.read_text())
         for add_tax in site.site_dir.glob("schema/shop/routines/add_tax-*/index.html")
     ]
     assert any("SELECT amount * (1 + rate)" in b for b in bodies) and add_tax
