@@ -94,20 +94,53 @@ class ForeignKey:
 
 @dataclass
 class Index:
+    """An index. `columns` holds key columns or, for an expression key, its text.
+
+    The fields after `comment` are what a database has beyond a plain B-tree
+    on columns; each appears in the canonical form only when set, so snapshots
+    of indexes without them stay byte-identical.
+    """
+
     name: str
     columns: list[str]
     unique: bool = False
     where: str | None = None
     comment: str | None = None
+    # Access method / kind in lower case, as the database names it: "gist", "gin",
+    # "brin", "hash", "spgist" (PostgreSQL); "fulltext", "spatial", "hash"
+    # (MySQL/MariaDB); "clustered", "clustered columnstore", "nonclustered
+    # columnstore", "xml", "spatial" (SQL Server). None means the default
+    # B-tree (SQL Server: nonclustered rowstore).
+    method: str | None = None
+    # Non-key columns (INCLUDE), in the database's order.
+    include: list[str] = field(default_factory=list)
+    # Per-key options keyed by the key's position in `columns` ("0", "1", ...):
+    # e.g. "DESC", "NULLS FIRST", an operator class, "DESC NULLS LAST".
+    options: dict[str, str] = field(default_factory=dict)
+    # PostgreSQL 15+ UNIQUE NULLS NOT DISTINCT.
+    nulls_not_distinct: bool = False
+    # Created on a partition by its parent's index (PostgreSQL).
+    inherited: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "name": self.name,
             "columns": list(self.columns),
             "unique": self.unique,
             "where": self.where,
             "comment": self.comment,
         }
+        if self.method:
+            out["method"] = self.method
+        if self.include:
+            out["include"] = list(self.include)
+        if self.options:
+            out["options"] = dict(sorted(self.options.items()))
+        if self.nulls_not_distinct:
+            out["nulls_not_distinct"] = True
+        if self.inherited:
+            out["inherited"] = True
+        return out
 
 
 @dataclass
