@@ -62,9 +62,12 @@ def racing_monitors(root: Path, env: dict[str, str] | None = None) -> Iterator[l
 
 def race(root: Path, ddl: Callable[[str], None], env: dict[str, str] | None = None) -> None:
     """The baseline, then TABLES created one by one while the monitors poll, then one last check."""
+    started = time.monotonic()
     assert cli("monitor", "--once", cwd=root, env=env).returncode == 0  # the baseline
+    one_pass = time.monotonic() - started  # start-up plus one pass, on this machine right now
     with racing_monitors(root, env):
-        time.sleep(4.0)  # let them start (four interpreters on a busy machine)
+        # Let them start: four interpreters at once on a busy machine take longer than one.
+        time.sleep(min(30.0, max(4.0, 3 * one_pass)))
         for table in TABLES:
             ddl(table)
             time.sleep(0.05)
