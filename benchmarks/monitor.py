@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(Path(__file__).resolve().parent)]
 
-from deploy import USER, HOST, PORT, admin, make_db  # noqa: E402
+from deploy import HOST, PORT, USER, admin, make_db  # noqa: E402
 from github_stand_in import TOKEN, GitHubStandIn  # noqa: E402
 
 from mkdocs_schema_sync.catalog.snapshot import write_snapshot  # noqa: E402
