@@ -4,7 +4,9 @@ single-connection form (which stays the one-database case, with its page URLs un
 Each entry has a `name` and any per-database option. Options set beside `databases:` are defaults for
 every entry, except those that name one database's own things (its connection, snapshot, contracts,
 descriptions, state file, generated pages, deploy folder): those belong in the entry, and each entry's
-files default to names carrying the database's name, so two databases never share a file or a branch.
+files default to names carrying the database's name (`schema.<name>.lock.json`, `contracts.<name>.yml`,
+`.schema-sync-state.<name>.json`, migrations under `migrations/<name>/`, branch `schema-sync/<name>`), so
+two databases never share a file or a branch.
 """
 
 from __future__ import annotations
@@ -74,6 +76,8 @@ def parse_databases(raw_options: dict[str, Any], top: SchemaSyncConfig, config_f
             raise SchemaSyncError(f"{where}: option `{misplaced[0]}` is for the whole site: set it beside `databases`")
         options = {**inherited, **entry_defaults(name), **{k: v for k, v in entry.items() if k != "name"}}
         options["title"] = entry.get("title", name)
+        if isinstance(options.get("deploy", {}), dict):  # each database's own SQL files
+            options["deploy"] = {"migrations": f"migrations/{name}", **options.get("deploy", {})}
         options["github"] = _github(raw_options.get("github"), entry.get("github"), name, where)
         if "docs_url" not in entry and isinstance(top.docs_url, str) and top.docs_url:
             options["docs_url"] = f"{top.docs_url.rstrip('/')}/{root}/{name}/"
