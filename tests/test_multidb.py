@@ -271,3 +271,22 @@ def test_sqlite_sections_snapshots_and_per_database_diff(tmp_path: Path) -> None
     assert r.returncode == 0, r.stderr
     for rel in ("schema/index.md", "schema/status.md", "schema/a/main/stores.md", "schema/b/main/stores.md"):
         assert (site.root / "gen" / rel).is_file(), rel
+
+
+def test_serve_watches_every_database(tmp_path: Path) -> None:
+    """Under `mkdocs serve` each database has its own watcher: a change in the second one shows by itself."""
+    from test_serve import fetch, served, wait_for
+
+    a, b = sqlite_db(tmp_path / "a.db"), sqlite_db(tmp_path / "b.db")
+    options = (
+        f"watch_interval: 1\ndatabases:\n  - name: a\n    connection: sqlite:///{a}\n"
+        f"  - name: b\n    connection: sqlite:///{b}\n"
+    )
+    site = write_site(tmp_path / "site", options)
+    with served(site.root) as (base, output):
+        page = f"{base}/schema/b/main/regions/"
+        assert wait_for(page, "region_code", 60) is not None, "serve did not come up"
+        sqlite_execute(b, "ALTER TABLE regions ADD COLUMN promocode VARCHAR(12)")
+        assert wait_for(page, "promocode", 30) is not None, "the served page never showed the new column"
+        assert "region_code" in (other := fetch(f"{base}/schema/a/main/regions/") or "") and "promocode" not in other
+    assert "Traceback" not in output[0]
