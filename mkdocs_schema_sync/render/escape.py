@@ -163,11 +163,21 @@ def front_matter(page_title: object, meta: dict[str, object] | None = None) -> s
     return "\n".join([*lines, "---", ""])
 
 
+# Words the bundled Mermaid's ER lexer reads inside an entity block whatever the position
+# (`\b(PK|FK|UK)\b`, case-insensitive): an attribute type or name spelled so would be a key marker.
+MERMAID_ATTRIBUTE_KEYWORDS = frozenset({"pk", "fk", "uk"})
+# `.*direction\s+TB` is a lexer rule that swallows any line holding the phrase, quotes or not.
+_MERMAID_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_MERMAID_DIRECTION = re.compile(r"(?i)(direction)\s+(tb|bt|rl|lr)\b")
+
+
 def mermaid_id(text: str) -> str:
-    """An identifier Mermaid accepts (letters, digits, underscore; starts with a letter)."""
+    """An attribute name Mermaid accepts (letters, digits, underscore; starts with a letter; not PK/FK/UK)."""
     out = _MERMAID_ID.sub("_", text)
     if not out or not out[0].isalpha():
         out = "t_" + out
+    if out.lower() in MERMAID_ATTRIBUTE_KEYWORDS:
+        out += "_"
     return out
 
 
@@ -176,13 +186,21 @@ def mermaid_type(text: str | None) -> str:
     out = _MERMAID_TYPE.sub("_", " ".join((text or "").split()))
     if not out or not (out[0].isalpha() or out[0] == "_"):
         out = "any" if not out else "t_" + out
+    if out.lower() in MERMAID_ATTRIBUTE_KEYWORDS:
+        out = "t_" + out
     return out
 
 
 def mermaid_string(text: object, limit: int = 60) -> str:
-    """Text for inside a Mermaid "quoted string": no quotes, entity codes, statement breaks or tags."""
-    flat = " ".join(str(text).split())
-    flat = re.sub(r"[\"#;<>{}`\\]", "", flat)
+    """Text for inside a Mermaid "quoted string": no quotes, entity codes, statement breaks or tags.
+
+    `%` and `~` (a quoted entity label refuses `%`; two `~` on a line read as a generic type) become
+    their full-width forms, and "direction TB" gets a zero-width space, which JavaScript's `\\s` is not.
+    Control characters are dropped: the page's own text shows them.
+    """
+    flat = _MERMAID_CONTROL.sub("", " ".join(str(text).split()))
+    flat = re.sub(r"[\"#;<>{}`\\]", "", flat).replace("%", "\uff05").replace("~", "\uff5e")
+    flat = _MERMAID_DIRECTION.sub("\\1\u200b \\2", flat)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
