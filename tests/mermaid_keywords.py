@@ -12,9 +12,24 @@ import re
 
 from mkdocs_schema_sync.plugin import mermaid
 
-SEEN_BREAKING = (
-    "end class classDef style direction accTitle accDescr erDiagram click one only to zero many u optionally"
-).split()
+SEEN_BREAKING = [
+    "end",
+    "class",
+    "classDef",
+    "style",
+    "direction",
+    "accTitle",
+    "accDescr",
+    "erDiagram",
+    "click",
+    "one",
+    "only",
+    "to",
+    "zero",
+    "many",
+    "u",
+    "optionally",
+]
 
 
 @functools.cache
