@@ -11,6 +11,7 @@ import math
 from typing import TYPE_CHECKING
 
 from ..base import Connection, Dialect, Triggers
+from ..statements import Statement
 from . import catalog
 from .batches import split_batches
 from .contracts import MSSQLContracts
@@ -65,7 +66,7 @@ class MSSQLDialect(Dialect):
     def split_script(self, script: str) -> list[str]:
         return split_batches(script)
 
-    def split_migration(self, text: str) -> list[str]:
+    def split_migration(self, text: str) -> list[Statement]:
         """T-SQL migrations are sent in `GO` batches, as sqlcmd and SSMS send them."""
         return split_batches(text)
 
