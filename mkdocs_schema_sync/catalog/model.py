@@ -19,6 +19,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..masking import mask
+
 SNAPSHOT_FORMAT = 1
 
 
@@ -429,6 +431,7 @@ class Catalog:
     sequences: list[Sequence] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        _mask_texts(self)
         self.tables.sort(key=lambda t: (t.schema, t.name))
         self.routines.sort(key=lambda r: (r.schema, r.name, r.signature, r.kind))
         self.triggers.sort(key=lambda t: (t.schema, t.table, t.name))
@@ -644,3 +647,29 @@ def canonical_json(data: Any) -> str:
 def sha256_of(data: Any) -> str:
     raw = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _mask_texts(catalog: Catalog) -> None:
+    """Comments and defaults are masked as they enter the model: a `password=…` or `user:pw@host` kept there
+    would reach pages, snapshots and diffs. (Definitions are shown as the database has them.)"""
+
+    def masked(value: str | None) -> str | None:
+        return mask(value) if value else value
+
+    catalog.schema_comments = {k: mask(v) if v else v for k, v in catalog.schema_comments.items()}
+    for t in catalog.tables:
+        t.comment = masked(t.comment)
+        for c in t.columns:
+            c.comment, c.default = masked(c.comment), masked(c.default)
+        for part in (t.uniques, t.foreign_keys, t.indexes, t.checks, t.partitions):
+            for item in part:
+                item.comment = masked(item.comment)
+        if t.primary_key is not None:
+            t.primary_key.comment = masked(t.primary_key.comment)
+    for kind in (catalog.routines, catalog.triggers, catalog.sequences):
+        for o in kind:
+            o.comment = masked(o.comment)
+    for ut in catalog.types:
+        ut.comment, ut.default = masked(ut.comment), masked(ut.default)
+        for c in ut.attributes:
+            c.comment, c.default = masked(c.comment), masked(c.default)
