@@ -31,9 +31,11 @@ class Column:
     identity: bool = False
     generated: str | None = None
     comment: str | None = None
+    #: MySQL/MariaDB `ON UPDATE CURRENT_TIMESTAMP`: what the server writes on every UPDATE of the row
+    on_update: str | None = None
 
     def canonical(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "name": self.name,
             "type": self.type,
             "nullable": self.nullable,
@@ -42,6 +44,9 @@ class Column:
             "generated": self.generated,
             "comment": self.comment,
         }
+        if self.on_update is not None:  # absent when unset: older snapshots keep their hashes
+            out["on_update"] = self.on_update
+        return out
 
 
 @dataclass
@@ -49,9 +54,11 @@ class PrimaryKey:
     name: str | None
     columns: list[str]
     comment: str | None = None
+    #: cloned onto a partition from its parent's (PostgreSQL)
+    inherited: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment)
+        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment, self.inherited)
 
 
 @dataclass
@@ -59,9 +66,11 @@ class UniqueConstraint:
     name: str | None
     columns: list[str]
     comment: str | None = None
+    #: cloned onto a partition from its parent's (PostgreSQL)
+    inherited: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment)
+        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment, self.inherited)
 
 
 @dataclass
@@ -74,6 +83,7 @@ class ForeignKey:
     on_delete: str | None = None
     on_update: str | None = None
     comment: str | None = None
+    inherited: bool = False
 
     @property
     def ref_key(self) -> str:
@@ -89,7 +99,7 @@ class ForeignKey:
             "on_delete": self.on_delete,
             "on_update": self.on_update,
         }
-        return _commented(data, self.comment)
+        return _commented(data, self.comment, self.inherited)
 
 
 @dataclass
@@ -148,9 +158,10 @@ class CheckConstraint:
     name: str | None
     expression: str
     comment: str | None = None
+    inherited: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return _commented({"name": self.name, "expression": self.expression}, self.comment)
+        return _commented({"name": self.name, "expression": self.expression}, self.comment, self.inherited)
 
 
 @dataclass
@@ -266,6 +277,8 @@ class Trigger:
     definition: str | None = None  # the CREATE TRIGGER statement, or the body it runs
     enabled: bool = True
     comment: str | None = None
+    #: a partition's clone of its parent's trigger (PostgreSQL)
+    inherited: bool = False
 
     @property
     def table_key(self) -> str:
@@ -287,6 +300,7 @@ class Trigger:
             "definition": self.definition,
             "enabled": self.enabled,
             "comment": self.comment,
+            **({"inherited": True} if self.inherited else {}),
         }
 
     def sha256(self) -> str:
@@ -586,10 +600,12 @@ def _fields(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k != "sha256"}
 
 
-def _commented(data: dict[str, Any], comment: str | None) -> dict[str, Any]:
-    """A constraint's canonical form gets `comment` only when it has one (older snapshots had none)."""
+def _commented(data: dict[str, Any], comment: str | None, inherited: bool = False) -> dict[str, Any]:
+    """A constraint's canonical form gets `comment` and `inherited` only when set (older snapshots had neither)."""
     if comment is not None:
         data["comment"] = comment
+    if inherited:
+        data["inherited"] = True
     return data
 
 
