@@ -33,9 +33,11 @@ class Column:
     identity: bool = False
     generated: str | None = None
     comment: str | None = None
+    #: MySQL/MariaDB `ON UPDATE CURRENT_TIMESTAMP`: what the server writes on every UPDATE of the row
+    on_update: str | None = None
 
     def canonical(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "name": self.name,
             "type": self.type,
             "nullable": self.nullable,
@@ -44,6 +46,9 @@ class Column:
             "generated": self.generated,
             "comment": self.comment,
         }
+        if self.on_update is not None:  # absent when unset: older snapshots keep their hashes
+            out["on_update"] = self.on_update
+        return out
 
 
 @dataclass
@@ -51,9 +56,11 @@ class PrimaryKey:
     name: str | None
     columns: list[str]
     comment: str | None = None
+    #: cloned onto a partition from its parent's (PostgreSQL)
+    inherited: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment)
+        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment, self.inherited)
 
 
 @dataclass
@@ -61,9 +68,11 @@ class UniqueConstraint:
     name: str | None
     columns: list[str]
     comment: str | None = None
+    #: cloned onto a partition from its parent's (PostgreSQL)
+    inherited: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment)
+        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment, self.inherited)
 
 
 @dataclass
@@ -76,6 +85,7 @@ class ForeignKey:
     on_delete: str | None = None
     on_update: str | None = None
     comment: str | None = None
+    inherited: bool = False
 
     @property
     def ref_key(self) -> str:
@@ -91,7 +101,7 @@ class ForeignKey:
             "on_delete": self.on_delete,
             "on_update": self.on_update,
         }
-        return _commented(data, self.comment)
+        return _commented(data, self.comment, self.inherited)
 
 
 @dataclass
@@ -150,9 +160,10 @@ class CheckConstraint:
     name: str | None
     expression: str
     comment: str | None = None
+    inherited: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return _commented({"name": self.name, "expression": self.expression}, self.comment)
+        return _commented({"name": self.name, "expression": self.expression}, self.comment, self.inherited)
 
 
 @dataclass
@@ -268,6 +279,8 @@ class Trigger:
     definition: str | None = None  # the CREATE TRIGGER statement, or the body it runs
     enabled: bool = True
     comment: str | None = None
+    #: a partition's clone of its parent's trigger (PostgreSQL)
+    inherited: bool = False
 
     @property
     def table_key(self) -> str:
@@ -289,6 +302,7 @@ class Trigger:
             "definition": self.definition,
             "enabled": self.enabled,
             "comment": self.comment,
+            **({"inherited": True} if self.inherited else {}),
         }
 
     def sha256(self) -> str:
@@ -589,10 +603,12 @@ def _fields(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k != "sha256"}
 
 
-def _commented(data: dict[str, Any], comment: str | None) -> dict[str, Any]:
-    """A constraint's canonical form gets `comment` only when it has one (older snapshots had none)."""
+def _commented(data: dict[str, Any], comment: str | None, inherited: bool = False) -> dict[str, Any]:
+    """A constraint's canonical form gets `comment` and `inherited` only when set (older snapshots had neither)."""
     if comment is not None:
         data["comment"] = comment
+    if inherited:
+        data["inherited"] = True
     return data
 
 
