@@ -232,6 +232,10 @@ class Dialect(ABC):
         """`KEY=value` pairs the driver needs unless the user set them (`keys`: upper-cased keys given)."""
         return []
 
+    def locate_odbc_driver(self, odbc: str, registered: list[str]) -> str:
+        """The ODBC string to connect with when the URL named no driver (`registered`: the driver manager's list)."""
+        return odbc
+
     def odbc_timeouts(self, keys: set[str], query_timeout: float) -> list[str]:
         """`KEY=value` pairs that bound a query inside the ODBC driver (a client-side read timeout)."""
         return []
