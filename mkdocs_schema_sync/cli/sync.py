@@ -14,9 +14,10 @@ import click
 from ..db import Database, connection_spec, open_database
 from ..errors import ConnectError, SchemaSyncError, Unreachable
 from ..settings import Settings, parse_schedule
+from ..sync import install_spec
 from ..sync.git import Repo
 from ..sync.monitor import Monitor, PassResult
-from ..sync.workflows import options_for, write_workflows
+from ..sync.workflows import driver_extras, install_lines, options_for, write_workflows
 from ..untrusted import safe_lines
 from .common import CliState, fail, run_core
 from .databases import DATABASE_HELP, each_database
@@ -131,12 +132,11 @@ def pr(obj: CliState, dry_run: bool) -> None:
 @click.option(
     "--install",
     metavar="PIP_SPEC",
-    default="mkdocs-schema-sync[postgres,site]",
-    show_default=True,
-    help="What the workflows pip-install (a requirements file: `-r requirements.txt`).",
+    help="What the workflows pip-install (default: where this copy was installed from; "
+    "a requirements file: `-r requirements.txt`).",
 )
 @click.pass_obj
-def init_ci(obj: CliState, schedule: str | None, force: bool, out_dir: Path | None, install: str) -> None:
+def init_ci(obj: CliState, schedule: str | None, force: bool, out_dir: Path | None, install: str | None) -> None:
     """Write GitHub Actions workflows: drift pull requests on a schedule, docs deployed to GitHub Pages."""
     settings = obj.settings
     if schedule is not None:
@@ -144,14 +144,22 @@ def init_ci(obj: CliState, schedule: str | None, force: bool, out_dir: Path | No
     repo = run_core(Repo, settings.base_dir)
     branch = (settings.github.base if settings.github else None) or _default_branch(repo)
     opts = run_core(options_for, settings, repo.root, obj.config_file, schedule, branch)
-    opts.install = install
+    extras, apt = driver_extras(opts)
+    chosen = run_core(install_spec.choose, install, [*extras, "site"] if install is None else extras)
+    opts.install = install_lines(chosen.spec, apt)
     folder = out_dir or repo.root / ".github" / "workflows"
     for path in run_core(write_workflows, folder, opts, force=force):
         click.echo(f"wrote {path}")
+    click.echo(f"install: {chosen.spec} (from {chosen.source})")
+    if apt:
+        click.echo(f"drivers: apt packages {', '.join(apt)} (no pip package brings them)")
+    secrets = list(dict.fromkeys([*opts.connection_env, *opts.notify_env, *(n for t in opts.targets for n in t.env)]))
     click.echo(
-        "next: add the repository secrets SCHEMA_SYNC_CONNECTION and SCHEMA_SYNC_TOKEN, enable GitHub Pages "
+        f"next: add the repository secrets {', '.join([*secrets, opts.token_secret])}, enable GitHub Pages "
         "(source: GitHub Actions) and 'Allow GitHub Actions to create and approve pull requests'"
     )
+    if "postgresql" in opts.dialects:
+        click.echo("PostgreSQL on a runner: write the secret as postgresql+psycopg://… (the runner has no psqlODBC)")
 
 
 def _default_branch(repo: Repo) -> str:
