@@ -290,3 +290,25 @@ def test_serve_watches_every_database(tmp_path: Path) -> None:
         assert wait_for(page, "promocode", 30) is not None, "the served page never showed the new column"
         assert "region_code" in (other := fetch(f"{base}/schema/a/main/regions/") or "") and "promocode" not in other
     assert "Traceback" not in output[0]
+
+
+def test_init_ci_passes_every_database_connection_secret(tmp_path: Path) -> None:
+    """The drift workflow's `monitor --once` visits every database: each entry's `!ENV` connection is a secret."""
+    import yaml
+    from github_stand_in import make_repo as repo_of
+
+    repo = repo_of(tmp_path / "git")
+    site = write_site(
+        repo.work / "docs-site",
+        "github: {repository: acme/data-docs}\ndatabases:\n"
+        "  - name: ops\n    connection: !ENV OPS_DB\n"
+        "  - name: warehouse\n    connection: !ENV [WAREHOUSE_DB, 'postgresql+psycopg://u@h/wh']\n",
+    )
+    spec = "mkdocs-schema-sync @ git+https://github.com/acme/schema-sync@0123456789abcdef0123456789abcdef01234567"
+    r = cli("init-ci", "--install", spec, cwd=site.root, env={"OPS_DB": "sqlite:///ops.db"})
+    assert r.returncode == 0, r.stderr
+    drift = yaml.safe_load((repo.work / ".github" / "workflows" / "schema-sync-drift.yml").read_text())
+    run = drift["jobs"]["monitor"]["steps"][-1]
+    assert run["run"] == "mkdocs-schema-sync -f mkdocs.yml monitor --once"
+    assert {"OPS_DB", "WAREHOUSE_DB"} <= set(run["env"])
+    assert "OPS_DB" in r.stdout and "WAREHOUSE_DB" in r.stdout
