@@ -312,3 +312,56 @@ def test_init_ci_passes_every_database_connection_secret(tmp_path: Path) -> None
     assert run["run"] == "mkdocs-schema-sync -f mkdocs.yml monitor --once"
     assert {"OPS_DB", "WAREHOUSE_DB"} <= set(run["env"])
     assert "OPS_DB" in r.stdout and "WAREHOUSE_DB" in r.stdout
+
+
+@pytest.mark.postgres
+def test_a_foreign_table_links_to_its_source_when_that_database_is_in_the_site(tmp_path: Path, pg_db: ServerDB) -> None:
+    """PostgreSQL postgres_fdw: the warehouse's foreign table `remote_stores` reads `public.stores` of the
+    `sales` database; with both in the site its page links to the stores page of the sales section."""
+    import uuid
+
+    from conftest import _pg_admin
+
+    sales = ServerDB(f"sstest_{uuid.uuid4().hex[:10]}", pg_db.host, pg_db.port, pg_db.user)
+    with _pg_admin() as conn:
+        conn.execute(f'CREATE DATABASE "{sales.name}"')
+    try:
+        pg_execute(sales, "CREATE TABLE public.stores (id int PRIMARY KEY, city text)")
+        pg_execute(
+            pg_db,
+            "CREATE EXTENSION postgres_fdw; "
+            f"CREATE SERVER sales_src FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '{pg_db.host}', "
+            f"port '{pg_db.port}', dbname '{sales.name}'); "
+            f"CREATE USER MAPPING FOR CURRENT_USER SERVER sales_src OPTIONS (user '{pg_db.user}'); "
+            "CREATE FOREIGN TABLE public.remote_stores (id int, city text) SERVER sales_src "
+            "OPTIONS (schema_name 'public', table_name 'stores'); "
+            "CREATE FOREIGN TABLE public.elsewhere (id int) SERVER sales_src OPTIONS (table_name 'no_such_table')",
+        )
+        options = (
+            f"databases:\n  - name: warehouse\n    connection: {pg_db.url('postgresql+psycopg')}\n""    connect_timeout: 3\n"
+            f"  - name: sales\n    title: Sales\n    connection: {sales.url('postgresql+psycopg')}\n"
+        )
+        site = write_site(tmp_path / "site", options)
+        r = mkdocs_build(site)
+        assert r.returncode == 0, r.stderr
+        page = site.html("schema/warehouse/public/remote_stores/index.html")
+        text = visible_text(page)
+        assert "Foreign table: its rows live in public.stores of the database " + sales.name in text
+        assert (
+            'href="../../../sales/public/stores/"' in page and "Documented in this site: Sales: public.stores" in text
+        )
+        other = visible_text(site.html("schema/warehouse/public/elsewhere/index.html"))
+        assert "public.no_such_table" in other and "Documented in this site" not in other
+        # the snapshot keeps where a foreign table reads; built from it (warehouse down), the link stays
+        assert cli("snapshot", "--database", "warehouse", cwd=site.root).returncode == 0
+        assert '"foreign_source"' in (site.root / "schema.warehouse.lock.json").read_text()
+        yml = (site.root / "mkdocs.yml").read_text()
+        down = pg_db.url("postgresql+psycopg").replace(f":{pg_db.port}/", f":{free_port()}/")
+        (site.root / "mkdocs.yml").write_text(yml.replace(pg_db.url("postgresql+psycopg"), down))
+        r = mkdocs_build(site)
+        assert r.returncode == 0, r.stderr
+        page = site.html("schema/warehouse/public/remote_stores/index.html")
+        assert "could not be reached" in visible_text(page) and 'href="../../../sales/public/stores/"' in page
+    finally:
+        with _pg_admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{sales.name}" WITH (FORCE)')

@@ -179,6 +179,23 @@ class Partition:
 
 
 @dataclass
+class ForeignSource:
+    """Where a foreign table's rows live (PostgreSQL foreign data wrappers): the wrapper, the server, and
+    the remote database, schema and table as its options name them (None when an option is not set).
+    No host or port: those stay out of pages and snapshots; the database's name is what links a site."""
+
+    wrapper: str
+    server: str
+    database: str | None = None
+    schema: str | None = None
+    table: str | None = None
+
+    def canonical(self) -> dict[str, Any]:
+        return {"wrapper": self.wrapper, "server": self.server, "database": self.database,
+                "schema": self.schema, "table": self.table}  # fmt: skip
+
+
+@dataclass
 class Table:
     """A table or view. `kind`: table, view, materialized view, partitioned table or foreign table."""
 
@@ -205,6 +222,8 @@ class Table:
     partitions: list[Partition] = field(default_factory=list)
     #: the extension that installed this object (PostgreSQL), None for the user's own
     extension: str | None = None
+    #: a foreign table's remote table (PostgreSQL), None for every other table
+    foreign_source: ForeignSource | None = None
 
     @property
     def key(self) -> str:
@@ -259,6 +278,8 @@ class Table:
             out["inherits"] = list(self.inherits)
         if self.partitions:
             out["partitions"] = [p.canonical() for p in self.partitions]
+        if self.foreign_source is not None:
+            out["foreign_source"] = self.foreign_source.canonical()
         return out
 
     def sha256(self) -> str:
@@ -632,6 +653,7 @@ def table_from_canonical(obj: dict[str, Any]) -> Table:
         inherits=list(obj.get("inherits") or []),
         partitions=[Partition(**p) for p in obj.get("partitions") or []],
         extension=obj.get("extension"),
+        foreign_source=ForeignSource(**obj["foreign_source"]) if obj.get("foreign_source") else None,
     )
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from ..files import write_pages
-from ..pipeline import build_model, load_catalog
+from ..pipeline import build_model, database_of, load_catalog
 from ..render.pages import render_pages
-from ..render.site import Section, site_pages
+from ..render.site import Section, attach_foreign_sources, site_pages
 from .common import CliState, fail, run_core
 
 
@@ -29,10 +29,11 @@ def generate(obj: CliState, out_dir: Path) -> None:
     sources = []
     for settings in obj.databases:  # one database down: its pages come from its snapshot alone
         loaded = run_core(load_catalog, settings)
-        model = run_core(build_model, settings, loaded)
-        pages.update(run_core(render_pages, model))
-        sections.append(Section(str(settings.name), model))
+        sections.append(Section(str(settings.name), run_core(build_model, settings, loaded), database_of(settings)))
         sources.append(loaded.source.connection)
+    attach_foreign_sources(sections)
+    for section in sections:
+        pages.update(run_core(render_pages, section.model))
     if obj.multi:
         root = obj.databases[0].path.rsplit("/", 1)[0]
         pages.update(site_pages(root, obj.site_title, sections))

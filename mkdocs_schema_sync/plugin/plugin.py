@@ -19,10 +19,10 @@ from mkdocs.structure.pages import Page
 
 from ..contracts import policy
 from ..errors import SchemaSyncError
-from ..pipeline import LoadedCatalog, build_model, load_catalog
+from ..pipeline import LoadedCatalog, build_model, database_of, load_catalog
 from ..render import escape
 from ..render.pages import DocModel, Paths, render_pages
-from ..render.site import Section, site_pages
+from ..render.site import Section, attach_foreign_sources, site_pages
 from ..settings import Settings, section_path
 from . import mermaid
 from .config import SchemaSyncConfig, settings_from_config
@@ -170,8 +170,10 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             return files
         sections: list[tuple[Settings, DocModel, Paths, set[str], dict[str, str]]] = []
         try:
-            for i, settings in enumerate(self.databases):
-                model = build_model(settings, self.load(i))
+            models = [build_model(settings, self.load(i)) for i, settings in enumerate(self.databases)]
+            site = [Section(str(s.name), m, database_of(s)) for s, m in zip(self.databases, models, strict=True)]
+            attach_foreign_sources(site)  # a foreign table links to its source's page when that is in the site
+            for settings, model in zip(self.databases, models, strict=True):
                 pages = render_pages(model)
                 self._contracts(settings, model)
                 paths = Paths(model.catalog, settings.path)
@@ -181,13 +183,9 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
                 sections.append((settings, model, paths, table_pages, pages))
         except SchemaSyncError as exc:
             raise PluginError(f"schema-sync: {exc.message}") from None
-        site = (
-            site_pages(self.root, self.config.title, [Section(str(s.name), m) for s, m, *_ in sections])
-            if self.multi
-            else {}
-        )
+        own = site_pages(self.root, self.config.title, site) if self.multi else {}
         self.generated = []
-        for path, text in [*site.items(), *((p, t) for *_, pages in sections for p, t in pages.items())]:
+        for path, text in [*own.items(), *((p, t) for *_, pages in sections for p, t in pages.items())]:
             if files.get_file_from_path(path) is not None:
                 raise PluginError(
                     f"schema-sync: docs/{path} exists and would be replaced by a generated page; "
@@ -204,7 +202,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         if config.nav is not None and self.config.nav != "none" and not _nav_mentions(config.nav, self._generated_set):
             entries = [self._nav_section(s, p, m, t, list(pages)) for s, m, p, t, pages in sections]
             if self.multi:
-                entries = [*site, *entries]
+                entries = [*own, *entries]
                 config.nav.append({escape.title(self.config.title): entries})
             else:
                 config.nav.append(entries[0])

@@ -11,6 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..catalog import ForeignSource, Table
 from . import escape
 from .pages import DocModel, Paths
 from .status import PAGE_NAME as STATUS_PAGE
@@ -19,10 +20,57 @@ from .status import link_or_code
 
 @dataclass
 class Section:
-    """One database of the site: its name (its folder) and its model."""
+    """One database of the site: its name (its folder), its model, and the database's own name (its
+    connection's: what another database's foreign table names it by); None when not known."""
 
     name: str
     model: DocModel
+    database: str | None = None
+
+
+def attach_foreign_sources(sections: list[Section]) -> None:
+    """On each foreign table's page, where its rows live; a link to that table's page when its database
+    is a section of this site (PostgreSQL foreign tables of postgres_fdw, mysql_fdw, tds_fdw …)."""
+    by_database: dict[str, list[Section]] = {}
+    for s in sections:
+        if s.database:
+            by_database.setdefault(s.database, []).append(s)
+    for s in sections:
+        paths = Paths(s.model.catalog, s.model.settings.path)
+        for table in s.model.catalog.tables:
+            src = table.foreign_source
+            if src is None:
+                continue
+            page = paths.table(table)
+            text = (
+                f"**Foreign table**: its rows live in {escape.code(_dotted(src.schema, src.table))} of the database "
+                f"{escape.code(src.database or 'the server names')} (server {escape.code(src.server)}, "
+                f"{escape.code(src.wrapper)})."
+            )
+            target = _target(src, by_database.get(src.database or "", []))
+            if target is not None:
+                other, other_table = target
+                to = Paths(other.model.catalog, other.model.settings.path).table(other_table)
+                label = f"{other.model.settings.title}: {other_table.schema}.{other_table.name}"
+                text += f" Documented in this site: {_link(page, to, label)}."
+            s.model.table_sections.setdefault(table.key, []).append(Markup(text))
+
+
+def _dotted(schema: str | None, name: str | None) -> str:
+    return ".".join(p for p in (schema, name) if p) or "a table the server decides"
+
+
+def _target(src: ForeignSource, candidates: list[Section]) -> tuple[Section, Table] | None:
+    """The one table of one section the foreign table reads (MySQL/MariaDB: the schema is the database)."""
+    found = []
+    for s in candidates:
+        schema = src.schema or (src.database if s.model.catalog.dialect == "mysql" else None)
+        found += [
+            (s, t)
+            for t in s.model.catalog.tables
+            if t.name == src.table and (schema is None or t.schema == schema) and t.foreign_source is None
+        ]
+    return found[0] if len(found) == 1 else None
 
 
 def _link(from_page: str, to_page: str, text: object) -> str:
