@@ -338,7 +338,8 @@ def test_a_foreign_table_links_to_its_source_when_that_database_is_in_the_site(t
             "CREATE FOREIGN TABLE public.elsewhere (id int) SERVER sales_src OPTIONS (table_name 'no_such_table')",
         )
         options = (
-            f"databases:\n  - name: warehouse\n    connection: {pg_db.url('postgresql+psycopg')}\n""    connect_timeout: 3\n"
+            f"databases:\n  - name: warehouse\n    connection: {pg_db.url('postgresql+psycopg')}\n"
+            "    connect_timeout: 3\n"
             f"  - name: sales\n    title: Sales\n    connection: {sales.url('postgresql+psycopg')}\n"
         )
         site = write_site(tmp_path / "site", options)
