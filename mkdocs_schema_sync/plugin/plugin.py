@@ -251,7 +251,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             entries += [p for p in (paths.routines(schema), paths.types(schema), paths.sequences(schema)) if p in pages]
             if settings.nav == "full":
                 entries.extend(paths.table(t) for t in model.catalog.in_schema(schema))
-                entries.extend(paths.routine(r) for r in model.catalog.routines_in(schema))
+                entries.extend(dict.fromkeys(paths.routine(r) for r in model.catalog.routines_in(schema)))
             section.append({escape.title(schema): entries})
         depth = settings.path.count("/") + 1
         section.extend(p for p in pages if p not in table_pages and p.count("/") == depth and p != paths.index())
