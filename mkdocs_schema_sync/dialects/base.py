@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import LockBusy
 from .sqlfiles import read_sql
-from .statements import split_statements
+from .statements import Statement, split_postgres
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
@@ -218,9 +218,9 @@ class Dialect(ABC):
 
     # ------------------------------------------------------------------ deploy (repository -> database)
 
-    def split_migration(self, text: str) -> list[str]:
-        """The statements of a migration file, sent one at a time (sqlparse: quotes, dollar quotes, BEGIN…END)."""
-        return split_statements(text)
+    def split_migration(self, text: str) -> list[Statement]:
+        """The statements of a migration file, sent one at a time (a linear scan: see statements.py)."""
+        return split_postgres(text)
 
     def tag_session(self, db: Connection, deploy_id: str | None) -> None:  # noqa: B027 - polling needs nothing
         """Tell the database's own DDL capture that this session deploys `deploy_id` (None: stop saying so)."""
@@ -242,6 +242,10 @@ class Dialect(ABC):
     def odbc_defaults(self, keys: set[str], timeout: int) -> list[str]:
         """`KEY=value` pairs the driver needs unless the user set them (`keys`: upper-cased keys given)."""
         return []
+
+    def locate_odbc_driver(self, odbc: str, registered: list[str]) -> str:
+        """The ODBC string to connect with when the URL named no driver (`registered`: the driver manager's list)."""
+        return odbc
 
     def odbc_timeouts(self, keys: set[str], query_timeout: float) -> list[str]:
         """`KEY=value` pairs that bound a query inside the ODBC driver (a client-side read timeout)."""

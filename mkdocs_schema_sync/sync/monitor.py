@@ -91,6 +91,8 @@ class PassResult:
 
 def database_name(settings: Settings, db: Database) -> str:
     """A short name of the documented database, for the branch and the PR title."""
+    if settings.name:  # an entry of `databases:`
+        return settings.name
     spec = db.spec
     if spec.path is not None:
         name = spec.path.stem
