@@ -227,8 +227,8 @@ class Monitor:
         signal = db.dialect.change_signal(db) if self.poll and not self.dry_run and not logged else None
         if logged:  # every DDL writes a row: the log's newest id is the signal, whatever the catalog's size
             signal = f"log {_newest_row(db)}"
-        if self.poll:
-            polled = self.poller.check(db, signal=None if logged else signal)
+        if self.poll and not logged:  # with triggers the poller stands aside: no need to ask it
+            polled = self.poller.check(db, signal=signal)
             db.rollback_quietly()
             for e in polled.entries:
                 lines.append(f"{e.event_time} {e.event_type} {e.schema_name}.{e.object_name}")
