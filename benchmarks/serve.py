@@ -11,7 +11,8 @@ with --plain, `serve`), measured in the same run:
             (the watcher polls the change signal every second)
   404s      answers other than 200 from that page and from an unchanged one, polled every 0.1 s
             during the change
-Prints the ratio of change to first: the rebuild against the whole build, on the same loaded machine.
+Prints the ratio of change to first: the rebuild against the whole build, on the same loaded machine,
+and the peak resident memory of the serve process (first build and rebuild).
 """
 
 from __future__ import annotations
@@ -63,6 +64,14 @@ def status(url: str) -> tuple[int, str]:
         return 0, ""
 
 
+def peak_mb(pid: int) -> float:
+    """The process's peak resident memory so far (Linux: VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -71,7 +80,7 @@ def free_port() -> int:
 
 def run(root: Path, name: str, n: int, dirty: bool) -> dict[str, float]:
     port = free_port()
-    args = [str(BIN / "mkdocs"), "serve", "-a", f"127.0.0.1:{port}", "--no-livereload"] + (["--dirty"] if dirty else [])
+    args = [str(BIN / "mkdocs"), "serve", "-a", f"127.0.0.1:{port}"] + (["--dirty"] if dirty else [])
     log = (root / f"serve-{'dirty' if dirty else 'plain'}.log").open("w")
     start = time.perf_counter()
     proc = subprocess.Popen(args, cwd=root, stdout=log, stderr=subprocess.STDOUT, env={**os.environ})
@@ -97,7 +106,8 @@ def run(root: Path, name: str, n: int, dirty: bool) -> dict[str, float]:
             if time.perf_counter() - changed > 1800:
                 raise SystemExit("the change never showed")
             time.sleep(0.1)
-        return {"first": first, "change": time.perf_counter() - changed, "404s": errors}
+        took = time.perf_counter() - changed
+        return {"first": first, "change": took, "404s": errors, "peak MB": peak_mb(proc.pid)}
     finally:
         proc.terminate()
         try:
@@ -130,10 +140,11 @@ def main() -> None:
     finally:
         admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(f"PostgreSQL, {n} tables x 20 columns, Material, {os.cpu_count()} cores")
-    print("| mode | first build s | one-table change s | change / first | non-200 answers |")
-    print("|---|---:|---:|---:|---:|")
+    print("| mode | first build s | one-table change s | change / first | non-200 answers | peak RSS MB |")
+    print("|---|---:|---:|---:|---:|---:|")
     for mode, r in results.items():
-        print(f"| {mode} | {r['first']:.1f} | {r['change']:.1f} | {r['change'] / r['first']:.2f} | {r['404s']:.0f} |")
+        ratio = r["change"] / r["first"]
+        print(f"| {mode} | {r['first']:.1f} | {r['change']:.1f} | {ratio:.2f} | {r['404s']:.0f} | {r['peak MB']:.0f} |")
 
 
 if __name__ == "__main__":
