@@ -9,8 +9,8 @@ with --plain, `serve`), measured in the same run:
   first     seconds from starting `mkdocs serve` until the middle table's page answers
   change    seconds from `ALTER TABLE <middle> ADD COLUMN` until its page shows the column
             (the watcher polls the change signal every second)
-  404s      answers other than 200 from that page and from an unchanged one, polled every 0.1 s
-            during the change
+  errors    answers other than 200 from that page and from an unchanged one, polled every 0.1 s
+            during the change (404, or 0: no answer within 10 s)
 Prints the ratio of change to first: the rebuild against the whole build, on the same loaded machine,
 and the peak resident memory of the serve process (first build and rebuild).
 """
@@ -96,18 +96,17 @@ def run(root: Path, name: str, n: int, dirty: bool) -> dict[str, float]:
         time.sleep(3)  # the watcher's baseline
         admin(f"ALTER TABLE t{n // 2:05d} ADD COLUMN {column} text", name)
         changed = time.perf_counter()
-        errors = 0
+        errors: list[int] = []
         while True:
             code, body = status(middle)
-            errors += code != 200
-            errors += status(other)[0] != 200
+            errors += [c for c in (code, status(other)[0]) if c != 200]
             if column in body:
                 break
             if time.perf_counter() - changed > 1800:
                 raise SystemExit("the change never showed")
             time.sleep(0.1)
         took = time.perf_counter() - changed
-        return {"first": first, "change": took, "404s": errors, "peak MB": peak_mb(proc.pid)}
+        return {"first": first, "change": took, "errors": errors, "peak MB": peak_mb(proc.pid)}
     finally:
         proc.terminate()
         try:
@@ -136,15 +135,18 @@ def main() -> None:
             )
             cli = [sys.executable, "-m", "mkdocs_schema_sync", "install-triggers"]
             subprocess.run(cli, cwd=root, check=True, capture_output=True)
+            # a change logged before serve starts: the change log page exists, as on any site in use
+            # (the first logged change adds a page to the navigation, and then every page is rebuilt)
+            admin("COMMENT ON TABLE t00000 IS 'changed before serve'", name)
             results = {("serve --dirty" if d else "serve"): run(root, name, n, d) for d in modes}
     finally:
         admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(f"PostgreSQL, {n} tables x 20 columns, Material, {os.cpu_count()} cores")
-    print("| mode | first build s | one-table change s | change / first | non-200 answers | peak RSS MB |")
+    print("| mode | first build s | one-table change s | change / first | answers other than 200 | peak RSS MB |")
     print("|---|---:|---:|---:|---:|---:|")
     for mode, r in results.items():
-        ratio = r["change"] / r["first"]
-        print(f"| {mode} | {r['first']:.1f} | {r['change']:.1f} | {ratio:.2f} | {r['404s']:.0f} | {r['peak MB']:.0f} |")
+        ratio, errors = r["change"] / r["first"], r["errors"] or "none"
+        print(f"| {mode} | {r['first']:.1f} | {r['change']:.1f} | {ratio:.2f} | {errors} | {r['peak MB']:.0f} |")
 
 
 if __name__ == "__main__":
