@@ -112,6 +112,7 @@ class Settings:
     fail_on_broken_contract: bool | None = None
     notify: list[Any] = field(default_factory=list)
     notify_timeout: float = 5.0
+    notify_error: str | None = None  # a webhook whose `!ENV`/`${VAR}` is unset: fatal only when notifying
     state_file: Path | None = None
     # database -> repository (sync/): the pull request, pages `monitor` writes, the CI schedule
     github: GitHubSettings | None = None

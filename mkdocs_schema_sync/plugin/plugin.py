@@ -23,6 +23,7 @@ from ..pipeline import LoadedCatalog, build_model, load_catalog
 from ..render import escape
 from ..render.pages import DocModel, Paths, render_pages
 from ..settings import Settings
+from ..sync import notified
 from . import mermaid
 from .config import SchemaSyncConfig, settings_from_config
 from .search_titles import text_titles_in_search_index
@@ -191,7 +192,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         report = model.contract_report
         if report is None or self.settings is None:
             return
-        policy.notify(report, self.settings, model.source.connection)
+        notified.notify(report, self.settings, model.source.connection)
         policy.enforce(report, policy.should_fail(self.settings, self.strict))
 
     def _inclusion(self, path: str, table_pages: set[str]) -> InclusionLevel:

@@ -59,7 +59,7 @@ from ..masking import get_logger
 from ..pipeline import MONITOR_STATE, LoadedCatalog, render_site
 from ..render.pages import SourceInfo
 from ..settings import GitHubSettings, Settings, select_tables
-from . import pr_body
+from . import notified, pr_body
 from .git import Repo
 from .github import GitHub, token_from_env
 
@@ -393,7 +393,7 @@ class Monitor:
 
     def _notify(self, report: ContractReport | None, db: Database) -> None:
         if report is not None:
-            policy.notify(report, self.settings, db.spec.display)
+            notified.notify(report, self.settings, db.spec.display, db)
 
 
 def _rebody(data: pr_body.BodyInput, synced: list[DriftEntry]) -> str:
