@@ -257,6 +257,8 @@ class Monitor:
             if self.dry_run:
                 result.action = "dry-run"
                 return result
+            with self._github(gh) as api:
+                api.check_access()  # a wrong token or repository stops here, before the branch is pushed
             self._push(repo, state.base_sha, state.head_sha, branch, catalog, lock_path, result, db)
             reviewers = gh.reviewers or _reviewers(contracts, changes, base_catalog, catalog)
             self._upsert(gh, branch, base, result, reviewers, lambda url: _rebody(data, store.pending(synced_to=url)))
