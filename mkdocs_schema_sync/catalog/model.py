@@ -19,6 +19,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..masking import mask
+
 SNAPSHOT_FORMAT = 1
 
 
@@ -31,9 +33,11 @@ class Column:
     identity: bool = False
     generated: str | None = None
     comment: str | None = None
+    #: MySQL/MariaDB `ON UPDATE CURRENT_TIMESTAMP`: what the server writes on every UPDATE of the row
+    on_update: str | None = None
 
     def canonical(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "name": self.name,
             "type": self.type,
             "nullable": self.nullable,
@@ -42,6 +46,9 @@ class Column:
             "generated": self.generated,
             "comment": self.comment,
         }
+        if self.on_update is not None:  # absent when unset: older snapshots keep their hashes
+            out["on_update"] = self.on_update
+        return out
 
 
 @dataclass
@@ -49,9 +56,11 @@ class PrimaryKey:
     name: str | None
     columns: list[str]
     comment: str | None = None
+    #: cloned onto a partition from its parent's (PostgreSQL)
+    inherited: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment)
+        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment, self.inherited)
 
 
 @dataclass
@@ -59,9 +68,11 @@ class UniqueConstraint:
     name: str | None
     columns: list[str]
     comment: str | None = None
+    #: cloned onto a partition from its parent's (PostgreSQL)
+    inherited: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment)
+        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment, self.inherited)
 
 
 @dataclass
@@ -74,6 +85,7 @@ class ForeignKey:
     on_delete: str | None = None
     on_update: str | None = None
     comment: str | None = None
+    inherited: bool = False
 
     @property
     def ref_key(self) -> str:
@@ -89,7 +101,7 @@ class ForeignKey:
             "on_delete": self.on_delete,
             "on_update": self.on_update,
         }
-        return _commented(data, self.comment)
+        return _commented(data, self.comment, self.inherited)
 
 
 @dataclass
@@ -148,9 +160,10 @@ class CheckConstraint:
     name: str | None
     expression: str
     comment: str | None = None
+    inherited: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return _commented({"name": self.name, "expression": self.expression}, self.comment)
+        return _commented({"name": self.name, "expression": self.expression}, self.comment, self.inherited)
 
 
 @dataclass
@@ -266,6 +279,8 @@ class Trigger:
     definition: str | None = None  # the CREATE TRIGGER statement, or the body it runs
     enabled: bool = True
     comment: str | None = None
+    #: a partition's clone of its parent's trigger (PostgreSQL)
+    inherited: bool = False
 
     @property
     def table_key(self) -> str:
@@ -287,6 +302,7 @@ class Trigger:
             "definition": self.definition,
             "enabled": self.enabled,
             "comment": self.comment,
+            **({"inherited": True} if self.inherited else {}),
         }
 
     def sha256(self) -> str:
@@ -429,6 +445,7 @@ class Catalog:
     sequences: list[Sequence] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        _mask_texts(self)
         self.tables.sort(key=lambda t: (t.schema, t.name))
         self.routines.sort(key=lambda r: (r.schema, r.name, r.signature, r.kind))
         self.triggers.sort(key=lambda t: (t.schema, t.table, t.name))
@@ -586,10 +603,12 @@ def _fields(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k != "sha256"}
 
 
-def _commented(data: dict[str, Any], comment: str | None) -> dict[str, Any]:
-    """A constraint's canonical form gets `comment` only when it has one (older snapshots had none)."""
+def _commented(data: dict[str, Any], comment: str | None, inherited: bool = False) -> dict[str, Any]:
+    """A constraint's canonical form gets `comment` and `inherited` only when set (older snapshots had neither)."""
     if comment is not None:
         data["comment"] = comment
+    if inherited:
+        data["inherited"] = True
     return data
 
 
@@ -644,3 +663,29 @@ def canonical_json(data: Any) -> str:
 def sha256_of(data: Any) -> str:
     raw = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _mask_texts(catalog: Catalog) -> None:
+    """Comments and defaults are masked as they enter the model: a `password=…` or `user:pw@host` kept there
+    would reach pages, snapshots and diffs. (Definitions are shown as the database has them.)"""
+
+    def masked(value: str | None) -> str | None:
+        return mask(value) if value else value
+
+    catalog.schema_comments = {k: mask(v) if v else v for k, v in catalog.schema_comments.items()}
+    for t in catalog.tables:
+        t.comment = masked(t.comment)
+        for c in t.columns:
+            c.comment, c.default = masked(c.comment), masked(c.default)
+        for part in (t.uniques, t.foreign_keys, t.indexes, t.checks, t.partitions):
+            for item in part:
+                item.comment = masked(item.comment)
+        if t.primary_key is not None:
+            t.primary_key.comment = masked(t.primary_key.comment)
+    for kind in (catalog.routines, catalog.triggers, catalog.sequences):
+        for o in kind:
+            o.comment = masked(o.comment)
+    for ut in catalog.types:
+        ut.comment, ut.default = masked(ut.comment), masked(ut.default)
+        for c in ut.attributes:
+            c.comment, c.default = masked(c.comment), masked(c.default)

@@ -44,6 +44,7 @@ from .history import (
     read_history,
 )
 from .plan import Status, classify
+from .touched import touched_names
 
 log = get_logger("deploy")
 
@@ -145,7 +146,10 @@ class Deployer:
 
     # ------------------------------------------------------------------ plan
 
-    def _catalog(self) -> Catalog:
+    def _catalog(self, names: set[str] | None = None) -> Catalog:
+        """The whole catalog, or (`names`) the tables so named: all the pending files can change."""
+        if names is not None:
+            return self.db.dialect.read_tables(self.db, names)
         return self.db.dialect.read_catalog(self.db, row_counts=False)
 
     def _plan(self, report: DeployReport) -> None:
@@ -161,9 +165,13 @@ class Deployer:
                 if result.may_break and not report.stopped:
                     report.stopped = f"plan: {self._may_break_line(m, result.may_break)}"
             return
-        before = self._catalog()
-        self.gate.start(before)
-        last_good = before
+        touched = touched_names(
+            s for f in report.status.pending for s in self.db.dialect.split_migration(f.migration.text)
+        )
+        before = self._catalog(touched)
+        if self.gate.active:
+            self.gate.start(self.gate.read(self.db))
+        good: list[list[str]] = []  # the statements of the files that passed
         self.db.begin()
         try:
             for f in report.status.pending:
@@ -178,8 +186,7 @@ class Deployer:
                     result.outcome, result.error, result.statement = FAILED, exc.error, exc.statement
                     report.stopped = self._failed_line(m, exc, len(statements), planned=True)
                     break
-                catalog = self._catalog()
-                gate = self.gate.check(catalog)
+                gate = self.gate.check(self.gate.read(self.db)) if self.gate.active else GateResult()
                 result.duration_ms = _ms(started)
                 self._note_gate(result, gate)
                 if gate.blocking:
@@ -187,10 +194,21 @@ class Deployer:
                     report.stopped = f"plan: {gate.message(m.script)}"
                     break
                 self.gate.accept(gate)
-                last_good = catalog
+                good.append(statements)
+            after = self._catalog(touched) if not report.stopped else None
         finally:
             self.db.end(commit=False)
-        report.diff = diff_catalogs(select_tables(before, self.settings), select_tables(last_good, self.settings))
+        if after is None:  # the diff of the files before the one that stops: applied again, read, rolled back
+            after = before
+            if good:
+                self.db.begin()
+                try:
+                    for statements in good:
+                        self._run_statements(statements)
+                    after = self._catalog(touched)
+                finally:
+                    self.db.end(commit=False)
+        report.diff = diff_catalogs(select_tables(before, self.settings), select_tables(after, self.settings))
 
     # ------------------------------------------------------------------ apply
 
@@ -201,7 +219,8 @@ class Deployer:
             report.notes.append(untagged)
         drift = _DriftTagger(self.db, self.settings, own_connection=self.options.target is None)
         drift.before()
-        self.gate.start(self._catalog())
+        if self.gate.active:
+            self.gate.start(self.gate.read(self.db))
         self.db.dialect.tag_session(self.db, self.deploy_id)
         try:
             for f in report.status.pending:
@@ -235,7 +254,7 @@ class Deployer:
         self.db.begin()
         try:
             self._run_statements(statements)
-            gate = self.gate.check(self._catalog()) if self.gate.active else GateResult()
+            gate = self.gate.check(self.gate.read(self.db)) if self.gate.active else GateResult()
         except _StatementFailed as exc:
             self.db.end(commit=False)
             result.outcome, result.error, result.statement = FAILED, exc.error, exc.statement
@@ -286,7 +305,7 @@ class Deployer:
                 result.error, result.statement, result.duration_ms = exc.error, exc.statement, _ms(started)
                 self._record(m, result, who)
                 return result, self._failed_line(m, exc, len(statements))
-            gate = self.gate.check(self._catalog()) if self.gate.active else GateResult()
+            gate = self.gate.check(self.gate.read(self.db)) if self.gate.active else GateResult()
             self._note_gate(result, gate)
             if gate.blocking:
                 result.outcome, result.error, result.statement = NEEDS_REPAIR, gate.message(m.script), statement

@@ -24,6 +24,7 @@ import yaml
 from markupsafe import Markup
 
 from ..catalog import Catalog, Column, Routine, Sequence, Table, UserType
+from ..catalog.change import index_keys
 from ..errors import SchemaSyncError
 from ..files import utf8_problem
 from ..settings import Settings
@@ -235,6 +236,7 @@ def make_environment(templates: Path | None) -> jinja2.Environment:
         code_block=escape.code_html,
         yaml_string=escape.yaml_string,
         md=lambda v: Markup(escape.md(v)),
+        index_keys=index_keys,
     )
     return env
 

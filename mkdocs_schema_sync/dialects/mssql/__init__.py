@@ -11,7 +11,8 @@ import math
 from typing import TYPE_CHECKING
 
 from ..base import Connection, Dialect, Triggers
-from . import catalog
+from ..statements import Statement
+from . import catalog, driver
 from .batches import split_batches
 from .contracts import MSSQLContracts
 
@@ -65,7 +66,7 @@ class MSSQLDialect(Dialect):
     def split_script(self, script: str) -> list[str]:
         return split_batches(script)
 
-    def split_migration(self, text: str) -> list[str]:
+    def split_migration(self, text: str) -> list[Statement]:
         """T-SQL migrations are sent in `GO` batches, as sqlcmd and SSMS send them."""
         return split_batches(text)
 
@@ -99,6 +100,12 @@ class MSSQLDialect(Dialect):
         if port is None and _is_named_instance(host):
             return {"SERVER": host}
         return {"SERVER": f"{host},{port or self.default_port}"}
+
+    def locate_odbc_driver(self, odbc: str, registered: list[str]) -> str:
+        """A registered Microsoft driver, else the library the `mssql` extra ships (see driver.py)."""
+        chosen = driver.choose_driver(registered, driver.bundled_driver())
+        rest = odbc.split(";", 1)[1] if odbc.upper().startswith("DRIVER=") else odbc
+        return "DRIVER={" + chosen + "};" + rest
 
     def display_address(self, host: str, port: int | None) -> str:
         if port is None and _is_named_instance(host):

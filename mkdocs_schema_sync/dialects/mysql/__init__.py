@@ -7,8 +7,9 @@ import math
 from typing import TYPE_CHECKING
 
 from ..base import Connection, Dialect, split_on_line_ends
-from ..statements import split_delimited
+from ..statements import Statement
 from . import catalog
+from .statements import split_mysql
 
 if TYPE_CHECKING:
     from ...catalog import Catalog
@@ -42,9 +43,9 @@ class MySQLDialect(Dialect):
         """One statement at a time: the shipped scripts end each with `;` at the end of a line."""
         return list(split_on_line_ends(script))
 
-    def split_migration(self, text: str) -> list[str]:
-        """`DELIMITER //` blocks as the mysql client reads them, the rest by sqlparse."""
-        return split_delimited(text)
+    def split_migration(self, text: str) -> list[Statement]:
+        """As the mysql client reads a script: backslash escapes, `#` comments, `DELIMITER //` blocks."""
+        return split_mysql(text)
 
     def odbc_defaults(self, keys: set[str], timeout: int) -> list[str]:
         """MariaDB Connector/ODBC ignores the ODBC login timeout and waits for the greeting until CONN_TIMEOUT."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from ..base import Connection, Dialect
+from ..statements import Statement, split_sqlite
 from . import catalog
 
 if TYPE_CHECKING:
@@ -32,6 +33,10 @@ class SQLiteDialect(Dialect):
 
     def change_signal(self, db: Connection) -> str:
         return catalog.change_signal(db)
+
+    def split_migration(self, text: str) -> list[Statement]:
+        """SQLite's quoting ([names], `names`) and CREATE TRIGGER … BEGIN … END bodies."""
+        return split_sqlite(text)
 
     def try_lock(self, db: Connection, name: str, wait: float) -> bool:
         """SQLite has no named session locks: an flock on a file beside the database, held by this connection."""
