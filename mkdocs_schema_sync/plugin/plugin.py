@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import tempfile
 import threading
 from pathlib import Path
@@ -135,6 +136,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
                 self._watcher.built_offline(first.source.kind != "live")
             self._watcher.start()
             server.watch(str(self._watch_folder))
+            _sigterm_as_interrupt()
         return server
 
     def on_shutdown(self) -> None:
@@ -228,3 +230,13 @@ def _nav_mentions(nav: Any, pages: set[str]) -> bool:
     if isinstance(nav, dict):
         return any(_nav_mentions(v, pages) for v in nav.values())
     return False
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _sigterm_as_interrupt() -> None:
+    """SIGTERM (systemd, `docker stop`) ends `mkdocs serve` the way Ctrl-C does, so on_shutdown cleans up."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _interrupt)
