@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import tempfile
 import threading
 from pathlib import Path
@@ -24,6 +25,7 @@ from ..render import escape
 from ..render.pages import DocModel, Paths, render_pages
 from ..render.site import Section, attach_foreign_sources, site_pages
 from ..settings import Settings, section_path
+from ..sync import notified
 from . import mermaid
 from .config import SchemaSyncConfig, settings_from_config
 from .databases import parse_databases
@@ -146,6 +148,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
                 if self._watch_folder is None:
                     self._watch_folder = Path(tempfile.mkdtemp(prefix="schema-sync-watch-"))
                     server.watch(str(self._watch_folder))
+                    _sigterm_as_interrupt()
                 signal_file = self._watch_folder / f"database-signal-{i}"
                 signal_file.write_text("", encoding="utf-8")
                 watcher = DatabaseWatcher(s, self.invalidate, signal_file, s.watch_interval)
@@ -231,7 +234,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         report = model.contract_report
         if report is None:
             return
-        policy.notify(report, settings, model.source.connection)
+        notified.notify(report, settings, model.source.connection)
         policy.enforce(report, policy.should_fail(settings, self.strict))
 
     def _inclusion(self, path: str, table_pages: set[str]) -> InclusionLevel:
@@ -266,3 +269,13 @@ def _nav_mentions(nav: Any, pages: set[str]) -> bool:
     if isinstance(nav, dict):
         return any(_nav_mentions(v, pages) for v in nav.values())
     return False
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _sigterm_as_interrupt() -> None:
+    """SIGTERM (systemd, `docker stop`) ends `mkdocs serve` the way Ctrl-C does, so on_shutdown cleans up."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _interrupt)
