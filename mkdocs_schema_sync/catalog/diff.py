@@ -11,7 +11,7 @@ column added without a default, a constraint or unique index added (or an
 index made unique or NULLS NOT DISTINCT), a FULLTEXT index dropped or turned
 into another kind (MATCH … AGAINST needs one), a column's ON UPDATE dropped, a
 partitioning or inheritance changed. Comments, new tables, new nullable
-columns, dropped constraints and plain indexes, an index's access method, key
+columns, dropped or renamed constraints and plain indexes, an index's access method, key
 order or INCLUDE list, and a constraint a partition no longer inherits (after
 DETACH PARTITION it is the table's own: it still holds) are additive.
 Routines, triggers, types and sequences are compared in `diff_kinds`.
@@ -152,6 +152,12 @@ def _diff_table(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
                 removed.remove(old)
                 added.remove(match)
                 add(_same_member_kind(label, old, match), None, old, match, False)
+        for old in list(removed):  # the same constraint under another name (or a name read where none was)
+            match = next((new for new in added if _unnamed(new) == _unnamed(old)), None)
+            if match is not None:
+                removed.remove(old)
+                added.remove(match)
+                add(f"{label}_renamed", None, old, match, False)
         for old in removed:
             add(f"{label}_removed", None, old, None, False)
         for new in added:
@@ -176,6 +182,10 @@ def _diff_table(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
 def _bare(member: dict[str, Any]) -> dict[str, Any]:
     """A member without what does not change what it enforces: its comment, whether a parent made it."""
     return {k: v for k, v in member.items() if k not in ("comment", "inherited")}
+
+
+def _unnamed(member: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in _bare(member).items() if k != "name"}
 
 
 def _same_member_kind(label: str, before: dict[str, Any], after: dict[str, Any]) -> str:
@@ -312,7 +322,8 @@ def _apply_to_table(t: dict[str, Any], ch: Change) -> None:
         if ch.kind == f"{label}_removed":
             t[member].remove(ch.before)
             return
-        if ch.kind in (f"{label}_comment_changed", f"{label}_inheritance_changed") and label != "index":
+        same = (f"{label}_comment_changed", f"{label}_inheritance_changed", f"{label}_renamed")
+        if ch.kind in same and label != "index":
             t[member][t[member].index(ch.before)] = copy.deepcopy(ch.after)
             return
         if ch.kind in (f"{label}_changed", f"{label}_inheritance_changed"):
