@@ -351,10 +351,7 @@ class Renderer:
                 diagram=escape.fence(mermaid.er_diagram(catalog, shown, columns=len(shown) <= 15), "mermaid"),
             )
             for table in tables:
-                page = self.paths.table(table)
-                out[page] = self.render(
-                    "table.md.j2", page, title=table.name, table=table, **self._table_context(table)
-                )
+                out[self.paths.table(table)] = self.table_page(table)
         out[self.paths.page("architecture")] = self.render(
             "architecture.md.j2",
             self.paths.page("architecture"),
@@ -365,6 +362,10 @@ class Renderer:
             page = self.paths.page(extra.name)
             out[page] = self.render(extra.template, page, title=extra.title, **extra.context)
         return dict(sorted(out.items()))
+
+    def table_page(self, table: Table) -> str:
+        page = self.paths.table(table)
+        return self.render("table.md.j2", page, title=table.name, table=table, **self._table_context(table))
 
     def _object_pages(self, schema: str) -> dict[str, str]:
         """The schema's routines page and a page per routine, its types page and its sequences page."""
