@@ -26,7 +26,9 @@ from .model import Catalog
 
 __all__ = ["Change", "apply_changes", "diff_catalogs", "short"]
 
-COLUMN_FIELDS = ("type", "nullable", "default", "identity", "generated", "comment")
+COLUMN_FIELDS = ("type", "nullable", "default", "identity", "generated", "comment", "identity_options")
+#: column fields absent from the canonical form when unset
+OPTIONAL_COLUMN_FIELDS = frozenset({"identity_options"})
 #: table fields that only some tables have (absent from the canonical form when unset): breaking?
 TABLE_FIELDS = {
     "partition_key": True,
@@ -34,6 +36,7 @@ TABLE_FIELDS = {
     "partition_bound": True,
     "inherits": True,
     "extension": False,
+    "versioning": True,  # system versioning switched off: the history is no longer kept
 }
 #: members compared as multisets of their canonical form (unnamed in SQLite)
 SET_MEMBERS = {"uniques": "unique", "foreign_keys": "foreign_key", "checks": "check"}
@@ -106,7 +109,7 @@ def _diff_table(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
         out[-1].position = new_order.index(name)
     for name in old_cols.keys() & new_cols.keys():
         for fld in COLUMN_FIELDS:
-            before, after = old_cols[name][fld], new_cols[name][fld]
+            before, after = old_cols[name].get(fld), new_cols[name].get(fld)
             if before != after:
                 breaks = _column_change_breaks(fld, before, after, new_cols[name])
                 add(f"column_{fld}_changed", name, before, after, breaks)
@@ -239,7 +242,10 @@ def _apply_to_table(t: dict[str, Any], ch: Change) -> None:
         fld = ch.kind[len("column_") : -len("_changed")]
         for c in t["columns"]:
             if c["name"] == ch.column:
-                c[fld] = ch.after
+                if ch.after is None and fld in OPTIONAL_COLUMN_FIELDS:
+                    c.pop(fld, None)
+                else:
+                    c[fld] = ch.after
         return
     if ch.kind == "columns_reordered":
         pos = {name: i for i, name in enumerate(ch.after)}

@@ -31,9 +31,11 @@ class Column:
     identity: bool = False
     generated: str | None = None
     comment: str | None = None
+    #: an identity's start and step when not the database's default: `IDENTITY(100,10)` (SQL Server)
+    identity_options: str | None = None
 
     def canonical(self) -> dict[str, Any]:
-        return {
+        out = {
             "name": self.name,
             "type": self.type,
             "nullable": self.nullable,
@@ -42,6 +44,9 @@ class Column:
             "generated": self.generated,
             "comment": self.comment,
         }
+        if self.identity_options:  # only when set: older snapshots keep their hashes
+            out["identity_options"] = self.identity_options
+        return out
 
 
 @dataclass
@@ -192,6 +197,9 @@ class Table:
     partitions: list[Partition] = field(default_factory=list)
     #: the extension that installed this object (PostgreSQL), None for the user's own
     extension: str | None = None
+    #: system versioning (SQL Server temporal tables): `SYSTEM_VERSIONING = ON (HISTORY_TABLE = dbo.T_History)`
+    #: on the table, `history of dbo.T` on its history table
+    versioning: str | None = None
 
     @property
     def key(self) -> str:
@@ -238,7 +246,7 @@ class Table:
     def _optional(self) -> dict[str, Any]:
         """The parts only some tables have: absent (not null) when unset, so older snapshots keep their hashes."""
         out: dict[str, Any] = {}
-        for name in ("partition_key", "partition_of", "partition_bound", "extension"):
+        for name in ("partition_key", "partition_of", "partition_bound", "extension", "versioning"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
@@ -613,6 +621,7 @@ def table_from_canonical(obj: dict[str, Any]) -> Table:
         inherits=list(obj.get("inherits") or []),
         partitions=[Partition(**p) for p in obj.get("partitions") or []],
         extension=obj.get("extension"),
+        versioning=obj.get("versioning"),
     )
 
 
