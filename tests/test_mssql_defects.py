@@ -21,7 +21,14 @@ from mkdocs_schema_sync.dialects.sqlfiles import read_sql, sql_path
 from mkdocs_schema_sync.drift.capture import health
 from mkdocs_schema_sync.errors import SchemaSyncError
 
-SCRIPTS = ("install.sql", "log_tables.sql", "uninstall.sql", "uninstall_all.sql", "deploy_history.sql")
+SCRIPTS = (
+    "install.sql",
+    "log_tables.sql",
+    "uninstall.sql",
+    "uninstall_all.sql",
+    "deploy_history.sql",
+    "deploy_history_upgrade.sql",
+)
 
 
 def _code(sql: str) -> str:
