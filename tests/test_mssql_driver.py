@@ -328,9 +328,13 @@ def test_mssql_python_refuses_a_driver_keyword_and_an_unknown_one_clearly() -> N
     "method", ["ActiveDirectoryDefault", "ActiveDirectoryInteractive", "ActiveDirectoryDeviceCode"]
 )
 def test_pyodbc_with_an_entra_method_only_mssql_python_does_is_refused_with_the_hint(method: str) -> None:
-    with pytest.raises(SchemaSyncError) as caught:
-        parse_connection(f"azuresql://sql.example.net/Scout?Authentication={method}")
-    assert "mssql+mssqlpython://" in caught.value.message and "ActiveDirectoryMsi" in caught.value.message
+    for text in (
+        f"azuresql://sql.example.net/Scout?Authentication={method}",
+        f"DRIVER={{ODBC Driver 18 for SQL Server}};SERVER=sql.example.net;DATABASE=Scout;Authentication={method}",
+    ):
+        with pytest.raises(SchemaSyncError) as caught:
+            parse_connection(text)
+        assert "mssql+mssqlpython://" in caught.value.message and "ActiveDirectoryMsi" in caught.value.message
 
 
 # --------------------------------------------------------------------------- whole builds
