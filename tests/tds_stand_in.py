@@ -189,6 +189,8 @@ class _Session:
                 self.send_packet(REPLY, b"\xfe" + struct.pack("<HHQ", 0x0000, 0xE0, 0))  # DONEPROC
             elif kind == ATTENTION:
                 self.send_packet(REPLY, _done(0x0020, 0))  # DONE_ATTN acknowledges the cancel
+            else:  # a transaction manager request (mssql-python rolls back on close): done, nothing to do
+                self.send_packet(REPLY, _done(0x0000, 0))
 
     def on_login(self, payload: bytes) -> bool:
         user = _login_text(payload, 40)
