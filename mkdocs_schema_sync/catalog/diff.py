@@ -31,9 +31,9 @@ from .model import Catalog, object_key
 
 __all__ = ["Change", "apply_changes", "diff_catalogs", "short"]
 
-COLUMN_FIELDS = ("type", "nullable", "default", "identity", "generated", "comment", "on_update")
+COLUMN_FIELDS = ("type", "nullable", "default", "identity", "generated", "comment", "on_update", "identity_options")
 #: column fields absent from the canonical form when unset
-OPTIONAL_COLUMN_FIELDS = ("on_update",)
+OPTIONAL_COLUMN_FIELDS = ("on_update", "identity_options")
 #: table fields that only some tables have (absent from the canonical form when unset): breaking?
 TABLE_FIELDS = {
     "partition_key": True,
@@ -42,6 +42,7 @@ TABLE_FIELDS = {
     "inherits": True,
     "extension": False,
     "foreign_source": True,  # the foreign table reads another remote table
+    "versioning": True,  # system versioning switched off: the history is no longer kept
 }
 #: members compared as multisets of their canonical form (unnamed in SQLite)
 SET_MEMBERS = {"uniques": "unique", "foreign_keys": "foreign_key", "checks": "check"}

@@ -36,6 +36,8 @@ class Column:
     comment: str | None = None
     #: MySQL/MariaDB `ON UPDATE CURRENT_TIMESTAMP`: what the server writes on every UPDATE of the row
     on_update: str | None = None
+    #: an identity's start and step when not the database's default: `IDENTITY(100,10)` (SQL Server)
+    identity_options: str | None = None
 
     def canonical(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -49,6 +51,8 @@ class Column:
         }
         if self.on_update is not None:  # absent when unset: older snapshots keep their hashes
             out["on_update"] = self.on_update
+        if self.identity_options:  # only when set: older snapshots keep their hashes
+            out["identity_options"] = self.identity_options
         return out
 
 
@@ -225,6 +229,9 @@ class Table:
     extension: str | None = None
     #: a foreign table's remote table (PostgreSQL), None for every other table
     foreign_source: ForeignSource | None = None
+    #: system versioning (SQL Server temporal tables): `SYSTEM_VERSIONING = ON (HISTORY_TABLE = dbo.T_History)`
+    #: on the table, `history of dbo.T` on its history table
+    versioning: str | None = None
 
     @property
     def key(self) -> str:
@@ -271,7 +278,7 @@ class Table:
     def _optional(self) -> dict[str, Any]:
         """The parts only some tables have: absent (not null) when unset, so older snapshots keep their hashes."""
         out: dict[str, Any] = {}
-        for name in ("partition_key", "partition_of", "partition_bound", "extension"):
+        for name in ("partition_key", "partition_of", "partition_bound", "extension", "versioning"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
@@ -716,6 +723,7 @@ def table_from_canonical(obj: dict[str, Any]) -> Table:
         partitions=[Partition(**p) for p in obj.get("partitions") or []],
         extension=obj.get("extension"),
         foreign_source=ForeignSource(**obj["foreign_source"]) if obj.get("foreign_source") else None,
+        versioning=obj.get("versioning"),
     )
 
 
