@@ -146,3 +146,13 @@ def _old_form(data: dict, database: str) -> dict:
                 moved[f"{database}.{key}"] = obj
             out[kind] = moved
     return out
+
+
+def test_views_do_not_carry_the_database_name(mariadb_db: ServerDB, twin: ServerDB) -> None:
+    """Found on sakila: MariaDB writes a view's tables as `db`.`t`, so every view differed between copies."""
+    mariadb_execute(mariadb_db, SCHEMA)
+    for db in (mariadb_db, twin):
+        mariadb_execute(db, "CREATE VIEW shop_names AS SELECT s.name FROM shop s JOIN item i ON i.shop_id = s.id")
+    view = _read(mariadb_db).get(mariadb_db.name, "shop_names")
+    assert view is not None and view.definition is not None and mariadb_db.name not in view.definition
+    assert diff_catalogs(_read(mariadb_db), _read(twin)) == []
