@@ -169,5 +169,15 @@ def build_model(settings: Settings, loaded: LoadedCatalog) -> DocModel:
     return model
 
 
+def database_of(settings: Settings) -> str | None:
+    """The database's own name (no host, no user), as another database's foreign table names it."""
+    if not settings.connection:
+        return None
+    try:
+        return connection_spec(settings).database or None
+    except SchemaSyncError:
+        return None
+
+
 def render_site(settings: Settings, loaded: LoadedCatalog) -> dict[str, str]:
     return render_pages(build_model(settings, loaded))

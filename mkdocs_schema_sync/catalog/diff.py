@@ -41,6 +41,7 @@ TABLE_FIELDS = {
     "partition_bound": True,
     "inherits": True,
     "extension": False,
+    "foreign_source": True,  # the foreign table reads another remote table
 }
 #: members compared as multisets of their canonical form (unnamed in SQLite)
 SET_MEMBERS = {"uniques": "unique", "foreign_keys": "foreign_key", "checks": "check"}

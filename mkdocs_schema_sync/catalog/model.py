@@ -20,6 +20,8 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..masking import mask
+
 SNAPSHOT_FORMAT = 1
 
 
@@ -178,6 +180,23 @@ class Partition:
 
 
 @dataclass
+class ForeignSource:
+    """Where a foreign table's rows live (PostgreSQL foreign data wrappers): the wrapper, the server, and
+    the remote database, schema and table as its options name them (None when an option is not set).
+    No host or port: those stay out of pages and snapshots; the database's name is what links a site."""
+
+    wrapper: str
+    server: str
+    database: str | None = None
+    schema: str | None = None
+    table: str | None = None
+
+    def canonical(self) -> dict[str, Any]:
+        return {"wrapper": self.wrapper, "server": self.server, "database": self.database,
+                "schema": self.schema, "table": self.table}  # fmt: skip
+
+
+@dataclass
 class Table:
     """A table or view. `kind`: table, view, materialized view, partitioned table or foreign table."""
 
@@ -204,6 +223,8 @@ class Table:
     partitions: list[Partition] = field(default_factory=list)
     #: the extension that installed this object (PostgreSQL), None for the user's own
     extension: str | None = None
+    #: a foreign table's remote table (PostgreSQL), None for every other table
+    foreign_source: ForeignSource | None = None
 
     @property
     def key(self) -> str:
@@ -258,6 +279,8 @@ class Table:
             out["inherits"] = list(self.inherits)
         if self.partitions:
             out["partitions"] = [p.canonical() for p in self.partitions]
+        if self.foreign_source is not None:
+            out["foreign_source"] = self.foreign_source.canonical()
         return out
 
     def sha256(self) -> str:
@@ -447,6 +470,7 @@ class Catalog:
     database: str | None = None
 
     def __post_init__(self) -> None:
+        _mask_texts(self)
         self.tables.sort(key=lambda t: (t.schema, t.name))
         self.routines.sort(key=lambda r: (r.schema, r.name, r.signature, r.kind))
         self.triggers.sort(key=lambda t: (t.schema, t.table, t.name))
@@ -691,6 +715,7 @@ def table_from_canonical(obj: dict[str, Any]) -> Table:
         inherits=list(obj.get("inherits") or []),
         partitions=[Partition(**p) for p in obj.get("partitions") or []],
         extension=obj.get("extension"),
+        foreign_source=ForeignSource(**obj["foreign_source"]) if obj.get("foreign_source") else None,
     )
 
 
@@ -723,3 +748,29 @@ def canonical_json(data: Any) -> str:
 def sha256_of(data: Any) -> str:
     raw = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _mask_texts(catalog: Catalog) -> None:
+    """Comments and defaults are masked as they enter the model: a `password=…` or `user:pw@host` kept there
+    would reach pages, snapshots and diffs. (Definitions are shown as the database has them.)"""
+
+    def masked(value: str | None) -> str | None:
+        return mask(value) if value else value
+
+    catalog.schema_comments = {k: mask(v) if v else v for k, v in catalog.schema_comments.items()}
+    for t in catalog.tables:
+        t.comment = masked(t.comment)
+        for c in t.columns:
+            c.comment, c.default = masked(c.comment), masked(c.default)
+        for part in (t.uniques, t.foreign_keys, t.indexes, t.checks, t.partitions):
+            for item in part:
+                item.comment = masked(item.comment)
+        if t.primary_key is not None:
+            t.primary_key.comment = masked(t.primary_key.comment)
+    for kind in (catalog.routines, catalog.triggers, catalog.sequences):
+        for o in kind:
+            o.comment = masked(o.comment)
+    for ut in catalog.types:
+        ut.comment, ut.default = masked(ut.comment), masked(ut.default)
+        for c in ut.attributes:
+            c.comment, c.default = masked(c.comment), masked(c.default)

@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import gc
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
 
 from ...catalog import (
     Catalog,
     CheckConstraint,
     Column,
     ForeignKey,
+    ForeignSource,
     Index,
     PrimaryKey,
     Routine,
@@ -277,9 +279,23 @@ LEFT JOIN pg_description AS d
 WHERE {_NS_FILTER} AND (own.deptype IS NULL OR own.deptype <> 'i')
 """
 
+# Foreign tables: the wrapper, the server and both sets of options (as JSON: one shape for every driver).
+# pg_foreign_server is readable by everyone; user mappings (which hold passwords) are not read.
+_FOREIGN = f"""
+SELECT c.oid::int8, w.fdwname, s.srvname,
+       (SELECT json_object_agg(o.option_name, o.option_value) FROM pg_options_to_table(s.srvoptions) AS o)::text,
+       (SELECT json_object_agg(o.option_name, o.option_value) FROM pg_options_to_table(ft.ftoptions) AS o)::text
+FROM pg_foreign_table AS ft
+JOIN pg_class AS c ON c.oid = ft.ftrelid
+JOIN pg_namespace AS n ON n.oid = c.relnamespace
+JOIN pg_foreign_server AS s ON s.oid = ft.ftserver
+JOIN pg_foreign_data_wrapper AS w ON w.oid = s.srvfdw
+WHERE {_NS_FILTER}
+"""
+
 #: every catalog query, in the order read_catalog runs them (the benchmark fetches the same)
-QUERIES = ("_RELATIONS", "_COLUMNS", "_CONSTRAINTS", "_INDEXES", "_SCHEMA_COMMENTS", "_INHERITS", "_TRIGGERS",
-           "_ROUTINES", "_TYPES", "_SEQUENCES")  # fmt: skip
+QUERIES = ("_RELATIONS", "_COLUMNS", "_CONSTRAINTS", "_INDEXES", "_SCHEMA_COMMENTS", "_INHERITS", "_FOREIGN",
+           "_TRIGGERS", "_ROUTINES", "_TYPES", "_SEQUENCES")  # fmt: skip
 
 # One aggregate over the catalogs that hold what we document. Every row written by DDL
 # gets a new, larger xmin, and drops lower the counts, so the pair moves on any change:
@@ -304,22 +320,60 @@ def change_signal(db: Connection) -> str:
     return "|".join(str(v) for v in db.query(_CHANGE_SIGNAL)[0])
 
 
-def read_catalog(db: Connection, *, row_counts: bool = True) -> Catalog:
+def read_catalog(db: Connection, *, row_counts: bool = True, names: Collection[str] | None = None) -> Catalog:
+    """The whole catalog; with `names`, only the relations so called (case-insensitively, in any schema),
+    with their members and triggers, and no schema comments, routines, types or sequences (see
+    `Dialect.read_tables`)."""
     # Hundreds of thousands of new objects and no cycles among them: the cyclic garbage
     # collector would walk them again and again (a third of the time at 10,000 tables).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read(db, row_counts)
+        return _read(db, row_counts, _Scope(db, names))
     finally:
         if enabled:
             gc.enable()
 
 
-def _read(db: Connection, row_counts: bool) -> Catalog:
+class _Scope:
+    """Runs the per-relation queries for every relation, or (`names` given) for the named ones only.
+
+    The names travel as one bound JSON parameter, so the SQL stays the same whatever they hold. A
+    foreign key's target may then be a relation that is not read: its column names come from SQL.
+    """
+
+    _FK_FROM_SQL = "con.contype = 'f' AND fn.nspname IN ('pg_catalog', 'information_schema', '" + OWN_SCHEMA + "')"
+
+    def __init__(self, db: Connection, names: Collection[str] | None) -> None:
+        self.db = db
+        self.partial = names is not None
+        self.params: tuple[str, ...] = ()
+        if names is not None:
+            self.params = (json.dumps(sorted({n.lower() for n in names})),)
+            self.filter = (
+                " AND lower(c.relname) IN (SELECT lower(x) FROM json_array_elements_text(" + db.param + "::json) AS x)"
+            )
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        if not self.partial:
+            return self.db.query(sql)
+        if self._FK_FROM_SQL in sql:
+            sql = sql.replace(self._FK_FROM_SQL, "con.contype = 'f'")
+        return self.db.query(_filtered(sql, self.filter), self.params)
+
+
+def _filtered(sql: str, condition: str) -> str:
+    """`sql` with `condition` added to its WHERE clause (before ORDER BY, if any)."""
+    head, sep, tail = sql.rpartition("\nORDER BY ")
+    if not sep:
+        return sql.rstrip() + condition + "\n"
+    return head + condition + sep + tail
+
+
+def _read(db: Connection, row_counts: bool, scope: _Scope) -> Catalog:
     tables: dict[int, Table] = {}
     has_nnd = True  # the server has pg_index.indnullsnotdistinct (15+): said by every row of _RELATIONS
-    for row in db.query(_RELATIONS):
+    for row in scope.query(_RELATIONS):
         oid, schema, name, relkind, comment, viewdef, reltuples, partkey, bound, extension, has_nnd = row
         kind = _RELKINDS[relkind]
         table = Table(schema=schema, name=name, kind=kind, comment=comment)
@@ -343,7 +397,7 @@ def _read(db: Connection, row_counts: bool) -> Catalog:
     columns: list[Column] = []
     names: dict[int, str] = {}
     skip = False
-    for relid, attnum, name, type_text, notnull, default, identity, generated, comment in db.query(_COLUMNS):
+    for relid, attnum, name, type_text, notnull, default, identity, generated, comment in scope.query(_COLUMNS):
         if relid != last_relid:
             last_relid = relid
             table = tables.get(relid)
@@ -374,7 +428,7 @@ def _read(db: Connection, row_counts: bool) -> Catalog:
         except (KeyError, TypeError):  # an expression (0) or a relation we did not read
             return [(names or {}).get(n) or f"#{n}" for n in keys]
 
-    for row in db.query(_CONSTRAINTS):
+    for row in scope.query(_CONSTRAINTS):
         relid, conname, contype, conkey, frelid, fschema, ftable, confkey, ondel, onupd, check, fcols, note, inh = row
         table = tables.get(relid)
         if table is None:
@@ -392,7 +446,7 @@ def _read(db: Connection, row_counts: bool) -> Catalog:
         elif contype == "c":
             table.checks.append(CheckConstraint(conname, _strip_parens(check or ""), note, inherited))
 
-    for row in db.query(_INDEXES if has_nnd else _INDEXES.replace("i.indnullsnotdistinct", "false")):
+    for row in scope.query(_INDEXES if has_nnd else _INDEXES.replace("i.indnullsnotdistinct", "false")):
         relid, iname, unique, nkeys, indkey, predicate, exprs, comment, method, inherited, nnd, options = row
         table = tables.get(relid)
         if table is None:
@@ -408,8 +462,8 @@ def _read(db: Connection, row_counts: bool) -> Catalog:
         index.inherited = bool(inherited)
         table.indexes.append(index)
 
-    schema_comments = dict(db.query(_SCHEMA_COMMENTS))
-    for relid, parent_schema, parent_name, is_partition in db.query(_INHERITS):
+    schema_comments = {} if scope.partial else dict(db.query(_SCHEMA_COMMENTS))
+    for relid, parent_schema, parent_name, is_partition in scope.query(_INHERITS):
         table = tables.get(relid)
         if table is None:
             continue
@@ -417,16 +471,37 @@ def _read(db: Connection, row_counts: bool) -> Catalog:
             table.partition_of = f"{parent_schema}.{parent_name}"
         else:
             table.inherits.append(f"{parent_schema}.{parent_name}")
+    for relid, wrapper, server, server_options, table_options in scope.query(_FOREIGN):
+        table = tables.get(relid)
+        if table is not None:
+            table.foreign_source = foreign_source(table, wrapper, server, server_options, table_options)
     # members are already in sort_members() order: the queries sort names with COLLATE "C"
     return Catalog(
         dialect="postgresql",
         tables=list(tables.values()),
         schema_comments=schema_comments,
-        triggers=_triggers(db, tables, attnames),
-        routines=[_routine(row) for row in db.query(_ROUTINES)],
-        types=[_user_type(row) for row in db.query(_TYPES)],
-        sequences=[_sequence(row) for row in db.query(_SEQUENCES)],
+        triggers=_triggers(scope, tables, attnames),
+        routines=[] if scope.partial else [_routine(row) for row in db.query(_ROUTINES)],
+        types=[] if scope.partial else [_user_type(row) for row in db.query(_TYPES)],
+        sequences=[] if scope.partial else [_sequence(row) for row in db.query(_SEQUENCES)],
     )
+
+
+def foreign_source(
+    table: Table, wrapper: str, server: str, server_json: str | None, table_json: str | None
+) -> ForeignSource:
+    """The remote table of a foreign table, from its options and its server's.
+
+    postgres_fdw: `dbname` on the server, `schema_name`/`table_name` on the table (defaults: the local
+    schema and name); mysql_fdw: `dbname` and `table_name` on the table; tds_fdw: `database` on the
+    server, `schema_name`/`table_name` on the table.
+    """
+    srv = json.loads(server_json) if server_json else {}
+    own = json.loads(table_json) if table_json else {}
+    database = own.get("dbname") or srv.get("dbname") or own.get("database") or srv.get("database")
+    remote_schema = own.get("schema_name") or (table.schema if wrapper == "postgres_fdw" else None)
+    remote_table = own.get("table_name") or (table.name if wrapper == "postgres_fdw" else None)
+    return ForeignSource(str(wrapper), str(server), database, remote_schema, remote_table)
 
 
 def _key_options(text: str | None) -> dict[str, str]:
@@ -436,9 +511,9 @@ def _key_options(text: str | None) -> dict[str, str]:
     return dict(part.split("\x1e", 1) for part in text.split("\x1f"))  # type: ignore[misc]
 
 
-def _triggers(db: Connection, tables: dict[int, Table], attnames: dict[int, dict[int, str]]) -> list[Trigger]:
+def _triggers(scope: _Scope, tables: dict[int, Table], attnames: dict[int, dict[int, str]]) -> list[Trigger]:
     out = []
-    for row in db.query(_TRIGGERS):
+    for row in scope.query(_TRIGGERS):
         relid, name, tgtype, enabled, tgattr, definition, fschema, fname, fargs, comment, inherited = row
         table = tables.get(relid)
         if table is None:
