@@ -44,7 +44,9 @@ TABLE_FIELDS = {
     "foreign_source": True,  # the foreign table reads another remote table
 }
 #: members compared as multisets of their canonical form (unnamed in SQLite)
-SET_MEMBERS = {"uniques": "unique", "foreign_keys": "foreign_key", "checks": "check"}
+SET_MEMBERS = {"uniques": "unique", "foreign_keys": "foreign_key", "checks": "check", "exclusions": "exclusion"}
+#: members absent from the canonical form when a table has none
+OPTIONAL_MEMBERS = ("exclusions",)
 
 
 # --------------------------------------------------------------------------- diff
@@ -143,8 +145,8 @@ def _diff_table(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
         else:
             add("primary_key_changed", None, a["primary_key"], b["primary_key"], True)
     for member, label in SET_MEMBERS.items():
-        before_set = Counter(json.dumps(m, sort_keys=True) for m in a[member])
-        after_set = Counter(json.dumps(m, sort_keys=True) for m in b[member])
+        before_set = Counter(json.dumps(m, sort_keys=True) for m in a.get(member, []))
+        after_set = Counter(json.dumps(m, sort_keys=True) for m in b.get(member, []))
         removed = [json.loads(raw) for raw in sorted((before_set - after_set).elements())]
         added = [json.loads(raw) for raw in sorted((after_set - before_set).elements())]
         for old in list(removed):  # the same constraint with another comment or inheritance: not a new one
@@ -318,10 +320,12 @@ def _apply_to_table(t: dict[str, Any], ch: Change) -> None:
         return
     for member, label in {**SET_MEMBERS, "indexes": "index"}.items():
         if ch.kind == f"{label}_added":
-            t[member].append(copy.deepcopy(ch.after))
+            t.setdefault(member, []).append(copy.deepcopy(ch.after))
             return
         if ch.kind == f"{label}_removed":
             t[member].remove(ch.before)
+            if member in OPTIONAL_MEMBERS and not t[member]:
+                del t[member]
             return
         same = (f"{label}_comment_changed", f"{label}_inheritance_changed", f"{label}_renamed")
         if ch.kind in same and label != "index":

@@ -71,9 +71,14 @@ class UniqueConstraint:
     comment: str | None = None
     #: cloned onto a partition from its parent's (PostgreSQL)
     inherited: bool = False
+    #: PostgreSQL 15+ UNIQUE NULLS NOT DISTINCT: two NULLs collide
+    nulls_not_distinct: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment, self.inherited)
+        data = _commented({"name": self.name, "columns": list(self.columns)}, self.comment, self.inherited)
+        if self.nulls_not_distinct:
+            data["nulls_not_distinct"] = True
+        return data
 
 
 @dataclass
@@ -225,6 +230,8 @@ class Table:
     extension: str | None = None
     #: a foreign table's remote table (PostgreSQL), None for every other table
     foreign_source: ForeignSource | None = None
+    #: exclusion constraints (PostgreSQL EXCLUDE USING …): `expression` holds their definition
+    exclusions: list[CheckConstraint] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -250,6 +257,7 @@ class Table:
         self.foreign_keys.sort(key=lambda f: (f.name or "", f.columns, f.ref_key, f.comment or ""))
         self.indexes.sort(key=lambda i: i.name)
         self.checks.sort(key=lambda c: (c.name or "", c.expression, c.comment or ""))
+        self.exclusions.sort(key=lambda c: (c.name or "", c.expression))
 
     def canonical(self) -> dict[str, Any]:
         self.sort_members()
@@ -281,6 +289,8 @@ class Table:
             out["partitions"] = [p.canonical() for p in self.partitions]
         if self.foreign_source is not None:
             out["foreign_source"] = self.foreign_source.canonical()
+        if self.exclusions:
+            out["exclusions"] = [c.canonical() for c in self.exclusions]
         return out
 
     def sha256(self) -> str:
@@ -716,6 +726,7 @@ def table_from_canonical(obj: dict[str, Any]) -> Table:
         partitions=[Partition(**p) for p in obj.get("partitions") or []],
         extension=obj.get("extension"),
         foreign_source=ForeignSource(**obj["foreign_source"]) if obj.get("foreign_source") else None,
+        exclusions=[CheckConstraint(**c) for c in obj.get("exclusions") or []],
     )
 
 
