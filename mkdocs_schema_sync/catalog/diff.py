@@ -31,9 +31,9 @@ from .model import Catalog, object_key
 
 __all__ = ["Change", "apply_changes", "diff_catalogs", "short"]
 
-COLUMN_FIELDS = ("type", "nullable", "default", "identity", "generated", "comment", "on_update")
+COLUMN_FIELDS = ("type", "nullable", "default", "identity", "generated", "comment", "on_update", "generated_storage")
 #: column fields absent from the canonical form when unset
-OPTIONAL_COLUMN_FIELDS = ("on_update",)
+OPTIONAL_COLUMN_FIELDS = ("on_update", "generated_storage")
 #: table fields that only some tables have (absent from the canonical form when unset): breaking?
 TABLE_FIELDS = {
     "partition_key": True,
@@ -220,6 +220,8 @@ def _column_change_breaks(fld: str, before: Any, after: Any, col: dict[str, Any]
     if fld == "type":
         enum_breaks = enum_change_breaks(before, after)  # an ENUM/SET that only gained values still works
         return True if enum_breaks is None else enum_breaks
+    if fld == "generated_storage":  # VIRTUAL <-> STORED: the same values, computed at another time
+        return False
     if fld in ("identity", "generated"):
         return True
     if fld == "nullable":

@@ -36,6 +36,8 @@ class Column:
     comment: str | None = None
     #: MySQL/MariaDB `ON UPDATE CURRENT_TIMESTAMP`: what the server writes on every UPDATE of the row
     on_update: str | None = None
+    #: how a generated column is kept where the database offers both: "virtual" or "stored" (MySQL/MariaDB)
+    generated_storage: str | None = None
 
     def canonical(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -49,6 +51,8 @@ class Column:
         }
         if self.on_update is not None:  # absent when unset: older snapshots keep their hashes
             out["on_update"] = self.on_update
+        if self.generated_storage is not None:
+            out["generated_storage"] = self.generated_storage
         return out
 
 

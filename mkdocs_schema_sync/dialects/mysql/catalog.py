@@ -255,6 +255,7 @@ def _read_once(db: Connection, row_counts: bool) -> Catalog:
         col = Column(name=cname, type=ctype, nullable=nullable == "YES", comment=comment or None)
         if gen_expr:
             col.generated = gen_expr
+            col.generated_storage = "stored" if "stored" in extra.lower() else "virtual"
         else:
             col.default = _default(default, extra, mariadb)
             col.identity = "auto_increment" in extra.lower()
