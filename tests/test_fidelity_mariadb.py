@@ -173,3 +173,15 @@ def test_virtual_and_stored_generated_columns(mariadb_db: ServerDB, tmp_path: Pa
     assert [(c["kind"], c["before"], c["after"], c["breaking"]) for c in data["changes"]] == [
         ("column_generated_storage_changed", "virtual", "stored", False)
     ]
+
+
+def test_schemas_and_exclude_still_select_from_a_snapshot_without_database_names(
+    mariadb_db: ServerDB, tmp_path: Path
+) -> None:
+    mariadb_execute(mariadb_db, SCHEMA)
+    options = f"connection: {_url(mariadb_db)}\nschemas: ['{mariadb_db.name}']\nexclude: ['{mariadb_db.name}.item']\n"
+    site = write_site(tmp_path / "site", options)
+    assert cli("snapshot", cwd=site.root).returncode == 0
+    assert set(json.loads((site.root / "schema.lock.json").read_text())["objects"]) == {"shop"}
+    r = cli("diff", cwd=site.root)  # the snapshot's `shop` is the connection's database's
+    assert r.returncode == 0, r.stdout + r.stderr
