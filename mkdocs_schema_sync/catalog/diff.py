@@ -238,9 +238,8 @@ def _column_change_breaks(fld: str, before: Any, after: Any, col: dict[str, Any]
 
 def apply_changes(old: Catalog, changes: list[Change]) -> Catalog:
     """`old` with `changes` applied: diff_catalogs(a, b) applied to a gives b's hashes."""
-    database = old.own_database()
-    if database:  # the canonical form leaves the database's name out: so do the changes applied to it
-        changes = [dataclasses.replace(c, schema="") if c.schema == database else c for c in changes]
+    if old.dialect == "mysql":  # one database, left out of the canonical form: so from the changes applied to it
+        changes = [dataclasses.replace(c, schema="") for c in changes]
     data = copy.deepcopy(old.canonical())
     objects: dict[str, dict[str, Any]] = data["objects"]
     comments: dict[str, str] = data["schema_comments"]
