@@ -38,6 +38,8 @@ class Column:
     on_update: str | None = None
     #: an identity's start and step when not the database's default: `IDENTITY(100,10)` (SQL Server)
     identity_options: str | None = None
+    #: how a generated column is kept where the database offers both: "virtual" or "stored" (MySQL/MariaDB)
+    generated_storage: str | None = None
 
     def canonical(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -53,6 +55,8 @@ class Column:
             out["on_update"] = self.on_update
         if self.identity_options:  # only when set: older snapshots keep their hashes
             out["identity_options"] = self.identity_options
+        if self.generated_storage is not None:
+            out["generated_storage"] = self.generated_storage
         return out
 
 
@@ -75,9 +79,14 @@ class UniqueConstraint:
     comment: str | None = None
     #: cloned onto a partition from its parent's (PostgreSQL)
     inherited: bool = False
+    #: PostgreSQL 15+ UNIQUE NULLS NOT DISTINCT: two NULLs collide
+    nulls_not_distinct: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment, self.inherited)
+        data = _commented({"name": self.name, "columns": list(self.columns)}, self.comment, self.inherited)
+        if self.nulls_not_distinct:
+            data["nulls_not_distinct"] = True
+        return data
 
 
 @dataclass
@@ -232,6 +241,8 @@ class Table:
     #: system versioning (SQL Server temporal tables): `SYSTEM_VERSIONING = ON (HISTORY_TABLE = dbo.T_History)`
     #: on the table, `history of dbo.T` on its history table
     versioning: str | None = None
+    #: exclusion constraints (PostgreSQL EXCLUDE USING …): `expression` holds their definition
+    exclusions: list[CheckConstraint] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -257,6 +268,7 @@ class Table:
         self.foreign_keys.sort(key=lambda f: (f.name or "", f.columns, f.ref_key, f.comment or ""))
         self.indexes.sort(key=lambda i: i.name)
         self.checks.sort(key=lambda c: (c.name or "", c.expression, c.comment or ""))
+        self.exclusions.sort(key=lambda c: (c.name or "", c.expression))
 
     def canonical(self) -> dict[str, Any]:
         self.sort_members()
@@ -288,6 +300,8 @@ class Table:
             out["partitions"] = [p.canonical() for p in self.partitions]
         if self.foreign_source is not None:
             out["foreign_source"] = self.foreign_source.canonical()
+        if self.exclusions:
+            out["exclusions"] = [c.canonical() for c in self.exclusions]
         return out
 
     def sha256(self) -> str:
@@ -724,6 +738,7 @@ def table_from_canonical(obj: dict[str, Any]) -> Table:
         extension=obj.get("extension"),
         foreign_source=ForeignSource(**obj["foreign_source"]) if obj.get("foreign_source") else None,
         versioning=obj.get("versioning"),
+        exclusions=[CheckConstraint(**c) for c in obj.get("exclusions") or []],
     )
 
 
