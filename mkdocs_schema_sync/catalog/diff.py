@@ -11,7 +11,7 @@ column added without a default, a constraint or unique index added (or an
 index made unique or NULLS NOT DISTINCT), a FULLTEXT index dropped or turned
 into another kind (MATCH … AGAINST needs one), a column's ON UPDATE dropped, a
 partitioning or inheritance changed. Comments, new tables, new nullable
-columns, dropped constraints and plain indexes, an index's access method, key
+columns, dropped or renamed constraints and plain indexes, an index's access method, key
 order or INCLUDE list, and a constraint a partition no longer inherits (after
 DETACH PARTITION it is the table's own: it still holds) are additive.
 Routines, triggers, types and sequences are compared in `diff_kinds`.
@@ -20,19 +20,30 @@ Routines, triggers, types and sequences are compared in `diff_kinds`.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from collections import Counter
 from typing import Any
 
 from . import diff_kinds
 from .change import Change, enum_change_breaks, short
-from .model import Catalog
+from .model import Catalog, object_key
 
 __all__ = ["Change", "apply_changes", "diff_catalogs", "short"]
 
-COLUMN_FIELDS = ("type", "nullable", "default", "identity", "generated", "comment", "on_update")
+COLUMN_FIELDS = (
+    "type",
+    "nullable",
+    "default",
+    "identity",
+    "generated",
+    "comment",
+    "on_update",
+    "identity_options",
+    "generated_storage",
+)
 #: column fields absent from the canonical form when unset
-OPTIONAL_COLUMN_FIELDS = ("on_update",)
+OPTIONAL_COLUMN_FIELDS = ("on_update", "identity_options", "generated_storage")
 #: table fields that only some tables have (absent from the canonical form when unset): breaking?
 TABLE_FIELDS = {
     "partition_key": True,
@@ -41,16 +52,33 @@ TABLE_FIELDS = {
     "inherits": True,
     "extension": False,
     "foreign_source": True,  # the foreign table reads another remote table
+    "versioning": True,  # system versioning switched off: the history is no longer kept
 }
 #: members compared as multisets of their canonical form (unnamed in SQLite)
-SET_MEMBERS = {"uniques": "unique", "foreign_keys": "foreign_key", "checks": "check"}
+SET_MEMBERS = {"uniques": "unique", "foreign_keys": "foreign_key", "checks": "check", "exclusions": "exclusion"}
+#: members absent from the canonical form when a table has none
+OPTIONAL_MEMBERS = ("exclusions",)
 
 
 # --------------------------------------------------------------------------- diff
 
 
 def diff_catalogs(old: Catalog, new: Catalog) -> list[Change]:
-    """Every schema difference from `old` to `new`, sorted by (schema, table, column, kind)."""
+    """Every schema difference from `old` to `new`, sorted by (schema, table, column, kind).
+
+    MySQL/MariaDB catalogs are compared without their database's name (`Catalog.portable`); the
+    changes then name the new side's database again (the old one's, failing that), as pages do.
+    """
+    database = new.own_database() or old.own_database()
+    changes = _diff(old.portable(), new.portable())
+    if database:
+        for change in changes:
+            if change.schema == "":
+                change.schema = database
+    return changes
+
+
+def _diff(old: Catalog, new: Catalog) -> list[Change]:
     a = {t.key: t.canonical() for t in old.tables}
     b = {t.key: t.canonical() for t in new.tables}
     changes: list[Change] = []
@@ -128,8 +156,8 @@ def _diff_table(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
         else:
             add("primary_key_changed", None, a["primary_key"], b["primary_key"], True)
     for member, label in SET_MEMBERS.items():
-        before_set = Counter(json.dumps(m, sort_keys=True) for m in a[member])
-        after_set = Counter(json.dumps(m, sort_keys=True) for m in b[member])
+        before_set = Counter(json.dumps(m, sort_keys=True) for m in a.get(member, []))
+        after_set = Counter(json.dumps(m, sort_keys=True) for m in b.get(member, []))
         removed = [json.loads(raw) for raw in sorted((before_set - after_set).elements())]
         added = [json.loads(raw) for raw in sorted((after_set - before_set).elements())]
         for old in list(removed):  # the same constraint with another comment or inheritance: not a new one
@@ -138,6 +166,12 @@ def _diff_table(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
                 removed.remove(old)
                 added.remove(match)
                 add(_same_member_kind(label, old, match), None, old, match, False)
+        for old in list(removed):  # the same constraint under another name (or a name read where none was)
+            match = next((new for new in added if _unnamed(new) == _unnamed(old)), None)
+            if match is not None:
+                removed.remove(old)
+                added.remove(match)
+                add(f"{label}_renamed", None, old, match, False)
         for old in removed:
             add(f"{label}_removed", None, old, None, False)
         for new in added:
@@ -162,6 +196,10 @@ def _diff_table(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
 def _bare(member: dict[str, Any]) -> dict[str, Any]:
     """A member without what does not change what it enforces: its comment, whether a parent made it."""
     return {k: v for k, v in member.items() if k not in ("comment", "inherited")}
+
+
+def _unnamed(member: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in _bare(member).items() if k != "name"}
 
 
 def _same_member_kind(label: str, before: dict[str, Any], after: dict[str, Any]) -> str:
@@ -193,6 +231,8 @@ def _column_change_breaks(fld: str, before: Any, after: Any, col: dict[str, Any]
     if fld == "type":
         enum_breaks = enum_change_breaks(before, after)  # an ENUM/SET that only gained values still works
         return True if enum_breaks is None else enum_breaks
+    if fld == "generated_storage":  # VIRTUAL <-> STORED: the same values, computed at another time
+        return False
     if fld in ("identity", "generated"):
         return True
     if fld == "nullable":
@@ -209,12 +249,14 @@ def _column_change_breaks(fld: str, before: Any, after: Any, col: dict[str, Any]
 
 def apply_changes(old: Catalog, changes: list[Change]) -> Catalog:
     """`old` with `changes` applied: diff_catalogs(a, b) applied to a gives b's hashes."""
+    if old.dialect == "mysql":  # one database, left out of the canonical form: so from the changes applied to it
+        changes = [dataclasses.replace(c, schema="") for c in changes]
     data = copy.deepcopy(old.canonical())
     objects: dict[str, dict[str, Any]] = data["objects"]
     comments: dict[str, str] = data["schema_comments"]
     # a reorder names the final order, so it goes after the columns it orders were added
     for ch in sorted(changes, key=lambda c: c.kind == "columns_reordered"):
-        key = f"{ch.schema}.{ch.table}"
+        key = object_key(ch.schema, ch.table)
         if ch.kind == "schema_comment_changed":
             if ch.after is None:
                 comments.pop(ch.schema, None)
@@ -239,8 +281,8 @@ def _place_added_columns(objects: dict[str, dict[str, Any]], changes: list[Chang
     """Move added columns to their positions, lowest first (the others already stand in their final order)."""
     placed: dict[str, list[Change]] = {}
     for ch in changes:
-        if ch.kind == "column_added" and ch.position is not None and f"{ch.schema}.{ch.table}" in objects:
-            placed.setdefault(f"{ch.schema}.{ch.table}", []).append(ch)
+        if ch.kind == "column_added" and ch.position is not None and object_key(ch.schema, ch.table) in objects:
+            placed.setdefault(object_key(ch.schema, ch.table), []).append(ch)
     for key, added in placed.items():
         names = {ch.column for ch in added}
         columns = objects[key]["columns"]
@@ -290,12 +332,15 @@ def _apply_to_table(t: dict[str, Any], ch: Change) -> None:
         return
     for member, label in {**SET_MEMBERS, "indexes": "index"}.items():
         if ch.kind == f"{label}_added":
-            t[member].append(copy.deepcopy(ch.after))
+            t.setdefault(member, []).append(copy.deepcopy(ch.after))
             return
         if ch.kind == f"{label}_removed":
             t[member].remove(ch.before)
+            if member in OPTIONAL_MEMBERS and not t[member]:
+                del t[member]
             return
-        if ch.kind in (f"{label}_comment_changed", f"{label}_inheritance_changed") and label != "index":
+        same = (f"{label}_comment_changed", f"{label}_inheritance_changed", f"{label}_renamed")
+        if ch.kind in same and label != "index":
             t[member][t[member].index(ch.before)] = copy.deepcopy(ch.after)
             return
         if ch.kind in (f"{label}_changed", f"{label}_inheritance_changed"):

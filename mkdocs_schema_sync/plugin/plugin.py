@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import tempfile
 import threading
 from pathlib import Path
@@ -25,6 +26,7 @@ from ..render.incremental import PageCache
 from ..render.pages import DocModel, Paths, render_pages
 from ..render.site import Section, attach_foreign_sources, site_pages
 from ..settings import Settings, section_path
+from ..sync import notified
 from . import mermaid
 from .config import SchemaSyncConfig, settings_from_config
 from .databases import parse_databases
@@ -55,7 +57,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         self._mermaid_url: str | None = None
         # `serve`: pages rendered again only when their inputs changed, dirty rebuilds, no 404 (incremental.py)
         self.dirty = False
-        self._page_caches: dict[int, PageCache] = {}  # by index into `databases`
+        self._page_caches: dict[int, PageCache] = {}  # per database, by its position
         self._hashes: dict[str, str] = {}  # page -> digest of its text as the last finished build wrote it
         self._next_hashes: dict[str, str] = {}
         self._search = SearchIndex()
@@ -165,6 +167,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
                 if self._watch_folder is None:
                     self._watch_folder = Path(tempfile.mkdtemp(prefix="schema-sync-watch-"))
                     server.watch(str(self._watch_folder))
+                    _sigterm_as_interrupt()
                 signal_file = self._watch_folder / f"database-signal-{i}"
                 signal_file.write_text("", encoding="utf-8")
                 watcher = DatabaseWatcher(s, self.invalidate, signal_file, s.watch_interval)
@@ -194,10 +197,9 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             models = [build_model(settings, self.load(i)) for i, settings in enumerate(self.databases)]
             site = [Section(str(s.name), m, database_of(s)) for s, m in zip(self.databases, models, strict=True)]
             attach_foreign_sources(site)  # a foreign table links to its source's page when that is in the site
-            for i, (settings, model) in enumerate(zip(self.databases, models, strict=True)):
-                pages = (
-                    self._page_caches.setdefault(i, PageCache()).render(model) if self.is_serve else render_pages(model)
-                )
+            for settings, model in zip(self.databases, models, strict=True):
+                cache = self._page_caches.setdefault(len(sections), PageCache())
+                pages = cache.render(model) if self.is_serve else render_pages(model)
                 self._contracts(settings, model)
                 paths = Paths(model.catalog, settings.path)
                 # pages of single objects (tables, views, routines): reached from index pages unless nav is `full`
@@ -290,7 +292,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         report = model.contract_report
         if report is None:
             return
-        policy.notify(report, settings, model.source.connection)
+        notified.notify(report, settings, model.source.connection)
         policy.enforce(report, policy.should_fail(settings, self.strict))
 
     def _inclusion(self, path: str, table_pages: set[str]) -> InclusionLevel:
@@ -325,3 +327,13 @@ def _nav_mentions(nav: Any, pages: set[str]) -> bool:
     if isinstance(nav, dict):
         return any(_nav_mentions(v, pages) for v in nav.values())
     return False
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _sigterm_as_interrupt() -> None:
+    """SIGTERM (systemd, `docker stop`) ends `mkdocs serve` the way Ctrl-C does, so on_shutdown cleans up."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _interrupt)

@@ -61,7 +61,7 @@ from ..masking import get_logger
 from ..pipeline import MONITOR_STATE, LoadedCatalog, render_site
 from ..render.pages import SourceInfo
 from ..settings import GitHubSettings, Settings, select_tables
-from . import pr_body
+from . import notified, pr_body
 from .git import Repo
 from .github import GitHub, token_from_env
 
@@ -292,6 +292,8 @@ class Monitor:
             if self.dry_run:
                 result.action = "dry-run"
                 return result
+            with self._github(gh) as api:
+                api.check_access()  # a wrong token or repository stops here, before the branch is pushed
             self._push(repo, state.base_sha, state.head_sha, branch, catalog, lock_path, result, db)
             reviewers = gh.reviewers or _reviewers(contracts, changes, base_catalog, catalog)
             self._upsert(gh, branch, base, result, reviewers, lambda url: _rebody(data, store.pending(synced_to=url)))
@@ -447,7 +449,7 @@ class Monitor:
 
     def _notify(self, report: ContractReport | None, db: Database) -> None:
         if report is not None:
-            self._retry = policy.notify(report, self.settings, db.spec.display).failed > 0
+            self._retry = notified.notify(report, self.settings, db.spec.display, db).failed > 0
 
 
 class Resume:
