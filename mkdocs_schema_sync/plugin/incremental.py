@@ -3,9 +3,10 @@
 MkDocs 1.6 rebuilds every page on each change; `serve --dirty` skips a page whose
 `file.is_modified()` is False. A generated page is always "modified" to MkDocs (it has
 content, no source file), so `GeneratedPage` decides instead: modified when its text differs
-from the last build's (or it is in the navigation: other pages print its title, which MkDocs
-reads only from pages it builds). A dirty build leaves the pages it skipped out of the search
-index; `SearchIndex` puts the last build's entries of those pages back.
+from the last build's. Other pages print the titles of the pages in the navigation, which MkDocs
+reads only from pages it builds: the plugin reads the source of the skipped ones itself. A dirty
+build leaves the pages it skipped out of the search index; `SearchIndex` puts the last build's
+entries of those pages back.
 
 A plain `serve` empties the served folder before it builds, so every page answers 404 until
 the new one is written. `Staging` points MkDocs at a folder of its own while it builds, then

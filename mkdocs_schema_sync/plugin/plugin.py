@@ -221,7 +221,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             inclusion = self._inclusion(path, table_pages)
             page = GeneratedPage.generated(config, path, content=text, inclusion=inclusion)
             self._next_hashes[path] = digest(text)
-            page.changed = not inclusion.is_not_in_nav() or self._hashes.get(path) != self._next_hashes[path]
+            page.changed = self._hashes.get(path) != self._next_hashes[path]
             files.append(page)
             self.generated.append(path)
         self._generated_set = frozenset(self.generated)
@@ -258,6 +258,8 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             for page in nav.pages:
                 if page.markdown is None and not page.file.is_modified():
                     page.read_source(config)
+                    if page.file.src_uri in self._generated_set and isinstance(page.meta.get("title"), str):
+                        page.meta["title"] = Markup(page.meta["title"])  # as on_page_markdown does
             shape = nav_shape(nav.items)
             if self._nav_shape is not None and shape != self._nav_shape:
                 rebuild_all(files)  # a page came, went or was renamed: every page prints the navigation
