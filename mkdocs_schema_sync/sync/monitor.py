@@ -324,7 +324,7 @@ class Monitor:
             if [state.base_sha, state.head_sha] != [last.get("base"), last.get("head")]:
                 return None
         sha = str(last.get("sha256") or "")
-        lines = [f"no change since the last pass ({last.get('time')}, {last.get('action')}): nothing to do"]
+        lines = [f"{branch}: no change since the last pass ({last.get('time')}, {last.get('action')}): nothing to do"]
         store.save_pass({**last, "time": utc_now(), "action": "idle", "rows": 0})
         return PassResult("idle", lines, pr_url=last.get("pr"), sha256=sha or None, branch=branch)
 
