@@ -16,6 +16,7 @@ from ..contracts.check import ContractReport, check_contracts
 from ..contracts.model import DEFAULT_FILE, ContractFile
 from ..db import connection_spec
 from ..pipeline import load_catalog, read_from_snapshot
+from ..sync import notified
 from .common import CliState, fail, open_configured, run_core
 
 
@@ -61,7 +62,7 @@ def validate(obj: CliState, fmt: str, use_snapshot: bool, output_file: Path | No
             click.echo(f"note: {loaded.source.notice}", err=True)
     report = run_core(check_contracts, contracts, loaded.catalog, loaded.source.kind)
     if notify:
-        policy.notify(report, settings, loaded.source.connection)
+        notified.notify(report, settings, loaded.source.connection)
     _write(output.render(report, fmt), output_file)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if fmt == "github" and summary:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import tempfile
 import threading
 from pathlib import Path
@@ -13,20 +14,23 @@ from markupsafe import Markup
 from mkdocs.config.base import ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
+from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from ..contracts import policy
 from ..errors import SchemaSyncError
 from ..pipeline import LoadedCatalog, build_model, database_of, load_catalog
 from ..render import escape
+from ..render.incremental import PageCache
 from ..render.pages import DocModel, Paths, render_pages
 from ..render.site import Section, attach_foreign_sources, site_pages
 from ..settings import Settings, section_path
+from ..sync import notified
 from . import mermaid
 from .config import SchemaSyncConfig, settings_from_config
 from .databases import parse_databases
+from .incremental import GeneratedPage, SearchIndex, Staging, digest, nav_shape, rebuild_all
 from .search_titles import text_titles_in_search_index
 from .watcher import DatabaseWatcher
 
@@ -51,6 +55,14 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         self._watch_folder: Path | None = None
         self.strict = False
         self._mermaid_url: str | None = None
+        # `serve`: pages rendered again only when their inputs changed, dirty rebuilds, no 404 (incremental.py)
+        self.dirty = False
+        self._page_caches: dict[int, PageCache] = {}  # per database, by its position
+        self._hashes: dict[str, str] = {}  # page -> digest of its text as the last finished build wrote it
+        self._next_hashes: dict[str, str] = {}
+        self._search = SearchIndex()
+        self._staging: Staging | None = None
+        self._nav_shape: list[Any] | None = None
 
     @property
     def settings(self) -> Settings | None:
@@ -81,6 +93,15 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
     # Defining on_startup keeps this instance (and its cache) across `mkdocs serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
+        self.dirty = dirty
+        if self.is_serve and not dirty:
+            self._staging = Staging()
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Before MkDocs empties site_dir: a plain `serve` builds into the staging folder instead."""
+        self._search.start()
+        if self._staging is not None and self.config.enabled:
+            self._staging.enter(config)
 
     @event_priority(100)  # before mkdocs-mermaid2-plugin reads extra_javascript
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -146,6 +167,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
                 if self._watch_folder is None:
                     self._watch_folder = Path(tempfile.mkdtemp(prefix="schema-sync-watch-"))
                     server.watch(str(self._watch_folder))
+                    _sigterm_as_interrupt()
                 signal_file = self._watch_folder / f"database-signal-{i}"
                 signal_file.write_text("", encoding="utf-8")
                 watcher = DatabaseWatcher(s, self.invalidate, signal_file, s.watch_interval)
@@ -158,6 +180,8 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         return server
 
     def on_shutdown(self) -> None:
+        if self._staging is not None:
+            self._staging.close()
         for watcher in self._watchers.values():
             watcher.stop()
         self._watchers = {}
@@ -174,7 +198,8 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             site = [Section(str(s.name), m, database_of(s)) for s, m in zip(self.databases, models, strict=True)]
             attach_foreign_sources(site)  # a foreign table links to its source's page when that is in the site
             for settings, model in zip(self.databases, models, strict=True):
-                pages = render_pages(model)
+                cache = self._page_caches.setdefault(len(sections), PageCache())
+                pages = cache.render(model) if self.is_serve else render_pages(model)
                 self._contracts(settings, model)
                 paths = Paths(model.catalog, settings.path)
                 # pages of single objects (tables, views, routines): reached from index pages unless nav is `full`
@@ -185,6 +210,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             raise PluginError(f"schema-sync: {exc.message}") from None
         own = site_pages(self.root, self.config.title, site) if self.multi else {}
         self.generated = []
+        self._next_hashes = {}
         for path, text in [*own.items(), *((p, t) for *_, pages in sections for p, t in pages.items())]:
             if files.get_file_from_path(path) is not None:
                 raise PluginError(
@@ -192,7 +218,11 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
                     f"rename it or set another `path` (now {self.root!r})"
                 )
             table_pages = next((t for s, _, _, t, _ in sections if path.startswith(s.path + "/")), set())
-            files.append(File.generated(config, path, content=text, inclusion=self._inclusion(path, table_pages)))
+            inclusion = self._inclusion(path, table_pages)
+            page = GeneratedPage.generated(config, path, content=text, inclusion=inclusion)
+            self._next_hashes[path] = digest(text)
+            page.changed = not inclusion.is_not_in_nav() or self._hashes.get(path) != self._next_hashes[path]
+            files.append(page)
             self.generated.append(path)
         self._generated_set = frozenset(self.generated)
         if self._mermaid_url == mermaid.SCRIPT:
@@ -221,17 +251,48 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             page.meta["title"] = Markup(page.meta["title"])
         return markdown
 
+    def on_nav(self, nav: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        """A dirty build reads no page it skips, so every page would print those pages' nav titles as None:
+        read the source of the pages in the navigation (a few; the title comes from it)."""
+        if self.dirty:
+            for page in nav.pages:
+                if page.markdown is None and not page.file.is_modified():
+                    page.read_source(config)
+            shape = nav_shape(nav.items)
+            if self._nav_shape is not None and shape != self._nav_shape:
+                rebuild_all(files)  # a page came, went or was renamed: every page prints the navigation
+            self._nav_shape = shape
+        return nav
+
+    def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        self._search.order = [f.url for f in files.documentation_pages()]
+        return env
+
+    def on_page_context(self, context: Any, /, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        self._search.built.add(page.url)  # MkDocs builds this page (a dirty build skips the unchanged)
+        return context
+
     @event_priority(-50)  # after the search plugin has written its index
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
+    def _after_search(self, *, config: MkDocsConfig) -> None:
         if self.config.enabled and self.databases:
             text_titles_in_search_index(config, self.root)
+            self._search.finish(config, self.dirty)
+            self._hashes = self._next_hashes  # this build wrote them
+
+    @event_priority(-100)  # last: every plugin has written its files
+    def _publish(self, *, config: MkDocsConfig) -> None:
+        if self._staging is not None and self.config.enabled:
+            changed = self._staging.publish(config)
+            log.debug("served folder updated: %d file(s) changed", changed)
+
+    on_post_build = CombinedEvent(_after_search, _publish)
 
     def _contracts(self, settings: Settings, model: DocModel) -> None:
         """Notify about newly broken contracts, then fail or warn (`fail_on_broken_contract`)."""
         report = model.contract_report
         if report is None:
             return
-        policy.notify(report, settings, model.source.connection)
+        notified.notify(report, settings, model.source.connection)
         policy.enforce(report, policy.should_fail(settings, self.strict))
 
     def _inclusion(self, path: str, table_pages: set[str]) -> InclusionLevel:
@@ -251,7 +312,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             entries += [p for p in (paths.routines(schema), paths.types(schema), paths.sequences(schema)) if p in pages]
             if settings.nav == "full":
                 entries.extend(paths.table(t) for t in model.catalog.in_schema(schema))
-                entries.extend(paths.routine(r) for r in model.catalog.routines_in(schema))
+                entries.extend(dict.fromkeys(paths.routine(r) for r in model.catalog.routines_in(schema)))
             section.append({escape.title(schema): entries})
         depth = settings.path.count("/") + 1
         section.extend(p for p in pages if p not in table_pages and p.count("/") == depth and p != paths.index())
@@ -266,3 +327,13 @@ def _nav_mentions(nav: Any, pages: set[str]) -> bool:
     if isinstance(nav, dict):
         return any(_nav_mentions(v, pages) for v in nav.values())
     return False
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _sigterm_as_interrupt() -> None:
+    """SIGTERM (systemd, `docker stop`) ends `mkdocs serve` the way Ctrl-C does, so on_shutdown cleans up."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _interrupt)
