@@ -24,7 +24,7 @@ from ..pipeline import LoadedCatalog, build_model, database_of, load_catalog
 from ..render import escape
 from ..render.incremental import PageCache
 from ..render.pages import DocModel, Paths, render_pages
-from ..render.site import Section, attach_foreign_sources, site_pages
+from ..render.site import Section, attach_cross_database_links, attach_foreign_sources, site_pages
 from ..settings import Settings, section_path
 from ..sync import notified
 from . import mermaid
@@ -197,6 +197,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             models = [build_model(settings, self.load(i)) for i, settings in enumerate(self.databases)]
             site = [Section(str(s.name), m, database_of(s)) for s, m in zip(self.databases, models, strict=True)]
             attach_foreign_sources(site)  # a foreign table links to its source's page when that is in the site
+            attach_cross_database_links(site)  # views and foreign keys naming another database of the site
             for settings, model in zip(self.databases, models, strict=True):
                 cache = self._page_caches.setdefault(len(sections), PageCache())
                 pages = cache.render(model) if self.is_serve else render_pages(model)
