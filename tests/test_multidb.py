@@ -415,3 +415,25 @@ def test_a_view_and_a_foreign_key_into_another_database_link_to_its_section(
         conn = _mariadb_admin()
         conn.execute(f"DROP DATABASE IF EXISTS `{sales.name}`")
         conn.close()
+
+
+def test_deploy_to_a_target_skips_the_databases_without_it(tmp_path: Path) -> None:
+    """`deploy --target staging` over every database: the one that has a staging target deploys there."""
+    a, b = sqlite_db(tmp_path / "a.db"), sqlite_db(tmp_path / "b.db")
+    staging = sqlite_db(tmp_path / "b-staging.db")
+    options = (
+        f"databases:\n  - name: a\n    connection: sqlite:///{a}\n"
+        f"  - name: b\n    connection: sqlite:///{b}\n    deploy:\n      targets:\n        staging: sqlite:///{staging}\n"
+    )
+    site = write_site(tmp_path / "site", options)
+    for name in ("a", "b"):
+        folder = site.root / "migrations" / name
+        folder.mkdir(parents=True)
+        (folder / "001_first.sql").write_text(f"CREATE TABLE deployed_{name} (id INTEGER PRIMARY KEY);\n")
+    r = cli("deploy", "--target", "staging", cwd=site.root)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "no deploy target 'staging' for database a: skipped" in r.stdout
+    assert "deployed_b" in sqlite_tables(staging)
+    assert not {"deployed_a", "deployed_b"} & (sqlite_tables(a) | sqlite_tables(b))
+    r = cli("deploy", "--target", "staging", "--database", "a", cwd=site.root)  # named: a mistake
+    assert r.returncode == 2 and "unknown deploy target 'staging'" in r.stderr
