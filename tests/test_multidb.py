@@ -154,6 +154,14 @@ def test_three_databases_one_site_monitor_build_with_one_down_and_deploy_per_dat
     index = visible_text(site.html("schema/index.html"))
     assert "3 databases" in index
 
+    # monitor with the lake down: the ops pull request follows a new change, the lake's pass is one error line
+    sqlite_execute(ops, "ALTER TABLE regions ADD COLUMN opsregion TEXT")
+    r = cli("monitor", "--once", cwd=site.root, env=env)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert re.search(r"^Error: database lake: cannot connect", r.stderr, re.M) and "Traceback" not in r.stderr
+    bodies = {p["head"]["ref"]: p["body"] for p in stand_in.open_pulls()}
+    assert "opsregion" in bodies["schema-sync/ops"] and len(bodies) == 3
+
     # deploy per database: each has its own migrations folder; --database deploys one
     for name, sql in (("ops", "CREATE TABLE ops_deployed (id INTEGER PRIMARY KEY);\n"),
                       ("warehouse", "CREATE TABLE wh_deployed (id integer PRIMARY KEY);\n")):  # fmt: skip
