@@ -64,11 +64,6 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         self._staging: Staging | None = None
         self._nav_shape: list[Any] | None = None
 
-    @property
-    def settings(self) -> Settings | None:
-        """The first (in the single-connection form: the only) database."""
-        return self.databases[0] if self.databases else None
-
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[Any, Any]:
         """MkDocs only warns about unknown plugin options; a typo here would silently drop a setting."""
         self._raw_options = dict(options)
@@ -79,10 +74,6 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
                 warnings.remove((key, message))
                 errors.append((key, ValidationError(f"unknown schema-sync option {key!r}; known options: {known}")))
         return errors, warnings
-
-    def to_settings(self, config_file: str | Path) -> Settings:
-        """The core settings of these options (the first database's with `databases:`)."""
-        return self.to_databases(config_file)[0]
 
     def to_databases(self, config_file: str | Path) -> list[Settings]:
         """The settings of every documented database (the companion command reads mkdocs.yml through this)."""
