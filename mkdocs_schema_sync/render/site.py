@@ -58,8 +58,10 @@ def attach_foreign_sources(sections: list[Section]) -> None:
 
 
 #: an identifier as SQL writes it: `back-quoted`, [bracketed], "double-quoted" or bare
-_IDENT = r'(?:`(?:[^`]|``)+`|\[(?:[^\]]|\]\])+\]|"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$#@]*)'
-_QUALIFIED = re.compile(rf"{_IDENT}(?:\s*\.\s*{_IDENT}){{1,2}}")
+#: (at most 128 characters, SQL Server's limit: bounded, so a scan stays linear in the definition's length)
+_IDENT = r'(?:`(?:[^`]|``){1,128}+`|\[(?:[^\]]|\]\]){1,128}+\]|"(?:[^"]|""){1,128}+"|[A-Za-z_][A-Za-z0-9_$#@]{0,127}+)'
+#: starts only where an identifier starts, and never gives back what it took
+_QUALIFIED = re.compile(rf"(?<![A-Za-z0-9_$#@]){_IDENT}(?:\s*+\.\s*+{_IDENT}){{1,2}}")
 _PART = re.compile(_IDENT)
 
 
