@@ -54,6 +54,9 @@ def _options(func: Callable[..., Any]) -> Callable[..., Any]:
 def _run(obj: CliState, plan: bool, target: str | None, allow_breaking: tuple[str, ...], **kw: Any) -> None:
     settings = obj.settings
     cfg = run_core(parse_deploy, settings.deploy)
+    if obj.looping and target is not None and target not in cfg.targets:  # every database: those with that target
+        click.echo(f"no deploy target {target!r} for database {settings.name}: skipped")
+        return
     folder = migrations_folder(cfg, settings.base_dir)
     wait = cfg.lock_wait if kw["lock_wait"] is None else kw["lock_wait"]
     options = DeployOptions(

@@ -106,9 +106,10 @@ def _settings(options: dict[str, Any], config_file: str | Path, where: str, name
     cfg = SchemaSyncConfig(config_file_path=str(config_file))
     cfg.load_dict(options)
     errors, warnings = cfg.validate()
-    known = sorted(k for k, _ in SchemaSyncConfig._schema if k not in SITE_ONLY)
+    schema_keys = {k for k, _ in SchemaSyncConfig._schema}
+    known = sorted(schema_keys - set(SITE_ONLY))
     for key, _warning in warnings:
-        if key not in cfg._schema_keys:
+        if key not in schema_keys:
             raise SchemaSyncError(f"{where}: unknown option {key!r}; known options: name, {', '.join(known)}")
     if errors:
         key, error = errors[0]
