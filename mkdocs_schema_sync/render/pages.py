@@ -23,6 +23,7 @@ import yaml
 from markupsafe import Markup
 
 from ..catalog import Catalog, Column, Routine, Sequence, Table, UserType
+from ..catalog.change import index_keys
 from ..errors import SchemaSyncError
 from ..files import utf8_problem
 from ..settings import Settings
@@ -236,6 +237,7 @@ def make_environment(templates: Path | None) -> jinja2.Environment:
         code_block=escape.code_html,
         yaml_string=escape.yaml_string,
         md=lambda v: Markup(escape.md(v)),
+        index_keys=index_keys,
     )
     return env
 
@@ -349,10 +351,7 @@ class Renderer:
                 diagram=escape.fence(mermaid.er_diagram(catalog, shown, columns=len(shown) <= 15), "mermaid"),
             )
             for table in tables:
-                page = self.paths.table(table)
-                out[page] = self.render(
-                    "table.md.j2", page, title=table.name, table=table, **self._table_context(table)
-                )
+                out[self.paths.table(table)] = self.table_page(table)
         out[self.paths.page("architecture")] = self.render(
             "architecture.md.j2",
             self.paths.page("architecture"),
@@ -363,6 +362,10 @@ class Renderer:
             page = self.paths.page(extra.name)
             out[page] = self.render(extra.template, page, title=extra.title, **extra.context)
         return dict(sorted(out.items()))
+
+    def table_page(self, table: Table) -> str:
+        page = self.paths.table(table)
+        return self.render("table.md.j2", page, title=table.name, table=table, **self._table_context(table))
 
     def _object_pages(self, schema: str) -> dict[str, str]:
         """The schema's routines page and a page per routine, its types page and its sequences page."""

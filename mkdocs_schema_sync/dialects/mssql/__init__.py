@@ -11,7 +11,8 @@ import math
 from typing import TYPE_CHECKING
 
 from ..base import Connection, Dialect, Triggers
-from . import catalog
+from ..statements import Statement, code_words
+from . import catalog, driver
 from .batches import split_batches
 from .contracts import MSSQLContracts
 
@@ -65,7 +66,7 @@ class MSSQLDialect(Dialect):
     def split_script(self, script: str) -> list[str]:
         return split_batches(script)
 
-    def split_migration(self, text: str) -> list[str]:
+    def split_migration(self, text: str) -> list[Statement]:
         """T-SQL migrations are sent in `GO` batches, as sqlcmd and SSMS send them."""
         return split_batches(text)
 
@@ -89,6 +90,29 @@ class MSSQLDialect(Dialect):
             )
         return None
 
+    def transaction_control(self, statement: str) -> str | None:
+        """A batch is many statements: any COMMIT, ROLLBACK, BEGIN/SAVE TRAN or SET IMPLICIT_TRANSACTIONS in
+        its code, unless the batch defines a procedure, trigger or function (their bodies run later)."""
+        words = code_words(statement, backslash_escapes=False)
+        head = [w for w in words[:4] if w not in ("or", "alter")] if words[:1] == ["create"] else words[:2]
+        if words[:1] in (["create"], ["alter"]) and head[1:2] in (["procedure"], ["proc"], ["trigger"], ["function"]):
+            return None
+        for i, w in enumerate(words):
+            pair = (w, words[i + 1] if i + 1 < len(words) else "")
+            if w in ("commit", "rollback"):
+                return w.upper()
+            if pair[0] in ("begin", "save") and pair[1] in ("tran", "transaction", "distributed"):
+                return " ".join(pair).upper()
+            if pair == ("set", "implicit_transactions"):
+                return "SET IMPLICIT_TRANSACTIONS"
+        return None
+
+    def set_deploy_timeout(self, db: Connection, seconds: float | None) -> None:
+        """LOCK_TIMEOUT (-1: wait) and the ODBC query timeout (0: none) for a migration's batches."""
+        db.query(f"SET LOCK_TIMEOUT {-1 if seconds is None else max(1, round(seconds * 1000))}")
+        with contextlib.suppress(Exception):
+            db.raw.timeout = 0 if seconds is None else max(1, math.ceil(seconds))
+
     def odbc_server(self, host: str, port: int | None) -> dict[str, str]:
         """SQL Server takes the port after a comma in SERVER.
 
@@ -99,6 +123,12 @@ class MSSQLDialect(Dialect):
         if port is None and _is_named_instance(host):
             return {"SERVER": host}
         return {"SERVER": f"{host},{port or self.default_port}"}
+
+    def locate_odbc_driver(self, odbc: str, registered: list[str]) -> str:
+        """A registered Microsoft driver, else the library the `mssql` extra ships (see driver.py)."""
+        chosen = driver.choose_driver(registered, driver.bundled_driver())
+        rest = odbc.split(";", 1)[1] if odbc.upper().startswith("DRIVER=") else odbc
+        return "DRIVER={" + chosen + "};" + rest
 
     def display_address(self, host: str, port: int | None) -> str:
         if port is None and _is_named_instance(host):
