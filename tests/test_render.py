@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import make_sqlite
-from mermaid_check import check_er, mermaid_blocks
+from mermaid_check import check_er, is_er, mermaid_blocks
 
 from mkdocs_schema_sync.errors import SchemaSyncError
 from mkdocs_schema_sync.pipeline import load_catalog, render_site
@@ -120,7 +120,7 @@ def test_hostile_table_rows_keep_their_cells(tmp_path: Path) -> None:
 
 def test_hostile_mermaid_blocks_are_well_formed(tmp_path: Path) -> None:
     pages = hostile(tmp_path)
-    blocks = [b for text in pages.values() for b in mermaid_blocks(text) if b.startswith("erDiagram")]
+    blocks = [b for text in pages.values() for b in mermaid_blocks(text) if is_er(b)]
     assert len(blocks) >= 6
     for block in blocks:
         assert check_er(block) == [], block
