@@ -35,7 +35,8 @@ def say(*lines: str, err: bool = False) -> None:
     """Print lines that may hold database text (names, error text, statements) for a terminal or CI log:
     each argument one line (a line break inside shows as `\\n`), none opening a workflow command
     (`untrusted.safe_lines`), secrets masked."""
-    click.echo(safe_lines([mask(line) for line in lines]), err=err)
+    if lines:
+        click.echo(safe_lines([mask(line) for line in lines]), err=err)
 
 
 class CliState:
