@@ -11,7 +11,7 @@ from ..db import Database, connection_spec, open_database
 from ..errors import SchemaSyncError
 from ..masking import mask
 from ..settings import Settings
-from ..untrusted import one_line
+from ..untrusted import one_line, safe_lines
 
 PLUGIN_NAME = "schema-sync"
 
@@ -29,6 +29,14 @@ class CommandError(click.ClickException):
 
 def fail(message: str, exit_code: int = EXIT_ERROR) -> NoReturn:
     raise CommandError(message, exit_code)
+
+
+def say(*lines: str, err: bool = False) -> None:
+    """Print lines that may hold database text (names, error text, statements) for a terminal or CI log:
+    each argument one line (a line break inside shows as `\\n`), none opening a workflow command
+    (`untrusted.safe_lines`), secrets masked."""
+    if lines:
+        click.echo(safe_lines([mask(line) for line in lines]), err=err)
 
 
 class CliState:

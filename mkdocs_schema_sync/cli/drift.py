@@ -21,7 +21,7 @@ from ..drift.poller import Poller
 from ..pipeline import named_for_connection, read_live
 from ..render.diff_formats import FORMATS as DIFF_FORMATS
 from ..settings import Settings, select_tables
-from .common import EXIT_FOUND, EXIT_OK, CliState, fail, open_configured, run_core
+from .common import EXIT_FOUND, EXIT_OK, CliState, fail, open_configured, run_core, say
 
 
 def _live(settings: Settings) -> Catalog:
@@ -109,10 +109,9 @@ def install_triggers(obj: CliState, print_only: bool, with_contracts: bool, enfo
             if with_contracts
             else None
         )
-    for line in report.lines:
-        click.echo(line)
+    say(*report.lines)
     if contracts_line:
-        click.echo(contracts_line)
+        say(contracts_line)
 
 
 @click.command("uninstall-triggers")
@@ -131,8 +130,7 @@ def uninstall_triggers(obj: CliState, keep_log: bool, print_only: bool) -> None:
         # polling goes on in the JSON file beside the snapshot: from the schema as it is now, not as it was
         # when that file was last written (else changes the database's log holds would be logged again)
         run_core(Poller(settings).rebaseline, db)
-    for line in report.lines:
-        click.echo(line)
+    say(*report.lines)
 
 
 @click.command()
@@ -141,7 +139,5 @@ def health(obj: CliState) -> None:
     """Report the drift capture's state. Exit 0: healthy, 1: not installed or failing, 2: error."""
     with open_configured(obj.settings) as db:
         ok, lines = run_core(capture.health, db)
-    for line in lines:
-        click.echo(line)
-    click.echo("healthy" if ok else "NOT healthy")
+    say(*lines, "healthy" if ok else "NOT healthy")
     raise SystemExit(EXIT_OK if ok else EXIT_FOUND)

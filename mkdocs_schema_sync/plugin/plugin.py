@@ -106,6 +106,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         self.multi = self.config.databases is not None
         self.strict = bool(config.strict)
         self._mermaid_url = mermaid.add_script(config, self.config.mermaid)
+        mermaid.add_style(config)
         ttl = max(min(s.cache_ttl for s in self.databases), 0.001)
         if self._cache is None or self._cache.ttl != ttl:
             self._cache = TTLCache(maxsize=8 * len(self.databases), ttl=ttl)
@@ -217,6 +218,8 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             files.append(page)
             self.generated.append(path)
         self._generated_set = frozenset(self.generated)
+        if files.get_file_from_path(mermaid.STYLE) is None:
+            files.append(mermaid.style_file(config))
         if self._mermaid_url == mermaid.SCRIPT:
             for asset in mermaid.asset_files(config):
                 if files.get_file_from_path(asset.src_uri) is None:
