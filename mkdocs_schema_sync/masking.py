@@ -108,6 +108,9 @@ class _Reader:
         if pos >= end:
             return None
         quote = text[pos]
+        if text.startswith("''", pos) and pos + 2 < end and text[pos + 2] not in "'\\ \t\r\n,;)":
+            close = text.find("''", pos + 2, end)  # a literal quoted inside another: 'ALTER … PASSWORD ''x'''
+            return pos + 2, self._at(end if close < 0 else close)
         if quote in "'\"":
             readings = (_BODY_DOUBLED[quote].match(text, pos + 1, end), _BODY_ESCAPED[quote].match(text, pos + 1, end))
             ends = [b.end() for b in readings if b]
@@ -123,14 +126,18 @@ class _Reader:
         stop = body[1]
         if stop >= self.end:
             return self.end
+        if self.text.startswith("''", stop):
+            return stop + 2
         if self.text[stop] in "'\"":
             return stop + 1
         m = _DOLLAR_TAG.match(self.text, stop, self.end)
         return self._at(m.end()) if m else stop
 
-    def secret_literals(self, pos: int, identified: bool) -> list[tuple[int, int]]:
+    def secret_literals(self, pos: int, identified: bool, keyword: str = "") -> list[tuple[int, int]]:
         """Bodies of the secret literals after a keyword ending at `pos` (every reading is kept)."""
         text = self.text
+        # an unquoted value is looked for only after PASSWORD or IDENTIFIED BY and a space
+        bare_ok = (identified or keyword == "password") and text[pos : pos + 1].isspace()
         starts: set[int] = set()
         for p in self.gaps(pos):
             if identified:
@@ -143,8 +150,19 @@ class _Reader:
             starts.add(p)
         bodies = []
         for start in starts:
-            bodies.extend(self.literal_chain(start))
+            chain = self.literal_chain(start)
+            bodies.extend(chain or self.bare_secret(start, identified, bare_ok))
         return bodies
+
+    def bare_secret(self, pos: int, identified: bool, bare_ok: bool) -> list[tuple[int, int]]:
+        """An unquoted value (`ALTER ROLE r PASSWORD hunter2`, a syntax error whose text is shown): masked
+        unless it is a word that reads as SQL or prose (`PASSWORD NULL`, `password authentication failed`)."""
+        m = _BARE_VALUE.match(self.text, pos, self.end) if bare_ok else None
+        if m is None or not _ENDS_STATEMENT.match(self.text, m.end(), self.end):
+            return []
+        if not identified and m.group().lower() in _NOT_A_VALUE:
+            return []
+        return [(pos, self._at(m.end()))]
 
     def after_identified(self, pos: int) -> set[int]:
         """`IDENTIFIED BY [PASSWORD]`, `IDENTIFIED WITH plugin BY|AS`, `IDENTIFIED VIA plugin USING [PASSWORD(]`."""
@@ -167,6 +185,26 @@ class _Reader:
                 p = self.gap(p + 1)
         return {p}
 
+    def argument_literals(self, pos: int) -> list[tuple[int, int]]:
+        """After a literal naming a secret: the literals of the following arguments or concatenations
+        (`, '…'`, `|| '…'`, T-SQL `+ N'…'`), as long as they follow one another."""
+        bodies = []
+        while True:
+            pos = self.gap(pos)
+            m = _CONCAT.match(self.text, pos, self.end)
+            if m is None:
+                return bodies
+            pos = self.gap(self._at(m.end()))
+            body = self.literal(pos)
+            if body is None:
+                word, after = self.word(pos)
+                if not word:
+                    return bodies
+                pos = after  # a name or NULL among the arguments: the literals after it still count
+                continue
+            bodies.append(body)
+            pos = self.literal_end(body)
+
     def literal_chain(self, pos: int) -> list[tuple[int, int]]:
         """A literal and those that continue it: PostgreSQL's next-line continuation, MySQL's adjacent
         strings, and MySQL's `IDENTIFIED BY 'new' REPLACE 'old'`."""
@@ -176,12 +214,89 @@ class _Reader:
             if body is None:
                 return bodies
             bodies.append(body)
+            if self.text.startswith("''", body[1]):  # a nested literal ends with its quoted SQL
+                return bodies
             pos = self.gap(self.literal_end(body))
             word, after = self.word(pos)
             if word == "replace":
                 pos = self.gap(after)
             elif pos >= self.end or self.text[pos] not in "'\"":
                 return bodies
+
+
+_BARE_VALUE = re.compile(r"[^\s;,()'\"=`]++")
+#: words after PASSWORD that are SQL or prose, not a value
+_NOT_A_VALUE = frozenset(
+    [
+        "null",
+        "authentication",
+        "expire",
+        "expired",
+        "require",
+        "required",
+        "history",
+        "reuse",
+        "lock",
+        "lock_time",
+        "for",
+        "is",
+        "was",
+        "must",
+        "has",
+        "does",
+        "did",
+        "not",
+        "and",
+        "or",
+        "of",
+        "to",
+        "the",
+        "a",
+        "an",
+        "in",
+        "with",
+        "without",
+        "hash",
+        "hashed",
+        "column",
+        "field",
+        "option",
+        "options",
+        "policy",
+        "check_policy",
+        "valid",
+        "encryption",
+        "encrypted",
+        "protected",
+        "reset",
+        "change",
+        "changed",
+        "length",
+        "too",
+        "verification",
+        "must_change",
+        "mismatch",
+        "file",
+        "cannot",
+        "can",
+        "should",
+        "will",
+        "by",
+        "from",
+        "on",
+        "at",
+        "if",
+        "as",
+        "password",
+        "secret",
+        "old_password",
+        "identified",
+    ]
+)
+
+
+#: a bare value counts only where the statement ends after it (`password text DEFAULT …` is a column)
+_ENDS_STATEMENT = re.compile(r"[ \t]*+(?:;|\r?\n|$)")
 
 
 def _sql_spans(text: str) -> list[tuple[int, int]]:
@@ -195,18 +310,98 @@ def _sql_spans(text: str) -> list[tuple[int, int]]:
             spans.append((m.end(), len(text)))
             break
         reader = _Reader(text, min(len(text), m.end() + budget))
-        spans.extend(reader.secret_literals(m.end(), identified=m.group(2) is not None))
+        spans.extend(reader.secret_literals(m.end(), m.group(2) is not None, m.group().lower()))
         budget -= max(reader.reach - m.end(), 1)
     return spans
+
+
+# --------------------------------------------------------------------------- secret-looking names
+
+#: setting names, option keys and parameters that hold secrets (`app.password`, `sslpassword`, `api_token`,
+#: `@rmtpassword`, `KEY_SOURCE`, `MASTER_PASSWORD`, `"password"`): a stem and the rest of its name
+_SECRET_NAME = re.compile(r"(?i)(?:pass(?:word|wd)|pwd|secret|token|api_?key|key_source|identity_value)[\w$@.]*+")
+#: a PostgreSQL identifier with Unicode escapes (`U&"p\0061ssword"`), decoded before the stems are looked for
+_UNICODE_NAME = re.compile(r'[Uu]&"((?:[^"]|"")*+)"')
+_UNICODE_ESCAPE = re.compile(r"\\(?:\+([0-9A-Fa-f]{6})|([0-9A-Fa-f]{4}))")
+#: from a name inside a literal to that literal's closing quote (`format('… PASSWORD %L', '…')`): bounded
+_TO_CLOSE = re.compile(r"[\s=:]*+(?:%\w|\?)?[\s=:]*+'")
+_CONCAT = re.compile(r"\|\||\+|,")
+
+
+def _decoded(name: str) -> str:
+    def char(m: re.Match[str]) -> str:
+        try:
+            return chr(int(m.group(1) or m.group(2), 16))
+        except (ValueError, OverflowError):
+            return "?"
+
+    return _UNICODE_ESCAPE.sub(char, name)
+
+
+def _name_ends(text: str) -> list[int]:
+    """Where each secret-looking name ends (past a closing quote of a quoted name)."""
+    ends = [m.end() for m in _SECRET_NAME.finditer(text)]
+    if 'U&"' in text or 'u&"' in text:
+        ends += [m.end() for m in _UNICODE_NAME.finditer(text) if _SECRET_NAME.search(_decoded(m.group(1)))]
+    return ends
+
+
+def _name_spans(text: str) -> list[tuple[int, int]]:
+    """Literals that a secret-looking name sets, read two ways (both kept: masking too much is safe):
+    the name is an option key or setting (`sslpassword '…'`, `SET app.password TO '…'`, `@rmtpassword = N'…'`),
+    or it sits inside a literal that the next arguments complete (`set_config('app.password', '…')`,
+    `format('… PASSWORD %L', '…')`, `'… password=' || '…'`). Readings share a budget, as in `_sql_spans`."""
+    spans: list[tuple[int, int]] = []
+    budget = _BUDGET_FACTOR * len(text) + _BUDGET_EXTRA
+    for end in _name_ends(text):
+        if budget <= 0:
+            spans.append((end, len(text)))
+            break
+        reader = _Reader(text, min(len(text), end + budget))
+        p = end + 1 if text.startswith(('"', "`", "]"), end) else end
+        p = reader.gap(p)
+        if text.startswith("=", p) or text.startswith(":=", p):
+            p = reader.gap(p + (1 if text[p] == "=" else 2))
+        else:
+            word, after = reader.word(p)
+            if word == "to":
+                p = reader.gap(after)
+        spans.extend(reader.literal_chain(p))
+        close = _TO_CLOSE.match(text, end, reader.end)
+        if close and not text.startswith("'", close.end()):
+            spans.extend(reader.argument_literals(close.end()))
+        budget -= max(reader.reach - end, 1)
+    return spans
+
+
+def _dollar_body_spans(text: str) -> list[tuple[int, int]]:
+    """Whole dollar-quoted bodies (`DO $$ … $$`, function bodies) that name a secret: their dynamic SQL
+    nests quotes too deep to read, so the body is masked. Each body is searched once."""
+    spans = []
+    pos = 0
+    while True:
+        m = _DOLLAR_TAG.search(text, pos)
+        if m is None:
+            return spans
+        if m.start() > 0 and (_is_word(text[m.start() - 1]) or text[m.start() - 1] == "$"):
+            pos = m.start() + 1
+            continue
+        close = text.find(m.group(), m.end())
+        stop = len(text) if close < 0 else close
+        if _SECRET_NAME.search(text, m.end(), stop) or _SQL_KEYWORD.search(text, m.end(), stop):
+            spans.append((m.end(), stop))
+        pos = stop + len(m.group()) if close >= 0 else len(text)
 
 
 # --------------------------------------------------------------------------- key=value, URLs, tokens
 
 _KEY_VALUE = re.compile(
-    r"(?<![\w.-])(?:pwd|password|passwd|old_password|accesstoken|access_token|token|secret|client_secret|"
-    r"api_key|apikey|sig|signature)\s*+=\s*+",
+    r"(?:pwd|password|passwd|token|secret|api_key|apikey|key_source|identity_value|(?<![\w.-])sig|"
+    r"(?<![\w.-])signature)(?![\w$])\s*+=\s*+",
     re.IGNORECASE,
 )
+#: HTTP credentials in command lines (`COPY … PROGRAM 'curl -u bob:pw …'`, `-H "Authorization: Bearer …"`)
+_HTTP_CREDENTIAL = re.compile(r"(?i)(?:(?<![\w-])(?:-u|--user)[\s=]++[^\s:'\"]*+:|\b(?:bearer|basic)\s++)([^\s'\"]++)")
 _BRACED = re.compile(r"\{(?:[^}]|\}\})*+\}")
 _LIBPQ_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*+'", re.DOTALL)
 _SQL_DOUBLED_QUOTED = re.compile(r"''(?:[^'\\]|\\.)*+''", re.DOTALL)
@@ -325,6 +520,10 @@ def mask(text: Any) -> str:
         spans += _key_value_spans(out)
     if "://" in out:
         spans += _url_spans(out)
+    spans += _name_spans(out)
+    if "$" in out:
+        spans += _dollar_body_spans(out)
+    spans += [m.span(1) for m in _HTTP_CREDENTIAL.finditer(out)]
     spans += [m.span() for m in _GITHUB_TOKEN.finditer(out)]
     spans += [(m.start() + m.group().index("=") + 1, m.end()) for m in _QUERY_SECRET.finditer(out)]
     return _replace(out, spans)

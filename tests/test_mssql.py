@@ -62,11 +62,11 @@ def test_password_with_odbc_special_characters_is_braced_and_masked() -> None:
 
 def test_azure_ad_and_trust_server_certificate_options_pass_through() -> None:
     spec = parse_connection(
-        "azuresql://myserver.database.windows.net/Scout?Authentication=ActiveDirectoryDefault"
+        "azuresql://myserver.database.windows.net/Scout?Authentication=ActiveDirectoryMsi"
         "&Encrypt=yes&TrustServerCertificate=no"
     )
     pairs = odbc_pairs(spec.odbc or "")
-    assert pairs["AUTHENTICATION"] == "ActiveDirectoryDefault"
+    assert pairs["AUTHENTICATION"] == "ActiveDirectoryMsi"
     assert pairs["TRUSTSERVERCERTIFICATE"] == "no"
     assert "UID" not in pairs and "PWD" not in pairs
     assert pairs["SERVER"] == "myserver.database.windows.net,1433"

@@ -14,10 +14,13 @@ to the one written before they existed.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from ..masking import mask
 
 SNAPSHOT_FORMAT = 1
 
@@ -31,9 +34,11 @@ class Column:
     identity: bool = False
     generated: str | None = None
     comment: str | None = None
+    #: MySQL/MariaDB `ON UPDATE CURRENT_TIMESTAMP`: what the server writes on every UPDATE of the row
+    on_update: str | None = None
 
     def canonical(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "name": self.name,
             "type": self.type,
             "nullable": self.nullable,
@@ -42,6 +47,9 @@ class Column:
             "generated": self.generated,
             "comment": self.comment,
         }
+        if self.on_update is not None:  # absent when unset: older snapshots keep their hashes
+            out["on_update"] = self.on_update
+        return out
 
 
 @dataclass
@@ -49,9 +57,11 @@ class PrimaryKey:
     name: str | None
     columns: list[str]
     comment: str | None = None
+    #: cloned onto a partition from its parent's (PostgreSQL)
+    inherited: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment)
+        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment, self.inherited)
 
 
 @dataclass
@@ -59,9 +69,11 @@ class UniqueConstraint:
     name: str | None
     columns: list[str]
     comment: str | None = None
+    #: cloned onto a partition from its parent's (PostgreSQL)
+    inherited: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment)
+        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment, self.inherited)
 
 
 @dataclass
@@ -74,6 +86,7 @@ class ForeignKey:
     on_delete: str | None = None
     on_update: str | None = None
     comment: str | None = None
+    inherited: bool = False
 
     @property
     def ref_key(self) -> str:
@@ -89,7 +102,7 @@ class ForeignKey:
             "on_delete": self.on_delete,
             "on_update": self.on_update,
         }
-        return _commented(data, self.comment)
+        return _commented(data, self.comment, self.inherited)
 
 
 @dataclass
@@ -148,9 +161,10 @@ class CheckConstraint:
     name: str | None
     expression: str
     comment: str | None = None
+    inherited: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return _commented({"name": self.name, "expression": self.expression}, self.comment)
+        return _commented({"name": self.name, "expression": self.expression}, self.comment, self.inherited)
 
 
 @dataclass
@@ -163,6 +177,23 @@ class Partition:
 
     def canonical(self) -> dict[str, Any]:
         return {"name": self.name, "bound": self.bound, "comment": self.comment}
+
+
+@dataclass
+class ForeignSource:
+    """Where a foreign table's rows live (PostgreSQL foreign data wrappers): the wrapper, the server, and
+    the remote database, schema and table as its options name them (None when an option is not set).
+    No host or port: those stay out of pages and snapshots; the database's name is what links a site."""
+
+    wrapper: str
+    server: str
+    database: str | None = None
+    schema: str | None = None
+    table: str | None = None
+
+    def canonical(self) -> dict[str, Any]:
+        return {"wrapper": self.wrapper, "server": self.server, "database": self.database,
+                "schema": self.schema, "table": self.table}  # fmt: skip
 
 
 @dataclass
@@ -192,6 +223,8 @@ class Table:
     partitions: list[Partition] = field(default_factory=list)
     #: the extension that installed this object (PostgreSQL), None for the user's own
     extension: str | None = None
+    #: a foreign table's remote table (PostgreSQL), None for every other table
+    foreign_source: ForeignSource | None = None
 
     @property
     def key(self) -> str:
@@ -246,6 +279,8 @@ class Table:
             out["inherits"] = list(self.inherits)
         if self.partitions:
             out["partitions"] = [p.canonical() for p in self.partitions]
+        if self.foreign_source is not None:
+            out["foreign_source"] = self.foreign_source.canonical()
         return out
 
     def sha256(self) -> str:
@@ -266,6 +301,8 @@ class Trigger:
     definition: str | None = None  # the CREATE TRIGGER statement, or the body it runs
     enabled: bool = True
     comment: str | None = None
+    #: a partition's clone of its parent's trigger (PostgreSQL)
+    inherited: bool = False
 
     @property
     def table_key(self) -> str:
@@ -287,6 +324,7 @@ class Trigger:
             "definition": self.definition,
             "enabled": self.enabled,
             "comment": self.comment,
+            **({"inherited": True} if self.inherited else {}),
         }
 
     def sha256(self) -> str:
@@ -427,8 +465,12 @@ class Catalog:
     triggers: list[Trigger] = field(default_factory=list)
     types: list[UserType] = field(default_factory=list)
     sequences: list[Sequence] = field(default_factory=list)
+    #: MySQL/MariaDB: the database read, whose name is every object's schema in memory (pages)
+    #: but no part of the snapshot, hashes or diff: see `portable()`
+    database: str | None = None
 
     def __post_init__(self) -> None:
+        _mask_texts(self)
         self.tables.sort(key=lambda t: (t.schema, t.name))
         self.routines.sort(key=lambda r: (r.schema, r.name, r.signature, r.kind))
         self.triggers.sort(key=lambda t: (t.schema, t.table, t.name))
@@ -516,6 +558,58 @@ class Catalog:
             setattr(self, name, found)
         return found
 
+    # ------------------------------------------------------------------ one database, any name
+
+    def own_database(self) -> str | None:
+        """The MySQL/MariaDB database whose name the objects carry as their schema, if any.
+
+        A catalog read live says it (`database`); one from a snapshot written before keys left the
+        database out has all its objects in that one schema.
+        """
+        if self.dialect != "mysql":
+            return None
+        if self.database:
+            return self.database
+        schemas = {t.schema for t in self.tables} | {o.schema for o in (*self.routines, *self.sequences)}
+        schemas |= {t.schema for t in self.triggers}
+        return next(iter(schemas)) if len(schemas) == 1 and "" not in schemas else None
+
+    def portable(self) -> Catalog:
+        """The catalog as the snapshot, the hashes and `diff` see it: on MySQL/MariaDB, objects keyed by
+        their name within the database (the database is the connection, as a PostgreSQL database is),
+        so staging, production and a renamed copy of one schema compare equal."""
+        name = self.own_database()
+        return self if name is None else self.renamed(name, "")
+
+    def renamed(self, old: str, new: str) -> Catalog:
+        """This catalog with schema `old` called `new` (objects are copied, not changed)."""
+
+        def fk(f: ForeignKey) -> ForeignKey:
+            return replace(f, ref_schema=new) if f.ref_schema == old else f
+
+        tables = []
+        for t in self.tables:
+            if t.schema != old:
+                tables.append(t)
+                continue
+            t2 = copy.copy(t)
+            t2.schema, t2.foreign_keys = new, [fk(f) for f in t.foreign_keys]
+            tables.append(t2)
+
+        def moved(items: list[Any]) -> list[Any]:
+            return [replace(o, schema=new) if o.schema == old else o for o in items]
+
+        return Catalog(
+            dialect=self.dialect,
+            tables=tables,
+            schema_comments={new if k == old else k: v for k, v in self.schema_comments.items()},
+            routines=moved(self.routines),
+            triggers=moved(self.triggers),
+            types=moved(self.types),
+            sequences=moved(self.sequences),
+            database=new or None,
+        )
+
     # ------------------------------------------------------------------ snapshot and hashes
 
     def kind_maps(self) -> dict[str, dict[str, Any]]:
@@ -530,18 +624,24 @@ class Catalog:
 
     def object_hashes(self) -> dict[str, str]:
         """SHA-256 per object: tables by key, the other kinds as `kind:key`."""
+        if (p := self.portable()) is not self:
+            return p.object_hashes()
         hashes = {t.key: t.sha256() for t in self.tables}
         for kind, objs in self.kind_maps().items():
             hashes.update({f"{kind}:{key}": o.sha256() for key, o in objs.items()})
         return hashes
 
     def sha256(self) -> str:
+        if (p := self.portable()) is not self:
+            return p.sha256()
         data: dict[str, Any] = {"dialect": self.dialect, "objects": {t.key: t.sha256() for t in self.tables}}
         for kind, objs in self.kind_maps().items():
             data[kind] = {key: o.sha256() for key, o in objs.items()}
         return sha256_of(data)
 
     def canonical(self) -> dict[str, Any]:
+        if (p := self.portable()) is not self:
+            return p.canonical()
         data = {
             "format": SNAPSHOT_FORMAT,
             "dialect": self.dialect,
@@ -586,10 +686,12 @@ def _fields(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k != "sha256"}
 
 
-def _commented(data: dict[str, Any], comment: str | None) -> dict[str, Any]:
-    """A constraint's canonical form gets `comment` only when it has one (older snapshots had none)."""
+def _commented(data: dict[str, Any], comment: str | None, inherited: bool = False) -> dict[str, Any]:
+    """A constraint's canonical form gets `comment` and `inherited` only when set (older snapshots had neither)."""
     if comment is not None:
         data["comment"] = comment
+    if inherited:
+        data["inherited"] = True
     return data
 
 
@@ -613,6 +715,7 @@ def table_from_canonical(obj: dict[str, Any]) -> Table:
         inherits=list(obj.get("inherits") or []),
         partitions=[Partition(**p) for p in obj.get("partitions") or []],
         extension=obj.get("extension"),
+        foreign_source=ForeignSource(**obj["foreign_source"]) if obj.get("foreign_source") else None,
     )
 
 
@@ -634,7 +737,8 @@ def type_from_canonical(obj: dict[str, Any]) -> UserType:
 
 
 def object_key(schema: str, name: str) -> str:
-    return f"{schema}.{name}"
+    """`schema.name`; just `name` for an object of the database itself (MySQL/MariaDB in a snapshot)."""
+    return f"{schema}.{name}" if schema else name
 
 
 def canonical_json(data: Any) -> str:
@@ -644,3 +748,29 @@ def canonical_json(data: Any) -> str:
 def sha256_of(data: Any) -> str:
     raw = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _mask_texts(catalog: Catalog) -> None:
+    """Comments and defaults are masked as they enter the model: a `password=…` or `user:pw@host` kept there
+    would reach pages, snapshots and diffs. (Definitions are shown as the database has them.)"""
+
+    def masked(value: str | None) -> str | None:
+        return mask(value) if value else value
+
+    catalog.schema_comments = {k: mask(v) if v else v for k, v in catalog.schema_comments.items()}
+    for t in catalog.tables:
+        t.comment = masked(t.comment)
+        for c in t.columns:
+            c.comment, c.default = masked(c.comment), masked(c.default)
+        for part in (t.uniques, t.foreign_keys, t.indexes, t.checks, t.partitions):
+            for item in part:
+                item.comment = masked(item.comment)
+        if t.primary_key is not None:
+            t.primary_key.comment = masked(t.primary_key.comment)
+    for kind in (catalog.routines, catalog.triggers, catalog.sequences):
+        for o in kind:
+            o.comment = masked(o.comment)
+    for ut in catalog.types:
+        ut.comment, ut.default = masked(ut.comment), masked(ut.default)
+        for c in ut.attributes:
+            c.comment, c.default = masked(c.comment), masked(c.default)

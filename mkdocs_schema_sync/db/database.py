@@ -45,7 +45,7 @@ class Database:
                 if cur.description is None:
                     return []
                 rows = cur.fetchall()
-            if self.spec.driver == "pyodbc":  # pyodbc.Row: make plain tuples; the others already are
+            if self.spec.driver in ("pyodbc", "mssqlpython"):  # their Row objects: make plain tuples
                 return [tuple(row) for row in rows]
             return rows  # type: ignore[no-any-return]
         except Exception as exc:  # driver errors carry the statement; mask and shorten
@@ -118,7 +118,7 @@ class Database:
         try:
             with self.watchdog.guard():
                 cur.execute(statement)
-                if self.spec.driver == "pyodbc":  # pyodbc hides errors after the first result unless all are drained
+                if self.spec.driver in ("pyodbc", "mssqlpython"):  # later results raise only from nextset()
                     while cur.nextset():
                         pass
         finally:

@@ -55,6 +55,7 @@ from .history import (
 )
 from .plan import FileState, Status, classify
 from .steps import groups, is_data, progress_text, transaction_refusals
+from .touched import touched_names
 
 log = get_logger("deploy")
 
@@ -217,7 +218,10 @@ class Deployer:
 
     # ------------------------------------------------------------------ plan
 
-    def _catalog(self) -> Catalog:
+    def _catalog(self, names: set[str] | None = None) -> Catalog:
+        """The whole catalog, or (`names`) the tables so named: all the pending files can change."""
+        if names is not None:
+            return self.db.dialect.read_tables(self.db, names)
         return self.db.dialect.read_catalog(self.db, row_counts=False)
 
     def _plan(self, report: DeployReport) -> None:
@@ -230,9 +234,11 @@ class Deployer:
             report.textual_only = True
             self._plan_by_text(report, pending)
             return
-        before = self._catalog()
-        self.gate.start(before)
-        last_good = before
+        touched = touched_names(s for f in pending for s in self.statements(f.migration))
+        before = self._catalog(touched)
+        if self.gate.active:
+            self.gate.start(self.gate.read(self.db))
+        good: list[list[str]] = []  # the statements of the files that passed
         self.db.begin()
         try:
             for number, f in enumerate(pending):
@@ -254,8 +260,7 @@ class Deployer:
                     result.outcome, result.error, result.statement = FAILED, exc.error, exc.statement
                     report.stopped = self._failed_line(m, exc, len(statements), planned=True)
                     break
-                catalog = self._catalog()
-                gate = self.gate.check(catalog)
+                gate = self.gate.check(self.gate.read(self.db)) if self.gate.active else GateResult()
                 result.duration_ms = _ms(started)
                 self._note_gate(result, gate)
                 if gate.blocking:
@@ -263,10 +268,21 @@ class Deployer:
                     report.stopped = f"plan: {gate.message(m.script)}"
                     break
                 self.gate.accept(gate)
-                last_good = catalog
+                good.append(statements)
+            after = self._catalog(touched) if not report.stopped else None
         finally:
             self.db.end(commit=False)
-        report.diff = diff_catalogs(select_tables(before, self.settings), select_tables(last_good, self.settings))
+        if after is None:  # the diff of the files before the one that stops: applied again, read, rolled back
+            after = before
+            if good:
+                self.db.begin()
+                try:
+                    for statements in good:
+                        self._run_statements(statements)
+                    after = self._catalog(touched)
+                finally:
+                    self.db.end(commit=False)
+        report.diff = diff_catalogs(select_tables(before, self.settings), select_tables(after, self.settings))
 
     def _plan_by_text(self, report: DeployReport, pending: list[FileState]) -> None:
         for f in pending:
@@ -289,7 +305,8 @@ class Deployer:
             self.db.dialect.deploy_session(self.db)
         drift = _DriftTagger(self.db, self.settings, own_connection=self.options.target is None)
         drift.before()
-        self.gate.start(self._catalog())
+        if self.gate.active:
+            self.gate.start(self.gate.read(self.db))
         self.db.dialect.tag_session(self.db, self.deploy_id)
         try:
             for f in report.status.pending:
@@ -328,7 +345,7 @@ class Deployer:
             if mark is not None and self.db.dialect.transaction_mark(self.db, start=False) != mark:
                 self.db.end(commit=False)
                 return self._ended_transaction(m, result, who, started)
-            gate = self.gate.check(self._catalog()) if self.gate.active else GateResult()
+            gate = self.gate.check(self.gate.read(self.db)) if self.gate.active else GateResult()
         except _StatementFailed as exc:
             self.db.end(commit=False)
             result.outcome, result.error, result.statement = FAILED, exc.error, exc.statement
@@ -410,7 +427,7 @@ class Deployer:
                 return result, self._failed_line(m, exc, len(statements), ran=ran)
             if is_data(statements[a]) or not self.gate.active:
                 continue
-            gate = self.gate.check(self._catalog())
+            gate = self.gate.check(self.gate.read(self.db))
             self._note_gate(result, gate)
             if gate.blocking:
                 result.outcome, result.error, result.statement = NEEDS_REPAIR, gate.message(m.script), statements[a]

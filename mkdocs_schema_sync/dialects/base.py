@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -186,6 +186,17 @@ class Dialect(ABC):
     def read_catalog(self, db: Connection, *, row_counts: bool = True) -> Catalog:
         """Every table and view outside `system_schemas`."""
 
+    def read_tables(self, db: Connection, names: Collection[str]) -> Catalog:
+        """Only the tables and views whose name, compared case-insensitively, is one of `names` (in any
+        schema), with their members and triggers; no schema comments, routines, types or sequences, no
+        row counts.
+
+        What a contract check or a change to a few tables needs, at a cost that grows with them, not
+        with the catalog. This default reads everything and keeps the named ones; a dialect that can
+        filter in its queries overrides it.
+        """
+        return only_tables(self.read_catalog(db, row_counts=False), names)
+
     @abstractmethod
     def change_signal(self, db: Connection) -> str:
         """A cheap value (one query) that moves whenever the schema changes."""
@@ -269,6 +280,10 @@ class Dialect(ABC):
         """`KEY=value` pairs the driver needs unless the user set them (`keys`: upper-cased keys given)."""
         return []
 
+    def locate_odbc_driver(self, odbc: str, registered: list[str]) -> str:
+        """The ODBC string to connect with when the URL named no driver (`registered`: the driver manager's list)."""
+        return odbc
+
     def odbc_timeouts(self, keys: set[str], query_timeout: float) -> list[str]:
         """`KEY=value` pairs that bound a query inside the ODBC driver (a client-side read timeout)."""
         return []
@@ -349,6 +364,17 @@ class Dialect(ABC):
 
     def end_session(self, db: Connection) -> None:  # noqa: B027 - server locks end with the connection
         """Called when the connection closes: give back what the session holds outside the database."""
+
+
+def only_tables(catalog: Catalog, names: Collection[str]) -> Catalog:
+    """The tables of `catalog` named (case-insensitively) in `names`, with their triggers: `read_tables`' shape."""
+    from ..catalog import Catalog
+
+    wanted = {n.lower() for n in names}
+    tables = [t for t in catalog.tables if t.name.lower() in wanted]
+    keys = {t.key for t in tables}
+    triggers = [t for t in catalog.triggers if t.table_key in keys]
+    return Catalog(dialect=catalog.dialect, tables=tables, triggers=triggers, schema_comments={})
 
 
 def lock_key(name: str) -> int:

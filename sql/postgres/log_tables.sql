@@ -56,12 +56,18 @@ INSERT INTO schema_sync.install_info (name, value) VALUES ('on_log_failure', 'al
 INSERT INTO schema_sync.install_info (name, value) VALUES ('last_error', NULL) ON CONFLICT (name) DO NOTHING;
 
 -- ------------------------------------------------------------------ masking
--- Passwords never reach the log: the literal after PASSWORD outside strings and comments, in every
--- form PostgreSQL accepts ('…', E'…', U&'…', N'…', $$…$$, $tag$…$tag$, continued on the next line;
--- comments and whitespace between), and libpq `password=…` and URL user info (`://user:pw@`) anywhere,
--- e.g. inside dblink_connect('…') or CONNECTION '…'. One pass over the characters (linear in the
--- statement); statements without "password" or "://" are returned at once. Used by the event triggers
--- and the contract refusals; the reader masks again before anything is shown.
+-- Secrets never reach the log. Outside strings and comments: the literal after a name that looks
+-- secret (PASSWORD, and any word, "quoted" or U&"escaped" name holding password, passwd, pwd, secret,
+-- token, api_key, key_source or identity_value: option keys, `SET app.password TO`), in every form
+-- PostgreSQL accepts ('…', E'…', U&'…', N'…', $$…$$, $tag$…$tag$, continued on the next line, joined
+-- with || or given as the next arguments; comments, whitespace, `=` and TO between). A literal that
+-- names a secret makes the literals after it secret (set_config('app.password', '…'),
+-- format('… PASSWORD %L', '…'), '… password=' || '…'), and is masked whole when it quotes SQL itself
+-- (''…''); a dollar-quoted body that names one is masked whole (DO blocks, function bodies: their
+-- dynamic SQL nests quotes too deep to read). Anywhere: key=value secrets (`password=…`, `PGPASSWORD=…`),
+-- URL user info (`://user:pw@`) and HTTP credentials (`curl -u user:pw`, `Bearer …`). One pass over the
+-- characters (linear in the statement); statements without any of those words are returned at once.
+-- Used by the event triggers (through masked_query) and the contract refusals; the reader masks again.
 CREATE OR REPLACE FUNCTION schema_sync.mask_statement(q text)
 RETURNS text
 LANGUAGE plpgsql STABLE
@@ -75,8 +81,12 @@ DECLARE
     st         int := 0;      -- 0 code, 1 '…' string, 3 "…" name, 4 -- comment, 5 /* */ comment, 6 $tag$ body, 7 $tag$ opener
     prev       text := '';
     wlen       int := 0;      -- length of the word being read (0: none)
-    pw         int := 0;      -- how much of 'password' the word matched
+    wstart     int := 0;      -- where the word being read starts
     first      text := '';
+    lit_start  int := 0;      -- where the literal or name being read starts
+    lit_secret boolean := false;  -- the literal being read follows a secret-looking name
+    body       text;
+    stems      text := '(pass(word|wd)|pwd|secret|token|api_?key|key_source|identity_value)';
     expect     boolean := false;  -- the next literal is a secret
     next_esc   boolean := false;  -- the literal about to open is E'…'
     u_amp      int := 0;      -- 1: read a lone U word, 2: then '&'
@@ -96,7 +106,7 @@ DECLARE
     k          int := 1;
     is_word    boolean;
 BEGIN
-    IF q IS NULL OR q !~* '(password|://)' THEN
+    IF q IS NULL OR q !~* '(pass|pwd|secret|token|api_?key|key_source|identity_value|://|u&"|bearer|basic|-u)' THEN
         RETURN q;
     END IF;
     chars := regexp_split_to_array(q, '');
@@ -110,6 +120,19 @@ BEGIN
                     spans := array_append(array_append(spans, span_start), i - 2);
                     masking := false;
                     expect := true;  -- a literal continued on the next line is part of it
+                ELSE
+                    body := array_to_string(chars[lit_start:i - 2], '');
+                    IF body ~* stems THEN
+                        -- it quotes SQL that sets a secret (''…''): masked whole
+                        IF body ~* (stems || '[[:space:]]+''''') THEN
+                            spans := array_append(array_append(spans, lit_start), i - 2);
+                        END IF;
+                        -- it ends naming a secret ('app.password', '… PASSWORD %L', '… password='): the
+                        -- literals given after it are secret
+                        IF body ~* (stems || '[[:alnum:]_.]*[[:space:]=:]*(%[[:alpha:]]|[?])?[[:space:]=:]*$') THEN
+                            expect := true;
+                        END IF;
+                    END IF;
                 END IF;
                 st := 0;
             ELSIF esc THEN
@@ -126,6 +149,11 @@ BEGIN
                 qpend := false;
                 IF ch = '"' THEN CONTINUE; END IF;
                 st := 0;
+                -- a quoted name that looks secret, or one spelled with Unicode escapes (U&"p\0061ssword")
+                IF array_to_string(chars[lit_start:i - 2], '') ~* stems
+                   OR (lit_secret AND strpos(array_to_string(chars[lit_start:i - 2], ''), '\') > 0) THEN
+                    expect := true;
+                END IF;
             ELSIF ch = '"' THEN
                 qpend := true; CONTINUE;
             ELSE
@@ -152,6 +180,8 @@ BEGIN
                         spans := array_append(array_append(spans, span_start), i - dl);
                         masking := false;
                         expect := true;
+                    ELSIF array_to_string(chars[lit_start:i - dl], '') ~* stems THEN
+                        spans := array_append(array_append(spans, lit_start), i - dl);
                     END IF;
                     st := 0; m := 0; prev := '';
                 END IF;
@@ -164,7 +194,7 @@ BEGIN
         ELSIF st = 7 THEN
             c := ascii(ch);
             IF ch = '$' THEN
-                st := 6; m := 0; delim := '$' || tag || '$'; dl := length(delim);
+                st := 6; m := 0; delim := '$' || tag || '$'; dl := length(delim); lit_start := i + 1;
                 IF expect THEN masking := true; span_start := i + 1; END IF;
                 expect := false;
                 CONTINUE;
@@ -183,16 +213,15 @@ BEGIN
                    OR (c = 36 AND wlen > 0);
         IF is_word THEN
             wlen := wlen + 1;
-            IF wlen = 1 THEN first := lower(ch); END IF;
-            IF pw = wlen - 1 AND wlen <= 8 AND lower(ch) = substr('password', wlen, 1) THEN
-                pw := wlen;
-            END IF;
+            IF wlen = 1 THEN first := lower(ch); wstart := i; END IF;
             prev := ch;
             CONTINUE;
         END IF;
         IF wlen > 0 THEN
-            IF wlen = 8 AND pw = 8 THEN
+            IF wlen >= 3 AND array_to_string(chars[wstart:i - 1], '') ~* stems THEN
                 expect := true;
+            ELSIF wlen = 2 AND expect AND lower(array_to_string(chars[wstart:i - 1], '')) = 'to' THEN
+                NULL;  -- SET app.password TO '…'
             ELSIF wlen = 1 AND ch = '''' AND first IN ('e', 'n', 'b', 'x') THEN
                 next_esc := first = 'e';
             ELSIF wlen = 1 AND ch = '&' AND first = 'u' THEN
@@ -200,14 +229,14 @@ BEGIN
             ELSE
                 expect := false;
             END IF;
-            wlen := 0; pw := 0;
+            wlen := 0;
         END IF;
         IF ch = '''' THEN
-            st := 1; esc_ok := next_esc OR NOT scs; esc := false; qpend := false;
+            st := 1; esc_ok := next_esc OR NOT scs; esc := false; qpend := false; lit_start := i + 1;
             IF expect THEN masking := true; span_start := i + 1; END IF;
             expect := false;
         ELSIF ch = '"' THEN
-            st := 3; qpend := false; expect := false;
+            st := 3; qpend := false; expect := false; lit_start := i + 1; lit_secret := u_amp = 2;
         ELSIF ch = '-' AND prev = '-' THEN
             st := 4;
         ELSIF ch = '*' AND prev = '/' THEN
@@ -216,13 +245,18 @@ BEGIN
             st := 7; tag := '';
         ELSIF ch = '&' AND u_amp = 1 THEN
             u_amp := 2;
-        ELSIF NOT (ch IN ('-', '/', '=', '(') OR c IN (32, 9, 10, 11, 12, 13)) THEN
+        ELSIF NOT (ch IN ('-', '/', '=', '(', ',', '|', ':') OR c IN (32, 9, 10, 11, 12, 13)) THEN
             expect := false;
         END IF;
         IF ch <> '&' THEN u_amp := 0; END IF;
         IF ch <> '''' THEN next_esc := false; END IF;
         prev := ch;
     END LOOP;
+    IF st = 1 AND qpend AND NOT masking THEN  -- the text ends with a literal that quotes SQL setting a secret
+        IF array_to_string(chars[lit_start:i - 1], '') ~* (stems || '[[:space:]]+''''') THEN
+            spans := array_append(array_append(spans, lit_start), i - 1);
+        END IF;
+    END IF;
     IF masking THEN  -- the text ends inside the secret (or right after its closing quote)
         spans := array_append(array_append(spans, span_start), CASE WHEN st = 1 AND qpend THEN i - 1 ELSE i END);
     END IF;
@@ -242,11 +276,27 @@ BEGIN
         END LOOP;
         q := array_to_string(out, '');
     END IF;
-    -- libpq `password=…` (in dblink_connect, CONNECTION '…'), and URL user info, wherever they are
+    -- key=value secrets (libpq `password=…` in dblink_connect, CONNECTION '…'; PGPASSWORD=…), URL user
+    -- info and HTTP credentials, wherever they are
     q := regexp_replace(q,
-        '((?:^|[^[:alnum:]_.-])password[[:space:]]*=[[:space:]]*)(''''(?:[^'']|''(?!''))*''''|''(?:[^''\\]|\\.)*''|(?:[^[:space:]'';&]|'''')+)',
+        '((?:pwd|passwd|password|token|secret|api_?key)[[:space:]]*=[[:space:]]*)(''''(?:[^'']|''(?!''))*''''|''(?:[^''\\]|\\.)*''|(?:[^[:space:]'';&]|'''')+)',
         '\1***', 'gi');
     q := regexp_replace(q, '(://[^:/@[:space:]]*:)[^@[:space:]]*@', '\1***@', 'g');
+    q := regexp_replace(q, '((?:^|[^[:alnum:]_-])(?:-u|--user)[[:space:]=]+[^[:space:]:''"]*:)[^[:space:]''"]+', '\1***', 'g');
+    q := regexp_replace(q, '((?:^|[^[:alnum:]_])(?:bearer|basic)[[:space:]]+)[^[:space:]''"]+', '\1***', 'gi');
     RETURN q;
+END
+$fn$;
+
+-- The statement being run, masked; a placeholder when masking itself fails (never the raw text).
+CREATE OR REPLACE FUNCTION schema_sync.masked_query()
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    RETURN schema_sync.mask_statement(current_query());
+EXCEPTION WHEN OTHERS THEN
+    RETURN '(not shown: masking the statement failed, SQLSTATE ' || SQLSTATE || ')';
 END
 $fn$;

@@ -16,7 +16,7 @@
 -- instead, set install_info.on_log_failure to 'block'.
 
 -- ------------------------------------------------------------------ helpers
--- schema_sync.mask_statement(text) is created by log_tables.sql.
+-- schema_sync.mask_statement(text) and masked_query() are created by log_tables.sql.
 
 -- Who ran the DDL: the session's login, and the role it SET ROLE to, if any.
 -- (Inside SECURITY DEFINER current_user is the function's owner; the `role`
@@ -80,7 +80,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    stmt text := schema_sync.mask_statement(current_query());
+    stmt text := schema_sync.masked_query();
     who  text := schema_sync.actor();
     -- set by `mkdocs-schema-sync deploy` for its session: its changes are deployed, not drift
     dep  text := nullif(current_setting('schema_sync.deploy_id', true), '');
@@ -126,7 +126,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    stmt text := schema_sync.mask_statement(current_query());
+    stmt text := schema_sync.masked_query();
     who  text := schema_sync.actor();
     -- set by `mkdocs-schema-sync deploy` for its session: its changes are deployed, not drift
     dep  text := nullif(current_setting('schema_sync.deploy_id', true), '');

@@ -6,6 +6,7 @@ DROP FUNCTION IF EXISTS schema_sync.on_ddl_command_end();
 DROP FUNCTION IF EXISTS schema_sync.on_sql_drop();
 DROP FUNCTION IF EXISTS schema_sync.note_failure(text, text);
 DROP FUNCTION IF EXISTS schema_sync.actor();
+DROP FUNCTION IF EXISTS schema_sync.masked_query();
 DROP FUNCTION IF EXISTS schema_sync.mask_statement(text);
 DROP FUNCTION IF EXISTS schema_sync.log_source(text);
 DROP FUNCTION IF EXISTS schema_sync.log_status(text);

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..base import Connection, Dialect, Triggers
 from ..statements import Statement, code_words
-from . import catalog
+from . import catalog, driver
 from .batches import split_batches
 from .contracts import MSSQLContracts
 
@@ -129,6 +129,12 @@ class MSSQLDialect(Dialect):
         if port is None and _is_named_instance(host):
             return {"SERVER": host}
         return {"SERVER": f"{host},{port or self.default_port}"}
+
+    def locate_odbc_driver(self, odbc: str, registered: list[str]) -> str:
+        """A registered Microsoft driver, else the library the `mssql` extra ships (see driver.py)."""
+        chosen = driver.choose_driver(registered, driver.bundled_driver())
+        rest = odbc.split(";", 1)[1] if odbc.upper().startswith("DRIVER=") else odbc
+        return "DRIVER={" + chosen + "};" + rest
 
     def display_address(self, host: str, port: int | None) -> str:
         if port is None and _is_named_instance(host):

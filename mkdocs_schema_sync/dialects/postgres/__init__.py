@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from ..base import Connection, Dialect, Triggers, lock_key
@@ -38,6 +39,9 @@ class PostgresDialect(Dialect):
 
     def read_catalog(self, db: Connection, *, row_counts: bool = True) -> Catalog:
         return catalog.read_catalog(db, row_counts=row_counts)
+
+    def read_tables(self, db: Connection, names: Collection[str]) -> Catalog:
+        return catalog.read_catalog(db, row_counts=False, names=names)
 
     def change_signal(self, db: Connection) -> str:
         return catalog.change_signal(db)
