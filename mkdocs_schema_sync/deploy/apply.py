@@ -242,6 +242,7 @@ class Deployer:
         good: list[list[str]] = []  # the statements of the files that passed
         self.db.begin()
         try:
+            mark = self.db.dialect.transaction_mark(self.db, start=True)
             for number, f in enumerate(pending):
                 m = f.migration
                 if m.no_transaction:
@@ -260,6 +261,10 @@ class Deployer:
                 except _StatementFailed as exc:
                     result.outcome, result.error, result.statement = FAILED, exc.error, exc.statement
                     report.stopped = self._failed_line(m, exc, len(statements), planned=True)
+                    break
+                if mark is not None and self.db.dialect.transaction_mark(self.db, start=False) != mark:
+                    result.outcome = FAILED
+                    report.stopped = f"plan: {m.script} ended the plan's transaction (what ran before may be committed)"
                     break
                 gate = self.gate.check(self.gate.read(self.db)) if self.gate.active else GateResult()
                 result.duration_ms = _ms(started)
