@@ -125,7 +125,12 @@ def build_with(tmp_path: Path, options: str, files: dict[str, bytes]) -> str:
         ("templates: tpl", {"tpl/table.md.j2": b"# {{ table.name }}\n\n{{ 1/0 }}\n"},
          "template table.md.j2:3 failed: ZeroDivisionError: division by zero"),
         ("templates: tpl", {"tpl/table.md.j2": b"# t\n\n{% include 'nope.md.j2' %}\n"},
-         "template table.md.j2:3 failed: included template 'nope.md.j2' not found"),
+         "template table.md.j2:3 failed: template 'nope.md.j2' (named by extends, include or import) not found"),
+        # issue 21 item 11: an extends was reported as an include, a YAML error had no file:line
+        ("templates: tpl", {"tpl/table.md.j2": b'{% extends "nope" %}\n'},
+         "failed: template 'nope' (named by extends, include or import) not found"),
+        ("descriptions: d.yml", {"d.yml": b"t:\n  description: [unclosed\n  other: x\n"},
+         "d.yml:3:8 is not valid YAML: expected ',' or ']', but got ':'"),
         ("templates: tpl", {"tpl/table.md.j2": b"# caf\xe9\n"},
          "table.md.j2:1: not UTF-8 text (byte 0xe9); save it as UTF-8"),
         ("", {"contracts.yml": b"contracts:\n  - name: x\n    owner: Caf\xe9\n"},

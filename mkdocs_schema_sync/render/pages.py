@@ -268,7 +268,10 @@ def _template_line(exc: BaseException, template: str) -> str:
 
 def _what(exc: BaseException) -> str:
     if isinstance(exc, jinja2.TemplateNotFound):
-        return f"included template {exc.name!r} not found (in the `templates` folder or the shipped ones)"
+        return (
+            f"template {exc.name!r} (named by extends, include or import) not found "
+            "(in the `templates` folder or the shipped ones)"
+        )
     if isinstance(exc, jinja2.TemplateError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
