@@ -25,6 +25,7 @@ from mkdocs_schema_sync.masking import mask
 STATEMENT = "CREATE ROLE r PASSWORD E'x\\'hunter2'; CREATE TABLE t (id int primary key, name text); -- note\n"
 
 
+DYNAMIC = "EXECUTE format('ALTER ROLE r PASSWORD %L', p); "
 PLAIN = "CREATE TABLE orders (id int primary key, customer text, placed_at timestamptz); -- note\n"
 
 
@@ -33,7 +34,7 @@ def texts(size: int) -> dict[str, str]:
         "DDL without secret words": (PLAIN * (size // len(PLAIN) + 1))[:size],
         "DDL batches with passwords": (STATEMENT * (size // len(STATEMENT) + 1))[:size],
         "secret names opening literals": ("token '" * (size // 7 + 1))[:size],
-        "dollar body naming a secret": "DO $b$ " + ("EXECUTE format('ALTER ROLE r PASSWORD %L', p); " * (size // 48))[:size] + " $b$",
+        "dollar body naming a secret": "DO $b$ " + (DYNAMIC * (size // len(DYNAMIC)))[:size] + " $b$",
         "captured COMMENT": "COMMENT ON TABLE t IS '" + "x" * size + "'",
         "run without spaces after ://": "postgresql://" + "a" * size,
         "many :// without @": ("a://b:" * (size // 6 + 1))[:size],
