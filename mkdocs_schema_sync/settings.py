@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,10 +50,16 @@ def parse_github(raw: Any, where: str = "schema-sync option `github`") -> GitHub
     unknown = sorted(set(raw) - set(_GITHUB_KEYS))
     if unknown:
         raise SchemaSyncError(f"{where}: unknown key {unknown[0]!r}; known keys: {', '.join(_GITHUB_KEYS)}")
-    repo = raw.get("repository")
+    # GitHub Actions' own variables fill what the option leaves out (the option wins), as create-pull-request does
+    repo = raw.get("repository") if "repository" in raw else os.environ.get("GITHUB_REPOSITORY")
     if not isinstance(repo, str) or not _REPOSITORY.match(repo):
-        raise SchemaSyncError(f"{where}: `repository` must be owner/name (for example acme/data-docs), not {repo!r}")
+        raise SchemaSyncError(
+            f"{where}: `repository` must be owner/name (for example acme/data-docs), not {repo!r} "
+            "(left out, it comes from GITHUB_REPOSITORY, which GitHub Actions sets)"
+        )
     out = GitHubSettings(repository=repo)
+    if "api_url" not in raw and os.environ.get("GITHUB_API_URL", "").strip():
+        out.api_url = os.environ["GITHUB_API_URL"].strip()  # GitHub Enterprise runners point it at their API
     for key in ("api_url", "token_env", "base", "branch"):
         if key in raw:
             value = raw[key]
@@ -81,9 +88,10 @@ def parse_github(raw: Any, where: str = "schema-sync option `github`") -> GitHub
 
 @dataclass
 class Settings:
-    """One documented database. A later `databases:` list is a list of these, a section each."""
+    """One documented database. A `databases:` list is a list of these, a section each."""
 
     base_dir: Path
+    name: str | None = None  # the entry's name under `databases:`; None: the single-connection form
     connection: str | None = None
     connect_timeout: float = 10.0
     query_timeout: float = 60.0  # seconds a query may take once connected (lock waits, a paused server)
@@ -110,6 +118,7 @@ class Settings:
     fail_on_broken_contract: bool | None = None
     notify: list[Any] = field(default_factory=list)
     notify_timeout: float = 5.0
+    notify_error: str | None = None  # a webhook whose `!ENV`/`${VAR}` is unset: fatal only when notifying
     state_file: Path | None = None
     # database -> repository (sync/): the pull request, pages `monitor` writes, the CI schedule
     github: GitHubSettings | None = None
@@ -261,6 +270,7 @@ def select_tables(catalog: Catalog, settings: Settings) -> Catalog:
         triggers=[t for t in catalog.triggers if t.table_key in kept],
         types=[t for t in catalog.types if wanted(t)],
         sequences=[s for s in catalog.sequences if wanted(s)],
+        database=catalog.database,
     )
     schemas = set(selected.schemas)
     selected.schema_comments = {s: c for s, c in catalog.schema_comments.items() if s in schemas}

@@ -52,6 +52,7 @@ class GitHubStandIn:
         self.requests: list[Recorded] = []
         self.faults: list[Fault] = []
         self.delay: dict[str, float] = {}  # "GET /pulls": seconds, to make two monitors overlap
+        self.push = True  # the token's push permission, as GET /repos/{repo} reports it
         self.lock = threading.Lock()
         stand_in = self
 
@@ -119,6 +120,8 @@ class GitHubStandIn:
             if auth != f"Bearer {self.token}":
                 return 401, {}, {"message": "Bad credentials"}
             prefix = f"/api/v3/repos/{self.repository}"
+            if path == prefix and method == "GET":
+                return 200, {}, {"full_name": self.repository, "permissions": {"pull": True, "push": self.push}}
             if not path.startswith(prefix + "/"):
                 return 404, {}, {"message": "Not Found"}
             return self._route(method, path[len(prefix) :], query, body)

@@ -1,5 +1,6 @@
 """A strict line-by-line check of the erDiagram subset we emit, following Mermaid's ER grammar.
 
+Entities are generated identifiers with the name as a quoted label (`e_0123456789["end"] {`).
 Used by the tests to prove that hostile names cannot break a diagram: every
 line must be one of the forms below, braces must balance, and every entity a
 relationship names must be declared.
@@ -9,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-ENTITY = r"[A-Za-z][A-Za-z0-9_]*"
-_OPEN = re.compile(rf"^    ({ENTITY}) \{{$")
+ENTITY = r"e_[0-9a-f]{10}(?:_[0-9]+)?"  # generated: never a Mermaid keyword
+_OPEN = re.compile(rf'^    ({ENTITY})\["[^"%\\\r\n]+"\] \{{$')
 _CLOSE = re.compile(r"^    \}$")
 _ATTR = re.compile(
     r'^        [A-Za-z_][A-Za-z0-9_()\[\]-]* [A-Za-z_][A-Za-z0-9_]*( (PK|FK|UK)(,(PK|FK|UK))*)?( "[^"]*")?$'

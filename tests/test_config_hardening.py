@@ -212,3 +212,24 @@ def test_a_missing_server_names_files_and_variables_that_exist() -> None:
     assert "## Two commands" in readme
     for variable in ("SCHEMA_SYNC_TEST_PG_PORT", "SCHEMA_SYNC_TEST_MARIADB_PORT", "SCHEMA_SYNC_TEST_PG_HOST"):
         assert variable in readme
+
+
+@pytest.mark.parametrize("value", [None, ""])
+def test_an_unset_or_empty_env_connection_is_a_mistake_not_an_outage(tmp_path: Path, value: str | None) -> None:
+    """Issue 17 item 7: an empty CI secret built from the snapshot with exit 0 and one INFO line."""
+    site = write_site(tmp_path / "s", "connection: !ENV SCHEMA_SYNC_CONN_T\n")
+    make_sqlite(site.root / "x.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    env = {} if value is None else {"SCHEMA_SYNC_CONN_T": value}
+    assert (
+        cli("-f", "mkdocs.yml", "snapshot", cwd=site.root, env={"SCHEMA_SYNC_CONN_T": "sqlite:///x.db"}).returncode == 0
+    )
+    built = mkdocs_build(site, strict=False, env=env)
+    assert built.returncode != 0 and "SCHEMA_SYNC_CONN_T is not set or empty" in built.stderr
+    r = cli("diff", cwd=site.root, env=env)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "SCHEMA_SYNC_CONN_T" in r.stderr
+    # `!ENV [VAR, null]` opts into the snapshot explicitly
+    cfg = site.root / "mkdocs.yml"
+    cfg.write_text(
+        cfg.read_text().replace("!ENV SCHEMA_SYNC_CONN_T", "!ENV [SCHEMA_SYNC_CONN_T, null]"), encoding="utf-8"
+    )
+    assert mkdocs_build(site, strict=False, env=env).returncode == 0

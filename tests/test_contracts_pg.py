@@ -314,6 +314,11 @@ def test_install_triggers_with_enforced_contracts(tmp_path: Path, scout_pg: Serv
             "SELECT sync_status, status_ref FROM schema_sync.drift_log WHERE sync_status = 'refused'"
         ).fetchall()
     assert rows == [("refused", "contract: payload-transaction-key")]
+    with connect(scout_pg) as conn:  # issue 17 item 11: the install's own CREATE EXTENSION dblink is not drift
+        own = conn.execute(
+            "SELECT sync_status, status_ref FROM schema_sync.drift_log WHERE statement ILIKE '%EXTENSION%dblink%'"
+        ).fetchall()
+    assert own and all(row == ("deployed", "schema-sync-install") for row in own), own
     # the drift trigger still logs ordinary DDL next to the contract guard
     pg_execute(scout_pg, 'ALTER TABLE "PayloadTransactions" ADD COLUMN note text', user=etl_role)
     with connect(scout_pg) as conn:

@@ -295,12 +295,49 @@ def test_one_message_per_newly_broken_contract_across_builds(tmp_path: Path, rec
     assert all(set(m) == {"text", "mrkdwn"} and m["mrkdwn"] is False for m in slack)
     assert sorted(m["contract"] for m in generic) == ["payload-transaction-key", "transaction-items-payload-join"]
     assert any("found varchar(32)" in str(m["text"]) for m in slack)
-    state = json.loads((site.root / ".schema-sync-state.json").read_text())
-    assert sorted(state["notified_contracts"]) == ["payload-transaction-key", "transaction-items-payload-join"]
-    assert secret not in (site.root / ".schema-sync-state.json").read_text()
+    # kept in the JSON drift log beside the snapshot (this SQLite file has no state table), not a git-ignored file
+    assert not (site.root / ".schema-sync-state.json").exists()
+    log_text = (site.root / "schema.drift.json").read_text()
+    state = json.loads(json.loads(log_text)["state"]["notified_contracts"])
+    assert sorted(state) == ["payload-transaction-key", "transaction-items-payload-join"]
+    assert secret not in log_text
     # validate shares the state: nothing new to say
     assert cli("validate", cwd=site.root, env=env).returncode == 1
     assert len(receiver.messages) == 4
+
+
+def test_fresh_ci_runs_notify_once(tmp_path: Path, receiver: Receiver) -> None:
+    """Issue 17 item 5: three fresh checkouts against one database post once, not once per run (the record was
+    a git-ignored file); the record is in the database's drift-log state table."""
+    (tmp_path / "db").mkdir()
+    shared = tmp_path / "db" / "scout.db"
+    bad = (EXAMPLE / "scout.sql").read_text().replace(PAYLOAD_COL, "    canonical_tx_id_norm  VARCHAR(32) NOT NULL,  ")
+    make_sqlite(shared, bad)
+    options = "      fail_on_broken_contract: false\n      notify:\n        - url: !ENV HOOK_URL\n"
+    env = {"HOOK_URL": f"http://127.0.0.1:{receiver.port}/generic/{WEBHOOK_SECRET}"}
+    first = example_copy(tmp_path / "run0", options=options)
+    cfg = first.root / "mkdocs.yml"
+    cfg.write_text(cfg.read_text().replace('"sqlite:///scout.db"', f'"sqlite:///{shared}"'), encoding="utf-8")
+    r = cli("install-triggers", cwd=first.root, env=env)
+    assert r.returncode == 0, r.stderr
+    for run in range(3):
+        site = Site(tmp_path / f"fresh{run}")
+        shutil.copytree(first.root, site.root)  # a fresh checkout: no state file, no JSON drift log
+        result = mkdocs_build(site, strict=False, env=env)
+        assert result.returncode == 0, result.stderr
+        assert not (site.root / ".schema-sync-state.json").exists()
+    assert [m["contract"] for m in receiver.messages] == ["payload-transaction-key"]
+
+
+def test_unset_webhook_variable_fails_only_commands_that_notify(tmp_path: Path) -> None:
+    """An unset `!ENV` webhook url made every command fatal (even `snapshot`); now only a notifying one says so."""
+    options = "      fail_on_broken_contract: false\n      notify:\n        - url: !ENV HOOK_URL_UNSET\n"
+    site = example_copy(tmp_path / "ex", retype="VARCHAR(32)", options=options)
+    assert cli("snapshot", cwd=site.root).returncode == 0
+    r = mkdocs_build(site, strict=False)
+    assert r.returncode != 0 and "HOOK_URL_UNSET" not in r.stderr and "notify entry 1" in r.stderr
+    good = example_copy(tmp_path / "good", options=options)
+    assert mkdocs_build(good, strict=False).returncode == 0  # nothing broken: nothing to send
 
 
 def test_fixed_contract_notifies_again_when_it_breaks_again(tmp_path: Path, receiver: Receiver) -> None:

@@ -12,10 +12,16 @@ import pytest
 import yaml
 from conftest import js_missing
 
-from mkdocs_schema_sync.deploy.workflow import deploy_workflow
+from mkdocs_schema_sync.deploy.workflow import Target
+from mkdocs_schema_sync.deploy.workflow import deploy_workflow as _deploy_workflow
 from mkdocs_schema_sync.errors import SchemaSyncError
 
 JS = Path(__file__).parent / "js"
+TWO = [Target("staging", ["SCHEMA_SYNC_STAGING"]), Target("production", ["SCHEMA_SYNC_PRODUCTION"])]
+
+
+def deploy_workflow(**kw: object) -> str:
+    return _deploy_workflow(**{"targets": TWO, **kw})  # type: ignore[arg-type]
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -66,8 +72,9 @@ def test_linter_catches_a_broken_workflow(tmp_path: Path) -> None:
 
 def test_plan_on_pull_requests_staging_then_production_behind_an_environment() -> None:
     wf = yaml.safe_load(deploy_workflow(migrations="db/migrations"))
-    on = wf[True]  # YAML 1.1 reads the key `on` as true
+    on = wf["on"]  # quoted by the dumper (YAML 1.1 would read a bare `on` as true)
     assert on["pull_request"]["paths"] == ["db/migrations/**", "mkdocs.yml"]
+    assert jobs_order(wf) == ["plan", "deploy-staging", "deploy-production", "snapshot"]
     assert on["push"]["branches"] == ["main"]
     jobs = wf["jobs"]
     plan = " ".join(s.get("run", "") for s in jobs["plan"]["steps"])
@@ -106,5 +113,29 @@ def test_plan_summary_escapes_what_the_database_says(tmp_path: Path) -> None:
 def test_unsafe_names_are_refused() -> None:
     with pytest.raises(SchemaSyncError, match="branch"):
         deploy_workflow(branch="main\non: push")
+    with pytest.raises(SchemaSyncError, match="config"):
+        deploy_workflow(config="${{ secrets.X }}.yml")
     with pytest.raises(SchemaSyncError, match="migrations"):
         deploy_workflow(migrations="../elsewhere")
+
+
+def jobs_order(wf: dict) -> list[str]:
+    return list(wf["jobs"])
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_jobs_and_secrets_follow_the_targets(count: int) -> None:
+    """One target or five: a deploy job each, in order, each with only its own secret (it hard-coded two before)."""
+    targets = [Target(f"t{i}.x", [f"DB_{i}"]) for i in range(count)]
+    wf = yaml.safe_load(_deploy_workflow(targets=targets))
+    jobs = wf["jobs"]
+    deploys = [k for k in jobs if k.startswith("deploy-")]
+    assert deploys == [f"deploy-t{i}_x" for i in range(count)]
+    for i, name in enumerate(deploys):
+        assert jobs[name]["env"] == {f"DB_{i}": f"${{{{ secrets.DB_{i} }}}}"}
+        assert jobs[name]["environment"] == f"t{i}.x"
+        assert f"--target t{i}.x " in jobs[name]["steps"][-1]["run"]
+        assert jobs[name].get("needs") == (deploys[i - 1] if i else None)
+    assert jobs["plan"]["env"] == {"DB_0": "${{ secrets.DB_0 }}"}
+    assert jobs["snapshot"]["needs"] == deploys[-1]
+    assert "STAGING" not in json.dumps(wf) and "PRODUCTION" not in json.dumps(wf)

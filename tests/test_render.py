@@ -204,3 +204,50 @@ def test_inline_code_keeps_backticks_as_text() -> None:
         out = markdown.markdown(f"| x |\n|---|\n| {code(text)} |", extensions=["tables"])
         assert out.count("<code>") == 1, out
         assert html.unescape(re.search(r"<code>(.*?)</code>", out).group(1)) == text
+
+
+# One representative of each class for the site build; the sweep below covers every code point.
+NAME_CLASSES = {
+    "C0": "a\x01\x1bb",
+    "DEL": "a\x7fb",
+    "C1": "a\x80\x85\x9bb",
+    "bidi": "a\u202eb\u2066c",
+    "zero-width": "a\u200b\u200d\ufeffb",
+    "separators": "a\u2028b",
+}
+
+
+def test_every_code_point_survives_the_front_matter() -> None:
+    """0–0x10FFFF in blocks, read back by MkDocs' own front-matter reader: the title is what `title()` made."""
+    from mkdocs.utils.meta import get_data
+
+    from mkdocs_schema_sync.render.escape import front_matter, title
+
+    step = 4096
+    for start in range(0, 0x110000, step):
+        text = "".join(chr(c) for c in range(start, min(start + step, 0x110000)))
+        body, meta = get_data(front_matter(text) + "body\n")
+        assert meta.get("title") == str(title(text)), f"block from U+{start:04X}"
+        assert body == "body\n"
+        assert meta["render_macros"] is False
+    assert str(title("a\x7fb\x85c\ud800")) == "a\\x7fb\\x85c\\ud800"  # spelled out, not dropped
+
+
+def test_names_of_every_character_class_build_pages_with_their_title(tmp_path: Path) -> None:
+    from conftest import mkdocs_build, write_site
+
+    from mkdocs_schema_sync.render.escape import title
+
+    sql = "".join(f'CREATE TABLE "{name}" (id INTEGER PRIMARY KEY);\n' for name in NAME_CLASSES.values())
+    db = make_sqlite(tmp_path / "c.db", sql)
+    site = write_site(tmp_path / "site", f"connection: sqlite:///{db}")
+    result = mkdocs_build(site)
+    assert result.returncode == 0, result.stderr
+    titles = {}
+    for page in (site.site_dir / "schema" / "main").glob("*/index.html"):
+        text = page.read_text(encoding="utf-8")
+        titles[html.unescape(re.search(r"<title>(.*?)</title>", text, re.S).group(1))] = text
+    for cls, name in NAME_CLASSES.items():
+        shown = html.unescape(str(title(name)))
+        assert any(t.startswith(shown + " ") for t in titles), (cls, shown, sorted(titles))
+    assert not any(t.startswith("---") for t in titles)

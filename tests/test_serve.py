@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import sqlite3
 import subprocess
@@ -40,12 +41,13 @@ def wait_for(url: str, needle: str, seconds: float) -> float | None:
 
 
 @contextlib.contextmanager
-def served(root: Path) -> Iterator[tuple[str, list[str]]]:
+def served(root: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, list[str]]]:
     """`mkdocs serve` on a free loopback port: yields the base URL and, after the block, its output."""
     port = free_port()
     proc = subprocess.Popen(
         [tool("mkdocs"), "serve", "-a", f"127.0.0.1:{port}", "--no-strict"],
         cwd=root,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -98,3 +100,14 @@ def test_editing_a_page_rebuilds_from_the_cached_catalog(tmp_path: Path, scout_d
         regions = fetch(f"{base}/schema/main/regions/") or ""
         assert "region_code" in regions and "Not the live database" not in regions
     assert "does not exist" not in output[0]  # the database was never opened again
+
+
+def test_sigterm_removes_the_watch_folder(tmp_path: Path, scout_db: Path) -> None:
+    """Issue 17 item 13: only Ctrl-C cleaned the temporary watch folder; a SIGTERM (systemd, docker stop) left it."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    site = write_site(tmp_path / "s", f"connection: sqlite:///{scout_db}\nwatch_interval: 1")
+    with served(site.root, env={"TMPDIR": str(temp)}) as (base, output):  # `served` ends it with SIGTERM
+        assert wait_for(f"{base}/schema/main/regions/", "region_code", 60) is not None, "serve did not come up"
+        assert list(temp.glob("schema-sync-watch-*"))
+    assert not list(temp.glob("schema-sync-watch-*")), output

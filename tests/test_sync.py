@@ -235,9 +235,37 @@ def test_401_and_404_name_the_token_and_the_repository(env: SqliteSync) -> None:
     assert all(status == "pending" for _, status, _ in env.rows())
 
 
+@pytest.mark.parametrize("case", ["401", "404", "read-only"])
+def test_a_wrong_token_or_repository_pushes_nothing(env: SqliteSync, case: str) -> None:
+    """Issue 17 item 9: the branch was pushed before the API refused the token; now one call checks first."""
+    env.sql("ALTER TABLE stores ADD COLUMN manager_name TEXT")
+    run_env = {"GITHUB_TOKEN": "ghp_WrongTokenWrongTokenWrongToken00"} if case == "401" else {}
+    if case == "404":
+        env.stand_in.repository = "acme/other"
+    if case == "read-only":
+        env.stand_in.push = False
+    r = env.cli("monitor", "--once", env=run_env)
+    assert r.returncode == 2
+    assert {"401": "401", "404": "404", "read-only": "may read but not push"}[case] in _one_line_error(r.stderr)
+    assert env.repo.remote_head("schema-sync/scout") is None  # nothing pushed
+    assert all(status == "pending" for _, status, _ in env.rows())
+
+
+def test_github_actions_variables_fill_repository_and_api_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 17 item 8: GITHUB_REPOSITORY and GITHUB_API_URL (GitHub Enterprise) when the option leaves them out."""
+    from mkdocs_schema_sync.settings import parse_github
+
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/from-actions")
+    monkeypatch.setenv("GITHUB_API_URL", "https://ghe.example/api/v3")
+    gh = parse_github({})
+    assert gh is not None and (gh.repository, gh.api_url) == ("acme/from-actions", "https://ghe.example/api/v3")
+    gh = parse_github({"repository": "acme/mine", "api_url": "https://api.github.com"})  # the option wins
+    assert gh is not None and (gh.repository, gh.api_url) == ("acme/mine", "https://api.github.com")
+
+
 def test_a_short_rate_limit_is_waited_out(env: SqliteSync) -> None:
     gh = env.stand_in
-    gh.faults.append(Fault(429, {"retry-after": "1"}, "slow down", method="GET"))
+    gh.faults.append(Fault(429, {"retry-after": "1"}, "slow down", method="GET", path_part="/pulls"))
     env.sql("ALTER TABLE stores ADD COLUMN manager_name TEXT")
     r = env.cli("monitor", "--once")
     assert r.returncode == 0, r.stderr
@@ -352,7 +380,7 @@ def test_polling_into_the_json_log_marks_its_rows(tmp_path: Path, stand_in: GitH
     ("raw", "message"),
     [
         ("acme/docs", "must be a mapping"),
-        ({}, "`repository` must be owner/name"),
+        ({"repository": None}, "`repository` must be owner/name"),
         ({"repository": "acme"}, "`repository` must be owner/name"),
         ({"repository": "a/b", "api_url": "ftp://x"}, "`api_url` must be an http(s) URL"),
         ({"repository": "a/b", "token_env": "MY TOKEN"}, "`token_env` must name an environment variable"),

@@ -11,6 +11,8 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
+from .model import object_key
+
 #: the prefix of a change kind -> the kind of object it is about (everything else: a table or view)
 CATEGORIES = {"routine": "routine", "trigger": "trigger", "type": "type", "enum": "type", "sequence": "sequence"}
 #: how many lines of a definition's textual diff are shown
@@ -32,7 +34,7 @@ class Change:
 
     @property
     def key(self) -> str:
-        return f"{self.schema}.{self.table}" if self.table else self.schema
+        return object_key(self.schema, self.table) if self.table else self.schema
 
     @property
     def category(self) -> str:
@@ -93,7 +95,39 @@ def _describe_object(c: Change, what: str, where: str) -> str | None:
         return f"{what}: {where}"
     if c.kind.endswith("_comment_changed"):
         return f"{what} on {where}: {short(c.before)} -> {short(c.after)}"
-    return f"{what}: {where}"
+    parts = what_changed(c.before, c.after) if isinstance(c.before, dict) and isinstance(c.after, dict) else []
+    return f"{what}: {where}" + (f" ({'; '.join(parts)})" if parts else "")
+
+
+#: fields of a trigger, type or sequence named in a change's text, as people read them
+_FIELD_WORDS = {
+    "timing": "timing", "events": "events", "level": "level", "function": "runs", "data_type": "type",
+    "start": "start", "increment": "increment", "min_value": "min", "max_value": "max", "cycle": "cycle",
+    "owned_by": "owned by", "base_type": "base type", "default": "default", "kind": "kind",
+    "extension": "extension", "inherited": "inherited",
+}  # fmt: skip
+
+
+def what_changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """What differs between two versions of a trigger, type or sequence, field by field, in words:
+    `increment 1 → 10`, `check added: VALUE > 1900`, `events INSERT OR UPDATE → INSERT`."""
+    out: list[str] = []
+    for fld, word in _FIELD_WORDS.items():
+        x, y = before.get(fld), after.get(fld)
+        if x != y:
+            if fld == "events":
+                x, y = " OR ".join(x or []), " OR ".join(y or [])
+            out.append(f"{word} {short(x)} → {short(y)}")
+    if before.get("nullable", True) != after.get("nullable", True):
+        out.append("NOT NULL " + ("removed" if after.get("nullable", True) else "added"))
+    for label, fld in (("check", "checks"), ("field", "attributes")):
+        old = [short(m) for m in before.get(fld) or []]
+        new = [short(m) for m in after.get(fld) or []]
+        out += [f"{label} removed: {m}" for m in old if m not in new]
+        out += [f"{label} added: {m}" for m in new if m not in old]
+    if before.get("definition") != after.get("definition") and not out:
+        out.append("definition changed")
+    return out
 
 
 def _summary(category: str, obj: dict[str, Any]) -> str:
@@ -179,7 +213,9 @@ def short(value: Any) -> str:
         if "kind" in value and "schema" in value:
             return f"{value['kind']} {value['schema']}.{value['name']}"
         if "expression" in value:
-            return str(value["expression"])
+            return str(value["expression"]) + _inherited(value)
+        if "unique" in value and "where" in value:  # an index
+            return _index_text(value)
         if "bound" in value:
             return f"{value['name']} {value['bound'] or ''}".strip()
         cols = ", ".join(value.get("columns") or [])
@@ -187,11 +223,37 @@ def short(value: Any) -> str:
         ref = ""
         if "ref_table" in value:
             ref = f" -> {value['ref_schema']}.{value['ref_table']}({', '.join(value['ref_columns'])})"
-        return f"{name} ({cols}){ref}".strip()
+        return f"{name} ({cols}){ref}".strip() + _inherited(value)
     if isinstance(value, list):
         return ", ".join(short(v) if isinstance(v, dict) else str(v) for v in value)
     text = " ".join(str(value).split())
     return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _inherited(member: dict[str, Any]) -> str:
+    return " (inherited)" if member.get("inherited") else ""
+
+
+def index_keys(index: Any) -> list[str]:
+    """Each key of an index (a dict from the snapshot or an Index) with its options: `lower(v) text_pattern_ops`."""
+    get = index.get if isinstance(index, dict) else lambda k, d=None: getattr(index, k, d)
+    options = get("options") or {}
+    return [f"{col} {options[str(i)]}" if str(i) in options else col for i, col in enumerate(get("columns") or [])]
+
+
+def _index_text(index: dict[str, Any]) -> str:
+    """`name USING gin (a DESC) INCLUDE (b) WHERE … unique` in one line."""
+    text = index.get("name") or ""
+    if index.get("method"):
+        text += f" USING {index['method']}"
+    text += f" ({', '.join(index_keys(index))})"
+    if index.get("include"):
+        text += f" INCLUDE ({', '.join(index['include'])})"
+    if index.get("where"):
+        text += f" WHERE {index['where']}"
+    if index.get("unique"):
+        text += " unique" + (" nulls not distinct" if index.get("nulls_not_distinct") else "")
+    return text + _inherited(index)
 
 
 def enum_values(type_text: object) -> tuple[str, list[str]] | None:

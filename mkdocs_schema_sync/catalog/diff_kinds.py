@@ -1,7 +1,11 @@
 """Changes to routines, triggers, user-defined types and sequences, and applying them back.
 
 Breaking: a routine or trigger dropped, a routine's signature changed (its
-argument types, argument list, return type or kind), a trigger disabled, a
+argument types, argument list, return type or kind), a trigger disabled, or
+its timing or level changed, or an event (or an UPDATE OF column) it fired on
+dropped: writes it handled now go without it, and a function written for
+BEFORE or FOR EACH ROW does something else AFTER or per statement (a BEFORE
+trigger returning NULL skips the row). A trigger that fires on more events, a
 type dropped or an enum value removed (or the values reordered), a domain's
 base type changed or a constraint added to it, a composite type's field removed
 or retyped, a sequence dropped or retyped. A changed body, an added enum value,
@@ -16,7 +20,7 @@ from collections import defaultdict
 from typing import Any
 
 from .change import Change
-from .model import Catalog
+from .model import Catalog, object_key
 
 #: the snapshot map of each object category
 MAPS = {"routine": "routines", "trigger": "triggers", "type": "types", "sequence": "sequences"}
@@ -38,7 +42,7 @@ def _canonical(objects: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _local(key: str, obj: dict[str, Any]) -> str:
     """The key without its schema: `f(integer)` of `public.f(integer)`."""
-    return key[len(obj["schema"]) + 1 :]
+    return key[len(obj["schema"]) + 1 :] if obj["schema"] else key
 
 
 def _diff_routines(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]]) -> list[Change]:
@@ -88,8 +92,27 @@ def _diff_triggers(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]]) -
         if x["comment"] != y["comment"]:
             out.append(Change("trigger_comment_changed", *where, x["comment"], y["comment"], False))
         if _without(x, "enabled", "comment") != _without(y, "enabled", "comment"):
-            out.append(Change("trigger_changed", *where, x, y, False))
+            out.append(Change("trigger_changed", *where, x, y, _trigger_change_breaks(x, y)))
     return out
+
+
+def _trigger_change_breaks(x: dict[str, Any], y: dict[str, Any]) -> bool:
+    if x["timing"] != y["timing"] or x["level"] != y["level"]:
+        return True
+    return not all(_fires_on(event, y["events"]) for event in x["events"])
+
+
+def _fires_on(event: str, events: list[str]) -> bool:
+    """Does a trigger on `events` still fire where it fired on `event`? (`UPDATE` covers `UPDATE OF a`.)"""
+    if event in events:
+        return True
+    if not event.startswith("UPDATE OF "):
+        return False
+    wanted = set(event[len("UPDATE OF ") :].split(", "))
+    for other in events:
+        if other == "UPDATE" or (other.startswith("UPDATE OF ") and wanted <= set(other[10:].split(", "))):
+            return True
+    return False
 
 
 def _diff_types(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]]) -> list[Change]:
@@ -155,7 +178,7 @@ def _without(obj: dict[str, Any], *fields: str) -> dict[str, Any]:
 def apply_object_change(data: dict[str, Any], ch: Change) -> None:
     """Apply one routine/trigger/type/sequence change to a catalog's canonical form, in place."""
     store: dict[str, Any] = data.setdefault(MAPS[ch.category], {})
-    key = f"{ch.schema}.{ch.table}" + (f".{ch.column}" if ch.category == "trigger" else "")
+    key = object_key(ch.schema, ch.table) + (f".{ch.column}" if ch.category == "trigger" else "")
     kind = ch.kind
     if kind.startswith("enum_value"):
         store[key]["values"] = list(ch.after)
@@ -165,7 +188,7 @@ def apply_object_change(data: dict[str, Any], ch: Change) -> None:
         store.pop(key, None)
     elif kind == "routine_signature_changed":
         if ch.column is not None:  # one overload replaced by another: a new key
-            store.pop(f"{ch.schema}.{ch.column}", None)
+            store.pop(object_key(ch.schema, ch.column), None)
         store[key] = copy.deepcopy(ch.after)
     elif kind in ("trigger_changed", "type_changed", "sequence_changed"):
         store[key] = copy.deepcopy(ch.after)

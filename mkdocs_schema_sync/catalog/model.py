@@ -14,9 +14,10 @@ to the one written before they existed.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..masking import mask
@@ -33,9 +34,15 @@ class Column:
     identity: bool = False
     generated: str | None = None
     comment: str | None = None
+    #: MySQL/MariaDB `ON UPDATE CURRENT_TIMESTAMP`: what the server writes on every UPDATE of the row
+    on_update: str | None = None
+    #: an identity's start and step when not the database's default: `IDENTITY(100,10)` (SQL Server)
+    identity_options: str | None = None
+    #: how a generated column is kept where the database offers both: "virtual" or "stored" (MySQL/MariaDB)
+    generated_storage: str | None = None
 
     def canonical(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "name": self.name,
             "type": self.type,
             "nullable": self.nullable,
@@ -44,6 +51,13 @@ class Column:
             "generated": self.generated,
             "comment": self.comment,
         }
+        if self.on_update is not None:  # absent when unset: older snapshots keep their hashes
+            out["on_update"] = self.on_update
+        if self.identity_options:  # only when set: older snapshots keep their hashes
+            out["identity_options"] = self.identity_options
+        if self.generated_storage is not None:
+            out["generated_storage"] = self.generated_storage
+        return out
 
 
 @dataclass
@@ -51,9 +65,11 @@ class PrimaryKey:
     name: str | None
     columns: list[str]
     comment: str | None = None
+    #: cloned onto a partition from its parent's (PostgreSQL)
+    inherited: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment)
+        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment, self.inherited)
 
 
 @dataclass
@@ -61,9 +77,16 @@ class UniqueConstraint:
     name: str | None
     columns: list[str]
     comment: str | None = None
+    #: cloned onto a partition from its parent's (PostgreSQL)
+    inherited: bool = False
+    #: PostgreSQL 15+ UNIQUE NULLS NOT DISTINCT: two NULLs collide
+    nulls_not_distinct: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment)
+        data = _commented({"name": self.name, "columns": list(self.columns)}, self.comment, self.inherited)
+        if self.nulls_not_distinct:
+            data["nulls_not_distinct"] = True
+        return data
 
 
 @dataclass
@@ -76,6 +99,7 @@ class ForeignKey:
     on_delete: str | None = None
     on_update: str | None = None
     comment: str | None = None
+    inherited: bool = False
 
     @property
     def ref_key(self) -> str:
@@ -91,7 +115,7 @@ class ForeignKey:
             "on_delete": self.on_delete,
             "on_update": self.on_update,
         }
-        return _commented(data, self.comment)
+        return _commented(data, self.comment, self.inherited)
 
 
 @dataclass
@@ -150,9 +174,10 @@ class CheckConstraint:
     name: str | None
     expression: str
     comment: str | None = None
+    inherited: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return _commented({"name": self.name, "expression": self.expression}, self.comment)
+        return _commented({"name": self.name, "expression": self.expression}, self.comment, self.inherited)
 
 
 @dataclass
@@ -165,6 +190,23 @@ class Partition:
 
     def canonical(self) -> dict[str, Any]:
         return {"name": self.name, "bound": self.bound, "comment": self.comment}
+
+
+@dataclass
+class ForeignSource:
+    """Where a foreign table's rows live (PostgreSQL foreign data wrappers): the wrapper, the server, and
+    the remote database, schema and table as its options name them (None when an option is not set).
+    No host or port: those stay out of pages and snapshots; the database's name is what links a site."""
+
+    wrapper: str
+    server: str
+    database: str | None = None
+    schema: str | None = None
+    table: str | None = None
+
+    def canonical(self) -> dict[str, Any]:
+        return {"wrapper": self.wrapper, "server": self.server, "database": self.database,
+                "schema": self.schema, "table": self.table}  # fmt: skip
 
 
 @dataclass
@@ -194,6 +236,13 @@ class Table:
     partitions: list[Partition] = field(default_factory=list)
     #: the extension that installed this object (PostgreSQL), None for the user's own
     extension: str | None = None
+    #: a foreign table's remote table (PostgreSQL), None for every other table
+    foreign_source: ForeignSource | None = None
+    #: system versioning (SQL Server temporal tables): `SYSTEM_VERSIONING = ON (HISTORY_TABLE = dbo.T_History)`
+    #: on the table, `history of dbo.T` on its history table
+    versioning: str | None = None
+    #: exclusion constraints (PostgreSQL EXCLUDE USING …): `expression` holds their definition
+    exclusions: list[CheckConstraint] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -219,6 +268,7 @@ class Table:
         self.foreign_keys.sort(key=lambda f: (f.name or "", f.columns, f.ref_key, f.comment or ""))
         self.indexes.sort(key=lambda i: i.name)
         self.checks.sort(key=lambda c: (c.name or "", c.expression, c.comment or ""))
+        self.exclusions.sort(key=lambda c: (c.name or "", c.expression))
 
     def canonical(self) -> dict[str, Any]:
         self.sort_members()
@@ -240,7 +290,7 @@ class Table:
     def _optional(self) -> dict[str, Any]:
         """The parts only some tables have: absent (not null) when unset, so older snapshots keep their hashes."""
         out: dict[str, Any] = {}
-        for name in ("partition_key", "partition_of", "partition_bound", "extension"):
+        for name in ("partition_key", "partition_of", "partition_bound", "extension", "versioning"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
@@ -248,6 +298,10 @@ class Table:
             out["inherits"] = list(self.inherits)
         if self.partitions:
             out["partitions"] = [p.canonical() for p in self.partitions]
+        if self.foreign_source is not None:
+            out["foreign_source"] = self.foreign_source.canonical()
+        if self.exclusions:
+            out["exclusions"] = [c.canonical() for c in self.exclusions]
         return out
 
     def sha256(self) -> str:
@@ -268,6 +322,8 @@ class Trigger:
     definition: str | None = None  # the CREATE TRIGGER statement, or the body it runs
     enabled: bool = True
     comment: str | None = None
+    #: a partition's clone of its parent's trigger (PostgreSQL)
+    inherited: bool = False
 
     @property
     def table_key(self) -> str:
@@ -289,6 +345,7 @@ class Trigger:
             "definition": self.definition,
             "enabled": self.enabled,
             "comment": self.comment,
+            **({"inherited": True} if self.inherited else {}),
         }
 
     def sha256(self) -> str:
@@ -429,6 +486,9 @@ class Catalog:
     triggers: list[Trigger] = field(default_factory=list)
     types: list[UserType] = field(default_factory=list)
     sequences: list[Sequence] = field(default_factory=list)
+    #: MySQL/MariaDB: the database read, whose name is every object's schema in memory (pages)
+    #: but no part of the snapshot, hashes or diff: see `portable()`
+    database: str | None = None
 
     def __post_init__(self) -> None:
         _mask_texts(self)
@@ -519,6 +579,58 @@ class Catalog:
             setattr(self, name, found)
         return found
 
+    # ------------------------------------------------------------------ one database, any name
+
+    def own_database(self) -> str | None:
+        """The MySQL/MariaDB database whose name the objects carry as their schema, if any.
+
+        A catalog read live says it (`database`); one from a snapshot written before keys left the
+        database out has all its objects in that one schema.
+        """
+        if self.dialect != "mysql":
+            return None
+        if self.database:
+            return self.database
+        schemas = {t.schema for t in self.tables} | {o.schema for o in (*self.routines, *self.sequences)}
+        schemas |= {t.schema for t in self.triggers}
+        return next(iter(schemas)) if len(schemas) == 1 and "" not in schemas else None
+
+    def portable(self) -> Catalog:
+        """The catalog as the snapshot, the hashes and `diff` see it: on MySQL/MariaDB, objects keyed by
+        their name within the database (the database is the connection, as a PostgreSQL database is),
+        so staging, production and a renamed copy of one schema compare equal."""
+        name = self.own_database()
+        return self if name is None else self.renamed(name, "")
+
+    def renamed(self, old: str, new: str) -> Catalog:
+        """This catalog with schema `old` called `new` (objects are copied, not changed)."""
+
+        def fk(f: ForeignKey) -> ForeignKey:
+            return replace(f, ref_schema=new) if f.ref_schema == old else f
+
+        tables = []
+        for t in self.tables:
+            if t.schema != old:
+                tables.append(t)
+                continue
+            t2 = copy.copy(t)
+            t2.schema, t2.foreign_keys = new, [fk(f) for f in t.foreign_keys]
+            tables.append(t2)
+
+        def moved(items: list[Any]) -> list[Any]:
+            return [replace(o, schema=new) if o.schema == old else o for o in items]
+
+        return Catalog(
+            dialect=self.dialect,
+            tables=tables,
+            schema_comments={new if k == old else k: v for k, v in self.schema_comments.items()},
+            routines=moved(self.routines),
+            triggers=moved(self.triggers),
+            types=moved(self.types),
+            sequences=moved(self.sequences),
+            database=new or None,
+        )
+
     # ------------------------------------------------------------------ snapshot and hashes
 
     def kind_maps(self) -> dict[str, dict[str, Any]]:
@@ -533,18 +645,24 @@ class Catalog:
 
     def object_hashes(self) -> dict[str, str]:
         """SHA-256 per object: tables by key, the other kinds as `kind:key`."""
+        if (p := self.portable()) is not self:
+            return p.object_hashes()
         hashes = {t.key: t.sha256() for t in self.tables}
         for kind, objs in self.kind_maps().items():
             hashes.update({f"{kind}:{key}": o.sha256() for key, o in objs.items()})
         return hashes
 
     def sha256(self) -> str:
+        if (p := self.portable()) is not self:
+            return p.sha256()
         data: dict[str, Any] = {"dialect": self.dialect, "objects": {t.key: t.sha256() for t in self.tables}}
         for kind, objs in self.kind_maps().items():
             data[kind] = {key: o.sha256() for key, o in objs.items()}
         return sha256_of(data)
 
     def canonical(self) -> dict[str, Any]:
+        if (p := self.portable()) is not self:
+            return p.canonical()
         data = {
             "format": SNAPSHOT_FORMAT,
             "dialect": self.dialect,
@@ -589,10 +707,12 @@ def _fields(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k != "sha256"}
 
 
-def _commented(data: dict[str, Any], comment: str | None) -> dict[str, Any]:
-    """A constraint's canonical form gets `comment` only when it has one (older snapshots had none)."""
+def _commented(data: dict[str, Any], comment: str | None, inherited: bool = False) -> dict[str, Any]:
+    """A constraint's canonical form gets `comment` and `inherited` only when set (older snapshots had neither)."""
     if comment is not None:
         data["comment"] = comment
+    if inherited:
+        data["inherited"] = True
     return data
 
 
@@ -616,6 +736,9 @@ def table_from_canonical(obj: dict[str, Any]) -> Table:
         inherits=list(obj.get("inherits") or []),
         partitions=[Partition(**p) for p in obj.get("partitions") or []],
         extension=obj.get("extension"),
+        foreign_source=ForeignSource(**obj["foreign_source"]) if obj.get("foreign_source") else None,
+        versioning=obj.get("versioning"),
+        exclusions=[CheckConstraint(**c) for c in obj.get("exclusions") or []],
     )
 
 
@@ -637,7 +760,8 @@ def type_from_canonical(obj: dict[str, Any]) -> UserType:
 
 
 def object_key(schema: str, name: str) -> str:
-    return f"{schema}.{name}"
+    """`schema.name`; just `name` for an object of the database itself (MySQL/MariaDB in a snapshot)."""
+    return f"{schema}.{name}" if schema else name
 
 
 def canonical_json(data: Any) -> str:

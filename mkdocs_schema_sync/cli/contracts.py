@@ -16,6 +16,7 @@ from ..contracts.check import ContractReport, check_contracts
 from ..contracts.model import DEFAULT_FILE, ContractFile
 from ..db import connection_spec
 from ..pipeline import load_catalog, read_from_snapshot
+from ..sync import notified
 from .common import CliState, fail, open_configured, run_core
 
 
@@ -43,6 +44,8 @@ from .common import CliState, fail, open_configured, run_core
 def validate(obj: CliState, fmt: str, use_snapshot: bool, output_file: Path | None, notify: bool) -> None:
     """Check the ETL contracts. Exit 0: all hold; 1: a contract is broken; 2: error."""
     settings = obj.settings
+    if output_file is not None and obj.looping:  # one report per database: validate.warehouse.xml …
+        output_file = output_file.with_name(f"{output_file.stem}.{settings.name}{output_file.suffix}")
     contracts = run_core(policy.load_for, settings)
     if contracts is None:  # the default file is missing: no contracts, so nothing can be broken
         click.echo(
@@ -59,7 +62,7 @@ def validate(obj: CliState, fmt: str, use_snapshot: bool, output_file: Path | No
             click.echo(f"note: {loaded.source.notice}", err=True)
     report = run_core(check_contracts, contracts, loaded.catalog, loaded.source.kind)
     if notify:
-        policy.notify(report, settings, loaded.source.connection)
+        notified.notify(report, settings, loaded.source.connection)
     _write(output.render(report, fmt), output_file)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if fmt == "github" and summary:

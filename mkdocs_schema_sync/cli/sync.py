@@ -14,11 +14,13 @@ import click
 from ..db import Database, connection_spec, open_database
 from ..errors import ConnectError, SchemaSyncError, Unreachable
 from ..settings import Settings, parse_schedule
+from ..sync import install_spec
 from ..sync.git import Repo
 from ..sync.monitor import Monitor, PassResult
-from ..sync.workflows import options_for, write_workflows
+from ..sync.workflows import driver_extras, install_lines, options_for, write_workflows
 from ..untrusted import safe_lines
 from .common import CliState, fail, run_core
+from .databases import DATABASE_HELP, each_database
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$")
 MAX_BACKOFF = 3600.0
@@ -53,32 +55,48 @@ def _echo(result: PassResult) -> None:
 @click.option(
     "--interval", default="15m", show_default=True, metavar="DURATION", help="Time between passes: 30s, 15m, 1h."
 )
+@click.option("--database", "database", metavar="NAME", help=DATABASE_HELP)
 @click.pass_obj
-def monitor(obj: CliState, once: bool, interval: str) -> None:
+def monitor(obj: CliState, once: bool, interval: str, database: str | None) -> None:
     """Poll, and turn drift into one pull request (with `github:` set); mark the drift-log rows synced.
 
     In a loop a failed pass (database or GitHub away) is logged and retried after a growing pause; a
     connection the database refuses (wrong password, no such database) ends it with exit code 2.
+    With several databases each pass visits every one (its own branch and pull request); one that
+    fails does not stop the others.
     """
     seconds = parse_duration(interval)
-    settings = obj.settings
-    mon = Monitor(settings)
+    chosen = obj.select(database)
+    monitors = [Monitor(s) for s in chosen]
     if once:
-        _echo(run_core(_one_pass, mon))
+        if len(monitors) == 1:
+            _echo(run_core(_one_pass, monitors[0]))
+            return
+        by_name = {m.settings.name: m for m in monitors}
+        each_database(obj, chosen, lambda: _echo(run_core(_one_pass, by_name[obj.settings.name])))
         return
-    failures = 0
+    failures = dict.fromkeys(range(len(monitors)), 0)
     try:
         while True:
-            try:
-                _echo(_one_pass(mon))
-                failures = 0
-                pause = seconds
-            except SchemaSyncError as exc:
-                if isinstance(exc, ConnectError) and not isinstance(exc, Unreachable):
-                    fail(exc.message)  # a wrong password or database name: waiting never helps
-                failures += 1
-                pause = min(seconds * 2 ** min(failures, 10), max(seconds, MAX_BACKOFF))
-                click.echo(f"pass failed ({failures} in a row): {exc.message}; next try in {pause:.0f} s", err=True)
+            pause = seconds
+            for i, mon in enumerate(monitors):
+                where = f"database {mon.settings.name}: " if mon.settings.name else ""
+                try:
+                    if len(monitors) > 1:
+                        click.echo(f"== database {mon.settings.name} ==")
+                    _echo(_one_pass(mon))
+                    failures[i] = 0
+                except SchemaSyncError as exc:
+                    if isinstance(exc, ConnectError) and not isinstance(exc, Unreachable):
+                        fail(where + exc.message)  # a wrong password or database name: waiting never helps
+                    failures[i] += 1
+                    wait = min(seconds * 2 ** min(failures[i], 10), max(seconds, MAX_BACKOFF))
+                    if len(monitors) == 1:
+                        pause = wait
+                    else:  # the other databases keep their schedule: this one is tried again next pass
+                        wait = seconds
+                    msg = f"{where}pass failed ({failures[i]} in a row): {exc.message}; next try in {wait:.0f} s"
+                    click.echo(msg, err=True)
             time.sleep(pause)
     except KeyboardInterrupt:
         pass
@@ -114,12 +132,11 @@ def pr(obj: CliState, dry_run: bool) -> None:
 @click.option(
     "--install",
     metavar="PIP_SPEC",
-    default="mkdocs-schema-sync[postgres,site]",
-    show_default=True,
-    help="What the workflows pip-install (a requirements file: `-r requirements.txt`).",
+    help="What the workflows pip-install (default: where this copy was installed from; "
+    "a requirements file: `-r requirements.txt`).",
 )
 @click.pass_obj
-def init_ci(obj: CliState, schedule: str | None, force: bool, out_dir: Path | None, install: str) -> None:
+def init_ci(obj: CliState, schedule: str | None, force: bool, out_dir: Path | None, install: str | None) -> None:
     """Write GitHub Actions workflows: drift pull requests on a schedule, docs deployed to GitHub Pages."""
     settings = obj.settings
     if schedule is not None:
@@ -127,14 +144,22 @@ def init_ci(obj: CliState, schedule: str | None, force: bool, out_dir: Path | No
     repo = run_core(Repo, settings.base_dir)
     branch = (settings.github.base if settings.github else None) or _default_branch(repo)
     opts = run_core(options_for, settings, repo.root, obj.config_file, schedule, branch)
-    opts.install = install
+    extras, apt = driver_extras(opts)
+    chosen = run_core(install_spec.choose, install, [*extras, "site"] if install is None else extras)
+    opts.install = install_lines(chosen.spec, apt)
     folder = out_dir or repo.root / ".github" / "workflows"
     for path in run_core(write_workflows, folder, opts, force=force):
         click.echo(f"wrote {path}")
+    click.echo(f"install: {chosen.spec} (from {chosen.source})")
+    if apt:
+        click.echo(f"drivers: apt packages {', '.join(apt)} (no pip package brings them)")
+    secrets = list(dict.fromkeys([*opts.connection_env, *opts.notify_env, *(n for t in opts.targets for n in t.env)]))
     click.echo(
-        "next: add the repository secrets SCHEMA_SYNC_CONNECTION and SCHEMA_SYNC_TOKEN, enable GitHub Pages "
+        f"next: add the repository secrets {', '.join([*secrets, opts.token_secret])}, enable GitHub Pages "
         "(source: GitHub Actions) and 'Allow GitHub Actions to create and approve pull requests'"
     )
+    if "postgresql" in opts.dialects:
+        click.echo("PostgreSQL on a runner: write the secret as postgresql+psycopg://… (the runner has no psqlODBC)")
 
 
 def _default_branch(repo: Repo) -> str:

@@ -10,6 +10,9 @@ from ..settings import Settings
 from .model import ContractFile
 from .policy import load_for
 
+#: the tag of schema-sync's own install/upgrade DDL, as a deploy's id tags a deploy (logged `deployed`, never a PR)
+OWN_DDL = "schema-sync-install"
+
 
 def protected_columns(contracts: ContractFile) -> list[ProtectedColumn]:
     """One row per protected table (column None) and column, as the contract file names them."""
@@ -55,4 +58,8 @@ def install_contracts(settings: Settings, db: Database, enforce: bool) -> Contra
     store = store_for(db.dialect.name)
     columns = protected_columns(_contract_file(settings))
     with db.dialect.exclusive(db, db.spec.query_timeout):  # one install at a time (see drift.capture.install)
-        return store.install(db, columns, enforce)
+        db.dialect.tag_session(db, OWN_DDL)  # its CREATE EXTENSION dblink is ours, not drift
+        try:
+            return store.install(db, columns, enforce)
+        finally:
+            db.dialect.tag_session(db, None)

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -165,14 +165,27 @@ class Outcome:
     seconds: float = 0.0
 
 
+class NotifiedStore(Protocol):
+    """Where "already notified" lives when not in the state file (the drift log's state table: sync/notified.py)."""
+
+    def load(self) -> dict[str, list[str]]: ...
+
+    def save(self, notified: dict[str, list[str]]) -> None: ...
+
+
 def notify_broken(
-    report: ContractReport, hooks: list[Webhook], state_path: Path | None, timeout: float, source: str
+    report: ContractReport,
+    hooks: list[Webhook],
+    state_path: Path | None,
+    timeout: float,
+    source: str,
+    store: NotifiedStore | None = None,
 ) -> Outcome:
     """Send one message per newly broken contract to each webhook that has not had it yet."""
     outcome = Outcome()
     if not hooks:
         return outcome
-    state = load_notified(state_path)
+    state = store.load() if store is not None else load_notified(state_path)
     before = {k: list(v) for k, v in state.items()}
     broken = {r.name: r for r in report.broken}
     for name in list(state):
@@ -206,7 +219,12 @@ def notify_broken(
                 error,
             )
     outcome.seconds = time.monotonic() - start
-    if state_path is not None and state != before:
+    if state != before and store is not None:
+        try:
+            store.save(state)
+        except SchemaSyncError as exc:
+            log.info("could not record the notified contracts: %s", exc.message)
+    elif state_path is not None and state != before:
         try:
             save_notified(state_path, state)
         except OSError as exc:

@@ -10,7 +10,7 @@ from ..settings import Settings, select_tables
 from .check import ContractReport, ContractResult, check_contracts
 from .loader import load_contracts
 from .model import ContractFile
-from .notify import Outcome, notify_broken
+from .notify import NotifiedStore, Outcome, notify_broken
 
 log = get_logger("contracts")
 
@@ -53,8 +53,10 @@ def enforce(report: ContractReport, fail: bool) -> None:
         raise SchemaSyncError(f"{'; '.join(failing)} — see {where} and the contracts page", exit_code=1)
 
 
-def notify(report: ContractReport, settings: Settings, source: str) -> Outcome:
-    return notify_broken(report, settings.notify, settings.state_file, settings.notify_timeout, source)
+def notify(report: ContractReport, settings: Settings, source: str, store: NotifiedStore | None = None) -> Outcome:
+    if settings.notify_error and report.broken:
+        raise SchemaSyncError(settings.notify_error)  # only a command that notifies needs the webhook
+    return notify_broken(report, settings.notify, settings.state_file, settings.notify_timeout, source, store)
 
 
 def check_live(settings: Settings, db: Database) -> list[ContractResult]:

@@ -68,7 +68,7 @@ class Database:
 
         try:
             rows = self.guarded(run)
-            if self.spec.driver == "pyodbc":  # pyodbc.Row: make plain tuples; the others already are
+            if self.spec.driver in ("pyodbc", "mssqlpython"):  # their Row objects: make plain tuples
                 return [tuple(row) for row in rows]
             return rows  # type: ignore[no-any-return]
         except Exception as exc:  # driver errors carry the statement; mask and shorten
@@ -148,7 +148,7 @@ class Database:
 
         def run() -> None:
             cur.execute(statement)
-            if self.spec.driver == "pyodbc":  # pyodbc hides errors after the first result unless all are drained
+            if self.spec.driver in ("pyodbc", "mssqlpython"):  # later results raise only from nextset()
                 while cur.nextset():
                     pass
 
@@ -175,6 +175,13 @@ class Database:
         finally:
             if self.spec.driver != "sqlite3":
                 self.raw.autocommit = True
+
+    def autocommit(self) -> None:
+        """Every statement commits by itself (a no-transaction migration, MySQL's statement-by-statement)."""
+        if self.spec.driver == "sqlite3":
+            self.raw.isolation_level = None
+        else:
+            self.raw.autocommit = True
 
     def run_script(self, script: str) -> None:
         """Run a shipped script in the parts the dialect splits it into (GO batches, MySQL statements)."""

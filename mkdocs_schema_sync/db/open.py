@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ..dialects import dialect_for_dbms
+from ..dialects import dialect_for_dbms, get_dialect
 from ..errors import ConnectError, SchemaSyncError, Unreachable
+from ..masking import mask
 from .database import Database
 from .deadline import DeadlinePassed, call_with_deadline
 from .problems import connect_error, first_line, odbc_error
@@ -24,6 +25,8 @@ def open_database(spec: ConnectionSpec, writable: bool = False) -> Database:
         return _open_sqlite(spec, writable)
     if spec.driver == "psycopg":
         return _open_psycopg(spec)
+    if spec.driver == "mssqlpython":
+        return _open_mssql_python(spec)
     return _open_pyodbc(spec)
 
 
@@ -94,6 +97,8 @@ def _open_psycopg(spec: ConnectionSpec) -> Database:
 def _open_pyodbc(spec: ConnectionSpec) -> Database:
     pyodbc = import_pyodbc()
     assert spec.odbc is not None
+    if spec.default_driver and spec.dialect:  # SQL Server: a registered driver, else the bundled library
+        spec.odbc = get_dialect(spec.dialect).locate_odbc_driver(spec.odbc, list(pyodbc.drivers()))
     try:
         # Autocommit: a catalog read inside an open transaction keeps its locks (pg_get_viewdef and
         # pg_get_expr lock the relations they read) and would block the team's ALTER TABLE until
@@ -121,6 +126,28 @@ def connect_deadline(spec: ConnectionSpec) -> float:
     """How long `pyodbc.connect` may take: the login timeout, then the driver's own first queries, bounded
     like any query (`query_timeout`)."""
     return max(1, int(spec.timeout)) + spec.query_timeout + 1
+
+
+def _open_mssql_python(spec: ConnectionSpec) -> Database:
+    """Microsoft's mssql-python: its own bundled driver, Microsoft Entra ID sign-in through azure-identity."""
+    try:
+        import mssql_python
+    except ImportError:
+        raise SchemaSyncError(
+            "mssql+mssqlpython:// needs Microsoft's mssql-python: pip install 'mkdocs-schema-sync[mssql]'"
+        ) from None
+    assert spec.odbc is not None and spec.dialect is not None
+    try:
+        fds_before = open_fds()
+        raw = mssql_python.connect(spec.odbc, autocommit=True, timeout=max(1, int(spec.timeout)))  # see _open_pyodbc
+    except mssql_python.ConnectionStringParseError as exc:
+        raise ConnectError(
+            f"mssql-python refused the connection string of {spec.display}: {mask('; '.join(exc.errors))}",
+            reason="its connection string has a keyword mssql-python does not know",
+        ) from None
+    except (mssql_python.Error, RuntimeError, ValueError) as exc:  # RuntimeError: azure-identity sign-in failed
+        raise connect_error(spec, first_line(exc)) from None
+    return _bounded(Database(raw, spec, spec.dialect, sockets=new_stream_sockets(fds_before)))
 
 
 def _bounded(db: Database) -> Database:

@@ -27,7 +27,7 @@ class ConnectionSpec:
     `public()` is what published pages say: the kind and name of the database, nothing about where it is."""
 
     dialect: str | None  # None: a raw ODBC string, recognised on connect
-    driver: str  # "sqlite3", "pyodbc" or "psycopg"
+    driver: str  # "sqlite3", "pyodbc", "psycopg" or "mssqlpython" (Microsoft's mssql-python)
     display: str
     path: Path | None = None
     odbc: str | None = None
@@ -35,6 +35,8 @@ class ConnectionSpec:
     timeout: float = 10.0  # seconds to connect
     query_timeout: float = 60.0  # seconds a query may take (see db/watchdog.py and Dialect.set_query_timeout)
     database: str = ""  # its name alone: no host, port, user or folder (a SQLite file's stem)
+    #: the URL named no ODBC driver: the dialect may pick an installed one on connect (SQL Server: the bundled one)
+    default_driver: bool = False
 
     def public(self, label: str | None = None) -> str:
         """ "PostgreSQL database scout": `label` is the dialect's (known once connected for a raw ODBC string)."""
@@ -58,14 +60,24 @@ def connection_spec(settings: Settings) -> ConnectionSpec:
 
 
 def parse_connection(
-    text: str, base_dir: Path | None = None, timeout: float = 10.0, query_timeout: float = 60.0
+    text: str,
+    base_dir: Path | None = None,
+    timeout: float = 10.0,
+    query_timeout: float = 60.0,
+    *,
+    longest_statement: float | None = -1.0,
 ) -> ConnectionSpec:
-    """Parse a connection URL or a raw ODBC string. Relative SQLite paths resolve against `base_dir`."""
+    """Parse a connection URL or a raw ODBC string. Relative SQLite paths resolve against `base_dir`.
+
+    `longest_statement` bounds the driver's own read timeouts (default: `query_timeout`); None leaves them
+    out, for a deploy whose statements may run as long as they need (the watchdog still bounds catalog reads).
+    """
     spec = _parse(text, base_dir, timeout)
     spec.query_timeout = query_timeout
-    if spec.odbc is not None:
+    bound = query_timeout if longest_statement is not None and longest_statement < 0 else longest_statement
+    if spec.odbc is not None and bound is not None:
         dialect = get_dialect(spec.dialect) if spec.dialect else None
-        extra = dialect.odbc_timeouts(set(odbc_pairs(spec.odbc)), query_timeout) if dialect else []
+        extra = dialect.odbc_timeouts(set(odbc_pairs(spec.odbc)), max(bound, query_timeout)) if dialect else []
         if extra:
             spec.odbc = spec.odbc.rstrip(";") + ";" + ";".join(extra)
     return spec
@@ -144,8 +156,19 @@ def _parse_server_url(raw: str, dialect: Dialect, variant: str, timeout: float) 
         conninfo.update(options)
         conninfo.setdefault("connect_timeout", max(1, int(timeout)))
         return ConnectionSpec(dialect.name, "psycopg", display, psycopg=conninfo, timeout=timeout, database=database)
+    if variant in MSSQL_PYTHON:
+        if dialect.name != "mssql":
+            raise SchemaSyncError(
+                f"+{variant} (Microsoft's mssql-python) only works with mssql://, not {url.scheme}://"
+            )
+        text = _mssql_python_string(dialect, host, port, database, user, password, options, raw)
+        return ConnectionSpec(dialect.name, "mssqlpython", display, odbc=text, timeout=timeout, database=database)
     if variant not in ("", "odbc", "pyodbc"):
-        raise SchemaSyncError(f"unknown driver +{variant} in {url.scheme}://; use +odbc (default) or +psycopg")
+        raise SchemaSyncError(
+            f"unknown driver +{variant} in {url.scheme}://; use +odbc (default), +psycopg or +mssqlpython"
+        )
+    if dialect.name == "mssql":
+        _refuse_odbc_authentication(options, raw)
 
     driver_key = next((k for k in options if k.upper() == "DRIVER"), None)
     driver = (options.pop(driver_key) if driver_key else dialect.default_odbc_driver or "").strip("{}")
@@ -164,7 +187,54 @@ def _parse_server_url(raw: str, dialect: Dialect, variant: str, timeout: float) 
         parts[key] = value
     pairs = (f"{k}={_odbc_value(v, keep_braces=k in raw_syntax)}" for k, v in parts.items())
     odbc = _with_odbc_defaults(";".join(pairs), dialect, timeout)
-    return ConnectionSpec(dialect.name, "pyodbc", display, odbc=odbc, timeout=timeout, database=database)
+    return ConnectionSpec(
+        dialect.name, "pyodbc", display, odbc=odbc, timeout=timeout, database=database, default_driver=not driver_key
+    )
+
+
+#: URL variants that select Microsoft's mssql-python driver (mssql+mssqlpython://)
+MSSQL_PYTHON = ("mssqlpython", "mssql_python", "mssql-python")
+#: Microsoft Entra ID methods that only mssql-python (through azure-identity) performs on Linux and macOS
+_PYTHON_ONLY_AUTH = ("activedirectorydefault", "activedirectorydevicecode", "activedirectoryinteractive")
+
+
+def _refuse_odbc_authentication(options: dict[str, str], raw: str) -> None:
+    """pyodbc hands `Authentication=` to the ODBC driver, which has no ActiveDirectoryDefault (nor device
+    code, nor interactive sign-in off Windows): say which driver does."""
+    value = next((v for k, v in options.items() if k.upper() == "AUTHENTICATION"), "")
+    if value.strip("{}").lower() in _PYTHON_ONLY_AUTH:
+        raise SchemaSyncError(
+            f"Authentication={value.strip('{}')} in {mask(raw)!r} is not something the ODBC driver does "
+            "(pyodbc): use the mssql+mssqlpython:// scheme (Microsoft's mssql-python signs in through "
+            "azure-identity), or with pyodbc Authentication=ActiveDirectoryMsi / "
+            "ActiveDirectoryServicePrincipal / ActiveDirectoryPassword"
+        )
+
+
+def _mssql_python_string(
+    dialect: Dialect,
+    host: str,
+    port: int | None,
+    database: str,
+    user: str | None,
+    password: str | None,
+    options: dict[str, str],
+    raw: str,
+) -> str:
+    """The connection string mssql-python takes: ODBC keywords without DRIVER (it always loads its own)."""
+    if any(k.upper() == "DRIVER" for k in options):
+        raise SchemaSyncError(
+            f"mssql+mssqlpython:// always uses the ODBC driver mssql-python ships: remove driver=… from {mask(raw)!r}"
+        )
+    parts: dict[str, str] = {"Server": dialect.odbc_server(host, port)["SERVER"], "Database": database}
+    if user:
+        parts["UID"] = user
+    if password is not None:
+        parts["PWD"] = password
+    for key, value in options.items():
+        parts.pop(next((k for k in parts if k.upper() == key.upper()), key), None)
+        parts[key] = value
+    return ";".join(f"{k}={_odbc_value(v, keep_braces=k in options)}" for k, v in parts.items())
 
 
 def _host(netloc: str) -> str:
@@ -213,6 +283,8 @@ def _parse_odbc(raw: str, timeout: float) -> ConnectionSpec:
         if key.upper() in ("PWD", "PASSWORD"):
             register_secret(value.strip("{}"))
     dialect = dialect_for_odbc_driver(pairs.get("DRIVER", "").strip("{}"))
+    if dialect is not None and dialect.name == "mssql":
+        _refuse_odbc_authentication(pairs, raw)
     odbc = _with_odbc_defaults(raw, dialect, timeout)
     return ConnectionSpec(
         dialect.name if dialect else None,

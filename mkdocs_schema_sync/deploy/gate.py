@@ -7,18 +7,15 @@ counts: a contract already broken before the deploy is not the file's doing.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-
-import sqlparse
 
 from ..catalog import Catalog
 from ..contracts.check import ContractResult, check_contracts
 from ..contracts.model import ContractFile
+from ..db import Database
+from ..dialects.statements import code_words
 from ..errors import SchemaSyncError
 from ..settings import Settings, select_tables
-
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 
 
 @dataclass
@@ -52,6 +49,22 @@ class Gate:
     @property
     def active(self) -> bool:
         return self.contracts is not None
+
+    def names(self) -> set[str]:
+        """Every name the contracts look a table up by, as `Catalog.find` does: whole, and without the schema."""
+        found: set[str] = set()
+        for contract in self.contracts.contracts if self.contracts is not None else []:
+            for rule in contract.protects:
+                refs = [rule.table]
+                for col in rule.columns:
+                    refs += [r.rpartition(".")[0] for r in [col.references, *col.referenced_by] if r]
+                for ref in refs:
+                    found |= {ref, ref.partition(".")[2] or ref}
+        return found
+
+    def read(self, db: Database) -> Catalog:
+        """The tables the contracts name, and nothing else: a gate costs the same at 100 tables as at 10,000."""
+        return db.dialect.read_tables(db, self.names())
 
     def _broken(self, catalog: Catalog) -> list[ContractResult]:
         assert self.contracts is not None
@@ -115,18 +128,6 @@ def may_break(contracts: ContractFile | None, allow: set[str], statement: str) -
                     if c.name.lower() in words
                 ]
     return list(dict.fromkeys(out))
-
-
-def code_words(statement: str) -> list[str]:
-    """The statement's keywords and names in order, lower-cased: no strings, no comments, no quotes."""
-    if not statement.strip():
-        return []
-    kept = [
-        t.value
-        for t in sqlparse.parse(statement)[0].flatten()
-        if t.ttype not in sqlparse.tokens.String and t.ttype not in sqlparse.tokens.Comment
-    ]
-    return [w.lower() for w in _WORD.findall(" ".join(kept).replace("`", " ").replace('"', " "))]
 
 
 def _renames_table(words: list[str]) -> bool:

@@ -11,14 +11,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import LockBusy
 from .sqlfiles import read_sql
-from .statements import split_statements
+from .statements import Statement, code_words, split_postgres
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
@@ -186,6 +186,17 @@ class Dialect(ABC):
     def read_catalog(self, db: Connection, *, row_counts: bool = True) -> Catalog:
         """Every table and view outside `system_schemas`."""
 
+    def read_tables(self, db: Connection, names: Collection[str]) -> Catalog:
+        """Only the tables and views whose name, compared case-insensitively, is one of `names` (in any
+        schema), with their members and triggers; no schema comments, routines, types or sequences, no
+        row counts.
+
+        What a contract check or a change to a few tables needs, at a cost that grows with them, not
+        with the catalog. This default reads everything and keeps the named ones; a dialect that can
+        filter in its queries overrides it.
+        """
+        return only_tables(self.read_catalog(db, row_counts=False), names)
+
     @abstractmethod
     def change_signal(self, db: Connection) -> str:
         """A cheap value (one query) that moves whenever the schema changes."""
@@ -207,9 +218,46 @@ class Dialect(ABC):
 
     # ------------------------------------------------------------------ deploy (repository -> database)
 
-    def split_migration(self, text: str) -> list[str]:
-        """The statements of a migration file, sent one at a time (sqlparse: quotes, dollar quotes, BEGIN…END)."""
-        return split_statements(text)
+    def split_migration(self, text: str) -> list[Statement]:
+        """The statements of a migration file, sent one at a time (a linear scan: see statements.py)."""
+        return split_postgres(text)
+
+    #: the first words of a statement that starts, ends or splits a transaction (refused in a migration)
+    transaction_words: tuple[tuple[str, ...], ...] = (
+        ("begin",),
+        ("start", "transaction"),
+        ("commit",),
+        ("end",),
+        ("rollback",),
+        ("abort",),
+        ("savepoint",),
+        ("release",),
+        ("prepare", "transaction"),
+    )
+
+    def transaction_control(self, statement: str) -> str | None:
+        """The words by which `statement` controls the transaction (None: it does not)."""
+        words = tuple(code_words(statement, limit=4, backslash_escapes=False))
+        for pattern in self.transaction_words:
+            if words[: len(pattern)] == pattern:
+                return " ".join(pattern).upper()
+        return None
+
+    def transaction_mark(self, db: Connection, *, start: bool) -> object | None:
+        """Who the open transaction is: taken after `begin` (`start`) and again after each file; the two must
+        be equal, or the file ended the deploy's transaction. None: the database cannot tell."""
+        return None
+
+    def set_deploy_timeout(self, db: Connection, seconds: float | None) -> None:  # noqa: B027 - SQLite: nothing
+        """Bound each statement of a migration by `seconds` (None: no bound, a long index build may run its
+        course); `set_query_timeout` puts the catalog bound back."""
+
+    def deploy_session(self, db: Connection) -> None:  # noqa: B027 - most need nothing
+        """Settings for a deploy's session (PostgreSQL: notice a client that died during a long statement)."""
+
+    def lock_holder(self, db: Connection, name: str) -> str | None:
+        """Which session holds the named lock and how to end it, for the "another deploy is running" line."""
+        return None
 
     def tag_session(self, db: Connection, deploy_id: str | None) -> None:  # noqa: B027 - polling needs nothing
         """Tell the database's own DDL capture that this session deploys `deploy_id` (None: stop saying so)."""
@@ -231,6 +279,10 @@ class Dialect(ABC):
     def odbc_defaults(self, keys: set[str], timeout: int) -> list[str]:
         """`KEY=value` pairs the driver needs unless the user set them (`keys`: upper-cased keys given)."""
         return []
+
+    def locate_odbc_driver(self, odbc: str, registered: list[str]) -> str:
+        """The ODBC string to connect with when the URL named no driver (`registered`: the driver manager's list)."""
+        return odbc
 
     def odbc_timeouts(self, keys: set[str], query_timeout: float) -> list[str]:
         """`KEY=value` pairs that bound a query inside the ODBC driver (a client-side read timeout)."""
@@ -312,6 +364,17 @@ class Dialect(ABC):
 
     def end_session(self, db: Connection) -> None:  # noqa: B027 - server locks end with the connection
         """Called when the connection closes: give back what the session holds outside the database."""
+
+
+def only_tables(catalog: Catalog, names: Collection[str]) -> Catalog:
+    """The tables of `catalog` named (case-insensitively) in `names`, with their triggers: `read_tables`' shape."""
+    from ..catalog import Catalog
+
+    wanted = {n.lower() for n in names}
+    tables = [t for t in catalog.tables if t.name.lower() in wanted]
+    keys = {t.key for t in tables}
+    triggers = [t for t in catalog.triggers if t.table_key in keys]
+    return Catalog(dialect=catalog.dialect, tables=tables, triggers=triggers, schema_comments={})
 
 
 def lock_key(name: str) -> int:

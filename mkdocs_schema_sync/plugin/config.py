@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 from ..contracts.model import DEFAULT_FILE
-from ..contracts.notify import parse_webhooks
+from ..contracts.notify import Webhook, parse_webhooks
 from ..deploy.targets import parse_deploy
+from ..errors import SchemaSyncError
 from ..settings import (
     DEFAULT_SCHEDULE,
     EXTENSION_MODES,
@@ -19,7 +22,10 @@ from ..settings import (
     parse_github,
     parse_schedule,
 )
+from ..sync.config_refs import unset_env_connection
 from .mermaid import MODES as MERMAID_MODES
+
+_DOLLAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class SchemaSyncConfig(base.Config):
@@ -55,14 +61,18 @@ class SchemaSyncConfig(base.Config):
     deploy = c.Type(dict, default={})
     show_connection = c.Type(bool, default=False)
     mermaid = c.Choice(MERMAID_MODES, default="bundled")  # a site option only: the core emits fences
+    databases = c.Optional(c.Type(list))  # several databases (plugin/databases.py); None: `connection` alone
 
 
 def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Settings:
     """Relative paths in the options start at mkdocs.yml's folder."""
     base_dir = Path(config_file).resolve().parent
+    unset = unset_env_connection(Path(config_file), cfg.connection)
+    if unset:  # a missing secret is a mistake, not an outage: never a silent build from the snapshot
+        raise SchemaSyncError(unset)
     settings = Settings(
         base_dir=base_dir,
-        connection=cfg.connection,
+        connection=cfg.connection or None,
         connect_timeout=cfg.connect_timeout,
         query_timeout=cfg.query_timeout,
         schemas=list(cfg.schemas),
@@ -94,10 +104,26 @@ def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Sett
     return settings
 
 
+def _webhooks(items: list[dict]) -> tuple[list[Webhook], str | None]:
+    """The `notify` entries; one whose url comes from an unset variable is left out and named, not fatal here."""
+    ready, missing = [], None
+    for n, item in enumerate(items, start=1):
+        url = item.get("url") if "url" in item else ""
+        unset = url is None or (isinstance(url, str) and any(v not in os.environ for v in _DOLLAR.findall(url)))
+        if unset:
+            missing = missing or (
+                f"notify entry {n}: its url comes from an environment variable that is not set "
+                "(`!ENV` or `${VAR}`); set it (in CI: the repository secret) or remove the entry"
+            )
+            continue
+        ready.append(item)
+    return parse_webhooks(ready), missing
+
+
 def _contract_settings(cfg: SchemaSyncConfig, settings: Settings) -> None:
     settings.contracts_explicit = cfg.contracts is not None
     settings.contracts = settings.resolve(cfg.contracts or DEFAULT_FILE)
     settings.fail_on_broken_contract = cfg.fail_on_broken_contract
-    settings.notify = parse_webhooks(list(cfg.notify))
+    settings.notify, settings.notify_error = _webhooks(list(cfg.notify))
     settings.notify_timeout = cfg.notify_timeout
     settings.state_file = settings.resolve(cfg.state_file)

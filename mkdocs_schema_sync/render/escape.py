@@ -128,9 +128,20 @@ def code(text: object) -> Markup:
     return Markup("<code>" + markdown_inline(text) + "</code>")
 
 
+# What YAML refuses in a document (it reads only "printable" characters: tab, line breaks, U+0020–U+007E,
+# U+0085, U+00A0–U+D7FF, U+E000–U+FFFD and the astral planes): written as `\uXXXX` escapes instead.
+_YAML_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+# Control characters a title spells out (`\x7f`, `\x85`, `\u2028`); tab and line breaks become spaces.
+_TITLE_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
+def _yaml_safe(text: str) -> str:
+    return _YAML_REFUSED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def yaml_string(text: object) -> Markup:
-    """A double-quoted YAML scalar (JSON is valid YAML), on one line."""
-    return Markup(json.dumps(" ".join(str(text).split()), ensure_ascii=False))
+    """A double-quoted YAML scalar (JSON is valid YAML), on one line, with no character YAML refuses."""
+    return Markup(_yaml_safe(json.dumps(" ".join(str(text).split()), ensure_ascii=False)))
 
 
 def title(text: object) -> Markup:
@@ -142,12 +153,14 @@ def title(text: object) -> Markup:
     to a hand-written `nav:`. MkDocs' own titles are HTML (a title taken from a
     `# heading` keeps its entities), and the themes print them unescaped in
     `<title>`, the nav, the header and prev/next links; escaped text shows there
-    as the literal name. The plugin hands MkDocs these titles as `Markup`, so a
-    theme that escapes once more (Material's `{{ page.title | e }}` in aria-label)
-    does not escape twice, and rewrites the `mkdocs` theme's search index, whose
+    as the literal name. Control characters are spelled out (`\\x7f`, `\\x85`, `\\ud800`): the
+    reader sees that they are there, and YAML, HTML and UTF-8 accept the spelling. The plugin
+    hands MkDocs these titles as `Markup`, so a theme that escapes once more (Material's
+    `{{ page.title | e }}` in aria-label) does not escape twice, and rewrites the `mkdocs` theme's search index, whose
     script escapes titles itself.
     """
-    return Markup(html.escape(" ".join(str(text).split()), quote=True))
+    spelled = _TITLE_CONTROL.sub(lambda m: visible_controls(m.group()), str(text))
+    return Markup(html.escape(" ".join(spelled.split()), quote=True))
 
 
 def front_matter(page_title: object, meta: dict[str, object] | None = None) -> str:
@@ -159,15 +172,25 @@ def front_matter(page_title: object, meta: dict[str, object] | None = None) -> s
     lines = ["---", f"title: {yaml_string(title(page_title))}", "render_macros: false"]
     for key, value in (meta or {}).items():
         if key not in ("title", "render_macros"):
-            lines.append(f"{json.dumps(str(key))}: {json.dumps(value, ensure_ascii=False, default=str)}")
+            lines.append(f"{json.dumps(str(key))}: {_yaml_safe(json.dumps(value, ensure_ascii=False, default=str))}")
     return "\n".join([*lines, "---", ""])
 
 
+# Words the bundled Mermaid's ER lexer reads inside an entity block whatever the position
+# (`\b(PK|FK|UK)\b`, case-insensitive): an attribute type or name spelled so would be a key marker.
+MERMAID_ATTRIBUTE_KEYWORDS = frozenset({"pk", "fk", "uk"})
+# `.*direction\s+TB` is a lexer rule that swallows any line holding the phrase, quotes or not.
+_MERMAID_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_MERMAID_DIRECTION = re.compile(r"(?i)(direction)\s+(tb|bt|rl|lr)\b")
+
+
 def mermaid_id(text: str) -> str:
-    """An identifier Mermaid accepts (letters, digits, underscore; starts with a letter)."""
+    """An attribute name Mermaid accepts (letters, digits, underscore; starts with a letter; not PK/FK/UK)."""
     out = _MERMAID_ID.sub("_", text)
     if not out or not out[0].isalpha():
         out = "t_" + out
+    if out.lower() in MERMAID_ATTRIBUTE_KEYWORDS:
+        out += "_"
     return out
 
 
@@ -176,13 +199,21 @@ def mermaid_type(text: str | None) -> str:
     out = _MERMAID_TYPE.sub("_", " ".join((text or "").split()))
     if not out or not (out[0].isalpha() or out[0] == "_"):
         out = "any" if not out else "t_" + out
+    if out.lower() in MERMAID_ATTRIBUTE_KEYWORDS:
+        out = "t_" + out
     return out
 
 
 def mermaid_string(text: object, limit: int = 60) -> str:
-    """Text for inside a Mermaid "quoted string": no quotes, entity codes, statement breaks or tags."""
-    flat = " ".join(str(text).split())
-    flat = re.sub(r"[\"#;<>{}`\\]", "", flat)
+    """Text for inside a Mermaid "quoted string": no quotes, entity codes, statement breaks or tags.
+
+    `%` and `~` (a quoted entity label refuses `%`; two `~` on a line read as a generic type) become
+    their full-width forms, and "direction TB" gets a zero-width space, which JavaScript's `\\s` is not.
+    Control characters are dropped: the page's own text shows them.
+    """
+    flat = _MERMAID_CONTROL.sub("", " ".join(str(text).split()))
+    flat = re.sub(r"[\"#;<>{}`\\]", "", flat).replace("%", "\uff05").replace("~", "\uff5e")
+    flat = _MERMAID_DIRECTION.sub("\\1\u200b \\2", flat)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 

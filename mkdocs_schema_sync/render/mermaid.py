@@ -1,7 +1,11 @@
-"""Mermaid ER diagrams. Identifiers are sanitized and de-duplicated; labels are stripped of syntax.
+"""Mermaid ER diagrams, keyword-proof: every entity is a generated identifier with its real name as a label.
 
-Plain `erDiagram` syntax that Mermaid 10.4 (mkdocs-mermaid2's default) and 11
-(Material's) both parse: no entity aliases, no quoted entity names.
+A table may be called `end`, `class`, `style`, `one` or `to`, all words Mermaid's ER lexer reads as
+syntax wherever they stand. So an entity is `e_<hash of its key>["the name"]` (entity aliases, Mermaid
+10.5 and later: the bundled 11 and Material's), attribute names and types that are key markers
+(`PK`, `FK`, `UK`) are changed, with the real name as the attribute's comment, and every label goes
+through `escape.mermaid_string`. tests/test_mermaid_parse.py checks this against the keyword list of
+the bundled Mermaid's own lexer.
 """
 
 from __future__ import annotations
@@ -13,28 +17,30 @@ from .escape import mermaid_id, mermaid_string, mermaid_type
 
 
 class _Ids:
-    """Stable, unique Mermaid identifiers for tables and columns."""
+    """Stable, unique entity identifiers: `e_` and a hash of the table's key, never a Mermaid word."""
 
     def __init__(self) -> None:
-        self._used: dict[str, str] = {}
+        self._used: set[str] = set()
 
-    def get(self, key: str, preferred: str) -> str:
-        base = mermaid_id(preferred)
-        candidate = base
-        if self._used.get(candidate, key) != key:
-            candidate = f"{base}_{hashlib.sha256(key.encode()).hexdigest()[:6]}"
-        self._used[candidate] = key
+    def get(self, key: str) -> str:
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+        candidate, n = f"e_{digest[:10]}", 0
+        while candidate in self._used:  # two keys sharing 40 bits: unlikely, still handled
+            n += 1
+            candidate = f"e_{digest[:10]}_{n}"
+        self._used.add(candidate)
         return candidate
 
 
-def er_diagram(catalog: Catalog, tables: list[Table], *, columns: bool = True, qualify: bool = False) -> str:
+def er_diagram(catalog: Catalog, tables: list[Table], *, columns: bool = True) -> str:
     """An erDiagram of `tables` and the foreign keys among them."""
     ids = _Ids()
     keyed = {t.key: t for t in tables}
-    name_of = {t.key: ids.get(t.key, f"{t.schema}_{t.name}" if qualify else t.name) for t in tables}
+    name_of = {t.key: ids.get(t.key) for t in tables}
     lines = ["erDiagram"]
     for table in tables:
-        lines.extend(_entity(table, name_of[table.key], columns))
+        label = mermaid_string(table.name) or "(no printable name)"
+        lines.extend(_entity(table, f'{name_of[table.key]}["{label}"]', columns))
     for table in tables:
         for fk in table.foreign_keys:
             if fk.ref_key not in keyed:

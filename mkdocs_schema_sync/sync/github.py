@@ -215,6 +215,18 @@ class GitHub:
     def _repo(self, rest: str = "") -> str:
         return f"/repos/{self.gh.repository}{rest}"
 
+    def check_access(self) -> None:
+        """One cheap call before anything is pushed: a wrong token (401), repository (404) or a token that
+        may not push stops the pass here, not after the branch went out."""
+        repo = self.request("GET", self._repo(), "read the repository")
+        perms = repo.get("permissions") if isinstance(repo, dict) else None
+        if isinstance(perms, dict) and perms.get("push") is False:
+            raise GitHubError(
+                f"the token from {self.gh.token_env} may read but not push to {self.gh.repository}: "
+                f"it needs {PERMISSIONS}",
+                403,
+            )
+
     def find_open_pr(self, branch: str) -> dict[str, Any] | None:
         what = "list the open pull requests"
         pulls = self.request(

@@ -7,148 +7,206 @@ Two files, three with deploy targets:
   pull-requests: write). The token is a repository secret: a pull request
   opened with the workflow's own GITHUB_TOKEN triggers no other workflow, so
   the docs check would not run on it; a PAT or GitHub App token does.
-- `schema-sync-docs.yml`: on pushes to the default branch (a merged drift PR
-  among them), build the site with `mkdocs build --strict` and deploy it to
-  GitHub Pages.
-- `schema-deploy.yml` (when the `deploy` option names targets): the other
-  direction, `deploy/workflow.py`'s plan on PRs and deploys to staging, then
-  production.
+- `schema-sync-docs.yml`: on pull requests, `mkdocs build --strict` (a broken
+  contract fails the check); on pushes to the default branch (a merged drift PR
+  among them), `mkdocs build` without --strict, published to GitHub Pages, so the
+  contracts page that shows a break goes out too.
+- `schema-deploy.yml` (when `deploy.targets` names targets): `deploy/workflow.py`.
 
-Secrets (the connection string, the token) come from repository secrets, never
-from the files.
+Each job gets, as repository secrets, exactly the environment variables the
+options read (`!ENV VAR`, `${VAR}`: `config_refs`); a literal password in
+mkdocs.yml is refused. The install step installs what this copy was installed
+from (`install_spec`) and the driver the configured database needs.
 """
 
 from __future__ import annotations
 
-import json
+import os
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
-from ..deploy.workflow import deploy_workflow
+from ..catalog.snapshot import read_snapshot
+from ..deploy.targets import parse_deploy
+from ..deploy.workflow import Target, deploy_workflow, dump, plain, secrets_env, setup_steps
+from ..dialects import dialect_for_odbc_driver, dialect_for_scheme
 from ..errors import SchemaSyncError
+from ..masking import mask
 from ..settings import DEFAULT_SCHEDULE, Settings
+from .config_refs import EnvRef, check_secret_name, env_names, raw_plugin_options
 
 DRIFT_FILE = "schema-sync-drift.yml"
 DOCS_FILE = "schema-sync-docs.yml"
 DEPLOY_FILE = "schema-deploy.yml"  # only when the `deploy` option names targets (deploy/workflow.py)
 
+#: the pip extra (and apt packages, where no pip package brings the driver) each database needs on a runner
+DRIVERS: dict[str, tuple[list[str], list[str]]] = {
+    "postgresql": (["postgres"], []),  # psycopg: use postgresql+psycopg:// in the secret
+    "mssql": (["mssql"], []),
+    "mysql": ([], ["odbc-mariadb"]),
+    "sqlite": ([], []),
+}
+
 
 @dataclass
 class CiOptions:
     schedule: str = DEFAULT_SCHEDULE
-    config: str = "mkdocs.yml"  # mkdocs.yml relative to the repository root
+    config: str = "mkdocs.yml"  # mkdocs.yml relative to its folder (workdir)
     workdir: str = "."  # the folder of mkdocs.yml, relative to the repository root
-    python: str = "3.11"
-    install: str = "mkdocs-schema-sync[postgres,site]"
-    connection_secret: str = "SCHEMA_SYNC_CONNECTION"
+    install: list[str] = field(default_factory=lambda: ["pip install 'mkdocs-schema-sync[postgres]'"])
     token_secret: str = "SCHEMA_SYNC_TOKEN"
     token_env: str = "GITHUB_TOKEN"
     branch: str = "main"
+    connection_env: list[str] = field(default_factory=list)  # what `connection` reads
+    notify_env: list[str] = field(default_factory=list)  # what `notify` reads
+    targets: list[Target] = field(default_factory=list)
     migrations: str | None = None  # the deploy folder relative to the repository root; None: no deploy workflow
+    snapshot: str | None = None  # relative to the repository root
+    dialects: list[str] = field(default_factory=list)
+
+    @property
+    def config_path(self) -> str:
+        return self.config if self.workdir == "." else f"{self.workdir}/{self.config}"
 
 
 def _q(text: str) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
-    return json.dumps(text)
+    return shlex.quote(text)
 
 
 def drift_workflow(o: CiOptions) -> str:
-    return f"""# Written by `mkdocs-schema-sync init-ci`. Drift in the database becomes one pull request.
-# The schedule is UTC. Set the repository secrets {o.connection_secret} (the database connection string)
-# and {o.token_secret} (a fine-grained PAT or GitHub App token with contents and pull-requests: write;
-# with the workflow's own GITHUB_TOKEN the pull request triggers no other workflow).
-name: schema-sync drift
-
-on:
-  schedule:
-    - cron: {_q(o.schedule)}
-  workflow_dispatch:
-
-concurrency:
-  group: schema-sync-drift
-  cancel-in-progress: false
-
-permissions:
-  contents: write
-  pull-requests: write
-
-jobs:
-  monitor:
-    runs-on: ubuntu-latest
-    timeout-minutes: 20
-    defaults:
-      run:
-        working-directory: {_q(o.workdir)}
-    steps:
-      - uses: actions/checkout@v4
-        with:
-          fetch-depth: 0
-          token: ${{{{ secrets.{o.token_secret} || github.token }}}}
-      - uses: actions/setup-python@v5
-        with:
-          python-version: {_q(o.python)}
-      - name: Install
-        run: {_q("pip install " + shlex.join(shlex.split(o.install)))}
-      - name: One monitor pass
-        env:
-          SCHEMA_SYNC_CONNECTION: ${{{{ secrets.{o.connection_secret} }}}}
-          {o.token_env}: ${{{{ secrets.{o.token_secret} || github.token }}}}
-        run: mkdocs-schema-sync -f {_q(o.config)} monitor --once
-"""
+    token = f"${{{{ secrets.{o.token_secret} || github.token }}}}"
+    env = {**secrets_env(o.connection_env + o.notify_env), o.token_env: token}
+    header = (
+        "Written by `mkdocs-schema-sync init-ci`. Drift in the database becomes one pull request.\n"
+        f"The schedule is UTC. Repository secrets: {', '.join([*o.connection_env, *o.notify_env, o.token_secret])}\n"
+        f"({o.token_secret}: a fine-grained PAT or GitHub App token with contents and pull-requests: write;\n"
+        "with the workflow's own GITHUB_TOKEN the pull request triggers no other workflow)."
+    )
+    workflow = {
+        "name": "schema-sync drift",
+        "on": {"schedule": [{"cron": o.schedule}], "workflow_dispatch": None},
+        "concurrency": {"group": "schema-sync-drift", "cancel-in-progress": False},
+        "permissions": {"contents": "write", "pull-requests": "write"},
+        "jobs": {
+            "monitor": {
+                "runs-on": "ubuntu-latest",
+                "timeout-minutes": 20,
+                "defaults": {"run": {"working-directory": o.workdir}},
+                "steps": [
+                    *setup_steps(o.install, **{"fetch-depth": 0, "token": token}),
+                    {
+                        "name": "One monitor pass",
+                        "env": env,
+                        "run": f"mkdocs-schema-sync -f {_q(o.config)} monitor --once",
+                    },
+                ],
+            }
+        },
+    }
+    return dump(header, workflow)
 
 
 def docs_workflow(o: CiOptions) -> str:
-    return f"""# Written by `mkdocs-schema-sync init-ci`. Builds the docs from the live database and publishes them.
-name: schema-sync docs
+    env = secrets_env(o.connection_env + o.notify_env)
+    build = f'mkdocs build -f {_q(o.config)} --site-dir "$GITHUB_WORKSPACE/_site"'
+    header = (
+        "Written by `mkdocs-schema-sync init-ci`. Pull requests: `mkdocs build --strict` (a broken contract\n"
+        "fails the check). The default branch: the site is built from the live database and published,\n"
+        "broken contracts shown on it."
+    )
+    workflow = {
+        "name": "schema-sync docs",
+        "on": {"pull_request": None, "push": {"branches": [o.branch]}, "workflow_dispatch": None},
+        "concurrency": {"group": "schema-sync-pages-${{ github.ref }}", "cancel-in-progress": False},
+        "permissions": {"contents": "read"},
+        "jobs": {
+            "check": {
+                "if": "github.event_name == 'pull_request'",
+                "runs-on": "ubuntu-latest",
+                "timeout-minutes": 20,
+                "defaults": {"run": {"working-directory": o.workdir}},
+                "steps": [
+                    *setup_steps(o.install),
+                    {"name": "Build (strict)", "env": env, "run": build.replace("build", "build --strict", 1)},
+                ],
+            },
+            "build": {
+                "if": "github.event_name != 'pull_request'",
+                "runs-on": "ubuntu-latest",
+                "timeout-minutes": 20,
+                "defaults": {"run": {"working-directory": o.workdir}},
+                "steps": [
+                    *setup_steps(o.install),
+                    {"name": "Build", "env": env, "run": build},
+                    {"uses": "actions/upload-pages-artifact@v3", "with": {"path": "_site"}},
+                ],
+            },
+            "deploy": {
+                "needs": "build",
+                "runs-on": "ubuntu-latest",
+                "permissions": {"pages": "write", "id-token": "write"},
+                "environment": {"name": "github-pages", "url": "${{ steps.deployment.outputs.page_url }}"},
+                "steps": [{"id": "deployment", "uses": "actions/deploy-pages@v4"}],
+            },
+        },
+    }
+    return dump(header, workflow)
 
-on:
-  push:
-    branches: [{_q(o.branch)}]
-  workflow_dispatch:
 
-concurrency:
-  group: schema-sync-pages
-  cancel-in-progress: true
+# --------------------------------------------------------------------------- reading the options
 
-permissions:
-  contents: read
 
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    timeout-minutes: 20
-    defaults:
-      run:
-        working-directory: {_q(o.workdir)}
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: {_q(o.python)}
-      - name: Install
-        run: {_q("pip install " + shlex.join(shlex.split(o.install)))}
-      - name: Build
-        env:
-          SCHEMA_SYNC_CONNECTION: ${{{{ secrets.{o.connection_secret} }}}}
-        run: mkdocs build --strict -f {_q(o.config)} --site-dir "${{{{ github.workspace }}}}/_site"
-      - uses: actions/upload-pages-artifact@v3
-        with:
-          path: _site
+def _refuse_literal_secret(value: Any, where: str) -> None:
+    """A password written into mkdocs.yml would be committed: refuse, pointing at `!ENV`."""
+    if not isinstance(value, str) or "${" in value:
+        return
+    text = value.strip()
+    has_password = False
+    if "://" in text:
+        try:
+            has_password = bool(urlsplit(text).password)
+        except ValueError:
+            has_password = False
+    elif "=" in text:
+        keys = (p.partition("=")[0].strip().upper() for p in text.split(";"))
+        has_password = any(k in ("PWD", "PASSWORD") for k in keys)
+    if has_password:
+        raise SchemaSyncError(
+            f"{where} holds a password in mkdocs.yml ({mask(text)}), which would be committed: write "
+            f"`!ENV VARIABLE` (or `${{VARIABLE}}` for the password alone) and set a repository secret of that name"
+        )
 
-  deploy:
-    needs: build
-    runs-on: ubuntu-latest
-    permissions:
-      pages: write
-      id-token: write
-    environment:
-      name: github-pages
-      url: ${{{{ steps.deployment.outputs.page_url }}}}
-    steps:
-      - id: deployment
-        uses: actions/deploy-pages@v4
-"""
+
+def _dialect_of(text: Any) -> str | None:
+    if not isinstance(text, str) or not text.strip():
+        return None
+    text = text.strip()
+    if "://" in text:
+        d = dialect_for_scheme(text.split("://", 1)[0].split("+", 1)[0].lower())
+        return d.name if d else None
+    for part in text.split(";"):
+        key, _, val = part.partition("=")
+        if key.strip().upper() == "DRIVER":
+            d = dialect_for_odbc_driver(val.strip().strip("{}"))
+            return d.name if d else None
+    return None
+
+
+def _resolved(value: Any) -> Any:
+    """An `!ENV` value as the environment gives it now (for guessing the database kind), else its default."""
+    if isinstance(value, EnvRef):
+        for name in value.names:
+            if os.environ.get(name):
+                return os.environ[name]
+        return value.default
+    return value
+
+
+def _secrets(value: Any, where: str) -> list[str]:
+    _refuse_literal_secret(value, where)
+    return [check_secret_name(n, where) for n in env_names(value)]
 
 
 def options_for(settings: Settings, repo_root: Path, config_file: Path, schedule: str | None, branch: str) -> CiOptions:
@@ -158,26 +216,73 @@ def options_for(settings: Settings, repo_root: Path, config_file: Path, schedule
     except ValueError:
         raise SchemaSyncError(f"{config_file} is outside the repository {repo_root}") from None
     workdir = Path(rel_config).parent.as_posix()
-    opts = CiOptions(schedule=schedule or settings.monitor_schedule, branch=branch)
-    opts.workdir = workdir or "."
-    opts.config = Path(rel_config).name
+    opts = CiOptions(schedule=schedule or settings.monitor_schedule, branch=plain(branch, "branch"))
+    opts.workdir = plain(workdir or ".", "folder")
+    opts.config = plain(Path(rel_config).name, "config file name")
     if settings.github is not None:
         opts.token_env = settings.github.token_env
-    deploy = getattr(settings, "deploy", None) or {}
-    if isinstance(deploy, dict) and deploy.get("targets"):
-        folder = (Path(workdir) / str(deploy.get("migrations") or "migrations")).as_posix()
-        opts.migrations = folder.removeprefix("./")
+    raw = raw_plugin_options(config_file)
+    opts.connection_env = _secrets(raw.get("connection"), "`connection`")
+    opts.notify_env = [n for n in _secrets(raw.get("notify"), "`notify`") if n not in opts.connection_env]
+    kinds = [_dialect_of(_resolved(raw.get("connection"))) or _dialect_of(settings.connection)]
+    for entry in raw.get("databases") or []:  # several databases: each entry's connection is a secret too
+        if isinstance(entry, dict):
+            where = f"`databases` entry {entry.get('name')!r}: `connection`"
+            opts.connection_env += [n for n in _secrets(entry.get("connection"), where) if n not in opts.connection_env]
+            kinds.append(_dialect_of(_resolved(entry.get("connection"))))
+    raw_deploy = raw.get("deploy") if isinstance(raw.get("deploy"), dict) else {}
+    raw_targets = raw_deploy.get("targets") if isinstance(raw_deploy.get("targets"), dict) else {}
+    deploy = parse_deploy(settings.deploy)
+    for name in deploy.targets:
+        value = raw_targets.get(name)
+        opts.targets.append(Target(name, _secrets(value, f"`deploy.targets.{name}`")))
+        # a target whose kind nothing tells (an unset `!ENV`): PostgreSQL, the common case (psycopg, harmless else)
+        kinds.append(_dialect_of(_resolved(value)) or _dialect_of(deploy.targets[name]) or "postgresql")
+    if opts.targets:
+        opts.migrations = (Path(workdir) / deploy.migrations).as_posix().removeprefix("./")
+    if settings.snapshot is not None:
+        try:
+            opts.snapshot = settings.snapshot.resolve().relative_to(repo_root.resolve()).as_posix()
+            if not any(kinds):
+                kinds.append(read_snapshot(settings.snapshot).dialect if settings.snapshot.is_file() else None)
+        except (ValueError, SchemaSyncError):
+            pass
+    opts.dialects = list(dict.fromkeys(k for k in kinds if k))
     return opts
 
 
+def driver_extras(opts: CiOptions) -> tuple[list[str], list[str]]:
+    """The pip extras and apt packages for the configured databases (PostgreSQL when nothing says)."""
+    extras: list[str] = []
+    apt: list[str] = []
+    for kind in opts.dialects or ["postgresql"]:
+        e, a = DRIVERS.get(kind, ([], []))
+        extras += e
+        apt += a
+    return list(dict.fromkeys(extras)), list(dict.fromkeys(apt))
+
+
+def install_lines(spec: str, apt: list[str]) -> list[str]:
+    lines = []
+    if apt:
+        lines.append(f"sudo apt-get update -q && sudo apt-get install -y -q {' '.join(apt)}")
+    # one requirement is one shell word; `-r requirements.txt` and the like are split as the user wrote them
+    lines.append("pip install " + (shlex.join(shlex.split(spec)) if spec.startswith("-") else _q(spec)))
+    return lines
+
+
 def write_workflows(folder: Path, opts: CiOptions, *, force: bool) -> list[Path]:
-    """Write both files into `folder` (.github/workflows); refuses to overwrite unless `force`."""
+    """Write the files into `folder` (.github/workflows); refuses to overwrite unless `force`."""
     files = {DRIFT_FILE: drift_workflow(opts), DOCS_FILE: docs_workflow(opts)}
     if opts.migrations is not None:
-        config = opts.config if opts.workdir == "." else f"{opts.workdir}/{opts.config}"
-        install = "pip install " + shlex.join(shlex.split(opts.install))
         files[DEPLOY_FILE] = deploy_workflow(
-            config=config, migrations=opts.migrations, branch=opts.branch, install=install
+            targets=opts.targets,
+            config=opts.config_path,
+            migrations=opts.migrations,
+            branch=opts.branch,
+            install=opts.install,
+            snapshot=opts.snapshot,
+            snapshot_env=opts.connection_env,
         )
     existing = [folder / name for name in files if (folder / name).exists()]
     if existing and not force:

@@ -1,6 +1,11 @@
 -- mkdocs-schema-sync: the deploy history for SQL Server / Azure SQL Database (same
 -- columns and meaning as schema_sync.deploy_history on PostgreSQL, see
 -- sql/postgres/deploy_history.sql). Created by the first deploy; idempotent.
+
+-- Objects keep the SET options they were created with (see install.sql): set them for this session.
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 IF SCHEMA_ID(N'schema_sync') IS NULL
     EXEC (N'CREATE SCHEMA schema_sync');
 GO
@@ -22,6 +27,8 @@ CREATE TABLE schema_sync.deploy_history (
     allowed_breaking nvarchar(max) NULL,
     target           nvarchar(64) NULL,
     deploy_id        varchar(36) NOT NULL,
-    content          nvarchar(max) NULL
+    content          nvarchar(max) NULL,
+    run_mode         varchar(16) NULL,
+    statement_index  int NULL
 );
 GO

@@ -11,7 +11,8 @@ import math
 from typing import TYPE_CHECKING
 
 from ..base import Connection, Dialect, Triggers
-from . import catalog
+from ..statements import Statement, code_words
+from . import catalog, driver
 from .batches import split_batches
 from .contracts import MSSQLContracts
 
@@ -65,7 +66,7 @@ class MSSQLDialect(Dialect):
     def split_script(self, script: str) -> list[str]:
         return split_batches(script)
 
-    def split_migration(self, text: str) -> list[str]:
+    def split_migration(self, text: str) -> list[Statement]:
         """T-SQL migrations are sent in `GO` batches, as sqlcmd and SSMS send them."""
         return split_batches(text)
 
@@ -89,6 +90,29 @@ class MSSQLDialect(Dialect):
             )
         return None
 
+    def transaction_control(self, statement: str) -> str | None:
+        """A batch is many statements: any COMMIT, ROLLBACK, BEGIN/SAVE TRAN or SET IMPLICIT_TRANSACTIONS in
+        its code, unless the batch defines a procedure, trigger or function (their bodies run later)."""
+        words = code_words(statement, backslash_escapes=False)
+        head = [w for w in words[:4] if w not in ("or", "alter")] if words[:1] == ["create"] else words[:2]
+        if words[:1] in (["create"], ["alter"]) and head[1:2] in (["procedure"], ["proc"], ["trigger"], ["function"]):
+            return None
+        for i, w in enumerate(words):
+            pair = (w, words[i + 1] if i + 1 < len(words) else "")
+            if w in ("commit", "rollback"):
+                return w.upper()
+            if pair[0] in ("begin", "save") and pair[1] in ("tran", "transaction", "distributed"):
+                return " ".join(pair).upper()
+            if pair == ("set", "implicit_transactions"):
+                return "SET IMPLICIT_TRANSACTIONS"
+        return None
+
+    def set_deploy_timeout(self, db: Connection, seconds: float | None) -> None:
+        """LOCK_TIMEOUT (-1: wait) and the ODBC query timeout (0: none) for a migration's batches."""
+        db.query(f"SET LOCK_TIMEOUT {-1 if seconds is None else max(1, round(seconds * 1000))}")
+        with contextlib.suppress(Exception):
+            db.raw.timeout = 0 if seconds is None else max(1, math.ceil(seconds))
+
     def odbc_server(self, host: str, port: int | None) -> dict[str, str]:
         """SQL Server takes the port after a comma in SERVER.
 
@@ -99,6 +123,12 @@ class MSSQLDialect(Dialect):
         if port is None and _is_named_instance(host):
             return {"SERVER": host}
         return {"SERVER": f"{host},{port or self.default_port}"}
+
+    def locate_odbc_driver(self, odbc: str, registered: list[str]) -> str:
+        """A registered Microsoft driver, else the library the `mssql` extra ships (see driver.py)."""
+        chosen = driver.choose_driver(registered, driver.bundled_driver())
+        rest = odbc.split(";", 1)[1] if odbc.upper().startswith("DRIVER=") else odbc
+        return "DRIVER={" + chosen + "};" + rest
 
     def display_address(self, host: str, port: int | None) -> str:
         if port is None and _is_named_instance(host):
@@ -128,6 +158,33 @@ class MSSQLDialect(Dialect):
         """install.sql writes mode 'triggers' (installs before that wrote only a version); polling writes 'poll'."""
         mode = state.get("mode")
         return mode == "triggers" or (mode is None and state.get("version") is not None)
+
+    def capture_problems(self, db: Connection, state: dict[str, str | None]) -> list[str]:
+        """The trigger disabled (DISABLE TRIGGER … ON DATABASE logs nothing and polling stands aside), missing,
+        or created with QUOTED_IDENTIFIER / ANSI_NULLS OFF (its XML methods then fail on every DDL: Msg 1934)."""
+        if not self.triggers_installed(state):
+            return []
+        rows = db.query(
+            "SELECT t.is_disabled, m.uses_quoted_identifier, m.uses_ansi_nulls FROM sys.triggers AS t "
+            "JOIN sys.sql_modules AS m ON m.object_id = t.object_id "
+            "WHERE t.parent_class = 0 AND t.name = N'schema_sync_ddl'"
+        )
+        again = "run `mkdocs-schema-sync install-triggers` again"
+        if not rows:
+            return [f"the DDL trigger schema_sync_ddl is missing: nothing is logged; {again}"]
+        disabled, quoted_identifier, ansi_nulls = rows[0]
+        problems = []
+        if disabled:
+            problems.append(
+                "the DDL trigger schema_sync_ddl is disabled: nothing is logged and polling stands aside; "
+                f"ENABLE TRIGGER schema_sync_ddl ON DATABASE, or {again}"
+            )
+        if not quoted_identifier or not ansi_nulls:
+            problems.append(
+                "the DDL trigger was created with QUOTED_IDENTIFIER or ANSI_NULLS OFF (sqlcmd without -I?): "
+                f"its XML methods fail on every DDL (Msg 1934); {again}"
+            )
+        return problems
 
     def try_lock(self, db: Connection, name: str, wait: float) -> bool:
         """sp_getapplock owned by the session (@LockOwner = 'Session'): released when the session ends."""

@@ -10,44 +10,63 @@ from __future__ import annotations
 import re
 
 from ...errors import SchemaSyncError
+from ..statements import Pieces, Statement, skip_nested_comment
 
-#: a line whose first word is GO: sqlcmd takes it for its command, valid or not
-_GO_WORD = re.compile(r"^[ \t]*go(?=[ \t;]|$)", re.IGNORECASE)
+#: the spots a batch scanner stops at: a line whose first word is GO (sqlcmd takes it for its command,
+#: valid or not; `GO--x` and `GO/*x*/` too), comments, strings (N'…' is a string after an N) and names
+_TOKENS = re.compile(
+    r"(?P<go>^[ \t]*go(?=[ \t;\-/\r]|$)[^\n]*)"
+    r"|(?P<line>--[^\n]*)"
+    r"|(?P<block>/\*)"
+    r"|(?P<text>'[^']*(?:''[^']*)*(?:'|\Z)"
+    r'|"[^"]*(?:""[^"]*)*(?:"|\Z)'
+    r"|\[[^\]]*(?:\]\][^\]]*)*(?:\]|\Z))",
+    re.IGNORECASE | re.MULTILINE,
+)
 #: GO, an optional repeat count, then only comments (a block comment must close on the line)
 _GO_LINE = re.compile(r"^[ \t]*go(?:[ \t]+(\d+))?[ \t]*(?:/\*(?:(?!\*/).)*\*/[ \t]*)*(?:--.*)?$", re.IGNORECASE)
 #: `GO n` repeats the batch n times; a larger count is a typo, not a plan
 MAX_GO_COUNT = 100_000
 
 
-def split_batches(sql: str) -> list[str]:
-    """Split a script on `GO` lines, as sqlcmd and SSMS do.
+def split_batches(sql: str) -> list[Statement]:
+    """Split a script on `GO` lines, as sqlcmd and SSMS do, in one linear scan.
 
     A separator is a line holding only `GO` (any case), optionally followed by
     a positive repeat count (`GO 2` runs the batch twice, as sqlcmd does) and
-    comments. A line starting with the word GO that sqlcmd would reject
-    (`GO;`, `GO 0`, `GO x`) is refused with its line number rather than sent to
-    the server. `GO` inside a string literal, a quoted or [bracketed] name, or a
-    comment (block comments nest in T-SQL) does not split. Empty batches are
-    dropped.
+    comments (`GO -- done`, `GO--done`). A line starting with the word GO that
+    sqlcmd would reject (`GO;`, `GO 0`, `GO x`) is refused with its line number
+    rather than sent to the server. `GO` inside a string literal (N'…' too), a
+    quoted or [bracketed] name, or a comment (block comments nest in T-SQL)
+    does not split. Empty batches are dropped. Each batch knows its first line.
     """
-    batches: list[str] = []
-    current: list[str] = []
-    state = _ScanState()
-    for number, line in enumerate(sql.splitlines(keepends=True), start=1):
-        bare = line.rstrip("\r\n")
-        if state.is_code() and _GO_WORD.match(bare):
-            count = _repeat_count(bare, number)
-            text = "".join(current).strip()
-            if text:
-                batches.extend([text] * count)
-            current = []
-            continue
-        current.append(line)
-        state.feed(line)
-    text = "".join(current).strip()
-    if text:
-        batches.append(text)
-    return batches
+    pieces = Pieces(sql, keep_comments=True)
+    pos, counted, lines = 0, 0, 1
+    while True:
+        m = _TOKENS.search(sql, pos)
+        end = m.start() if m is not None else len(sql)
+        pieces.code_between(pos, end)
+        if m is None:
+            break
+        kind = m.lastgroup
+        if kind == "go":
+            line = m.group().rstrip("\r")
+            lines += sql.count("\n", counted, m.start())
+            counted = m.start()
+            count = _repeat_count(line, lines)
+            before = len(pieces.out)
+            pieces.emit(m.start(), m.end())
+            pieces.out.extend(pieces.out[before:] * (count - 1))
+            pos = m.end()
+        elif kind == "block":
+            pos = skip_nested_comment(sql, m.end())
+        elif kind == "line":
+            pos = m.end()
+        else:
+            pieces.saw_code(m.start())
+            pos = m.end()
+    pieces.emit(len(sql), len(sql))
+    return list(pieces.out)
 
 
 def _repeat_count(line: str, number: int) -> int:
@@ -64,50 +83,3 @@ def _repeat_count(line: str, number: int) -> int:
             f"(at most {MAX_GO_COUNT})"
         )
     return count
-
-
-class _ScanState:
-    """Where a T-SQL scanner stands at the end of a line: in code, a string, a name or a comment."""
-
-    def __init__(self) -> None:
-        self.quote: str | None = None  # "'", '"' or "]" while inside one
-        self.comment_depth = 0
-
-    def is_code(self) -> bool:
-        return self.quote is None and self.comment_depth == 0
-
-    def feed(self, line: str) -> None:
-        i, n = 0, len(line)
-        while i < n:
-            ch = line[i]
-            two = line[i : i + 2]
-            if self.comment_depth:
-                if two == "/*":
-                    self.comment_depth += 1
-                    i += 2
-                    continue
-                if two == "*/":
-                    self.comment_depth -= 1
-                    i += 2
-                    continue
-                i += 1
-                continue
-            if self.quote:
-                if ch == self.quote:
-                    if line[i + 1 : i + 2] == self.quote:  # doubled: an escaped quote
-                        i += 2
-                        continue
-                    self.quote = None
-                i += 1
-                continue
-            if two == "--":
-                return  # the rest of the line is a comment
-            if two == "/*":
-                self.comment_depth = 1
-                i += 2
-                continue
-            if ch == "'" or ch == '"':
-                self.quote = ch
-            elif ch == "[":
-                self.quote = "]"
-            i += 1

@@ -10,22 +10,27 @@ read: that keeps the work per row small and the SQL free of correlated
 subqueries (the few nested lists, enum labels and a domain's constraints, come
 as JSON text).
 
-Partitions are tables of their own, but what they inherit from their parent
-(cloned keys, foreign keys, triggers, attached indexes) is shown on the parent
-only; objects an extension installed are marked with its name.
+Partitions are tables of their own and have what PostgreSQL created on them
+from their parent (cloned keys, foreign keys, checks, triggers, attached
+indexes): those are read on the partition too, marked `inherited`, so a
+partition's page is complete and DETACH PARTITION shows up as "no longer
+inherited", not as keys appearing from nowhere. Objects an extension installed
+are marked with its name.
 """
 
 from __future__ import annotations
 
 import gc
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
 
 from ...catalog import (
     Catalog,
     CheckConstraint,
     Column,
     ForeignKey,
+    ForeignSource,
     Index,
     PrimaryKey,
     Routine,
@@ -70,7 +75,9 @@ SELECT c.oid::int8, n.nspname, c.relname, c.relkind::text, d.description,
        c.reltuples::float8,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END,
-       x.extname
+       x.extname,
+       (SELECT count(*) FROM pg_attribute
+        WHERE attrelid = 'pg_index'::regclass AND attname = 'indnullsnotdistinct')::int4
 FROM pg_class AS c
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 LEFT JOIN pg_description AS d
@@ -94,10 +101,13 @@ WHERE a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum
 """
 
-# Primary keys, uniques, foreign keys and checks. A foreign key's target may sit in a
-# schema we do not read; only then are its column names looked up in SQL. Constraints
-# cloned from a parent (conparentid: a partition's keys, the per-partition copies of a
-# foreign key to a partitioned table) and a partition's inherited checks are the parent's.
+# Primary keys, uniques (NULLS NOT DISTINCT from their index), foreign keys, checks and
+# exclusion constraints (their definition as PostgreSQL prints it). A foreign key's target may sit in a
+# schema we do not read; only then are its column names looked up in SQL. A constraint
+# cloned from a parent's (conparentid) is inherited when that parent constraint is on
+# another table (a partition's keys and foreign keys); the per-partition copies of a
+# foreign key to a partitioned table sit on the same table as their parent and are that
+# one foreign key, not more. A partition's checks that are not its own are inherited too.
 _CONSTRAINTS = f"""
 SELECT con.conrelid::int8, con.conname, con.contype::text, con.conkey::text,
        con.confrelid::int8, fn.nspname, fc.relname, con.confkey::text,
@@ -107,33 +117,51 @@ SELECT con.conrelid::int8, con.conname, con.contype::text, con.conkey::text,
             THEN (SELECT string_agg(quote_ident(fa.attname), ',' ORDER BY k.i)
                   FROM unnest(con.confkey) WITH ORDINALITY AS k(num, i)
                   JOIN pg_attribute AS fa ON fa.attrelid = con.confrelid AND fa.attnum = k.num) END,
-       d.description
+       d.description,
+       con.conparentid <> 0 OR (c.relispartition AND NOT con.conislocal),
+       CASE WHEN con.contype = 'x' THEN pg_get_constraintdef(con.oid) END,
+       coalesce(ci.indnullsnotdistinct, false)
 FROM pg_constraint AS con
 JOIN pg_class AS c ON c.oid = con.conrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 LEFT JOIN pg_class AS fc ON fc.oid = con.confrelid
 LEFT JOIN pg_namespace AS fn ON fn.oid = fc.relnamespace
 LEFT JOIN pg_description AS d ON d.objoid = con.oid AND d.classoid = 'pg_constraint'::regclass
-WHERE con.contype IN ('p', 'u', 'f', 'c') AND con.conrelid <> 0 AND con.conparentid = 0
-  AND (con.conislocal OR NOT c.relispartition) AND {_NS_FILTER}
+LEFT JOIN pg_constraint AS pcon ON pcon.oid = con.conparentid
+LEFT JOIN pg_index AS ci ON ci.indexrelid = con.conindid AND con.contype = 'u'
+WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conrelid <> 0
+  AND (pcon.oid IS NULL OR pcon.conrelid <> con.conrelid) AND {_NS_FILTER}
 ORDER BY con.conrelid, con.conname COLLATE "C"
 """
 
 # Indexes that back a primary key, unique or exclusion constraint are shown as that constraint.
+# A partition's index attached to its parent's (relispartition) is inherited. Per key: the
+# operator class when not the type's default, and the order (pg_index.indoption bit 1 DESC,
+# bit 2 NULLS FIRST; ASC NULLS LAST and DESC NULLS FIRST are the defaults), as `i<RS>text`
+# joined by US. Before PostgreSQL 15 there is no indnullsnotdistinct: `false` stands in for it
+# (_RELATIONS says which).
 _INDEXES = f"""
 SELECT i.indrelid::int8, ic.relname, i.indisunique, i.indnkeyatts::int4, i.indkey::text,
        pg_get_expr(i.indpred, i.indrelid),
        CASE WHEN i.indexprs IS NOT NULL THEN
             (SELECT string_agg(pg_get_indexdef(i.indexrelid, k, true), chr(31) ORDER BY k)
              FROM generate_series(1, i.indnkeyatts) AS k) END,
-       d.description
+       d.description, am.amname, ic.relispartition, i.indnullsnotdistinct,
+       (SELECT string_agg((k.i - 1)::text || chr(30) || concat_ws(' ',
+                   CASE WHEN NOT oc.opcdefault THEN oc.opcname END,
+                   CASE k.opt::int & 3 WHEN 1 THEN 'DESC NULLS LAST' WHEN 2 THEN 'NULLS FIRST'
+                                       WHEN 3 THEN 'DESC' END), chr(31) ORDER BY k.i)
+        FROM unnest(i.indclass::oid[], i.indoption::int2[]) WITH ORDINALITY AS k(cls, opt, i)
+        JOIN pg_opclass AS oc ON oc.oid = k.cls
+        WHERE k.i <= i.indnkeyatts AND (NOT oc.opcdefault OR k.opt::int & 3 <> 0))
 FROM pg_index AS i
 JOIN pg_class AS ic ON ic.oid = i.indexrelid
+JOIN pg_am AS am ON am.oid = ic.relam
 JOIN pg_class AS c ON c.oid = i.indrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 LEFT JOIN pg_description AS d
        ON d.objoid = i.indexrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
-WHERE NOT ic.relispartition AND {_NS_FILTER}
+WHERE {_NS_FILTER}
   AND NOT EXISTS (SELECT 1 FROM pg_constraint AS k
                   WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))
 ORDER BY i.indrelid, ic.relname COLLATE "C"
@@ -158,10 +186,13 @@ WHERE c.relkind IN ('r', 'p', 'f') AND {_NS_FILTER}
 ORDER BY i.inhrelid, i.inhseqno
 """
 
-# User triggers; a partition's clones of its parent's triggers (pg_depend 'P') are the parent's.
+# User triggers; a partition's clones of its parent's triggers (pg_depend 'P', which every
+# version since 11 writes, unlike pg_trigger.tgparentid) are inherited.
 _TRIGGERS = f"""
 SELECT t.tgrelid::int8, t.tgname, t.tgtype::int4, t.tgenabled::text, t.tgattr::text,
-       pg_get_triggerdef(t.oid), pn.nspname, p.proname, oidvectortypes(p.proargtypes), d.description
+       pg_get_triggerdef(t.oid), pn.nspname, p.proname, oidvectortypes(p.proargtypes), d.description,
+       EXISTS (SELECT 1 FROM pg_depend AS dp
+               WHERE dp.classid = 'pg_trigger'::regclass AND dp.objid = t.oid AND dp.deptype = 'P')
 FROM pg_trigger AS t
 JOIN pg_class AS c ON c.oid = t.tgrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
@@ -169,8 +200,6 @@ JOIN pg_proc AS p ON p.oid = t.tgfoid
 JOIN pg_namespace AS pn ON pn.oid = p.pronamespace
 LEFT JOIN pg_description AS d ON d.objoid = t.oid AND d.classoid = 'pg_trigger'::regclass
 WHERE NOT t.tgisinternal AND {_NS_FILTER}
-  AND NOT EXISTS (SELECT 1 FROM pg_depend AS dp
-                  WHERE dp.classid = 'pg_trigger'::regclass AND dp.objid = t.oid AND dp.deptype = 'P')
 ORDER BY t.tgrelid, t.tgname COLLATE "C"
 """
 
@@ -254,9 +283,23 @@ LEFT JOIN pg_description AS d
 WHERE {_NS_FILTER} AND (own.deptype IS NULL OR own.deptype <> 'i')
 """
 
+# Foreign tables: the wrapper, the server and both sets of options (as JSON: one shape for every driver).
+# pg_foreign_server is readable by everyone; user mappings (which hold passwords) are not read.
+_FOREIGN = f"""
+SELECT c.oid::int8, w.fdwname, s.srvname,
+       (SELECT json_object_agg(o.option_name, o.option_value) FROM pg_options_to_table(s.srvoptions) AS o)::text,
+       (SELECT json_object_agg(o.option_name, o.option_value) FROM pg_options_to_table(ft.ftoptions) AS o)::text
+FROM pg_foreign_table AS ft
+JOIN pg_class AS c ON c.oid = ft.ftrelid
+JOIN pg_namespace AS n ON n.oid = c.relnamespace
+JOIN pg_foreign_server AS s ON s.oid = ft.ftserver
+JOIN pg_foreign_data_wrapper AS w ON w.oid = s.srvfdw
+WHERE {_NS_FILTER}
+"""
+
 #: every catalog query, in the order read_catalog runs them (the benchmark fetches the same)
-QUERIES = ("_RELATIONS", "_COLUMNS", "_CONSTRAINTS", "_INDEXES", "_SCHEMA_COMMENTS", "_INHERITS", "_TRIGGERS",
-           "_ROUTINES", "_TYPES", "_SEQUENCES")  # fmt: skip
+QUERIES = ("_RELATIONS", "_COLUMNS", "_CONSTRAINTS", "_INDEXES", "_SCHEMA_COMMENTS", "_INHERITS", "_FOREIGN",
+           "_TRIGGERS", "_ROUTINES", "_TYPES", "_SEQUENCES")  # fmt: skip
 
 # One aggregate over the catalogs that hold what we document. Every row written by DDL
 # gets a new, larger xmin, and drops lower the counts, so the pair moves on any change:
@@ -281,21 +324,61 @@ def change_signal(db: Connection) -> str:
     return "|".join(str(v) for v in db.query(_CHANGE_SIGNAL)[0])
 
 
-def read_catalog(db: Connection, *, row_counts: bool = True) -> Catalog:
+def read_catalog(db: Connection, *, row_counts: bool = True, names: Collection[str] | None = None) -> Catalog:
+    """The whole catalog; with `names`, only the relations so called (case-insensitively, in any schema),
+    with their members and triggers, and no schema comments, routines, types or sequences (see
+    `Dialect.read_tables`)."""
     # Hundreds of thousands of new objects and no cycles among them: the cyclic garbage
     # collector would walk them again and again (a third of the time at 10,000 tables).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read(db, row_counts)
+        return _read(db, row_counts, _Scope(db, names))
     finally:
         if enabled:
             gc.enable()
 
 
-def _read(db: Connection, row_counts: bool) -> Catalog:
+class _Scope:
+    """Runs the per-relation queries for every relation, or (`names` given) for the named ones only.
+
+    The names travel as one bound JSON parameter, so the SQL stays the same whatever they hold. A
+    foreign key's target may then be a relation that is not read: its column names come from SQL.
+    """
+
+    _FK_FROM_SQL = "con.contype = 'f' AND fn.nspname IN ('pg_catalog', 'information_schema', '" + OWN_SCHEMA + "')"
+
+    def __init__(self, db: Connection, names: Collection[str] | None) -> None:
+        self.db = db
+        self.partial = names is not None
+        self.params: tuple[str, ...] = ()
+        if names is not None:
+            self.params = (json.dumps(sorted({n.lower() for n in names})),)
+            self.filter = (
+                " AND lower(c.relname) IN (SELECT lower(x) FROM json_array_elements_text(" + db.param + "::json) AS x)"
+            )
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        if not self.partial:
+            return self.db.query(sql)
+        if self._FK_FROM_SQL in sql:
+            sql = sql.replace(self._FK_FROM_SQL, "con.contype = 'f'")
+        return self.db.query(_filtered(sql, self.filter), self.params)
+
+
+def _filtered(sql: str, condition: str) -> str:
+    """`sql` with `condition` added to its WHERE clause (before ORDER BY, if any)."""
+    head, sep, tail = sql.rpartition("\nORDER BY ")
+    if not sep:
+        return sql.rstrip() + condition + "\n"
+    return head + condition + sep + tail
+
+
+def _read(db: Connection, row_counts: bool, scope: _Scope) -> Catalog:
     tables: dict[int, Table] = {}
-    for oid, schema, name, relkind, comment, viewdef, reltuples, partkey, bound, extension in db.query(_RELATIONS):
+    has_nnd = True  # the server has pg_index.indnullsnotdistinct (15+): said by every row of _RELATIONS
+    for row in scope.query(_RELATIONS):
+        oid, schema, name, relkind, comment, viewdef, reltuples, partkey, bound, extension, has_nnd = row
         kind = _RELKINDS[relkind]
         table = Table(schema=schema, name=name, kind=kind, comment=comment)
         if viewdef is not None:
@@ -318,7 +401,7 @@ def _read(db: Connection, row_counts: bool) -> Catalog:
     columns: list[Column] = []
     names: dict[int, str] = {}
     skip = False
-    for relid, attnum, name, type_text, notnull, default, identity, generated, comment in db.query(_COLUMNS):
+    for relid, attnum, name, type_text, notnull, default, identity, generated, comment in scope.query(_COLUMNS):
         if relid != last_relid:
             last_relid = relid
             table = tables.get(relid)
@@ -349,38 +432,46 @@ def _read(db: Connection, row_counts: bool) -> Catalog:
         except (KeyError, TypeError):  # an expression (0) or a relation we did not read
             return [(names or {}).get(n) or f"#{n}" for n in keys]
 
-    for row in db.query(_CONSTRAINTS):
-        relid, conname, contype, conkey, frelid, fschema, ftable, confkey, ondel, onupd, check, fcols, note = row
+    constraints = _CONSTRAINTS if has_nnd else _CONSTRAINTS.replace("ci.indnullsnotdistinct", "false")
+    for row in scope.query(constraints):
+        relid, conname, contype, conkey, frelid, fschema, ftable, confkey, ondel, onupd, check, fcols, note = row[:13]
+        inh, exclusion, nnd = row[13:]
         table = tables.get(relid)
         if table is None:
             continue
         cols = cols_of(relid, conkey)
+        inherited = bool(inh)
         if contype == "f":
             ref_cols = _split_quoted(fcols) if fcols is not None else cols_of(frelid, confkey)
             actions = _FK_ACTIONS.get(ondel), _FK_ACTIONS.get(onupd)
-            table.foreign_keys.append(ForeignKey(conname, cols, fschema, ftable, ref_cols, *actions, note))
+            table.foreign_keys.append(ForeignKey(conname, cols, fschema, ftable, ref_cols, *actions, note, inherited))
         elif contype == "p":  # PostgreSQL makes primary key columns NOT NULL itself
-            table.primary_key = PrimaryKey(conname, cols, note)
+            table.primary_key = PrimaryKey(conname, cols, note, inherited)
         elif contype == "u":
-            table.uniques.append(UniqueConstraint(conname, cols, note))
+            table.uniques.append(UniqueConstraint(conname, cols, note, inherited, bool(nnd)))
         elif contype == "c":
-            table.checks.append(CheckConstraint(conname, _strip_parens(check or ""), note))
+            table.checks.append(CheckConstraint(conname, _strip_parens(check or ""), note, inherited))
+        elif contype == "x":  # EXCLUDE USING gist (room WITH =, during WITH &&)
+            table.exclusions.append(CheckConstraint(conname, str(exclusion), note, inherited))
 
-    for relid, iname, unique, nkeys, indkey, predicate, exprs, comment in db.query(_INDEXES):
+    for row in scope.query(_INDEXES if has_nnd else _INDEXES.replace("i.indnullsnotdistinct", "false")):
+        relid, iname, unique, nkeys, indkey, predicate, exprs, comment, method, inherited, nnd, options = row
         table = tables.get(relid)
         if table is None:
             continue
-        if exprs is not None:
-            cols = exprs.split("\x1f")
-        else:
-            cols = cols_of(relid, indkey)
-            if len(cols) > nkeys:  # INCLUDE columns are not part of the key
-                cols = cols[:nkeys]
+        all_cols = cols_of(relid, indkey)
+        cols = exprs.split("\x1f") if exprs is not None else all_cols[:nkeys]
         where = _strip_parens(predicate) if predicate else None
-        table.indexes.append(Index(iname, cols, bool(unique), where, comment))
+        index = Index(iname, cols, bool(unique), where, comment)
+        index.method = None if method == "btree" else str(method)
+        index.include = all_cols[nkeys:]  # INCLUDE columns are not part of the key
+        index.options = _key_options(options)
+        index.nulls_not_distinct = bool(nnd)
+        index.inherited = bool(inherited)
+        table.indexes.append(index)
 
-    schema_comments = dict(db.query(_SCHEMA_COMMENTS))
-    for relid, parent_schema, parent_name, is_partition in db.query(_INHERITS):
+    schema_comments = {} if scope.partial else dict(db.query(_SCHEMA_COMMENTS))
+    for relid, parent_schema, parent_name, is_partition in scope.query(_INHERITS):
         table = tables.get(relid)
         if table is None:
             continue
@@ -388,21 +479,50 @@ def _read(db: Connection, row_counts: bool) -> Catalog:
             table.partition_of = f"{parent_schema}.{parent_name}"
         else:
             table.inherits.append(f"{parent_schema}.{parent_name}")
+    for relid, wrapper, server, server_options, table_options in scope.query(_FOREIGN):
+        table = tables.get(relid)
+        if table is not None:
+            table.foreign_source = foreign_source(table, wrapper, server, server_options, table_options)
     # members are already in sort_members() order: the queries sort names with COLLATE "C"
     return Catalog(
         dialect="postgresql",
         tables=list(tables.values()),
         schema_comments=schema_comments,
-        triggers=_triggers(db, tables, attnames),
-        routines=[_routine(row) for row in db.query(_ROUTINES)],
-        types=[_user_type(row) for row in db.query(_TYPES)],
-        sequences=[_sequence(row) for row in db.query(_SEQUENCES)],
+        triggers=_triggers(scope, tables, attnames),
+        routines=[] if scope.partial else [_routine(row) for row in db.query(_ROUTINES)],
+        types=[] if scope.partial else [_user_type(row) for row in db.query(_TYPES)],
+        sequences=[] if scope.partial else [_sequence(row) for row in db.query(_SEQUENCES)],
     )
 
 
-def _triggers(db: Connection, tables: dict[int, Table], attnames: dict[int, dict[int, str]]) -> list[Trigger]:
+def foreign_source(
+    table: Table, wrapper: str, server: str, server_json: str | None, table_json: str | None
+) -> ForeignSource:
+    """The remote table of a foreign table, from its options and its server's.
+
+    postgres_fdw: `dbname` on the server, `schema_name`/`table_name` on the table (defaults: the local
+    schema and name); mysql_fdw: `dbname` and `table_name` on the table; tds_fdw: `database` on the
+    server, `schema_name`/`table_name` on the table.
+    """
+    srv = json.loads(server_json) if server_json else {}
+    own = json.loads(table_json) if table_json else {}
+    database = own.get("dbname") or srv.get("dbname") or own.get("database") or srv.get("database")
+    remote_schema = own.get("schema_name") or (table.schema if wrapper == "postgres_fdw" else None)
+    remote_table = own.get("table_name") or (table.name if wrapper == "postgres_fdw" else None)
+    return ForeignSource(str(wrapper), str(server), database, remote_schema, remote_table)
+
+
+def _key_options(text: str | None) -> dict[str, str]:
+    """`0<RS>DESC<US>2<RS>text_pattern_ops` -> {"0": "DESC", "2": "text_pattern_ops"}."""
+    if not text:
+        return {}
+    return dict(part.split("\x1e", 1) for part in text.split("\x1f"))  # type: ignore[misc]
+
+
+def _triggers(scope: _Scope, tables: dict[int, Table], attnames: dict[int, dict[int, str]]) -> list[Trigger]:
     out = []
-    for relid, name, tgtype, enabled, tgattr, definition, fschema, fname, fargs, comment in db.query(_TRIGGERS):
+    for row in scope.query(_TRIGGERS):
+        relid, name, tgtype, enabled, tgattr, definition, fschema, fname, fargs, comment, inherited = row
         table = tables.get(relid)
         if table is None:
             continue
@@ -423,6 +543,7 @@ def _triggers(db: Connection, tables: dict[int, Table], attnames: dict[int, dict
                 definition=definition,
                 enabled=enabled != "D",  # O: origin, A: always, R: replica only; D: disabled
                 comment=comment,
+                inherited=bool(inherited),
             )
         )
     return out

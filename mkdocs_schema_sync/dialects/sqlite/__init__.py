@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from ..base import Connection, Dialect
+from ..statements import Statement, split_sqlite
 from . import catalog
 
 if TYPE_CHECKING:
@@ -32,6 +33,23 @@ class SQLiteDialect(Dialect):
 
     def change_signal(self, db: Connection) -> str:
         return catalog.change_signal(db)
+
+    def split_migration(self, text: str) -> list[Statement]:
+        """SQLite's quoting ([names], `names`) and CREATE TRIGGER … BEGIN … END bodies."""
+        return split_sqlite(text)
+
+    transaction_words = (
+        ("begin",),
+        ("commit",),
+        ("end",),
+        ("rollback",),
+        ("savepoint",),
+        ("release",),
+    )
+
+    def transaction_mark(self, db: Connection, *, start: bool) -> object | None:
+        """sqlite3 says whether a transaction is open: COMMIT or ROLLBACK in a file closes the deploy's."""
+        return bool(db.raw.in_transaction)
 
     def try_lock(self, db: Connection, name: str, wait: float) -> bool:
         """SQLite has no named session locks: an flock on a file beside the database, held by this connection."""
