@@ -80,11 +80,6 @@ class MySQLDialect(Dialect):
         """MariaDB Connector/ODBC ignores the ODBC login timeout and waits for the greeting until CONN_TIMEOUT."""
         return [] if "CONN_TIMEOUT" in keys else [f"CONN_TIMEOUT={timeout}"]
 
-    def odbc_timeouts(self, keys: set[str], query_timeout: float) -> list[str]:
-        """MariaDB Connector/ODBC's socket read/write timeouts: it tries three times, so a third of the bound each."""
-        seconds = str(math.ceil(query_timeout / 3) + 1)
-        return [f"{key}={seconds}" for key in ("READ_TIMEOUT", "WRITE_TIMEOUT") if key not in keys]
-
     def set_query_timeout(self, db: Connection, seconds: float) -> None:
         """MariaDB: max_statement_time (seconds); MySQL: max_execution_time (ms, SELECT only). Both:
         lock_wait_timeout for metadata locks (whole seconds)."""
