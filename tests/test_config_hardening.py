@@ -225,3 +225,28 @@ def test_an_unset_or_empty_env_connection_is_a_mistake_not_an_outage(tmp_path: P
         cfg.read_text().replace("!ENV SCHEMA_SYNC_CONN_T", "!ENV [SCHEMA_SYNC_CONN_T, null]"), encoding="utf-8"
     )
     assert mkdocs_build(site, strict=False, env=env).returncode == 0
+
+
+def test_install_triggers_says_what_it_does_on_a_terminal(tmp_path: Path) -> None:
+    """Issue 17 item 13: install-triggers and monitor were silent for seconds; on a terminal they say each step."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    site = write_site(tmp_path / "s", "connection: sqlite:///x.db\n")
+    make_sqlite(site.root / "x.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    master, replica = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "mkdocs_schema_sync", "install-triggers"],
+            cwd=site.root, stdout=subprocess.PIPE, stderr=replica, text=True, timeout=120,
+        )  # fmt: skip
+        os.close(replica)
+        said = os.read(master, 65536).decode()
+    finally:
+        os.close(master)
+    assert done.returncode == 0
+    assert "connecting to the database …" in said and "installing drift capture" in said
+    piped = cli("install-triggers", cwd=site.root)
+    assert "connecting to the database" not in piped.stderr  # a pipe's stderr stays for errors

@@ -27,6 +27,16 @@ class CommandError(click.ClickException):
         self.exit_code = exit_code
 
 
+def progress(step: str) -> None:
+    """What a command is doing, on a terminal's stderr: a slow step is never silent for the person waiting.
+
+    Not in logs and pipes, where stderr is the one-line error a script reads.
+    """
+    stream = click.get_text_stream("stderr")
+    if stream.isatty():
+        click.echo(f"{step} …", err=True)
+
+
 def fail(message: str, exit_code: int = EXIT_ERROR) -> NoReturn:
     raise CommandError(message, exit_code)
 
