@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -12,6 +13,9 @@ from ..errors import SchemaSyncError, Unreachable
 from .problems import LOST, PERMISSION, TIMEOUT, first_line
 from .spec import ConnectionSpec
 from .watchdog import Watchdog
+
+#: a write of schema-sync's own tables (the drift log, the state): its table, for a permission message
+_WRITE = re.compile(r"\s*(UPDATE|INSERT\s+INTO|DELETE\s+FROM)\s+([\w.\"\[\]]+)", re.IGNORECASE)
 
 
 class Database:
@@ -51,6 +55,12 @@ class Database:
         except Exception as exc:  # driver errors carry the statement; mask and shorten
             text = first_line(exc)
             self._raise_if_unreachable(text, time.monotonic() - started)
+            if PERMISSION.search(text) and (write := _WRITE.match(sql)):
+                verb, table = write.group(1).upper(), write.group(2)
+                raise SchemaSyncError(
+                    f"permission denied: {verb} on {table} in {self.spec.display}: {text}. "
+                    f"Grant this user {verb} on {table} (README: database rights per role)"
+                ) from None
             if PERMISSION.search(text):
                 raise SchemaSyncError(
                     f"permission denied reading the catalog of {self.spec.display}: {text}. "
