@@ -103,12 +103,21 @@ def write_pages(out_dir: Path, pages: dict[str, str]) -> tuple[int, int]:
         before = {str(p) for p in read_json(manifest)["pages"]}
     except (OSError, ValueError, KeyError, TypeError):
         before = set()
-    for rel, text in pages.items():
-        target = _inside(root, rel)
-        if target is None:
-            raise ValueError(f"page path {rel!r} would leave {root}")
-        if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            write_atomic(target, text)
+    written: list[str] = []
+    try:
+        for rel, text in pages.items():
+            target = _inside(root, rel)
+            if target is None:
+                raise ValueError(f"page path {rel!r} would leave {root}")
+            if not target.is_file() or target.read_text(encoding="utf-8") != text:
+                write_atomic(target, text)
+            written.append(rel)
+    except BaseException:
+        # stopped half-way: the pages written so far are recorded with the earlier ones, so a later run removes
+        # them when their objects are gone (nothing is removed now)
+        with contextlib.suppress(OSError):
+            write_json(manifest, {"pages": sorted(before | set(written))})
+        raise
     removed = 0
     for rel in sorted(before - set(pages)):
         target = _inside(root, rel)

@@ -112,7 +112,7 @@ def read_from_snapshot(settings: Settings, reason: str) -> LoadedCatalog:
     path = settings.snapshot
     if path is None or not path.is_file():
         raise SchemaSyncError(f"{reason}, and there is no snapshot at {path} to build from")
-    catalog = read_snapshot(path)
+    catalog = _named(read_snapshot(path), settings)
     notice = f"{reason}. These pages show the snapshot {path.name} of {snapshot_time(path)}."
     loaded = LoadedCatalog(select_tables(catalog, settings), SourceInfo("snapshot", path.name, notice))
     if settings.drift_log:
@@ -120,6 +120,17 @@ def read_from_snapshot(settings: Settings, reason: str) -> LoadedCatalog:
         loaded.drift, loaded.drift_warning = drift.entries, drift.warning
     loaded.sync = sync_info(settings, None)
     return loaded
+
+
+def _named(catalog: Catalog, settings: Settings) -> Catalog:
+    """A MySQL/MariaDB snapshot keys objects by name alone: pages put them under the connection's database."""
+    if catalog.dialect != "mysql" or catalog.own_database() is not None or not settings.connection:
+        return catalog
+    try:
+        database = connection_spec(settings).database
+    except SchemaSyncError:
+        return catalog
+    return catalog.renamed("", database) if database else catalog
 
 
 def load_catalog(settings: Settings) -> LoadedCatalog:
@@ -156,6 +167,16 @@ def build_model(settings: Settings, loaded: LoadedCatalog) -> DocModel:
     if loaded.sync is not None:
         attach_sync(model, loaded.sync, loaded.drift)
     return model
+
+
+def database_of(settings: Settings) -> str | None:
+    """The database's own name (no host, no user), as another database's foreign table names it."""
+    if not settings.connection:
+        return None
+    try:
+        return connection_spec(settings).database or None
+    except SchemaSyncError:
+        return None
 
 
 def render_site(settings: Settings, loaded: LoadedCatalog) -> dict[str, str]:

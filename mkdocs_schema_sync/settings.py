@@ -90,9 +90,10 @@ def parse_github(raw: Any, where: str = "schema-sync option `github`") -> GitHub
 
 @dataclass
 class Settings:
-    """One documented database. A later `databases:` list is a list of these, a section each."""
+    """One documented database. A `databases:` list is a list of these, a section each."""
 
     base_dir: Path
+    name: str | None = None  # the entry's name under `databases:`; None: the single-connection form
     connection: str | None = None
     connect_timeout: float = 10.0
     query_timeout: float = 60.0  # seconds a query may take once connected (lock waits, a paused server)

@@ -55,7 +55,8 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
 class TDSStandIn:
     """`mode`: "plain" (the server does not support encryption), "tls" (it encrypts, with `cert`),
     "silent" (accepts the TCP connection and never answers), "garbage" (answers PRELOGIN with junk).
-    `login`: "fail" answers LOGIN7 with `error`; "ok" logs in."""
+    `login`: "fail" answers LOGIN7 with `error`; "ok" logs in. After a login, a batch containing a key of
+    `batch_errors` gets that (number, severity, text) as a server error; one containing `silent_on` no answer."""
 
     def __init__(
         self,
@@ -65,8 +66,10 @@ class TDSStandIn:
         login: str = "fail",
         error: tuple[int, int, str] = (18456, 14, "Login failed for user '{user}'."),
         silent_on: str = "WAITFOR",
+        batch_errors: dict[str, tuple[int, int, str]] | None = None,
     ) -> None:
         self.mode, self.login, self.error, self.silent_on = mode, login, error, silent_on
+        self.batch_errors = batch_errors or {}  # a batch containing the key is answered with that error
         self.received = Received()
         self.context: ssl.SSLContext | None = None
         if cert is not None:
@@ -158,7 +161,11 @@ class _Session:
                 self.server.received.batches.append(text)
                 if self.server.silent_on.upper() in text.upper():
                     continue  # never answered: the client's query timeout runs out, then it sends ATTENTION
-                self.send_packet(REPLY, _done(0x0000, 0xC1))
+                failing = next((e for k, e in self.server.batch_errors.items() if k.upper() in text.upper()), None)
+                if failing is not None:
+                    self.send_packet(REPLY, _error(*failing) + _done(0x0002, 0xC1))
+                else:
+                    self.send_packet(REPLY, _done(0x0000, 0xC1))
             elif kind == RPC:
                 self.server.received.rpc.append(payload)
                 self.send_packet(REPLY, b"\xfe" + struct.pack("<HHQ", 0x0000, 0xE0, 0))  # DONEPROC

@@ -255,7 +255,9 @@ def test_hostile_names_and_text_of_every_kind_build_strict_as_text(tmp_path: Pat
     pages = {k: v for k, v in built.items() if k.startswith("schema/")}
     assert all(re.fullmatch(r"[A-Za-z0-9_./-]+", k) for k in pages), sorted(pages)
     routine_pages = [k for k in pages if "/routines/" in k and not k.endswith("routines/index.html")]
-    assert len(routine_pages) == 3  # two overloads of `index` apart, none of them the routines page itself
+    assert len(routine_pages) == 2  # the two overloads of `index` share a page, not the routines page itself
+    (overloaded,) = [v for k, v in pages.items() if re.search(r"/routines/index-[0-9a-f]{6}/", k)]
+    assert len(re.findall(r'<a id="overload-[^"]+"></a>', overloaded)) == 2
     for name, text in pages.items():
         body = re.sub(r"<pre>.*?</pre>", "", text, flags=re.S)  # code blocks hold the text as text
         assert "<script>alert" not in body and "<b>f</b>" not in body and "<od>" not in body, name
@@ -279,8 +281,9 @@ def test_constraints_alike_but_for_their_comment_keep_one_order() -> None:
         assert apply_changes(old, diff_catalogs(old, new)).object_hashes() == new.object_hashes()
 
 
-def test_a_function_and_a_procedure_of_one_name_and_arguments_get_a_page_each(tmp_path: Path) -> None:
-    """MySQL keeps functions and procedures apart: `f(int)` may be both; neither hides the other."""
+def test_a_function_and_a_procedure_of_one_name_and_arguments_get_an_entry_each(tmp_path: Path) -> None:
+    """MySQL keeps functions and procedures apart: `f(int)` may be both; neither hides the other (one page, two
+    anchors)."""
     from mkdocs_schema_sync.render.pages import Paths
 
     cat = Catalog(
@@ -289,5 +292,6 @@ def test_a_function_and_a_procedure_of_one_name_and_arguments_get_a_page_each(tm
     )
     assert sorted(cat.routine_map()) == ["db.f(int)", "db.f(int) procedure"]
     paths = Paths(cat, "schema")
-    assert len({paths.routine(r) for r in cat.routines}) == 2
+    assert len({paths.routine(r) for r in cat.routines}) == 1
+    assert len({paths.routine_anchor(r) for r in cat.routines}) == 2
     assert diff_catalogs(cat, Catalog.from_canonical(json.loads(cat.to_json()))) == []

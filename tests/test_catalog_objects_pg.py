@@ -116,12 +116,10 @@ def test_every_object_on_its_page(shop: ServerDB, tmp_path: Path) -> None:
         assert text in routines, text
     assert "<b>VAT</b>" not in site.html("schema/shop/routines/index.html")  # comments are text, not HTML
     assert "citext" not in routines  # extension objects are hidden by default
-    add_tax = next(site.site_dir.glob("schema/shop/routines/add_tax-*/index.html"))
-    bodies = [
-        unhighlighted(add_tax.read_text())
-        for add_tax in site.site_dir.glob("schema/shop/routines/add_tax-*/index.html")
-    ]
-    assert any("SELECT amount * (1 + rate)" in b for b in bodies) and add_tax
+    assert len(re.findall(r'href="add_tax/#overload-[^"]+"', routines)) == 2  # one page, an anchor each
+    add_tax = unhighlighted(page(site, "schema/shop/routines/add_tax/index.html"))
+    assert "SELECT amount * (1 + rate)" in add_tax and "SELECT amount" in add_tax
+    assert len(re.findall(r'<a id="overload-[^"]+"></a>', add_tax)) == 2
     audit_fn = page(site, "schema/shop/routines/audit_order/index.html")
     assert "Run by triggers" in audit_fn and "trg_audit" in audit_fn and "INSERT INTO shop.audit" in audit_fn
     assert "<td>" not in re.search(r"Definition</h2>(.*)", audit_fn, re.S).group(1).split("</pre>")[0]
@@ -246,3 +244,24 @@ def test_polling_sees_a_function_replaced_without_triggers(shop: ServerDB, tmp_p
     assert (
         "routine definition changed" in entry["statement"] and "+AS $function$ SELECT amount * 2" in entry["statement"]
     )
+
+
+def test_adding_an_overload_moves_no_page(pg_db: ServerDB, tmp_path: Path) -> None:
+    """A hand-written link to a routine keeps working under --strict when an overload appears (issue 18 item 5)."""
+    pg_execute(pg_db, "CREATE FUNCTION public.last_day(d date) RETURNS date LANGUAGE sql AS $$ SELECT d + 30 $$;")
+    link = "# Home\n\n[Month end](schema/public/routines/last_day.md) · [schema](schema/index.md)\n"
+    site = write_site(
+        tmp_path / "site",
+        f"connection: {pg_db.url('postgresql+psycopg')}\nconnect_timeout: 5",
+        pages={"index.md": link},
+    )
+    first = mkdocs_build(site)
+    assert first.returncode == 0, first.stderr
+    assert "SELECT d + 30" in page(site, "schema/public/routines/last_day/index.html")
+
+    pg_execute(pg_db, "CREATE FUNCTION public.last_day(d date, n int) RETURNS date LANGUAGE sql AS $$ SELECT d + n $$;")
+    second = mkdocs_build(site)
+    assert second.returncode == 0, second.stderr  # --strict: the hand-written link still resolves
+    text = page(site, "schema/public/routines/last_day/index.html")
+    assert "SELECT d + 30" in text and "SELECT d + n" in text  # the first one's content did not move
+    assert sorted(p.parent.name for p in site.site_dir.glob("schema/public/routines/*/index.html")) == ["last_day"]

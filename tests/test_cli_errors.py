@@ -104,7 +104,7 @@ def test_every_command_turns_an_unexpected_error_into_one_line_and_exit_2(
     def explode(config_file: Path) -> None:
         raise KeyError(f"injected with postgresql://u:{TEST_PASSWORD}@h/db")
 
-    monkeypatch.setattr(common, "load_settings", explode)
+    monkeypatch.setattr(common, "load_databases", explode)
     monkeypatch.delenv("SCHEMA_SYNC_DEBUG", raising=False)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, [command, *ARGS.get(command, [])])
@@ -120,7 +120,7 @@ def test_debug_shows_the_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     def explode(config_file: Path) -> None:
         raise KeyError("injected")
 
-    monkeypatch.setattr(common, "load_settings", explode)
+    monkeypatch.setattr(common, "load_databases", explode)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["--debug", "diff"])
     assert isinstance(result.exception, KeyError)

@@ -239,9 +239,9 @@ def test_odbc_driver_not_installed() -> None:
 
 
 def test_known_driver_missing_names_its_package() -> None:
-    # SQL Server's driver cannot be installed on this machine (DESIGN.md), so it is really missing
-    message = connect_error(f"mssql://sa:{SECRET}@127.0.0.1/master")
-    assert "ODBC Driver 18 for SQL Server" in message and "msodbcsql18" in message
+    # the mssql extra brings Driver 18 as a library (tests/test_mssql_driver.py); Driver 17 is really missing
+    message = connect_error(f"mssql://sa:{SECRET}@127.0.0.1/master?driver=ODBC+Driver+17+for+SQL+Server")
+    assert "ODBC Driver 17 for SQL Server" in message and "msodbcsql17" in message
 
 
 def test_sqlite_over_odbc_is_recognised(tmp_path: Path) -> None:

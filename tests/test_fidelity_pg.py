@@ -126,3 +126,18 @@ def test_sequence_and_domain_changes_say_what_changed(site: Site, pg_db: ServerD
     out = cli("diff", cwd=site.root).stdout
     assert "increment 1 → 10" in out
     assert "check added: VALUE > 1900" in out
+
+
+def test_types_and_sequences_pages_qualify_columns_of_other_schemas(pg_db: ServerDB, tmp_path: Path) -> None:
+    pg_execute(
+        pg_db,
+        "CREATE SCHEMA hr; CREATE SCHEMA pr; CREATE TYPE public.mood AS ENUM ('a'); CREATE SEQUENCE public.n;"
+        "CREATE TABLE hr.d (m public.mood, k bigint DEFAULT nextval('public.n'));"
+        "CREATE TABLE pr.d (m public.mood); CREATE TABLE public.d (m public.mood);",
+    )
+    site = write_site(tmp_path / "site", f"connection: {pg_db.url('postgresql+psycopg')}\nconnect_timeout: 5\n")
+    assert mkdocs_build(site).returncode == 0
+    types = visible_text(site.html("schema/public/types/index.html"))
+    assert "hr.d.m" in types and "pr.d.m" in types
+    assert "public.d.m" not in types and "d.m" in types  # the page's own schema is not repeated
+    assert "hr.d.k" in visible_text(site.html("schema/public/sequences/index.html"))

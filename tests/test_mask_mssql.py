@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+import tsql_mask_port as port
+from masking_corpus import check_masked, kept_forms, masked_forms
 from test_mssql import _norm
 
 from mkdocs_schema_sync.dialects import mssql
@@ -25,20 +28,65 @@ def test_mask_function_is_created_alone_in_its_batch_and_granted_to_the_trigger_
     assert "GRANT EXECUTE ON OBJECT::schema_sync.mask_statement TO schema_sync_writer" in install
 
 
-def test_mask_function_reads_every_tsql_literal_form_after_the_keywords() -> None:
-    code = function_batch()
-    # the keywords, whole words, case-insensitively
-    assert "UPPER(SUBSTRING(@q, @wstart, @wlen)) IN (N'PASSWORD', N'OLD_PASSWORD', N'SECRET')" in code
-    # '…' with doubled quotes, N'…' (the N keeps the wait), 0x… hashes (PASSWORD = 0x… HASHED)
-    assert "IF SUBSTRING(@q, @i + 1, 1) = N'''' SET @i += 1" in code
-    assert "UPPER(SUBSTRING(@q, @wstart, 1)) = N'N' AND @ch = N''''" in code
-    assert "SUBSTRING(@q, @wstart, 2) IN (N'0x', N'0X')" in code
-    # `=`, whitespace and comments may stand between keyword and literal; names and comments are skipped whole
-    assert "ELSE IF @ch NOT IN (N'=', N' ', NCHAR(9), NCHAR(10), NCHAR(13)) SET @expect = 0" in code
-    assert "SET @depth += 1" in code and "SET @depth -= 1" in code  # nested /* */
-    assert "WHEN 2 THEN N']'" in code  # [names] with ]] doubled
-    # copied in pieces, not character by character (quadratic on nvarchar(max))
-    assert len(re.findall(r"SET @out \+=", code)) == 2
+def masking_batches() -> str:
+    pattern = r"FUNCTION schema_sync\.(mask_statement|names_secret)"
+    return "\n".join(_norm(b) for b in mssql.script_batches("install.sql") if re.search(pattern, b))
+
+
+@pytest.mark.parametrize(("text", "kept"), masked_forms("tsql"))
+def test_the_tsql_masker_port_masks_every_sql_server_form(text: str, kept: str) -> None:
+    check_masked(text, kept, port.mask_statement(text) or "")
+
+
+@pytest.mark.parametrize("text", kept_forms("tsql"))
+def test_the_tsql_masker_port_leaves_text_without_secrets_alone(text: str) -> None:
+    assert port.mask_statement(text) == text
+
+
+def test_the_tsql_masker_compares_by_code_point_under_every_collation() -> None:
+    """Issue 19: `NOT LIKE N'%password%'` and `@ch = N''''` used the database collation: on a _CS_/_BIN2 database
+    a lower-case `password` was never looked at, and under a width-insensitive one a full-width quote ended a
+    string. No comparison of characters depends on the collation now: code points, or BIN2 with each case
+    spelled out (so the port's results hold under every collation)."""
+    code = masking_batches()
+    assert "@ch" not in code and "UPPER(" not in code and "LOWER(" not in code
+    for m in re.finditer(r"(?:=|<>|\bIN \(|\bLIKE) N'", code):  # every comparison with a text
+        before = code[max(0, m.start() - 120) : m.start()]
+        if re.search(r"(?:SET @\w+|nvarchar\(max\)) $", before):
+            continue  # an assignment, not a comparison
+        assert "COLLATE Latin1_General_BIN2" in before, code[m.start() - 120 : m.end() + 40]
+    patterns = re.findall(r"LIKE N'([^']*)'", code)
+    assert patterns
+    for p in patterns:
+        assert re.fullmatch(r"%?(?:\[([A-Za-z])(?i:\1)\]|\[_\])+%?", p), p
+    # the port has the same stems and the same connection-string keys
+    stems = {re.sub(r"\[(.).\]", r"\1", p).replace("[_]", "_").strip("%").lower() for p in patterns}
+    assert stems == set(port._STEMS)
+
+
+def test_the_port_keeps_the_tsql_shape() -> None:
+    """The port and the T-SQL read the same characters as the same things (a change on one side shows here)."""
+    code = masking_batches()
+    for line in (
+        "IF @c = 39 AND @c2 = 39",
+        "IF @masking = 1 AND (@c = 39 OR (@kv = 1 AND @c = 59))",
+        "IF @c = CASE @st WHEN 2 THEN 93 ELSE 34 END",
+        "IF @c = 95 OR @c IN (35, 36, 64) OR @c BETWEEN 48 AND 57 OR @c BETWEEN 65 AND 90"
+        " OR @c BETWEEN 97 AND 122 OR @c > 127",
+        "ELSE IF schema_sync.names_secret(SUBSTRING(@q, @wstart, @wlen)) = 1 SET @expect = 1",
+        "ELSE IF NOT (@wlen = 1 AND UNICODE(SUBSTRING(@q, @wstart, 1)) IN (78, 110) AND @c = 39)",
+        "ELSE IF @c NOT IN (61, 32, 9, 10, 13) SET @expect = 0",
+        "IF @q IS NULL OR schema_sync.names_secret(@q) = 0 RETURN @q",
+    ):
+        assert line in code, line
+    assert len(re.findall(r"SET @out \+=", code)) == 2  # copied in pieces, not character by character
+
+
+def test_a_failing_mask_stores_a_placeholder_not_the_statement() -> None:
+    code = _norm(read_sql("mssql", "install.sql"))
+    trigger = code[code.index("CREATE OR ALTER TRIGGER schema_sync_ddl") :]
+    assert "BEGIN TRY SET @statement = schema_sync.mask_statement(@statement); END TRY BEGIN CATCH" in trigger
+    assert "SET @statement = CONCAT(N'(not shown: masking the statement failed, error '" in trigger
 
 
 def test_the_trigger_masks_the_statement_before_any_row_is_written() -> None:
@@ -53,3 +101,4 @@ def test_uninstall_scripts_drop_the_function() -> None:
     for name in ("uninstall.sql", "uninstall_all.sql"):
         code = _norm(read_sql("mssql", name))
         assert "DROP FUNCTION IF EXISTS schema_sync.mask_statement" in code
+        assert "DROP FUNCTION IF EXISTS schema_sync.names_secret" in code

@@ -11,6 +11,8 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
+from .model import object_key
+
 #: the prefix of a change kind -> the kind of object it is about (everything else: a table or view)
 CATEGORIES = {"routine": "routine", "trigger": "trigger", "type": "type", "enum": "type", "sequence": "sequence"}
 #: how many lines of a definition's textual diff are shown
@@ -32,7 +34,7 @@ class Change:
 
     @property
     def key(self) -> str:
-        return f"{self.schema}.{self.table}" if self.table else self.schema
+        return object_key(self.schema, self.table) if self.table else self.schema
 
     @property
     def category(self) -> str:

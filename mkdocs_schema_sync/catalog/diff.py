@@ -11,7 +11,7 @@ column added without a default, a constraint or unique index added (or an
 index made unique or NULLS NOT DISTINCT), a FULLTEXT index dropped or turned
 into another kind (MATCH … AGAINST needs one), a column's ON UPDATE dropped, a
 partitioning or inheritance changed. Comments, new tables, new nullable
-columns, dropped constraints and plain indexes, an index's access method, key
+columns, dropped or renamed constraints and plain indexes, an index's access method, key
 order or INCLUDE list, and a constraint a partition no longer inherits (after
 DETACH PARTITION it is the table's own: it still holds) are additive.
 Routines, triggers, types and sequences are compared in `diff_kinds`.
@@ -20,13 +20,14 @@ Routines, triggers, types and sequences are compared in `diff_kinds`.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from collections import Counter
 from typing import Any
 
 from . import diff_kinds
 from .change import Change, enum_change_breaks, short
-from .model import Catalog
+from .model import Catalog, object_key
 
 __all__ = ["Change", "apply_changes", "diff_catalogs", "short"]
 
@@ -40,6 +41,7 @@ TABLE_FIELDS = {
     "partition_bound": True,
     "inherits": True,
     "extension": False,
+    "foreign_source": True,  # the foreign table reads another remote table
 }
 #: members compared as multisets of their canonical form (unnamed in SQLite)
 SET_MEMBERS = {"uniques": "unique", "foreign_keys": "foreign_key", "checks": "check"}
@@ -49,7 +51,21 @@ SET_MEMBERS = {"uniques": "unique", "foreign_keys": "foreign_key", "checks": "ch
 
 
 def diff_catalogs(old: Catalog, new: Catalog) -> list[Change]:
-    """Every schema difference from `old` to `new`, sorted by (schema, table, column, kind)."""
+    """Every schema difference from `old` to `new`, sorted by (schema, table, column, kind).
+
+    MySQL/MariaDB catalogs are compared without their database's name (`Catalog.portable`); the
+    changes then name the new side's database again (the old one's, failing that), as pages do.
+    """
+    database = new.own_database() or old.own_database()
+    changes = _diff(old.portable(), new.portable())
+    if database:
+        for change in changes:
+            if change.schema == "":
+                change.schema = database
+    return changes
+
+
+def _diff(old: Catalog, new: Catalog) -> list[Change]:
     a = {t.key: t.canonical() for t in old.tables}
     b = {t.key: t.canonical() for t in new.tables}
     changes: list[Change] = []
@@ -137,6 +153,12 @@ def _diff_table(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
                 removed.remove(old)
                 added.remove(match)
                 add(_same_member_kind(label, old, match), None, old, match, False)
+        for old in list(removed):  # the same constraint under another name (or a name read where none was)
+            match = next((new for new in added if _unnamed(new) == _unnamed(old)), None)
+            if match is not None:
+                removed.remove(old)
+                added.remove(match)
+                add(f"{label}_renamed", None, old, match, False)
         for old in removed:
             add(f"{label}_removed", None, old, None, False)
         for new in added:
@@ -161,6 +183,10 @@ def _diff_table(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
 def _bare(member: dict[str, Any]) -> dict[str, Any]:
     """A member without what does not change what it enforces: its comment, whether a parent made it."""
     return {k: v for k, v in member.items() if k not in ("comment", "inherited")}
+
+
+def _unnamed(member: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in _bare(member).items() if k != "name"}
 
 
 def _same_member_kind(label: str, before: dict[str, Any], after: dict[str, Any]) -> str:
@@ -208,12 +234,15 @@ def _column_change_breaks(fld: str, before: Any, after: Any, col: dict[str, Any]
 
 def apply_changes(old: Catalog, changes: list[Change]) -> Catalog:
     """`old` with `changes` applied: diff_catalogs(a, b) applied to a gives b's hashes."""
+    database = old.own_database()
+    if database:  # the canonical form leaves the database's name out: so do the changes applied to it
+        changes = [dataclasses.replace(c, schema="") if c.schema == database else c for c in changes]
     data = copy.deepcopy(old.canonical())
     objects: dict[str, dict[str, Any]] = data["objects"]
     comments: dict[str, str] = data["schema_comments"]
     # a reorder names the final order, so it goes after the columns it orders were added
     for ch in sorted(changes, key=lambda c: c.kind == "columns_reordered"):
-        key = f"{ch.schema}.{ch.table}"
+        key = object_key(ch.schema, ch.table)
         if ch.kind == "schema_comment_changed":
             if ch.after is None:
                 comments.pop(ch.schema, None)
@@ -238,8 +267,8 @@ def _place_added_columns(objects: dict[str, dict[str, Any]], changes: list[Chang
     """Move added columns to their positions, lowest first (the others already stand in their final order)."""
     placed: dict[str, list[Change]] = {}
     for ch in changes:
-        if ch.kind == "column_added" and ch.position is not None and f"{ch.schema}.{ch.table}" in objects:
-            placed.setdefault(f"{ch.schema}.{ch.table}", []).append(ch)
+        if ch.kind == "column_added" and ch.position is not None and object_key(ch.schema, ch.table) in objects:
+            placed.setdefault(object_key(ch.schema, ch.table), []).append(ch)
     for key, added in placed.items():
         names = {ch.column for ch in added}
         columns = objects[key]["columns"]
@@ -294,7 +323,8 @@ def _apply_to_table(t: dict[str, Any], ch: Change) -> None:
         if ch.kind == f"{label}_removed":
             t[member].remove(ch.before)
             return
-        if ch.kind in (f"{label}_comment_changed", f"{label}_inheritance_changed") and label != "index":
+        same = (f"{label}_comment_changed", f"{label}_inheritance_changed", f"{label}_renamed")
+        if ch.kind in same and label != "index":
             t[member][t[member].index(ch.before)] = copy.deepcopy(ch.after)
             return
         if ch.kind in (f"{label}_changed", f"{label}_inheritance_changed"):

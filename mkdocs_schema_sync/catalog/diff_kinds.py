@@ -20,7 +20,7 @@ from collections import defaultdict
 from typing import Any
 
 from .change import Change
-from .model import Catalog
+from .model import Catalog, object_key
 
 #: the snapshot map of each object category
 MAPS = {"routine": "routines", "trigger": "triggers", "type": "types", "sequence": "sequences"}
@@ -42,7 +42,7 @@ def _canonical(objects: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _local(key: str, obj: dict[str, Any]) -> str:
     """The key without its schema: `f(integer)` of `public.f(integer)`."""
-    return key[len(obj["schema"]) + 1 :]
+    return key[len(obj["schema"]) + 1 :] if obj["schema"] else key
 
 
 def _diff_routines(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]]) -> list[Change]:
@@ -178,7 +178,7 @@ def _without(obj: dict[str, Any], *fields: str) -> dict[str, Any]:
 def apply_object_change(data: dict[str, Any], ch: Change) -> None:
     """Apply one routine/trigger/type/sequence change to a catalog's canonical form, in place."""
     store: dict[str, Any] = data.setdefault(MAPS[ch.category], {})
-    key = f"{ch.schema}.{ch.table}" + (f".{ch.column}" if ch.category == "trigger" else "")
+    key = object_key(ch.schema, ch.table) + (f".{ch.column}" if ch.category == "trigger" else "")
     kind = ch.kind
     if kind.startswith("enum_value"):
         store[key]["values"] = list(ch.after)
@@ -188,7 +188,7 @@ def apply_object_change(data: dict[str, Any], ch: Change) -> None:
         store.pop(key, None)
     elif kind == "routine_signature_changed":
         if ch.column is not None:  # one overload replaced by another: a new key
-            store.pop(f"{ch.schema}.{ch.column}", None)
+            store.pop(object_key(ch.schema, ch.column), None)
         store[key] = copy.deepcopy(ch.after)
     elif kind in ("trigger_changed", "type_changed", "sequence_changed"):
         store[key] = copy.deepcopy(ch.after)

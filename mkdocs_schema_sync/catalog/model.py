@@ -14,9 +14,10 @@ to the one written before they existed.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..masking import mask
@@ -179,6 +180,23 @@ class Partition:
 
 
 @dataclass
+class ForeignSource:
+    """Where a foreign table's rows live (PostgreSQL foreign data wrappers): the wrapper, the server, and
+    the remote database, schema and table as its options name them (None when an option is not set).
+    No host or port: those stay out of pages and snapshots; the database's name is what links a site."""
+
+    wrapper: str
+    server: str
+    database: str | None = None
+    schema: str | None = None
+    table: str | None = None
+
+    def canonical(self) -> dict[str, Any]:
+        return {"wrapper": self.wrapper, "server": self.server, "database": self.database,
+                "schema": self.schema, "table": self.table}  # fmt: skip
+
+
+@dataclass
 class Table:
     """A table or view. `kind`: table, view, materialized view, partitioned table or foreign table."""
 
@@ -205,6 +223,8 @@ class Table:
     partitions: list[Partition] = field(default_factory=list)
     #: the extension that installed this object (PostgreSQL), None for the user's own
     extension: str | None = None
+    #: a foreign table's remote table (PostgreSQL), None for every other table
+    foreign_source: ForeignSource | None = None
 
     @property
     def key(self) -> str:
@@ -259,6 +279,8 @@ class Table:
             out["inherits"] = list(self.inherits)
         if self.partitions:
             out["partitions"] = [p.canonical() for p in self.partitions]
+        if self.foreign_source is not None:
+            out["foreign_source"] = self.foreign_source.canonical()
         return out
 
     def sha256(self) -> str:
@@ -443,6 +465,9 @@ class Catalog:
     triggers: list[Trigger] = field(default_factory=list)
     types: list[UserType] = field(default_factory=list)
     sequences: list[Sequence] = field(default_factory=list)
+    #: MySQL/MariaDB: the database read, whose name is every object's schema in memory (pages)
+    #: but no part of the snapshot, hashes or diff: see `portable()`
+    database: str | None = None
 
     def __post_init__(self) -> None:
         _mask_texts(self)
@@ -533,6 +558,58 @@ class Catalog:
             setattr(self, name, found)
         return found
 
+    # ------------------------------------------------------------------ one database, any name
+
+    def own_database(self) -> str | None:
+        """The MySQL/MariaDB database whose name the objects carry as their schema, if any.
+
+        A catalog read live says it (`database`); one from a snapshot written before keys left the
+        database out has all its objects in that one schema.
+        """
+        if self.dialect != "mysql":
+            return None
+        if self.database:
+            return self.database
+        schemas = {t.schema for t in self.tables} | {o.schema for o in (*self.routines, *self.sequences)}
+        schemas |= {t.schema for t in self.triggers}
+        return next(iter(schemas)) if len(schemas) == 1 and "" not in schemas else None
+
+    def portable(self) -> Catalog:
+        """The catalog as the snapshot, the hashes and `diff` see it: on MySQL/MariaDB, objects keyed by
+        their name within the database (the database is the connection, as a PostgreSQL database is),
+        so staging, production and a renamed copy of one schema compare equal."""
+        name = self.own_database()
+        return self if name is None else self.renamed(name, "")
+
+    def renamed(self, old: str, new: str) -> Catalog:
+        """This catalog with schema `old` called `new` (objects are copied, not changed)."""
+
+        def fk(f: ForeignKey) -> ForeignKey:
+            return replace(f, ref_schema=new) if f.ref_schema == old else f
+
+        tables = []
+        for t in self.tables:
+            if t.schema != old:
+                tables.append(t)
+                continue
+            t2 = copy.copy(t)
+            t2.schema, t2.foreign_keys = new, [fk(f) for f in t.foreign_keys]
+            tables.append(t2)
+
+        def moved(items: list[Any]) -> list[Any]:
+            return [replace(o, schema=new) if o.schema == old else o for o in items]
+
+        return Catalog(
+            dialect=self.dialect,
+            tables=tables,
+            schema_comments={new if k == old else k: v for k, v in self.schema_comments.items()},
+            routines=moved(self.routines),
+            triggers=moved(self.triggers),
+            types=moved(self.types),
+            sequences=moved(self.sequences),
+            database=new or None,
+        )
+
     # ------------------------------------------------------------------ snapshot and hashes
 
     def kind_maps(self) -> dict[str, dict[str, Any]]:
@@ -547,18 +624,24 @@ class Catalog:
 
     def object_hashes(self) -> dict[str, str]:
         """SHA-256 per object: tables by key, the other kinds as `kind:key`."""
+        if (p := self.portable()) is not self:
+            return p.object_hashes()
         hashes = {t.key: t.sha256() for t in self.tables}
         for kind, objs in self.kind_maps().items():
             hashes.update({f"{kind}:{key}": o.sha256() for key, o in objs.items()})
         return hashes
 
     def sha256(self) -> str:
+        if (p := self.portable()) is not self:
+            return p.sha256()
         data: dict[str, Any] = {"dialect": self.dialect, "objects": {t.key: t.sha256() for t in self.tables}}
         for kind, objs in self.kind_maps().items():
             data[kind] = {key: o.sha256() for key, o in objs.items()}
         return sha256_of(data)
 
     def canonical(self) -> dict[str, Any]:
+        if (p := self.portable()) is not self:
+            return p.canonical()
         data = {
             "format": SNAPSHOT_FORMAT,
             "dialect": self.dialect,
@@ -632,6 +715,7 @@ def table_from_canonical(obj: dict[str, Any]) -> Table:
         inherits=list(obj.get("inherits") or []),
         partitions=[Partition(**p) for p in obj.get("partitions") or []],
         extension=obj.get("extension"),
+        foreign_source=ForeignSource(**obj["foreign_source"]) if obj.get("foreign_source") else None,
     )
 
 
@@ -653,7 +737,8 @@ def type_from_canonical(obj: dict[str, Any]) -> UserType:
 
 
 def object_key(schema: str, name: str) -> str:
-    return f"{schema}.{name}"
+    """`schema.name`; just `name` for an object of the database itself (MySQL/MariaDB in a snapshot)."""
+    return f"{schema}.{name}" if schema else name
 
 
 def canonical_json(data: Any) -> str:

@@ -8,7 +8,10 @@ from pathlib import Path
 
 from ..errors import SchemaSyncError
 from ..files import write_atomic
+from ..masking import get_logger
 from .model import SNAPSHOT_FORMAT, Catalog
+
+log = get_logger("snapshot")
 
 
 def write_snapshot(catalog: Catalog, path: Path) -> bool:
@@ -30,9 +33,28 @@ def read_snapshot(path: Path) -> Catalog:
     if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT or "objects" not in data:
         raise SchemaSyncError(f"snapshot {path} is not a schema-sync snapshot of format {SNAPSHOT_FORMAT}")
     try:
-        return Catalog.from_canonical(data)
+        catalog = Catalog.from_canonical(data)
     except (KeyError, TypeError) as exc:
         raise SchemaSyncError(f"snapshot {path} is malformed: {exc}") from None
+    _note_database_keys(catalog, path)
+    return catalog
+
+
+_noted: set[str] = set()
+
+
+def _note_database_keys(catalog: Catalog, path: Path) -> None:
+    """Say once that an older MySQL/MariaDB snapshot's `database.object` keys are read by object name alone."""
+    database = catalog.own_database()
+    if database is None or str(path) in _noted:
+        return
+    _noted.add(str(path))
+    log.info(
+        "snapshot %s keys MySQL/MariaDB objects with their database's name (%s.…): they are compared by "
+        "their name within the database now, and the next `mkdocs-schema-sync snapshot` writes them so",
+        path.name,
+        database,
+    )
 
 
 def snapshot_time(path: Path) -> str:

@@ -48,20 +48,44 @@ class CliState:
         self.config_file = config_file
         self.verbose = verbose
         self.debug = debug
-        self._settings: Settings | None = None
+        self._databases: list[Settings] | None = None
+        self.site_title = ""  # the `title` option: with `databases:`, the site's schema section
+        self.looping = False  # a per-database command is visiting several databases in turn
+        self.current: Settings | None = None  # the database a per-database command is acting on
 
     def use_config_file(self, config_file: Path) -> None:
         self.config_file = config_file
-        self._settings = None
+        self._databases = None
+        self.current = None
+
+    @property
+    def databases(self) -> list[Settings]:
+        """Every documented database: one, or one per entry of `databases:`."""
+        if self._databases is None:
+            self._databases, self.site_title = load_databases(self.config_file)
+        return self._databases
+
+    @property
+    def multi(self) -> bool:
+        """mkdocs.yml has a `databases:` list (names, a section each)."""
+        return self.databases[0].name is not None
 
     @property
     def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = load_settings(self.config_file)
-        return self._settings
+        return self.current or self.databases[0]
+
+    def select(self, name: str | None) -> list[Settings]:
+        """The database called `name` (`--database`), or all of them."""
+        if name is None:
+            return self.databases
+        found = [s for s in self.databases if s.name == name]
+        if not found:
+            names = ", ".join(str(s.name) for s in self.databases) if self.multi else "none (no `databases:` list)"
+            fail(f"--database {name!r}: mkdocs.yml documents no database of that name; its databases: {names}")
+        return found
 
 
-def load_settings(config_file: Path) -> Settings:
+def load_databases(config_file: Path) -> tuple[list[Settings], str]:
     """The plugin's options from mkdocs.yml, validated exactly as `mkdocs build` validates them."""
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError
@@ -78,7 +102,7 @@ def load_settings(config_file: Path) -> Settings:
     if plugin is None:
         fail(f"{config_file} does not enable the `{PLUGIN_NAME}` plugin under `plugins:`")
     try:  # the plugin MkDocs loaded (entry point) translates its own options
-        return plugin.to_settings(config_file)  # type: ignore[no-any-return]
+        return plugin.to_databases(config_file), str(plugin.config.title)
     except SchemaSyncError as exc:
         fail(exc.message, exc.exit_code)
 

@@ -44,6 +44,8 @@ from .common import CliState, fail, open_configured, run_core
 def validate(obj: CliState, fmt: str, use_snapshot: bool, output_file: Path | None, notify: bool) -> None:
     """Check the ETL contracts. Exit 0: all hold; 1: a contract is broken; 2: error."""
     settings = obj.settings
+    if output_file is not None and obj.looping:  # one report per database: validate.warehouse.xml …
+        output_file = output_file.with_name(f"{output_file.stem}.{settings.name}{output_file.suffix}")
     contracts = run_core(policy.load_for, settings)
     if contracts is None:  # the default file is missing: no contracts, so nothing can be broken
         click.echo(

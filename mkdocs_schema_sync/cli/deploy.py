@@ -15,6 +15,7 @@ import click
 
 from ..db import Database, open_database, parse_connection
 from ..deploy.apply import Deployer, DeployOptions, DeployReport
+from ..deploy.files import repository_root
 from ..deploy.history import read_history
 from ..deploy.plan import PENDING
 from ..deploy.repair import baseline as baseline_core
@@ -27,7 +28,9 @@ from .common import CliState, fail, run_core
 
 def _open(settings: Settings, cfg: DeployConfig, target: str | None) -> Database:
     connection = run_core(target_connection, cfg, target, settings.connection)
-    spec = run_core(parse_connection, connection, settings.base_dir, settings.connect_timeout)
+    spec = run_core(
+        parse_connection, connection, settings.base_dir, settings.connect_timeout, longest_statement=cfg.timeout
+    )
     return run_core(open_database, spec, True)
 
 
@@ -53,7 +56,9 @@ def _run(obj: CliState, plan: bool, target: str | None, allow_breaking: tuple[st
     cfg = run_core(parse_deploy, settings.deploy)
     folder = migrations_folder(cfg, settings.base_dir)
     wait = cfg.lock_wait if kw["lock_wait"] is None else kw["lock_wait"]
-    options = DeployOptions(target, set(allow_breaking), kw["allow_out_of_order"], wait)
+    options = DeployOptions(
+        target, set(allow_breaking), kw["allow_out_of_order"], wait, cfg.timeout, repository_root(settings.base_dir)
+    )
     with _open(settings, cfg, target) as db:
         deployer = run_core(Deployer, db, settings, folder, options)
         report: DeployReport = run_core(deployer.run, plan=plan)
@@ -82,6 +87,8 @@ def _print_plan(report: DeployReport, where: str, label: str) -> None:
         warn = f"; warnings: {' | '.join(r.warnings)}" if r.warnings else ""
         risky = f"; MAY BREAK: {' | '.join(r.may_break)}" if r.may_break else ""
         click.echo(f"  {r.script}: {r.statements} statement(s), {r.outcome}{extra}{warn}{risky}")
+        for note in r.notes:
+            click.echo(f"    note: {note}")
     if not pending:
         click.echo("nothing to deploy")
         return
@@ -108,6 +115,8 @@ def _print_deploy(report: DeployReport, where: str, history_table: str) -> None:
     for r in report.results:
         extra = f"  [allowed breaking: {', '.join(r.allowed)}]" if r.allowed else ""
         click.echo(f"  {r.outcome:<12} {r.script}  {r.duration_ms} ms{extra}")
+        for note in r.notes:
+            click.echo(f"    note: {note}")
     applied = sum(1 for r in report.results if r.outcome == "applied")
     left = sum(1 for f in report.status.files if f.status == PENDING) - applied
     click.echo(f"{applied} file(s) applied, {left} left pending; history: {history_table}")
@@ -139,7 +148,12 @@ def repair(obj: CliState, target: str | None) -> None:
     cfg = run_core(parse_deploy, settings.deploy)
     with _open(settings, cfg, target) as db:
         lines = run_core(
-            repair_core, db, migrations_folder(cfg, settings.base_dir), target=target, lock_wait=cfg.lock_wait
+            repair_core,
+            db,
+            migrations_folder(cfg, settings.base_dir),
+            target=target,
+            lock_wait=cfg.lock_wait,
+            root=repository_root(settings.base_dir),
         )
     for line in lines:
         click.echo(line)
@@ -156,7 +170,15 @@ def baseline(obj: CliState, version: str, target: str | None, description: str) 
     cfg = run_core(parse_deploy, settings.deploy)
     with _open(settings, cfg, target) as db:
         click.echo(
-            run_core(baseline_core, db, version, target=target, description=description, lock_wait=cfg.lock_wait)
+            run_core(
+                baseline_core,
+                db,
+                version,
+                target=target,
+                description=description,
+                lock_wait=cfg.lock_wait,
+                folder=migrations_folder(cfg, settings.base_dir),
+            )
         )
 
 

@@ -20,6 +20,7 @@ from ..masking import mask
 from ..untrusted import one_line
 from . import contracts, deploy, drift, generate, sync
 from .common import EXIT_ERROR, CliState
+from .databases import per_database
 
 DEBUG_ENV = "SCHEMA_SYNC_DEBUG"
 
@@ -99,6 +100,24 @@ def config_file_option() -> click.Option:
         help="The mkdocs.yml whose schema-sync options to use (also accepted before the command).",
     )
 
+
+#: commands that act on each database of a `databases:` list (or the one named by --database)
+for command in (
+    drift.snapshot,
+    drift.diff,
+    drift.install_triggers,
+    drift.uninstall_triggers,
+    drift.health,
+    sync.pr,
+    contracts.validate,
+    contracts.install_contracts_cmd,
+    deploy.deploy,
+    deploy.plan_cmd,
+    deploy.repair,
+    deploy.history,
+):
+    per_database(command)
+per_database(deploy.baseline, one_only=True)
 
 for command in (
     generate.generate,

@@ -20,6 +20,7 @@ from ..sync.monitor import Monitor, PassResult
 from ..sync.workflows import driver_extras, install_lines, options_for, write_workflows
 from ..untrusted import safe_lines
 from .common import CliState, fail, progress, run_core
+from .databases import DATABASE_HELP, each_database
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$")
 MAX_BACKOFF = 3600.0
@@ -55,32 +56,48 @@ def _echo(result: PassResult) -> None:
 @click.option(
     "--interval", default="15m", show_default=True, metavar="DURATION", help="Time between passes: 30s, 15m, 1h."
 )
+@click.option("--database", "database", metavar="NAME", help=DATABASE_HELP)
 @click.pass_obj
-def monitor(obj: CliState, once: bool, interval: str) -> None:
+def monitor(obj: CliState, once: bool, interval: str, database: str | None) -> None:
     """Poll, and turn drift into one pull request (with `github:` set); mark the drift-log rows synced.
 
     In a loop a failed pass (database or GitHub away) is logged and retried after a growing pause; a
     connection the database refuses (wrong password, no such database) ends it with exit code 2.
+    With several databases each pass visits every one (its own branch and pull request); one that
+    fails does not stop the others.
     """
     seconds = parse_duration(interval)
-    settings = obj.settings
-    mon = Monitor(settings)
+    chosen = obj.select(database)
+    monitors = [Monitor(s) for s in chosen]
     if once:
-        _echo(run_core(_one_pass, mon))
+        if len(monitors) == 1:
+            _echo(run_core(_one_pass, monitors[0]))
+            return
+        by_name = {m.settings.name: m for m in monitors}
+        each_database(obj, chosen, lambda: _echo(run_core(_one_pass, by_name[obj.settings.name])))
         return
-    failures = 0
+    failures = dict.fromkeys(range(len(monitors)), 0)
     try:
         while True:
-            try:
-                _echo(_one_pass(mon))
-                failures = 0
-                pause = seconds
-            except SchemaSyncError as exc:
-                if isinstance(exc, ConnectError) and not isinstance(exc, Unreachable):
-                    fail(exc.message)  # a wrong password or database name: waiting never helps
-                failures += 1
-                pause = min(seconds * 2 ** min(failures, 10), max(seconds, MAX_BACKOFF))
-                click.echo(f"pass failed ({failures} in a row): {exc.message}; next try in {pause:.0f} s", err=True)
+            pause = seconds
+            for i, mon in enumerate(monitors):
+                where = f"database {mon.settings.name}: " if mon.settings.name else ""
+                try:
+                    if len(monitors) > 1:
+                        click.echo(f"== database {mon.settings.name} ==")
+                    _echo(_one_pass(mon))
+                    failures[i] = 0
+                except SchemaSyncError as exc:
+                    if isinstance(exc, ConnectError) and not isinstance(exc, Unreachable):
+                        fail(where + exc.message)  # a wrong password or database name: waiting never helps
+                    failures[i] += 1
+                    wait = min(seconds * 2 ** min(failures[i], 10), max(seconds, MAX_BACKOFF))
+                    if len(monitors) == 1:
+                        pause = wait
+                    else:  # the other databases keep their schedule: this one is tried again next pass
+                        wait = seconds
+                    msg = f"{where}pass failed ({failures[i]} in a row): {exc.message}; next try in {wait:.0f} s"
+                    click.echo(msg, err=True)
             time.sleep(pause)
     except KeyboardInterrupt:
         pass

@@ -154,6 +154,13 @@ class Database:
             if self.spec.driver != "sqlite3":
                 self.raw.autocommit = True
 
+    def autocommit(self) -> None:
+        """Every statement commits by itself (a no-transaction migration, MySQL's statement-by-statement)."""
+        if self.spec.driver == "sqlite3":
+            self.raw.isolation_level = None
+        else:
+            self.raw.autocommit = True
+
     def run_script(self, script: str) -> None:
         """Run a shipped script in the parts the dialect splits it into (GO batches, MySQL statements)."""
         for part in self.dialect.split_script(script):

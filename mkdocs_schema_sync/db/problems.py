@@ -9,15 +9,19 @@ from ..errors import ConnectError, Unreachable
 from ..masking import mask
 from .spec import ConnectionSpec, odbc_pairs
 
-#: PostgreSQL, MySQL/MariaDB and SQL Server (message 229 and its siblings: "The SELECT permission was denied")
+#: PostgreSQL, MySQL/MariaDB and SQL Server (message 229 and its siblings: "The SELECT permission was denied";
+#: 916: "The server principal … is not able to access the database … under the current security context")
 PERMISSION = re.compile(
-    r"(?i)permission denied|permission was denied|command denied|access denied for user .* to database"
+    r"(?i)permission denied|permission was denied|command denied|access denied for user .* to database|"
+    r"not able to access the database .* under the current security context"
 )
 
 #: TLS: the client would not trust the server's certificate (OpenSSL's and Windows' words)
 CERTIFICATE = re.compile(
     r"(?i)certificate verify failed|self[- ]signed certificate|"
-    r"certificate chain was issued by an authority that is not trusted"
+    r"certificate chain was issued by an authority that is not trusted|"
+    # Windows' words when the certificate names another host (HostNameInCertificate / the SERVER name)
+    r"ssl provider: the target principal name is incorrect|hostname mismatch"
 )
 _CERTIFICATE_FIX = "install the certificate authority that signed it in this machine's trust store"
 
@@ -26,13 +30,20 @@ LOST = re.compile(
     r"(?i)server closed the connection|terminating connection|lost connection|server has gone away|"
     r"connection reset|broken pipe|could not receive data|could not send data|no connection to the server|"
     r"communication link failure|connection (?:is|was|already) closed|ssl syscall|consuming input failed|"
-    r"the database system is (?:starting up|shutting down|in recovery)|\b08S01\b|\b08003\b|\b08006\b"
+    r"the database system is (?:starting up|shutting down|in recovery)|\b08S01\b|\b08003\b|\b08006\b|"
+    # Azure SQL's transient errors (40613 database not currently available, 40197 and 40501 service busy,
+    # 49918-49920 not enough resources / too many operations): retry later, as Microsoft documents
+    r"is not currently available\.\s+please retry|the service is currently busy|"
+    r"the service has encountered an error processing your request|"
+    r"not enough resources to process request|too many (?:create or update )?operations in progress"
 )
 #: a query ran past its bound: statement_timeout / lock_timeout, max_statement_time, an ODBC query timeout
 TIMEOUT = re.compile(
     r"(?i)canceling statement due to (?:statement|lock) timeout|lock timeout|max_statement_time|"
     r"maximum statement execution time|query execution was interrupted|timeout expired|\bHYT0[01]\b|"
-    r"lock wait timeout"
+    r"lock wait timeout|"
+    # SQL Server 1222, raised by the SET LOCK_TIMEOUT every session gets (Dialect.set_query_timeout)
+    r"lock request time out period exceeded"
 )
 
 # (pattern in the driver's message, what it means for the user, whether it is an outage); first match wins.
@@ -53,6 +64,36 @@ _CONNECT_PROBLEMS: list[tuple[re.Pattern[str], str, bool]] = [
         False,
     ),
     (PERMISSION, "the user may not connect to this database (grant it access)", False),
+    (
+        re.compile(
+            r"(?i)error was encountered during handshakes before login|protocol error in tds stream|"
+            r"not a sql server|unsupported version of sql server"
+        ),
+        "what answers at that host and port is not SQL Server (wrong port?)",
+        False,
+    ),
+    (
+        re.compile(r"(?i)encryption not supported on (?:sql server|the server)"),
+        "the server does not offer TLS and the client requires it (Encrypt=yes, the default of ODBC Driver 18): "
+        "enable TLS on the server, or set Encrypt=no only on a network you trust",
+        False,
+    ),
+    (
+        re.compile(r"(?i)error locating server/instance specified"),
+        "SQL Server Browser did not name the instance's port (server down, UDP 1434 blocked or a wrong instance "
+        "name; a port in the URL skips the Browser)",
+        True,
+    ),
+    (
+        re.compile(r"(?i)tcp provider: error code 0x2af[9ac]\b"),  # WSAHOST_NOT_FOUND, WSATRY_AGAIN, WSANO_DATA
+        "the host name does not resolve",
+        True,
+    ),
+    (
+        re.compile(r"(?i)tcp provider: error code 0x27(?:4[5-9cde])\b"),  # 10053-10061: refused, reset, timed out
+        "nothing accepts connections at that host and port (server down or wrong port?)",
+        True,
+    ),
     (
         re.compile(
             r"(?i)timeout expired|timed out|handshake|system error: 110|no route to host|"

@@ -48,9 +48,14 @@ class HistoryRow:
     target: str | None = None
     deploy_id: str = ""
     content: str | None = None
+    run_mode: str | None = None  # transaction | no-transaction | per-statement (None: before they were told)
+    statement_index: int | None = None  # the statement the row stops at, 1-based (applied: how many)
 
 
 COLUMNS = tuple(f.name for f in fields(HistoryRow))
+#: added after the first release: sql/<dialect>/deploy_history_upgrade.sql adds them to older tables
+ADDED_COLUMNS = ("run_mode", "statement_index")
+TRANSACTION, NO_TRANSACTION, PER_STATEMENT = "transaction", "no-transaction", "per-statement"
 
 
 def ensure_table(db: Database) -> None:
@@ -67,24 +72,54 @@ def ensure_table(db: Database) -> None:
             f"cannot create the deploy history {db.dialect.history_table}: {' '.join(str(exc).split())[:300]} "
             "(the deploying user needs CREATE rights)"
         ) from None
+    if _has_added_columns(db):
+        return
+    try:
+        with db.transaction():
+            db.run_script(db.dialect.read_sql("deploy_history_upgrade.sql"))
+            db.commit()
+    except SchemaSyncError as exc:
+        db.rollback_quietly()
+        raise SchemaSyncError(
+            f"cannot add {', '.join(ADDED_COLUMNS)} to the deploy history {db.dialect.history_table}: {exc.message} "
+            "(the deploying user needs ALTER rights on it)"
+        ) from None
+
+
+def _has_added_columns(db: Database) -> bool:
+    try:
+        db.query(f"SELECT {', '.join(ADDED_COLUMNS)} FROM {db.dialect.history_table} WHERE 1 = 0")
+    except SchemaSyncError:
+        db.rollback_quietly()
+        return False
+    return True
 
 
 def read_history(db: Database) -> list[HistoryRow]:
     """Every row, oldest first; empty when the table does not exist yet."""
     db.dialect.prepare_text_io(db)
+    columns = COLUMNS
     try:
-        rows = db.query(f"SELECT {', '.join(COLUMNS)} FROM {db.dialect.history_table} ORDER BY installed_rank")
+        rows = db.query(f"SELECT {', '.join(columns)} FROM {db.dialect.history_table} ORDER BY installed_rank")
     except SchemaSyncError as exc:
         db.rollback_quietly()
-        if is_missing_table(exc.message):
-            return []
-        raise
+        # a table from before run_mode/statement_index (a plan or `history` does not upgrade it), or none
+        columns = tuple(c for c in COLUMNS if c not in ADDED_COLUMNS)
+        try:
+            rows = db.query(f"SELECT {', '.join(columns)} FROM {db.dialect.history_table} ORDER BY installed_rank")
+        except SchemaSyncError as older:
+            db.rollback_quietly()
+            if is_missing_table(older.message):
+                return []
+            raise exc from None
     out = []
     for row in rows:
-        rec = dict(zip(COLUMNS, row, strict=True))
+        rec = dict(zip(columns, row, strict=True))
         rec["applied_at"] = _time_text(rec["applied_at"])
         rec["checksum"] = rec["checksum"].strip() if rec["checksum"] else None
         rec["version"] = str(rec["version"]).strip()
+        if rec.get("statement_index") is not None:
+            rec["statement_index"] = int(rec["statement_index"])
         out.append(HistoryRow(**rec))
     return out
 
@@ -114,6 +149,8 @@ def new_row(
     failed_statement: str | None = None,
     allowed_breaking: str | None = None,
     content: str | None = None,
+    run_mode: str | None = None,
+    statement_index: int | None = None,
 ) -> HistoryRow:
     """A row to add: every text masked (a migration may hold a password), long texts cut."""
     return HistoryRow(
@@ -132,6 +169,8 @@ def new_row(
         target,
         deploy_id,
         mask(content) if content is not None else None,
+        run_mode,
+        statement_index,
     )
 
 

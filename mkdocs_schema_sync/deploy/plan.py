@@ -53,10 +53,11 @@ class Status:
                 )
             elif f.status == BLOCKED:
                 assert f.row is not None
+                at = f" at statement {f.row.statement_index}" if f.row.statement_index else ""
                 out.append(
-                    f"{name} failed part-way on an earlier deploy ({f.row.deploy_id}) and needs `repair`: "
-                    f"fix the database by hand, then run `mkdocs-schema-sync repair` "
-                    f"(failed statement: {_one_line(f.row.failed_statement)})"
+                    f"{name} stopped part-way{at} on an earlier deploy ({f.row.deploy_id}: failed, or killed "
+                    f"while it ran) and needs `repair`: fix the database by hand, then run `mkdocs-schema-sync "
+                    f"repair` (statement: {_one_line(f.row.failed_statement)})"
                 )
         return out
 

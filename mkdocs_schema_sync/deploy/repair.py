@@ -18,13 +18,15 @@ from .plan import BLOCKED, CHANGED, classify, is_applied
 _DIFF_LINES = 40
 
 
-def repair(db: Database, folder: Path, *, target: str | None, lock_wait: float = 0.0) -> list[str]:
+def repair(
+    db: Database, folder: Path, *, target: str | None, lock_wait: float = 0.0, root: Path | None = None
+) -> list[str]:
     """Accept applied files whose content changed (saying what changed) and reset files that failed half-way.
 
     Both are appended as `repaired` rows: an accepted edit carries the new
     checksum; a reset carries none, so the file is pending again.
     """
-    migrations = discover(folder)
+    migrations = discover(folder, root)
     with session_lock(db, LOCK_NAME, lock_wait) as held:
         if not held:
             raise DeployLocked(f"another deploy is running against {db.spec.display}: try again when it is done")
@@ -83,9 +85,28 @@ def repair(db: Database, folder: Path, *, target: str | None, lock_wait: float =
         return lines or ["nothing to repair: every applied file matches its checksum"]
 
 
-def baseline(db: Database, version: str, *, target: str | None, description: str, lock_wait: float = 0.0) -> str:
-    """Mark an existing database as being at `version`: files up to it are never run there."""
+def baseline(
+    db: Database,
+    version: str,
+    *,
+    target: str | None,
+    description: str,
+    lock_wait: float = 0.0,
+    folder: Path | None = None,
+) -> str:
+    """Mark an existing database as being at `version`: files up to it are never run there.
+
+    A version beyond every file in `folder` is refused: it would silently skip files not written yet.
+    """
     version = str(version_key(version))
+    if folder is not None:
+        newest = max(discover(folder), key=lambda m: m.order, default=None)
+        if newest is None or int(version) > newest.order:
+            have = f"the newest is {newest.script} (version {newest.version})" if newest else "it holds none"
+            raise SchemaSyncError(
+                f"baseline {version}: no migration file in {folder} has that version or a higher one ({have}); "
+                "a baseline names the newest file the database already reflects"
+            )
     with session_lock(db, LOCK_NAME, lock_wait) as held:
         if not held:
             raise DeployLocked(f"another deploy is running against {db.spec.display}: try again when it is done")

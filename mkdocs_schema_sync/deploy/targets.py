@@ -3,6 +3,7 @@
     deploy:
       migrations: migrations            # folder of NNN_description.sql (default: migrations)
       lock_wait: 0                      # seconds to wait for another deploy's lock
+      timeout: 0                        # seconds one statement may run (0, the default: no bound)
       targets:
         staging: !ENV SCHEMA_SYNC_STAGING
         production: postgresql://deploy:${PROD_DB_PASSWORD}@db.example/scout
@@ -14,6 +15,7 @@ the plugin's own `connection`.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +23,7 @@ from typing import Any
 
 from ..errors import SchemaSyncError
 
-_KEYS = ("migrations", "lock_wait", "targets")
+_KEYS = ("migrations", "lock_wait", "timeout", "targets")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 
@@ -29,6 +31,7 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 class DeployConfig:
     migrations: str = "migrations"
     lock_wait: float = 0.0
+    timeout: float | None = None  # None: a statement runs as long as it needs
     targets: dict[str, str | None] = field(default_factory=dict)
 
 
@@ -49,10 +52,8 @@ def parse_deploy(raw: Any) -> DeployConfig:
     if not isinstance(migrations, str) or not migrations.strip():
         raise SchemaSyncError("`deploy.migrations` must be a folder name, e.g. `migrations`")
     cfg.migrations = migrations.strip()
-    wait = raw.get("lock_wait", 0)
-    if isinstance(wait, bool) or not isinstance(wait, int | float) or wait < 0:
-        raise SchemaSyncError("`deploy.lock_wait` must be a number of seconds (0 or more)")
-    cfg.lock_wait = float(wait)
+    cfg.lock_wait = _seconds(raw, "lock_wait")
+    cfg.timeout = _seconds(raw, "timeout") or None
     targets = raw.get("targets") or {}
     if not isinstance(targets, dict):
         raise SchemaSyncError("`deploy.targets` must map names to connections, e.g. `staging: !ENV STAGING_DB`")
@@ -63,6 +64,17 @@ def parse_deploy(raw: Any) -> DeployConfig:
             raise SchemaSyncError(f"`deploy.targets.{name}` must be a connection string (or !ENV VAR)")
         cfg.targets[name] = value.strip() if isinstance(value, str) and value.strip() else None
     return cfg
+
+
+def _seconds(raw: dict[str, Any], key: str) -> float:
+    value = raw.get(key, 0)
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise SchemaSyncError(f"`deploy.{key}` must be a number of seconds (0 or more), not {value!r}")
+    if value > 31_536_000:
+        raise SchemaSyncError(f"`deploy.{key}` is more than a year ({value!r} s): write 0 for no bound")
+    return float(value)
 
 
 def target_connection(cfg: DeployConfig, name: str | None, default: str | None) -> str:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import LockBusy
 from .sqlfiles import read_sql
-from .statements import Statement, split_postgres
+from .statements import Statement, code_words, split_postgres
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
@@ -221,6 +221,43 @@ class Dialect(ABC):
     def split_migration(self, text: str) -> list[Statement]:
         """The statements of a migration file, sent one at a time (a linear scan: see statements.py)."""
         return split_postgres(text)
+
+    #: the first words of a statement that starts, ends or splits a transaction (refused in a migration)
+    transaction_words: tuple[tuple[str, ...], ...] = (
+        ("begin",),
+        ("start", "transaction"),
+        ("commit",),
+        ("end",),
+        ("rollback",),
+        ("abort",),
+        ("savepoint",),
+        ("release",),
+        ("prepare", "transaction"),
+    )
+
+    def transaction_control(self, statement: str) -> str | None:
+        """The words by which `statement` controls the transaction (None: it does not)."""
+        words = tuple(code_words(statement, limit=4, backslash_escapes=False))
+        for pattern in self.transaction_words:
+            if words[: len(pattern)] == pattern:
+                return " ".join(pattern).upper()
+        return None
+
+    def transaction_mark(self, db: Connection, *, start: bool) -> object | None:
+        """Who the open transaction is: taken after `begin` (`start`) and again after each file; the two must
+        be equal, or the file ended the deploy's transaction. None: the database cannot tell."""
+        return None
+
+    def set_deploy_timeout(self, db: Connection, seconds: float | None) -> None:  # noqa: B027 - SQLite: nothing
+        """Bound each statement of a migration by `seconds` (None: no bound, a long index build may run its
+        course); `set_query_timeout` puts the catalog bound back."""
+
+    def deploy_session(self, db: Connection) -> None:  # noqa: B027 - most need nothing
+        """Settings for a deploy's session (PostgreSQL: notice a client that died during a long statement)."""
+
+    def lock_holder(self, db: Connection, name: str) -> str | None:
+        """Which session holds the named lock and how to end it, for the "another deploy is running" line."""
+        return None
 
     def tag_session(self, db: Connection, deploy_id: str | None) -> None:  # noqa: B027 - polling needs nothing
         """Tell the database's own DDL capture that this session deploys `deploy_id` (None: stop saying so)."""

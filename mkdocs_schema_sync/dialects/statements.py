@@ -177,16 +177,19 @@ def split_sqlite(text: str) -> list[Statement]:
 
 
 #: what remains of a statement for reading its words: strings and comments out (names stay)
-_NOT_WORDS = re.compile(
-    r"'[^'\\]*(?:(?:\\.|'')[^'\\]*)*(?:'|\Z)|--[^\n]*|/\*.*?(?:\*/|\Z)",
-    re.DOTALL,
-)
+_NOT_WORDS = {
+    True: re.compile(r"'[^'\\]*(?:(?:\\.|'')[^'\\]*)*(?:'|\Z)|--[^\n]*|/\*.*?(?:\*/|\Z)", re.DOTALL),
+    False: re.compile(r"'[^']*(?:''[^']*)*(?:'|\Z)|--[^\n]*|/\*.*?(?:\*/|\Z)", re.DOTALL),
+}
 
 
-def code_words(statement: str, limit: int | None = None) -> list[str]:
-    """The statement's keywords and names in order, lower-cased: no strings, no comments, no quotes."""
+def code_words(statement: str, limit: int | None = None, *, backslash_escapes: bool = True) -> list[str]:
+    """The statement's keywords and names in order, lower-cased: no strings, no comments, no quotes.
+
+    `backslash_escapes`: a backslash escapes a quote in strings (MySQL); T-SQL and standard SQL: it does not.
+    """
     if limit is not None:  # only the head is asked for: read no more than needed
         statement = statement[: max(4000, limit * 200)]
-    bare = _NOT_WORDS.sub(" ", statement)
+    bare = _NOT_WORDS[backslash_escapes].sub(" ", statement)
     words = [w.lower() for w in _WORDS.findall(bare)]
     return words if limit is None else words[:limit]

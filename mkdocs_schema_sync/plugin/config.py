@@ -61,6 +61,7 @@ class SchemaSyncConfig(base.Config):
     deploy = c.Type(dict, default={})
     show_connection = c.Type(bool, default=False)
     mermaid = c.Choice(MERMAID_MODES, default="bundled")  # a site option only: the core emits fences
+    databases = c.Optional(c.Type(list))  # several databases (plugin/databases.py); None: `connection` alone
 
 
 def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Settings:

@@ -154,9 +154,9 @@ def title(text: object) -> Markup:
     `# heading` keeps its entities), and the themes print them unescaped in
     `<title>`, the nav, the header and prev/next links; escaped text shows there
     as the literal name. Control characters are spelled out (`\\x7f`, `\\x85`, `\\ud800`): the
-    reader sees that they are there, and YAML, HTML and UTF-8 accept the spelling. The plugin hands MkDocs these titles as `Markup`, so a
-    theme that escapes once more (Material's `{{ page.title | e }}` in aria-label)
-    does not escape twice, and rewrites the `mkdocs` theme's search index, whose
+    reader sees that they are there, and YAML, HTML and UTF-8 accept the spelling. The plugin
+    hands MkDocs these titles as `Markup`, so a theme that escapes once more (Material's
+    `{{ page.title | e }}` in aria-label) does not escape twice, and rewrites the `mkdocs` theme's search index, whose
     script escapes titles itself.
     """
     spelled = _TITLE_CONTROL.sub(lambda m: visible_controls(m.group()), str(text))

@@ -10,7 +10,6 @@ overriding template) can hand MkDocs a title that is not escaped.
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
 import traceback
@@ -29,11 +28,11 @@ from ..errors import SchemaSyncError
 from ..files import utf8_problem
 from ..settings import Settings
 from . import escape, mermaid
+from .slugs import slugs as _slugs
 
 if TYPE_CHECKING:
     from ..contracts.check import ContractReport
 
-_SAFE_SLUG = re.compile(r"[^A-Za-z0-9_.-]")
 _RESERVED = {"index", "er", "architecture", "changes", "contracts", "status"}
 _TITLE_LINE = re.compile(r"^title\s*:")
 #: pages of a schema's folder beside its table pages
@@ -113,19 +112,29 @@ class Paths:
 
     def __init__(self, catalog: Catalog, root: str) -> None:
         self.root = root.strip("/") or "schema"
-        self._schema_slugs = _slugs(catalog.schemas)
+        self._schema_slugs = _slugs(catalog.schemas, _RESERVED, what="schemas")
         self._table_slugs: dict[str, str] = {}
+        # a routine's page is its name's: overloads share it, each under its own anchor (README "Page addresses")
         self._routine_slugs: dict[int, str] = {}  # by id(): a MySQL function and procedure may share a key
+        self._routine_anchors: dict[int, str] = {}
+        self._overloads: dict[tuple[str, str], list[Routine]] = defaultdict(list)
         self._anchors: dict[tuple[str, str], str] = {}
-        routines = list(catalog.routine_map().items())
+        for r in catalog.routine_map().values():
+            self._overloads[(r.schema, r.name)].append(r)
         for schema in catalog.schemas:
             tables = catalog.in_schema(schema)
-            slugs = _slugs([t.name for t in tables], _RESERVED | _SCHEMA_PAGES)
+            slugs = _slugs([t.name for t in tables], _RESERVED | _SCHEMA_PAGES, what=f"tables of schema {schema!r}")
             for t in tables:
                 self._table_slugs[t.key] = slugs[t.name]
-            self._routine_slugs.update(_routine_slugs([(k, r) for k, r in routines if r.schema == schema]))
+            names = [r.name for r in catalog.routines_in(schema)]
+            routine_slugs = _slugs(list(dict.fromkeys(names)), what=f"routines of schema {schema!r}")
+            for (owner, name), group in self._overloads.items():
+                if owner == schema:
+                    self._routine_slugs.update((id(r), routine_slugs[name]) for r in group)
+                    if len(group) > 1:
+                        self._routine_anchors.update(_overload_anchors(group))
             for kind, objects in (("type", catalog.types_in(schema)), ("seq", catalog.sequences_in(schema))):
-                anchors = _slugs([o.name for o in objects], set())
+                anchors = _slugs([o.name for o in objects])
                 self._anchors.update({(kind, o.key): f"{kind}-{anchors[o.name]}" for o in objects})
 
     def index(self) -> str:
@@ -147,7 +156,16 @@ class Paths:
         return f"{self.root}/{self._schema_slugs[schema]}/routines.md"
 
     def routine(self, routine: Routine) -> str:
+        """The page of the routine's name: the same for all its overloads, so adding one moves nothing."""
         return f"{self.root}/{self._schema_slugs[routine.schema]}/routines/{self._routine_slugs[id(routine)]}.md"
+
+    def overloads(self, routine: Routine) -> list[Routine]:
+        """The routines sharing `routine`'s page (itself alone unless overloaded), in catalog order."""
+        return self._overloads[(routine.schema, routine.name)]
+
+    def routine_anchor(self, routine: Routine) -> str:
+        """The overload's anchor on its page (safe characters only), or "" when it is alone there."""
+        return self._routine_anchors.get(id(routine), "")
 
     def types(self, schema: str) -> str:
         return f"{self.root}/{self._schema_slugs[schema]}/types.md"
@@ -169,31 +187,14 @@ class Paths:
         return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
 
 
-def _routine_slugs(routines: list[tuple[str, Routine]]) -> dict[int, str]:
-    """Routine page names (by the routine's id()): its name, or name and a hash of its key for overloads."""
+def _overload_anchors(group: list[Routine]) -> dict[int, str]:
+    """Anchors for overloads on their shared page, from their argument types (kind too where those repeat)."""
     count: dict[str, int] = defaultdict(int)
-    for _, r in routines:
-        count[r.name] += 1
-    wanted = {
-        id(r): r.name if count[r.name] == 1 else f"{r.name}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:6]}"
-        for key, r in routines
-    }
-    slugs = _slugs(list(dict.fromkeys(wanted.values())), {"index"})  # routines/index.md is routines.md's URL
-    return {ident: slugs[name] for ident, name in wanted.items()}
-
-
-def _slugs(names: list[str], reserved: set[str] = _RESERVED) -> dict[str, str]:
-    """File names for database names: safe characters only, unique even on case-insensitive disks."""
-    base = {n: _SAFE_SLUG.sub("-", n).strip(".") or "-" for n in names}
-    lowered: dict[str, int] = defaultdict(int)
-    for slug in base.values():
-        lowered[slug.lower()] += 1
-    out = {}
-    for name, slug in base.items():
-        if slug != name or lowered[slug.lower()] > 1 or slug.lower() in reserved:
-            slug = f"{slug}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:6]}"
-        out[name] = slug
-    return out
+    for r in group:
+        count[r.signature] += 1
+    wanted = {id(r): r.signature if count[r.signature] == 1 else f"{r.signature} {r.kind}" for r in group}
+    anchors = _slugs(list(wanted.values()), what="overloads")
+    return {ident: f"overload-{anchors[text]}" for ident, text in wanted.items()}
 
 
 def _split_front_matter(text: str, template: str) -> tuple[dict[str, Any], str]:
@@ -300,7 +301,8 @@ class Renderer:
             if isinstance(target, Table):
                 to = self.paths.table(target)
             elif isinstance(target, Routine):
-                to = self.paths.routine(target)
+                anchor = self.paths.routine_anchor(target)
+                to = self.paths.routine(target) + (f"#{anchor}" if anchor else "")
             elif isinstance(target, UserType | Sequence):
                 to = self.paths.entry(target)
             else:
@@ -349,10 +351,7 @@ class Renderer:
                 diagram=escape.fence(mermaid.er_diagram(catalog, shown, columns=len(shown) <= 15), "mermaid"),
             )
             for table in tables:
-                page = self.paths.table(table)
-                out[page] = self.render(
-                    "table.md.j2", page, title=table.name, table=table, **self._table_context(table)
-                )
+                out[self.paths.table(table)] = self.table_page(table)
         out[self.paths.page("architecture")] = self.render(
             "architecture.md.j2",
             self.paths.page("architecture"),
@@ -363,6 +362,10 @@ class Renderer:
             page = self.paths.page(extra.name)
             out[page] = self.render(extra.template, page, title=extra.title, **extra.context)
         return dict(sorted(out.items()))
+
+    def table_page(self, table: Table) -> str:
+        page = self.paths.table(table)
+        return self.render("table.md.j2", page, title=table.name, table=table, **self._table_context(table))
 
     def _object_pages(self, schema: str) -> dict[str, str]:
         """The schema's routines page and a page per routine, its types page and its sequences page."""
@@ -377,11 +380,25 @@ class Renderer:
             for trigger in catalog.triggers:
                 if trigger.function:
                     triggers_of[trigger.function].append((trigger, catalog.by_key(trigger.table_key)))
-            for key, routine in catalog.routine_map().items():
-                if routine.schema == schema:
-                    page = self.paths.routine(routine)
-                    runs = triggers_of.get(key, [])
-                    out[page] = self.render("routine.md.j2", page, title=routine.label, routine=routine, triggers=runs)
+            key_of = {id(r): key for key, r in catalog.routine_map().items()}
+            for routine in catalog.routines_in(schema):
+                page = self.paths.routine(routine)
+                group = self.paths.overloads(routine)
+                if page in out or routine is not group[0]:
+                    continue
+                overloads = [
+                    {
+                        "routine": r,
+                        "triggers": triggers_of.get(key_of[id(r)], []),
+                        "anchor": self.paths.routine_anchor(r),
+                    }
+                    for r in group
+                ]
+                title = routine.label if len(group) == 1 else f"{routine.name} ({len(group)} overloads)"
+                out[page] = self.render(
+                    "routine.md.j2", page, title=title, routine=routine, triggers=overloads[0]["triggers"],
+                    overloads=overloads,
+                )  # fmt: skip
         types = catalog.types_in(schema)
         if types:
             page = self.paths.types(schema)

@@ -24,6 +24,7 @@ Rows recorded by a deploy (`deployed`) are never pending, so never sent back.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -78,7 +79,7 @@ def crash_point(step: str) -> None:
 
 @dataclass
 class PassResult:
-    action: str  # busy | no-github | no-drift | deployed | unchanged | opened | updated | closed | dry-run
+    action: str  # busy | idle | no-github | no-drift | deployed | unchanged | opened | updated | closed | dry-run
     lines: list[str] = field(default_factory=list)
     pr_url: str | None = None
     marked: int = 0
@@ -90,6 +91,8 @@ class PassResult:
 
 def database_name(settings: Settings, db: Database) -> str:
     """A short name of the documented database, for the branch and the PR title."""
+    if settings.name:  # an entry of `databases:`
+        return settings.name
     spec = db.spec
     if spec.path is not None:
         name = spec.path.stem
@@ -141,6 +144,20 @@ class DriftStore:
             raise SchemaSyncError(f"cannot mark the drift-log rows synced: {exc.message}") from None
         return done
 
+    def last_pass(self) -> dict[str, Any]:
+        """What `save_pass` recorded last ({} when nothing, or it cannot be read)."""
+        try:
+            if self.json is not None:
+                raw: Any = self.json.state().get(MONITOR_STATE) if self.json.exists() else None
+            else:
+                raw = (read_state(self.db, names=(MONITOR_STATE,)) or {}).get(MONITOR_STATE)
+                self.db.rollback_quietly()
+            raw = json.loads(raw) if isinstance(raw, str) else raw
+        except (SchemaSyncError, ValueError):
+            self.db.rollback_quietly()
+            return {}
+        return raw if isinstance(raw, dict) else {}
+
     def save_pass(self, info: dict[str, Any]) -> None:
         """The last pass (time, result, PR) for the status page; never fails the pass."""
         text = json.dumps(info, sort_keys=True)
@@ -176,6 +193,7 @@ class Monitor:
         self.dry_run = dry_run
         self.poll = poll
         self._github = github or (lambda gh: GitHub(gh, token_from_env(gh)))
+        self._retry = False  # a webhook failed: the next pass must not be idle, it sends again
 
     def run_pass(self, db: Database) -> PassResult:
         branch = sync_branch(self.settings, db)
@@ -199,13 +217,21 @@ class Monitor:
     def _pass(self, db: Database, branch: str) -> PassResult:
         settings = self.settings
         lines: list[str] = []
+        self._retry = False
+        # read before anything else: the next pass compares it to know whether anything can have changed
+        signal = db.dialect.change_signal(db) if self.poll and not self.dry_run else None
         if self.poll:
-            polled = self.poller.check(db)
+            polled = self.poller.check(db, signal=signal)
             db.rollback_quietly()
             for e in polled.entries:
                 lines.append(f"{e.event_time} {e.event_type} {e.schema_name}.{e.object_name}")
         store = DriftStore(db, settings)
         entries = store.pending()  # before the catalog: every row read is in what is read next
+        resume = Resume(signal, settings, branch)
+        if signal is not None and not entries:
+            idle = self._idle(store, resume, branch)
+            if idle is not None:
+                return idle
         catalog = select_tables(db.dialect.read_catalog(db, row_counts=False), settings)
         db.rollback_quietly()
         contracts = policy.load_for(settings)
@@ -216,6 +242,8 @@ class Monitor:
         if gh is None:
             self._notify(report, db)
             lines.append("no `github:` option: drift is logged, no pull request is opened")
+            if signal is not None:
+                store.save_pass({"time": utc_now(), "action": "no-github", **resume.note(None, None, self._retry)})
             return PassResult("no-github", lines)
         if settings.snapshot is None:
             raise SchemaSyncError("the `snapshot` option is empty: a pull request carries the snapshot file")
@@ -270,6 +298,7 @@ class Monitor:
         if result.marked:
             result.lines.append(f"marked {result.marked} drift-log row(s) synced ({ref})")
         if not self.dry_run:
+            head = None if result.action in ("no-drift", "closed") else (result.commit or state.head_sha)
             store.save_pass(
                 {
                     "time": utc_now(),
@@ -277,9 +306,27 @@ class Monitor:
                     "pr": result.pr_url,
                     "sha256": sha,
                     "rows": result.marked,
+                    **resume.note(state.base_sha, head, self._retry),
                 }
             )
         return result
+
+    def _idle(self, store: DriftStore, resume: Resume, branch: str) -> PassResult | None:
+        """Nothing pending, and the change signal, settings, contracts and both branches as the last pass left
+        them: its result stands, so this pass reads no catalog (None: a whole pass is needed)."""
+        last = store.last_pass()
+        if not resume.matches(last):
+            return None
+        gh = self.settings.github
+        if gh is not None:
+            repo = Repo(self.settings.base_dir)
+            state = repo.state(gh.base or repo.default_branch(), branch)
+            if [state.base_sha, state.head_sha] != [last.get("base"), last.get("head")]:
+                return None
+        sha = str(last.get("sha256") or "")
+        lines = [f"no change since the last pass ({last.get('time')}, {last.get('action')}): nothing to do"]
+        store.save_pass({**last, "time": utc_now(), "action": "idle", "rows": 0})
+        return PassResult("idle", lines, pr_url=last.get("pr"), sha256=sha or None, branch=branch)
 
     # ------------------------------------------------------------------ steps
 
@@ -395,7 +442,32 @@ class Monitor:
 
     def _notify(self, report: ContractReport | None, db: Database) -> None:
         if report is not None:
-            notified.notify(report, self.settings, db.spec.display, db)
+            self._retry = notified.notify(report, self.settings, db.spec.display, db).failed > 0
+
+
+class Resume:
+    """What an idle pass compares with the last pass: the change signal, the settings and contract file (by
+    hash), the branch, and (after) the base and head commits."""
+
+    def __init__(self, signal: str | None, settings: Settings, branch: str) -> None:
+        self.signal = signal
+        contracts = settings.contracts
+        text = contracts.read_bytes() if contracts is not None and contracts.is_file() else b""
+        self.inputs = hashlib.sha256(repr(settings).encode("utf-8") + b"\0" + text).hexdigest()
+        self.branch = branch
+
+    def note(self, base: str | None, head: str | None, retry: bool) -> dict[str, Any]:
+        if self.signal is None or retry:
+            return {}
+        return {"signal": self.signal, "inputs": self.inputs, "branch": self.branch, "base": base, "head": head}
+
+    def matches(self, last: dict[str, Any]) -> bool:
+        return (
+            self.signal is not None
+            and last.get("signal") == self.signal
+            and last.get("inputs") == self.inputs
+            and last.get("branch") == self.branch
+        )
 
 
 def _rebody(data: pr_body.BodyInput, synced: list[DriftEntry]) -> str:

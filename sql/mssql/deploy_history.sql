@@ -22,6 +22,8 @@ CREATE TABLE schema_sync.deploy_history (
     allowed_breaking nvarchar(max) NULL,
     target           nvarchar(64) NULL,
     deploy_id        varchar(36) NOT NULL,
-    content          nvarchar(max) NULL
+    content          nvarchar(max) NULL,
+    run_mode         varchar(16) NULL,
+    statement_index  int NULL
 );
 GO

@@ -180,51 +180,109 @@ END
 GO
 
 -- ------------------------------------------------------------------ masking
--- Passwords never reach the log: the literal after PASSWORD, OLD_PASSWORD or SECRET outside strings,
--- names and comments ('…', N'…', 0x… hashes; whitespace, `=` and comments between), as in
--- CREATE USER … WITH PASSWORD = N'…', CREATE MASTER KEY ENCRYPTION BY PASSWORD = '…',
--- CREATE DATABASE SCOPED CREDENTIAL … SECRET = '…', ALTER APPLICATION ROLE … OLD_PASSWORD = '…'.
--- (EVENTDATA() hides passwords only for server-level CREATE/ALTER LOGIN.) One pass over the
--- characters; the text is copied in a few pieces, not character by character. Statements without
--- those words are returned at once. The reader masks again before anything is shown.
+-- Secrets never reach the log: outside strings, names and comments, the literal after a word that
+-- names one ('…', N'…', 0x… hashes; whitespace, `=` and comments between): PASSWORD, OLD_PASSWORD,
+-- SECRET, KEY_SOURCE, IDENTITY_VALUE and any word holding password, passwd, pwd, secret, token or
+-- api_key, as in CREATE USER … WITH PASSWORD = N'…', CREATE MASTER KEY ENCRYPTION BY PASSWORD = '…',
+-- CREATE DATABASE SCOPED CREDENTIAL … SECRET = '…', ALTER APPLICATION ROLE … OLD_PASSWORD = '…',
+-- CREATE SYMMETRIC KEY … KEY_SOURCE = '…', IDENTITY_VALUE = '…', sp_addlinkedsrvlogin … @rmtpassword = N'…';
+-- inside strings, the value of PWD= / Password= (OPENROWSET, OPENDATASOURCE connection strings).
+-- (EVENTDATA() hides passwords only for server-level CREATE/ALTER LOGIN.)
+-- Every comparison is by code point (UNICODE() numbers, or COLLATE Latin1_General_BIN2 with the
+-- letters' cases spelled out): under a case-sensitive or binary database collation a lower-case
+-- `password` is still found, and under a width-insensitive one a full-width ＇ or ］ is not taken for
+-- the quote or bracket it resembles (the parser does not take it either).
+-- One pass over the characters; the text is copied in a few pieces, not character by character.
+-- Statements without those words are returned at once. The reader masks again before anything is shown.
+-- tests/tsql_mask_port.py is a line-by-line Python port, run on the shared masking corpus.
+-- Whether a word (or a whole statement) names a secret: by code point, each letter's cases spelled out.
+CREATE OR ALTER FUNCTION schema_sync.names_secret (@w nvarchar(max))
+RETURNS bit
+AS
+BEGIN
+    IF @w COLLATE Latin1_General_BIN2 LIKE N'%[Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]%'
+       OR @w COLLATE Latin1_General_BIN2 LIKE N'%[Pp][Aa][Ss][Ss][Ww][Dd]%'
+       OR @w COLLATE Latin1_General_BIN2 LIKE N'%[Pp][Ww][Dd]%'
+       OR @w COLLATE Latin1_General_BIN2 LIKE N'%[Ss][Ee][Cc][Rr][Ee][Tt]%'
+       OR @w COLLATE Latin1_General_BIN2 LIKE N'%[Tt][Oo][Kk][Ee][Nn]%'
+       OR @w COLLATE Latin1_General_BIN2 LIKE N'%[Aa][Pp][Ii][_][Kk][Ee][Yy]%'
+       OR @w COLLATE Latin1_General_BIN2 LIKE N'%[Kk][Ee][Yy][_][Ss][Oo][Uu][Rr][Cc][Ee]%'
+       OR @w COLLATE Latin1_General_BIN2 LIKE N'%[Ii][Dd][Ee][Nn][Tt][Ii][Tt][Yy][_][Vv][Aa][Ll][Uu][Ee]%'
+        RETURN 1;
+    RETURN 0;
+END
+GO
+
 CREATE OR ALTER FUNCTION schema_sync.mask_statement (@q nvarchar(max))
 RETURNS nvarchar(max)
 AS
 BEGIN
-    IF @q IS NULL OR (@q NOT LIKE N'%password%' AND @q NOT LIKE N'%secret%')
+    IF @q IS NULL OR schema_sync.names_secret(@q) = 0
         RETURN @q;
     DECLARE
         @n       int = LEN(@q + N'x') - 1,  -- LEN ignores trailing spaces
         @i       int = 1,
-        @ch      nchar(1),
         @c       int,
+        @c2      int,
         @st      tinyint = 0,  -- 0 code, 1 '…', 2 […], 3 "…", 4 -- comment, 5 /* */ comment (nested)
         @depth   int = 0,
         @wstart  int = 0,
         @wlen    int = 0,
         @expect  bit = 0,      -- the next literal is a secret
-        @masking bit = 0,
+        @masking bit = 0,      -- reading a secret: a literal after a keyword, or a PWD= value in a string
+        @kv      bit = 0,      -- the secret being read is a PWD= value (ends at `;` or the string's end)
+        @kstart  int = 0,      -- inside a string: where the word being read starts (0: none)
+        @kword   int = 0,      -- inside a string: where the last word started
+        @kend    int = 0,      -- inside a string: where the last word ended (0: not right before)
         @start   int = 0,      -- first character of the secret being read
         @from    int = 1,      -- first character not yet copied to @out
         @out     nvarchar(max) = N'';
     WHILE @i <= @n
     BEGIN
-        SET @ch = SUBSTRING(@q, @i, 1);
+        SET @c = UNICODE(SUBSTRING(@q, @i, 1));
+        SET @c2 = ISNULL(UNICODE(SUBSTRING(@q, @i + 1, 1)), 0);
         IF @st = 1
         BEGIN
-            IF @ch = N''''
+            IF @c = 39 AND @c2 = 39
             BEGIN
-                IF SUBSTRING(@q, @i + 1, 1) = N''''
-                    SET @i += 1;  -- a doubled quote inside the string
+                SET @i += 2;  -- a doubled quote inside the string
+                CONTINUE;
+            END
+            IF @masking = 1 AND (@c = 39 OR (@kv = 1 AND @c = 59))
+            BEGIN  -- the end of the secret: the closing quote, or `;` after a PWD= value
+                SET @out += SUBSTRING(@q, @from, @start - @from) + N'***';
+                SET @from = @i;
+                SET @masking = 0;
+                SET @kv = 0;
+            END
+            IF @c = 39
+                SET @st = 0;
+            ELSE IF @masking = 0
+            BEGIN  -- the words of a connection string: PWD= and Password= start a secret value
+                IF @c BETWEEN 65 AND 90 OR @c BETWEEN 97 AND 122 OR @c = 95
+                BEGIN
+                    IF @kstart = 0
+                        SET @kstart = @i;
+                END
                 ELSE
                 BEGIN
-                    IF @masking = 1
+                    IF @kstart > 0
                     BEGIN
-                        SET @out += SUBSTRING(@q, @from, @start - @from) + N'***';
-                        SET @from = @i;
-                        SET @masking = 0;
+                        SET @kword = @kstart;
+                        SET @kend = @i;
+                        SET @kstart = 0;
                     END
-                    SET @st = 0;
+                    IF @c = 61 AND @kend > 0
+                       AND (SUBSTRING(@q, @kword, @kend - @kword) COLLATE Latin1_General_BIN2 LIKE N'[Pp][Ww][Dd]'
+                            OR SUBSTRING(@q, @kword, @kend - @kword) COLLATE Latin1_General_BIN2
+                               LIKE N'[Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]')
+                    BEGIN
+                        SET @masking = 1;
+                        SET @kv = 1;
+                        SET @start = @i + 1;
+                    END
+                    IF @c <> 32
+                        SET @kend = 0;
                 END
             END
             SET @i += 1;
@@ -232,9 +290,9 @@ BEGIN
         END
         IF @st IN (2, 3)
         BEGIN
-            IF @ch = CASE @st WHEN 2 THEN N']' ELSE N'"' END
+            IF @c = CASE @st WHEN 2 THEN 93 ELSE 34 END
             BEGIN
-                IF SUBSTRING(@q, @i + 1, 1) = @ch
+                IF @c2 = @c
                     SET @i += 1;
                 ELSE
                     SET @st = 0;
@@ -244,21 +302,21 @@ BEGIN
         END
         IF @st = 4
         BEGIN
-            IF @ch = NCHAR(10)
+            IF @c = 10
                 SET @st = 0;
             SET @i += 1;
             CONTINUE;
         END
         IF @st = 5
         BEGIN
-            IF @ch = N'*' AND SUBSTRING(@q, @i + 1, 1) = N'/'
+            IF @c = 42 AND @c2 = 47
             BEGIN
                 SET @depth -= 1;
                 SET @i += 1;
                 IF @depth = 0
                     SET @st = 0;
             END
-            ELSE IF @ch = N'/' AND SUBSTRING(@q, @i + 1, 1) = N'*'
+            ELSE IF @c = 47 AND @c2 = 42
             BEGIN
                 SET @depth += 1;
                 SET @i += 1;
@@ -266,8 +324,7 @@ BEGIN
             SET @i += 1;
             CONTINUE;
         END
-        -- code: words (keywords, names, numbers, 0x… hashes) are read whole
-        SET @c = UNICODE(@ch);
+        -- code: words (keywords, names, @variables, numbers, 0x… hashes) are read whole
         IF @c = 95 OR @c IN (35, 36, 64) OR @c BETWEEN 48 AND 57 OR @c BETWEEN 65 AND 90
            OR @c BETWEEN 97 AND 122 OR @c > 127
         BEGIN
@@ -277,50 +334,54 @@ BEGIN
             SET @i += 1;
             IF @i <= @n
                 CONTINUE;
-            SET @ch = N' ';  -- the text ends with a word: end it below
+            SET @c = 32;  -- the text ends with a word: end it below
         END
         IF @wlen > 0
         BEGIN
-            IF @expect = 1 AND @wlen > 2 AND SUBSTRING(@q, @wstart, 2) IN (N'0x', N'0X')
+            IF @expect = 1 AND @wlen > 2 AND UNICODE(SUBSTRING(@q, @wstart, 1)) = 48
+               AND UNICODE(SUBSTRING(@q, @wstart + 1, 1)) IN (88, 120)
             BEGIN  -- PASSWORD = 0x… HASHED
                 SET @out += SUBSTRING(@q, @from, @wstart + 2 - @from) + N'***';
                 SET @from = @wstart + @wlen;
                 SET @expect = 0;
             END
-            ELSE IF @wlen IN (6, 8, 12) AND UPPER(SUBSTRING(@q, @wstart, @wlen)) IN (N'PASSWORD', N'OLD_PASSWORD', N'SECRET')
+            ELSE IF schema_sync.names_secret(SUBSTRING(@q, @wstart, @wlen)) = 1
                 SET @expect = 1;
-            ELSE IF NOT (@wlen = 1 AND UPPER(SUBSTRING(@q, @wstart, 1)) = N'N' AND @ch = N'''')
+            ELSE IF NOT (@wlen = 1 AND UNICODE(SUBSTRING(@q, @wstart, 1)) IN (78, 110) AND @c = 39)
                 SET @expect = 0;  -- any other word (MUST_CHANGE, HASHED, a name) ends the wait; N'…' does not
             SET @wlen = 0;
             IF @i > @n
                 BREAK;
         END
-        IF @ch = N''''
+        IF @c = 39
         BEGIN
             SET @st = 1;
+            SET @kstart = 0;
+            SET @kend = 0;
             IF @expect = 1
             BEGIN
                 SET @masking = 1;
+                SET @kv = 0;
                 SET @start = @i + 1;
                 SET @expect = 0;
             END
         END
-        ELSE IF @ch = N'['
+        ELSE IF @c = 91
             SET @st = 2;
-        ELSE IF @ch = N'"'
+        ELSE IF @c = 34
             SET @st = 3;
-        ELSE IF @ch = N'-' AND SUBSTRING(@q, @i + 1, 1) = N'-'
+        ELSE IF @c = 45 AND @c2 = 45
         BEGIN
             SET @st = 4;
             SET @i += 1;
         END
-        ELSE IF @ch = N'/' AND SUBSTRING(@q, @i + 1, 1) = N'*'
+        ELSE IF @c = 47 AND @c2 = 42
         BEGIN
             SET @st = 5;
             SET @depth = 1;
             SET @i += 1;
         END
-        ELSE IF @ch NOT IN (N'=', N' ', NCHAR(9), NCHAR(10), NCHAR(13))
+        ELSE IF @c NOT IN (61, 32, 9, 10, 13)
             SET @expect = 0;
         SET @i += 1;
     END
@@ -396,7 +457,12 @@ BEGIN
         RETURN;
 
     -- Before anything is written: no password reaches the log (see schema_sync.mask_statement).
-    SET @statement = schema_sync.mask_statement(@statement);
+    BEGIN TRY
+        SET @statement = schema_sync.mask_statement(@statement);
+    END TRY
+    BEGIN CATCH  -- never the raw statement
+        SET @statement = CONCAT(N'(not shown: masking the statement failed, error ', ERROR_NUMBER(), N')');
+    END CATCH
 
     IF EXISTS (SELECT 1 FROM schema_sync.install_info WHERE name = 'enforce_contracts' AND value = N'1')
     BEGIN

@@ -20,6 +20,8 @@ CREATE TABLE IF NOT EXISTS schema_sync_deploy_history (
     target           VARCHAR(64),
     deploy_id        VARCHAR(36) NOT NULL,
     content          LONGTEXT,
+    run_mode         VARCHAR(16),
+    statement_index  INT,
     CONSTRAINT schema_sync_deploy_history_outcome
         CHECK (outcome IN ('applied', 'failed', 'refused', 'needs_repair', 'baseline', 'repaired'))
 ) DEFAULT CHARSET = utf8mb4;

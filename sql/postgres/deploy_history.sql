@@ -6,7 +6,9 @@
 -- the failing statement). Rows are only ever added: the newest row of a version is
 -- its state. Created by the first deploy; idempotent.
 --   outcome: applied | failed (rolled back) | refused (the contract gate) | needs_repair
---            (MySQL: partly applied) | baseline | repaired
+--            (partly applied, or a deploy still running or killed there) | baseline | repaired
+--   run_mode: transaction | no-transaction | per-statement; statement_index: the statement the
+--            row stops at (see deploy_history_upgrade.sql, which adds both to older tables)
 CREATE SCHEMA IF NOT EXISTS schema_sync;
 CREATE TABLE IF NOT EXISTS schema_sync.deploy_history (
     installed_rank   integer PRIMARY KEY,
@@ -24,7 +26,9 @@ CREATE TABLE IF NOT EXISTS schema_sync.deploy_history (
     allowed_breaking text,
     target           varchar(64),
     deploy_id        varchar(36) NOT NULL,
-    content          text
+    content          text,
+    run_mode         varchar(16),
+    statement_index  integer
 );
 CREATE INDEX IF NOT EXISTS deploy_history_version_idx ON schema_sync.deploy_history (version, installed_rank);
 REVOKE ALL ON schema_sync.deploy_history FROM PUBLIC;

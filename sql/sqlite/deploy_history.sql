@@ -17,5 +17,7 @@ CREATE TABLE IF NOT EXISTS schema_sync_deploy_history (
     allowed_breaking TEXT,
     target           TEXT,
     deploy_id        TEXT NOT NULL,
-    content          TEXT
+    content          TEXT,
+    run_mode         TEXT,
+    statement_index  INTEGER
 );

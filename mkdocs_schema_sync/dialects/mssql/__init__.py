@@ -11,7 +11,7 @@ import math
 from typing import TYPE_CHECKING
 
 from ..base import Connection, Dialect, Triggers
-from ..statements import Statement
+from ..statements import Statement, code_words
 from . import catalog, driver
 from .batches import split_batches
 from .contracts import MSSQLContracts
@@ -89,6 +89,29 @@ class MSSQLDialect(Dialect):
                 "as pending drift; run `mkdocs-schema-sync install-triggers` again to upgrade it in place"
             )
         return None
+
+    def transaction_control(self, statement: str) -> str | None:
+        """A batch is many statements: any COMMIT, ROLLBACK, BEGIN/SAVE TRAN or SET IMPLICIT_TRANSACTIONS in
+        its code, unless the batch defines a procedure, trigger or function (their bodies run later)."""
+        words = code_words(statement, backslash_escapes=False)
+        head = [w for w in words[:4] if w not in ("or", "alter")] if words[:1] == ["create"] else words[:2]
+        if words[:1] in (["create"], ["alter"]) and head[1:2] in (["procedure"], ["proc"], ["trigger"], ["function"]):
+            return None
+        for i, w in enumerate(words):
+            pair = (w, words[i + 1] if i + 1 < len(words) else "")
+            if w in ("commit", "rollback"):
+                return w.upper()
+            if pair[0] in ("begin", "save") and pair[1] in ("tran", "transaction", "distributed"):
+                return " ".join(pair).upper()
+            if pair == ("set", "implicit_transactions"):
+                return "SET IMPLICIT_TRANSACTIONS"
+        return None
+
+    def set_deploy_timeout(self, db: Connection, seconds: float | None) -> None:
+        """LOCK_TIMEOUT (-1: wait) and the ODBC query timeout (0: none) for a migration's batches."""
+        db.query(f"SET LOCK_TIMEOUT {-1 if seconds is None else max(1, round(seconds * 1000))}")
+        with contextlib.suppress(Exception):
+            db.raw.timeout = 0 if seconds is None else max(1, math.ceil(seconds))
 
     def odbc_server(self, host: str, port: int | None) -> dict[str, str]:
         """SQL Server takes the port after a comma in SERVER.

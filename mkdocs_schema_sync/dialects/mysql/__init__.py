@@ -7,7 +7,7 @@ import math
 from typing import TYPE_CHECKING
 
 from ..base import Connection, Dialect, split_on_line_ends
-from ..statements import Statement
+from ..statements import Statement, code_words
 from . import catalog
 from .statements import split_mysql
 
@@ -46,6 +46,35 @@ class MySQLDialect(Dialect):
     def split_migration(self, text: str) -> list[Statement]:
         """As the mysql client reads a script: backslash escapes, `#` comments, `DELIMITER //` blocks."""
         return split_mysql(text)
+
+    transaction_words = (
+        ("begin",),
+        ("start", "transaction"),
+        ("commit",),
+        ("rollback",),
+        ("savepoint",),
+        ("release",),
+        ("xa",),
+    )
+
+    def transaction_control(self, statement: str) -> str | None:
+        """Also SET autocommit, and COMMIT inside a MariaDB `BEGIN NOT ATOMIC … END` block."""
+        words = code_words(statement, limit=4)
+        if words[:1] == ["set"] and "autocommit" in words[1:4]:
+            return "SET AUTOCOMMIT"
+        if words[:3] == ["begin", "not", "atomic"]:
+            found = {"commit", "rollback"} & set(code_words(statement))
+            return " ".join(sorted(found)).upper() or None
+        return super().transaction_control(statement)
+
+    def set_deploy_timeout(self, db: Connection, seconds: float | None) -> None:
+        """max_statement_time (MariaDB; MySQL has no bound on DDL) and lock_wait_timeout (0/a year: none)."""
+        lock_wait = 31_536_000 if seconds is None else max(1, math.ceil(seconds))
+        statement = 0 if seconds is None else seconds
+        try:
+            db.query(f"SET SESSION max_statement_time = {statement:.3f}, lock_wait_timeout = {lock_wait}")
+        except Exception:  # MySQL: no max_statement_time
+            db.query(f"SET SESSION max_execution_time = {round(statement * 1000)}, lock_wait_timeout = {lock_wait}")
 
     def odbc_defaults(self, keys: set[str], timeout: int) -> list[str]:
         """MariaDB Connector/ODBC ignores the ODBC login timeout and waits for the greeting until CONN_TIMEOUT."""

@@ -1,6 +1,7 @@
 """Reading a MySQL/MariaDB catalog: bulk queries over information_schema, scoped to the connected database.
 
-The schema of every object is the database name (`DATABASE()`). The two servers
+The schema of every object is the database name (`DATABASE()`) on pages; the snapshot,
+hashes and `diff` leave it out (`Catalog.portable`): the database is the connection. The two servers
 differ in a few places, handled here: MariaDB quotes literal column defaults and
 reports `NULL` for `DEFAULT NULL`, its CHECK_CONSTRAINTS has a TABLE_NAME column
 (check names are unique per table, not per schema), and it has no functional
@@ -93,8 +94,10 @@ JOIN information_schema.CHECK_CONSTRAINTS AS cc
 WHERE tc.TABLE_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE = 'CHECK'
 """
 
+# INDEX_TYPE: BTREE, HASH, FULLTEXT, SPATIAL; COLLATION 'D' is a descending key. MySQL 8
+# has functional key parts (COLUMN_NAME NULL, EXPRESSION set); MariaDB has no EXPRESSION.
 _INDEXES = """
-SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_COMMENT
+SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_COMMENT, INDEX_TYPE, COLLATION, {expression}
 FROM information_schema.STATISTICS
 WHERE TABLE_SCHEMA = DATABASE()
 ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX
@@ -154,7 +157,7 @@ _CHANGE_SIGNAL = "SELECT " + ",\n".join(
         _fingerprint(
             "STATISTICS",
             "TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COALESCE(COLUMN_NAME, 0x00), NON_UNIQUE, "
-            "COALESCE(SUB_PART, 0x00), INDEX_COMMENT",
+            "COALESCE(SUB_PART, 0x00), INDEX_COMMENT, INDEX_TYPE, COALESCE(COLLATION, 0x00)",
         ),
         _fingerprint(
             "KEY_COLUMN_USAGE",
@@ -242,7 +245,7 @@ def _read_once(db: Connection, row_counts: bool) -> Catalog:
         (database,) = db.query("SELECT DATABASE()")[0]
         if database is None:
             raise SchemaSyncError("the MySQL/MariaDB connection names no database: add /dbname to the URL")
-        return Catalog(dialect="mysql")
+        return Catalog(dialect="mysql", database=database)
 
     for tname, cname, ctype, nullable, default, extra, gen_expr, comment in db.query(_COLUMNS):
         table = tables.get(tname)
@@ -255,6 +258,7 @@ def _read_once(db: Connection, row_counts: bool) -> Catalog:
         else:
             col.default = _default(default, extra, mariadb)
             col.identity = "auto_increment" in extra.lower()
+            col.on_update = _on_update(extra)
         table.columns.append(col)
 
     fks: dict[tuple[str, str], ForeignKey] = {}
@@ -298,7 +302,8 @@ def _read_once(db: Connection, row_counts: bool) -> Catalog:
             table.checks.append(CheckConstraint(name=cname, expression=clause))
 
     indexes: dict[tuple[str, str], Index] = {}
-    for tname, iname, non_unique, col, sub_part, comment in db.query(_INDEXES):
+    sql = _INDEXES.format(expression="NULL" if mariadb else "EXPRESSION")
+    for tname, iname, non_unique, col, sub_part, comment, itype, collation, expression in db.query(sql):
         table = tables.get(tname)
         if table is None or iname == "PRIMARY" or (tname, iname) in constraint_cols:
             continue
@@ -307,9 +312,12 @@ def _read_once(db: Connection, row_counts: bool) -> Catalog:
             index = indexes[(tname, iname)] = Index(
                 name=iname, columns=[], unique=not int(non_unique), comment=comment or None
             )
+            index.method = None if (itype or "BTREE") == "BTREE" else str(itype).lower()
             table.indexes.append(index)
+        if collation == "D":
+            index.options[str(len(index.columns))] = "DESC"
         if col is None:
-            index.columns.append("(expression)")
+            index.columns.append(f"({expression})" if expression else "(expression)")
         else:
             index.columns.append(f"{col}({sub_part})" if sub_part else col)
 
@@ -325,6 +333,7 @@ def _read_once(db: Connection, row_counts: bool) -> Catalog:
         triggers=_triggers(db, schema, tables),
         routines=_routines(db, schema),
         sequences=sequences,
+        database=schema,
     )
 
 
@@ -436,6 +445,13 @@ def _default(value: str | None, extra: str, mariadb: bool) -> str | None:
     if "DEFAULT_GENERATED" in extra or _is_number(value):
         return value
     return "'" + value.replace("'", "''") + "'"
+
+
+def _on_update(extra: str) -> str | None:
+    """`current_timestamp()` of EXTRA `on update current_timestamp()` (MariaDB) or
+    `DEFAULT_GENERATED on update CURRENT_TIMESTAMP` (MySQL), as the server writes it."""
+    at = extra.lower().find("on update ")
+    return extra[at + len("on update ") :].strip() or None if at >= 0 else None
 
 
 def _is_number(text: str) -> bool:

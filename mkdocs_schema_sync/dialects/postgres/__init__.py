@@ -68,6 +68,41 @@ class PostgresDialect(Dialect):
         finally:
             cur.close()
 
+    def transaction_mark(self, db: Connection, *, start: bool) -> object | None:
+        """The transaction's id: assigned at the start (txid_current), the same one after every file."""
+        rows = db.query("SELECT txid_current()" if start else "SELECT txid_current_if_assigned()")
+        return str(rows[0][0]) if rows and rows[0][0] is not None else None
+
+    def set_deploy_timeout(self, db: Connection, seconds: float | None) -> None:
+        """statement_timeout and lock_timeout for a migration's statements (0: none)."""
+        ms = "0" if seconds is None else str(max(1, round(seconds * 1000)))
+        db.query(f"SELECT set_config('statement_timeout', '{ms}', false), set_config('lock_timeout', '{ms}', false)")
+
+    def deploy_session(self, db: Connection) -> None:
+        """PostgreSQL 14+: check every 2 s that the client is still there, so a killed deploy's long statement
+        (and its deploy lock) ends soon after the deploy, not when the statement would have finished."""
+        rows = db.query("SELECT count(*) FROM pg_settings WHERE name = 'client_connection_check_interval'")
+        if rows and int(rows[0][0]) > 0:
+            db.query("SELECT set_config('client_connection_check_interval', '2000', false)")
+
+    def lock_holder(self, db: Connection, name: str) -> str | None:
+        key = lock_key(name)
+        rows = db.query(
+            "SELECT a.pid, a.usename, a.application_name, a.client_addr, a.state, "
+            "to_char(a.query_start, 'YYYY-MM-DD HH24:MI:SS') FROM pg_locks l "
+            "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+            f"AND l.classid = (({key} >> 32) & 4294967295)::oid AND l.objid = ({key} & 4294967295)::oid "
+            "AND l.objsubid = 1"
+        )
+        if not rows:
+            return None
+        pid, user, app, addr, state, started = rows[0]
+        return (
+            f"backend pid {pid} (user {user}, {app or 'no application name'}, from {addr or 'a local socket'}, "
+            f"{state} since {started}); if that deploy was killed and its statement runs on, end it with "
+            f"SELECT pg_cancel_backend({pid}) (or pg_terminate_backend)"
+        )
+
     def triggers(self, db: Connection) -> Triggers:
         if is_superuser(db):
             return Triggers(

@@ -30,6 +30,7 @@ from ...catalog import (
     CheckConstraint,
     Column,
     ForeignKey,
+    ForeignSource,
     Index,
     PrimaryKey,
     Routine,
@@ -278,9 +279,23 @@ LEFT JOIN pg_description AS d
 WHERE {_NS_FILTER} AND (own.deptype IS NULL OR own.deptype <> 'i')
 """
 
+# Foreign tables: the wrapper, the server and both sets of options (as JSON: one shape for every driver).
+# pg_foreign_server is readable by everyone; user mappings (which hold passwords) are not read.
+_FOREIGN = f"""
+SELECT c.oid::int8, w.fdwname, s.srvname,
+       (SELECT json_object_agg(o.option_name, o.option_value) FROM pg_options_to_table(s.srvoptions) AS o)::text,
+       (SELECT json_object_agg(o.option_name, o.option_value) FROM pg_options_to_table(ft.ftoptions) AS o)::text
+FROM pg_foreign_table AS ft
+JOIN pg_class AS c ON c.oid = ft.ftrelid
+JOIN pg_namespace AS n ON n.oid = c.relnamespace
+JOIN pg_foreign_server AS s ON s.oid = ft.ftserver
+JOIN pg_foreign_data_wrapper AS w ON w.oid = s.srvfdw
+WHERE {_NS_FILTER}
+"""
+
 #: every catalog query, in the order read_catalog runs them (the benchmark fetches the same)
-QUERIES = ("_RELATIONS", "_COLUMNS", "_CONSTRAINTS", "_INDEXES", "_SCHEMA_COMMENTS", "_INHERITS", "_TRIGGERS",
-           "_ROUTINES", "_TYPES", "_SEQUENCES")  # fmt: skip
+QUERIES = ("_RELATIONS", "_COLUMNS", "_CONSTRAINTS", "_INDEXES", "_SCHEMA_COMMENTS", "_INHERITS", "_FOREIGN",
+           "_TRIGGERS", "_ROUTINES", "_TYPES", "_SEQUENCES")  # fmt: skip
 
 # One aggregate over the catalogs that hold what we document. Every row written by DDL
 # gets a new, larger xmin, and drops lower the counts, so the pair moves on any change:
@@ -456,6 +471,10 @@ def _read(db: Connection, row_counts: bool, scope: _Scope) -> Catalog:
             table.partition_of = f"{parent_schema}.{parent_name}"
         else:
             table.inherits.append(f"{parent_schema}.{parent_name}")
+    for relid, wrapper, server, server_options, table_options in scope.query(_FOREIGN):
+        table = tables.get(relid)
+        if table is not None:
+            table.foreign_source = foreign_source(table, wrapper, server, server_options, table_options)
     # members are already in sort_members() order: the queries sort names with COLLATE "C"
     return Catalog(
         dialect="postgresql",
@@ -466,6 +485,23 @@ def _read(db: Connection, row_counts: bool, scope: _Scope) -> Catalog:
         types=[] if scope.partial else [_user_type(row) for row in db.query(_TYPES)],
         sequences=[] if scope.partial else [_sequence(row) for row in db.query(_SEQUENCES)],
     )
+
+
+def foreign_source(
+    table: Table, wrapper: str, server: str, server_json: str | None, table_json: str | None
+) -> ForeignSource:
+    """The remote table of a foreign table, from its options and its server's.
+
+    postgres_fdw: `dbname` on the server, `schema_name`/`table_name` on the table (defaults: the local
+    schema and name); mysql_fdw: `dbname` and `table_name` on the table; tds_fdw: `database` on the
+    server, `schema_name`/`table_name` on the table.
+    """
+    srv = json.loads(server_json) if server_json else {}
+    own = json.loads(table_json) if table_json else {}
+    database = own.get("dbname") or srv.get("dbname") or own.get("database") or srv.get("database")
+    remote_schema = own.get("schema_name") or (table.schema if wrapper == "postgres_fdw" else None)
+    remote_table = own.get("table_name") or (table.name if wrapper == "postgres_fdw" else None)
+    return ForeignSource(str(wrapper), str(server), database, remote_schema, remote_table)
 
 
 def _key_options(text: str | None) -> dict[str, str]:

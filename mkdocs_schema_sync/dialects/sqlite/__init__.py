@@ -38,6 +38,19 @@ class SQLiteDialect(Dialect):
         """SQLite's quoting ([names], `names`) and CREATE TRIGGER … BEGIN … END bodies."""
         return split_sqlite(text)
 
+    transaction_words = (
+        ("begin",),
+        ("commit",),
+        ("end",),
+        ("rollback",),
+        ("savepoint",),
+        ("release",),
+    )
+
+    def transaction_mark(self, db: Connection, *, start: bool) -> object | None:
+        """sqlite3 says whether a transaction is open: COMMIT or ROLLBACK in a file closes the deploy's."""
+        return bool(db.raw.in_transaction)
+
     def try_lock(self, db: Connection, name: str, wait: float) -> bool:
         """SQLite has no named session locks: an flock on a file beside the database, held by this connection."""
         path = _lock_path(db, name)

@@ -165,6 +165,7 @@ def _read(db: Connection, row_counts: bool) -> Catalog:
         parsed = ddl.get(tname)
         if parsed:
             fk.comment = parsed.constraint_comments.get(("f", tuple(fk.columns)))
+            fk.name = parsed.fk_names.get((tuple(fk.columns), fk.ref_table.lower()))
 
     indexes: dict[tuple[str, str], tuple[str, bool, bool, list[str]]] = {}
     for tname, iname, unique, origin, partial, _seqno, cid, cname in _bulk(db, _INDEXES, tables):

@@ -38,6 +38,9 @@ class TableDDL:
     check_comments: dict[int, str] = field(default_factory=dict)  # index in `checks` -> comment
     #: comments on table constraints: ("p" | "u" | "f", their columns) -> comment
     constraint_comments: dict[tuple[str, tuple[str, ...]], str] = field(default_factory=dict)
+    #: names given to foreign keys (`CONSTRAINT fk_a FOREIGN KEY (a) …`, `a … CONSTRAINT fk_a REFERENCES …`),
+    #: by their columns and target table (lower case): SQLite keeps them only in the DDL
+    fk_names: dict[tuple[tuple[str, ...], str], str] = field(default_factory=dict)
 
 
 _CONSTRAINT_START = re.compile(r"(?is)^\s*(constraint\b|primary\s+key\b|unique\b|check\b|foreign\s+key\b)")
@@ -221,10 +224,14 @@ def parse_create_table(sql: str | None) -> TableDDL:
             out.checks.append((name, _balanced(text, m.end() - 1)))
         if is_constraint:
             _constraint_comment(out, text, item.comments)
+            _fk_name(out, text)
             continue
         col = _leading_ident(text)
         if not col:
             continue
+        for m in _top_level_positions(text, _COLUMN_FK):  # matched on a masked copy: the name is read from `text`
+            target = _leading_ident(text[m.end() :]).lower()
+            out.fk_names[((col,), target)] = unquote_ident(text[m.start(1) : m.end(1)])
         if item.comments:
             out.column_comments[col] = " ".join(item.comments)
         rest = text[len(text) - len(text.lstrip()) :]
@@ -240,6 +247,22 @@ _KEY_CONSTRAINT = re.compile(
     r"(?is)^\s*(?:constraint\s+(?:\"(?:[^\"]|\"\")*\"|`[^`]*`|\[[^\]]*\]|\S+)\s+)?"
     r"(primary\s+key|unique|foreign\s+key)\s*\("
 )
+
+
+_CONSTRAINT_NAME = r"(\"(?:[^\"]|\"\")*\"|`[^`]*`|\[[^\]]*\]|[^\s(]+)"
+_NAMED_FK = re.compile(r"(?is)^\s*constraint\s+" + _CONSTRAINT_NAME + r"\s+foreign\s+key\s*\(")
+_COLUMN_FK = re.compile(r"(?is)\bconstraint\s+" + _CONSTRAINT_NAME + r"\s+references\b")
+_REFERENCES = re.compile(r"(?is)\breferences\s+")
+
+
+def _fk_name(out: TableDDL, text: str) -> None:
+    m = _NAMED_FK.match(text)
+    if m is None:
+        return
+    columns = tuple(_leading_ident(part) for part in _split_top(_balanced(text, m.end() - 1)))
+    refs = _top_level_positions(text, _REFERENCES)
+    target = _leading_ident(text[refs[0].end() :]).lower() if refs else ""
+    out.fk_names[(columns, target)] = unquote_ident(m.group(1))
 
 
 def _constraint_comment(out: TableDDL, text: str, comments: list[str]) -> None:

@@ -1,0 +1,114 @@
+"""`mkdocs serve` after a one-table change (issue 20 goal 1): the rebuilt site is a clean build's, page for page.
+
+Serve is emulated as MkDocs runs it (mkdocs/commands/serve.py): `on_startup(command="serve")`, then
+each rebuild loads mkdocs.yml again (the plugin instance is kept) and calls the real `build()` into
+the served folder, with `dirty` as `serve --dirty` passes it. The reference is a separate
+`mkdocs build` of the same project and database into another folder.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import Site, mkdocs_build, write_site
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+
+SERVE_URL = "http://127.0.0.1:8000/"
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}(:|&#58;)\d{2}((:|&#58;)\d{2})?(\.\d+)?")  # build times
+
+
+def _config(root: Path, out: Path) -> MkDocsConfig:
+    config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(out))
+    config.site_url = SERVE_URL
+    return config
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file, with what differs between any two builds taken out (build times, gzip headers)."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            rel = path.relative_to(folder).as_posix()
+            data = path.read_bytes()
+            if rel.endswith(".gz"):
+                data = gzip.decompress(data)
+            if rel.endswith((".html", ".xml", ".json", ".gz")):
+                data = _TIME.sub("TIME", data.decode("utf-8")).encode("utf-8")
+            out[rel] = data
+    return out
+
+
+def _change(db: Path, sql: str) -> None:
+    conn = sqlite3.connect(db)
+    conn.executescript(sql)
+    conn.commit()
+    conn.close()
+
+
+def _same_as_a_clean_build(site: Site, served: Path) -> None:
+    result = mkdocs_build(site, strict=False)  # the same project (its drift log too), into site/
+    assert result.returncode == 0, result.stderr
+    rebuilt, reference = _files(served), _files(site.site_dir)
+    assert sorted(set(rebuilt) ^ set(reference)) == []
+    assert [rel for rel in reference if rebuilt[rel] != reference[rel]] == []
+
+
+@pytest.mark.parametrize("dirty", [True, False], ids=["serve --dirty", "serve"])
+def test_rebuild_after_a_change_equals_a_clean_build(tmp_path: Path, scout_db: Path, dirty: bool) -> None:
+    site = write_site(
+        tmp_path / "s", f"connection: sqlite:///{scout_db}\nwatch_interval: 0", extra_yaml=f"site_url: {SERVE_URL}"
+    )
+    assert mkdocs_build(site, strict=False).returncode == 0  # polling's baseline, then a logged change:
+    _change(scout_db, "ALTER TABLE stores ADD COLUMN district VARCHAR(40)")  # the change log page exists
+    served = tmp_path / "served"
+    MkDocsConfig.plugins.plugin_cache.clear()  # type: ignore[attr-defined]  # a fresh plugin, as a new process
+    first = _config(site.root, served)
+    first.plugins.on_startup(command="serve", dirty=dirty)
+    plugin = first.plugins["schema-sync"]
+    page = served / "schema" / "main" / "regions" / "index.html"
+    try:
+        build(first, serve_url=SERVE_URL, dirty=dirty)
+        assert page.is_file() and "promo_code" not in page.read_text()
+        tables = len(list((served / "schema" / "main").glob("*/index.html")))
+
+        _change(scout_db, "ALTER TABLE regions ADD COLUMN promo_code VARCHAR(12)")
+        plugin.invalidate()  # what the watcher does when the change signal moves
+        missing: list[str] = []
+        done = threading.Event()
+
+        def rebuild() -> None:
+            try:
+                build(_config(site.root, served), serve_url=SERVE_URL, dirty=dirty)
+            finally:
+                done.set()
+
+        worker = threading.Thread(target=rebuild)
+        worker.start()
+        while not done.is_set():  # a file missing from the served folder is a 404 for a reader
+            if not page.is_file():
+                missing.append("regions")
+        worker.join()
+        assert missing == []  # before: a plain serve emptied the folder first
+        assert "promo_code" in page.read_text()
+        # only the changed table and the tables joined to it were rendered again (before: every page)
+        assert 1 <= plugin._page_cache.rendered <= 4 < tables
+        if dirty:  # and MkDocs built only pages whose text changed, and the pages in the navigation
+            assert len(plugin._search.built) < tables
+        _same_as_a_clean_build(site, served)
+
+        # a new table: new pages, a longer navigation; still the clean build's site
+        _change(scout_db, "CREATE TABLE promo (id INTEGER PRIMARY KEY, region_id INTEGER REFERENCES regions (id))")
+        plugin.invalidate()
+        build(_config(site.root, served), serve_url=SERVE_URL, dirty=dirty)
+        assert (served / "schema" / "main" / "promo" / "index.html").is_file()
+        _same_as_a_clean_build(site, served)
+    finally:
+        plugin.on_shutdown()
+        MkDocsConfig.plugins.plugin_cache.clear()  # type: ignore[attr-defined]
