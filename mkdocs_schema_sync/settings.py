@@ -95,6 +95,7 @@ class Settings:
     base_dir: Path
     name: str | None = None  # the entry's name under `databases:`; None: the single-connection form
     connection: str | None = None
+    connection_error: str | None = None  # `!ENV VAR` unset or empty: said by whatever needs the connection
     connect_timeout: float = 10.0
     query_timeout: float = 60.0  # seconds a query may take once connected (lock waits, a paused server)
     schemas: list[str] = field(default_factory=list)

@@ -118,6 +118,6 @@ def run_core(func: Any, *args: Any, **kwargs: Any) -> Any:
 def open_configured(settings: Settings, *, writable: bool = False) -> Database:
     """The database of the `connection` option."""
     if not settings.connection:
-        fail("no `connection` is set for schema-sync in mkdocs.yml")
+        fail(settings.connection_error or "no `connection` is set for schema-sync in mkdocs.yml")
     spec = run_core(connection_spec, settings)
     return run_core(open_database, spec, writable)

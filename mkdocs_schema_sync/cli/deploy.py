@@ -27,6 +27,8 @@ from .common import CliState, fail, run_core
 
 
 def _open(settings: Settings, cfg: DeployConfig, target: str | None) -> Database:
+    if target is None and not settings.connection and settings.connection_error:
+        fail(settings.connection_error)
     connection = run_core(target_connection, cfg, target, settings.connection)
     spec = run_core(
         parse_connection, connection, settings.base_dir, settings.connect_timeout, longest_statement=cfg.timeout
