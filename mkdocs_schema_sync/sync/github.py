@@ -36,6 +36,7 @@ class GitHubError(SchemaSyncError):
 
 def token_from_env(gh: GitHubSettings) -> str:
     """The token from the environment variable `github.token_env` names, registered as a secret."""
+    gh.require_repository()
     token = os.environ.get(gh.token_env, "").strip()
     if not token:
         raise SchemaSyncError(
@@ -64,6 +65,7 @@ class GitHub:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.gh = gh
+        gh.require_repository()
         self.sleep = sleep
         register_secret(token)
         self.client = httpx.Client(
