@@ -200,7 +200,42 @@ def parse_schedule(text: Any, where: str = "schema-sync option `monitor_schedule
     fields_ = str(text).split() if isinstance(text, str) else []
     if len(fields_) != 5 or not all(_CRON_FIELD.match(f) for f in fields_):
         raise SchemaSyncError(f"{where}: {text!r} is not a cron line of five fields such as {DEFAULT_SCHEDULE!r}")
+    for value, (name, low, high, names) in zip(fields_, _CRON_RANGES, strict=True):
+        if not all(_cron_item(item, low, high, names) for item in value.split(",")):
+            raise SchemaSyncError(
+                f"{where}: {text!r}: the {name} field {value!r} is out of range ({low}-{high}, *, */n, a-b, a-b/n)"
+            )
     return " ".join(fields_)
+
+
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+#: (field, lowest, highest, names counted from the lowest) of GitHub's POSIX cron
+_CRON_RANGES: tuple[tuple[str, int, int, tuple[str, ...]], ...] = (
+    ("minute", 0, 59, ()),
+    ("hour", 0, 23, ()),
+    ("day-of-month", 1, 31, ()),
+    ("month", 1, 12, _MONTHS),
+    ("day-of-week", 0, 6, _DAYS),
+)
+
+
+def _cron_item(item: str, low: int, high: int, names: tuple[str, ...]) -> bool:
+    """One comma-separated part of a cron field: `*`, `*/n`, `a`, `a-b`, `a-b/n` (names allowed)."""
+    base, _, step = item.partition("/")
+    if step and (not step.isdigit() or not 0 < int(step) <= high - low + 1):
+        return False
+
+    def number(text: str) -> int | None:
+        if text.upper() in names:
+            return low + names.index(text.upper())
+        return int(text) if text.isdigit() and low <= int(text) <= high else None
+
+    if base == "*":
+        return True
+    start, _, end = base.partition("-")
+    a, b = number(start), number(end) if end else None
+    return a is not None and (not end or (b is not None and a <= b))
 
 
 def _matches(table: Table, patterns: list[str]) -> bool:
