@@ -250,3 +250,14 @@ def test_install_triggers_says_what_it_does_on_a_terminal(tmp_path: Path) -> Non
     assert "connecting to the database …" in said and "installing drift capture" in said
     piped = cli("install-triggers", cwd=site.root)
     assert "connecting to the database" not in piped.stderr  # a pipe's stderr stays for errors
+
+
+def test_an_unset_env_connection_of_one_database_entry_is_named(tmp_path: Path) -> None:
+    """Item 7 for `databases:`: the entry whose `!ENV` is unset fails with its variable, not a snapshot build."""
+    site = write_site(
+        tmp_path / "s",
+        "databases:\n  - name: app\n    connection: sqlite:///x.db\n  - name: wh\n    connection: !ENV SCHEMA_SYNC_WH_T\n",
+    )
+    make_sqlite(site.root / "x.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    built = mkdocs_build(site, strict=False)
+    assert built.returncode != 0 and "SCHEMA_SYNC_WH_T is not set or empty" in built.stderr
