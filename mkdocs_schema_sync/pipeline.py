@@ -112,7 +112,7 @@ def read_from_snapshot(settings: Settings, reason: str) -> LoadedCatalog:
     path = settings.snapshot
     if path is None or not path.is_file():
         raise SchemaSyncError(f"{reason}, and there is no snapshot at {path} to build from")
-    catalog = _named(read_snapshot(path), settings)
+    catalog = named_for_connection(read_snapshot(path), settings)
     notice = f"{reason}. These pages show the snapshot {path.name} of {snapshot_time(path)}."
     loaded = LoadedCatalog(select_tables(catalog, settings), SourceInfo("snapshot", path.name, notice))
     if settings.drift_log:
@@ -122,8 +122,9 @@ def read_from_snapshot(settings: Settings, reason: str) -> LoadedCatalog:
     return loaded
 
 
-def _named(catalog: Catalog, settings: Settings) -> Catalog:
-    """A MySQL/MariaDB snapshot keys objects by name alone: pages put them under the connection's database."""
+def named_for_connection(catalog: Catalog, settings: Settings) -> Catalog:
+    """A MySQL/MariaDB snapshot keys objects by name alone: pages, `schemas` and `exclude` see them in the
+    connection's database."""
     if catalog.dialect != "mysql" or catalog.own_database() is not None or not settings.connection:
         return catalog
     try:

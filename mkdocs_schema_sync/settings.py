@@ -264,6 +264,7 @@ def select_tables(catalog: Catalog, settings: Settings) -> Catalog:
         triggers=[t for t in catalog.triggers if t.table_key in kept],
         types=[t for t in catalog.types if wanted(t)],
         sequences=[s for s in catalog.sequences if wanted(s)],
+        database=catalog.database,
     )
     schemas = set(selected.schemas)
     selected.schema_comments = {s: c for s, c in catalog.schema_comments.items() if s in schemas}

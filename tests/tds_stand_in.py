@@ -20,7 +20,6 @@ import contextlib
 import socket
 import ssl
 import struct
-import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,14 +41,33 @@ class Received:
 
 
 def self_signed(folder: Path) -> tuple[Path, Path]:
-    """A throw-away certificate for CN=localhost (openssl, as every CI image has it)."""
-    cert, key = folder / "tds.crt", folder / "tds.key"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    return cert, key
+    """A throw-away certificate for CN=localhost (cryptography comes with the mssql extra, via azure-identity)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "tds.crt", folder / "tds.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
 
 
 class TDSStandIn:
@@ -171,6 +189,8 @@ class _Session:
                 self.send_packet(REPLY, b"\xfe" + struct.pack("<HHQ", 0x0000, 0xE0, 0))  # DONEPROC
             elif kind == ATTENTION:
                 self.send_packet(REPLY, _done(0x0020, 0))  # DONE_ATTN acknowledges the cancel
+            else:  # a transaction manager request (mssql-python rolls back on close): done, nothing to do
+                self.send_packet(REPLY, _done(0x0000, 0))
 
     def on_login(self, payload: bytes) -> bool:
         user = _login_text(payload, 40)

@@ -48,8 +48,9 @@ def test_ddl_trigger_logs_a_deploys_changes_as_deployed() -> None:
 
 def test_history_table_script_and_names() -> None:
     batches = split_batches(MSSQL.read_sql("deploy_history.sql"))
-    assert len(batches) == 2 and "CREATE SCHEMA schema_sync" in batches[0]
-    create = batches[1]
+    assert len(batches) == 3 and batches[0].endswith("SET QUOTED_IDENTIFIER ON;")  # the SET header batch
+    assert "CREATE SCHEMA schema_sync" in batches[1]
+    create = batches[2]
     assert "IF OBJECT_ID(N'schema_sync.deploy_history', N'U') IS NULL" in create
     for column in (
         "installed_rank",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -40,14 +42,21 @@ def tables(draw: st.DrawFn, schema: str, name: str) -> Table:
             identity=draw(st.booleans()),
             generated=draw(st.none() | st.just("a + 1")),
             comment=draw(maybe_text),
+            on_update=draw(st.none() | st.just("current_timestamp()")),
+            generated_storage=draw(st.none() | st.sampled_from(["virtual", "stored"])),
         )
         for n in col_names
     ]
+    inherited = st.booleans()
     kind = draw(st.sampled_from(["table", "view"]))
-    pk = PrimaryKey(draw(st.none() | st.just("pk")), col_names[:1], draw(maybe_text)) if draw(st.booleans()) else None
+    pk = (
+        PrimaryKey(draw(st.none() | st.just("pk")), col_names[:1], draw(maybe_text), draw(inherited))
+        if draw(st.booleans())
+        else None
+    )
     subsets = st.lists(st.sampled_from(col_names), min_size=1, max_size=2, unique=True)
     uniques = [
-        UniqueConstraint(draw(st.none() | st.just(f"u{i}")), cols, draw(maybe_text))
+        UniqueConstraint(draw(st.none() | st.just(f"u{i}")), cols, draw(maybe_text), draw(inherited), draw(inherited))
         for i, cols in enumerate(draw(st.lists(subsets, max_size=2)))
     ]
     fks = [
@@ -59,16 +68,31 @@ def tables(draw: st.DrawFn, schema: str, name: str) -> Table:
             cols,
             draw(st.none() | st.just("CASCADE")),
             comment=draw(maybe_text),
+            inherited=draw(inherited),
         )
         for i, cols in enumerate(draw(st.lists(subsets, max_size=2)))
     ]
     indexes = [
-        Index(n, draw(subsets), draw(st.booleans()), draw(st.none() | st.just("a > 0")))
+        Index(
+            n,
+            draw(subsets),
+            draw(st.booleans()),
+            draw(st.none() | st.just("a > 0")),
+            method=draw(st.none() | st.sampled_from(["gist", "gin", "fulltext"])),
+            include=draw(st.lists(st.sampled_from(col_names), max_size=1)),
+            options=draw(st.sampled_from([{}, {"0": "DESC"}, {"0": "text_pattern_ops"}])),
+            nulls_not_distinct=draw(st.booleans()),
+            inherited=draw(inherited),
+        )
         for n in draw(st.lists(st.sampled_from(["i1", "i2", "i3"]), max_size=3, unique=True))
     ]
     checks = [
-        CheckConstraint(draw(st.none() | st.just(f"ck{i}")), e, draw(maybe_text))
+        CheckConstraint(draw(st.none() | st.just(f"ck{i}")), e, draw(maybe_text), draw(inherited))
         for i, e in enumerate(draw(st.lists(st.sampled_from(["a > 0", "b < 9"]), max_size=2, unique=True)))
+    ]
+    exclusions = [
+        CheckConstraint(draw(st.sampled_from(["ex1", "ex2"])), e, draw(maybe_text), draw(inherited))
+        for e in draw(st.lists(st.sampled_from(["EXCLUDE USING gist (a WITH &&)"]), max_size=1))
     ]
     parts = st.lists(
         st.builds(Partition, st.sampled_from(["p0", "p1", "p2"]), st.none() | st.sampled_from(["< 10", "< 20"])),
@@ -93,6 +117,7 @@ def tables(draw: st.DrawFn, schema: str, name: str) -> Table:
         inherits=draw(st.lists(st.sampled_from([f"{schema}.t1", f"{schema}.t3"]), max_size=2, unique=True)),
         partitions=draw(parts),
         extension=draw(st.none() | st.just("ext")),
+        exclusions=exclusions,
     )
 
 
@@ -122,6 +147,7 @@ triggers = st.builds(
     definition=st.none() | bodies,
     enabled=st.booleans(),
     comment=maybe_text,
+    inherited=st.booleans(),
 )
 user_types = st.builds(
     UserType,
@@ -154,24 +180,32 @@ sequences = st.builds(
 
 
 @st.composite
-def catalogs(draw: st.DrawFn) -> Catalog:
+def catalogs(draw: st.DrawFn, mysql: bool = False) -> Catalog:
+    """A random catalog; `mysql`: one database (its name drawn), every object in it, as a MySQL read gives."""
+    database = draw(st.sampled_from(["scout", "scout_stg"])) if mysql else None
+    schemas = [database] if database else ["main", "sales"]
     keys = draw(
         st.lists(
-            st.tuples(st.sampled_from(["main", "sales"]), st.sampled_from(["t1", "t2", "t3", "Orders"])),
+            st.tuples(st.sampled_from(schemas), st.sampled_from(["t1", "t2", "t3", "Orders"])),
             max_size=5,
             unique=True,
         )
     )
     tbls = [draw(tables(s, n)) for s, n in keys]
     comments = draw(st.dictionaries(st.sampled_from(["main", "sales"]), st.sampled_from(["c1", "c2"]), max_size=2))
+
+    def moved(strategy: st.SearchStrategy) -> st.SearchStrategy:
+        return strategy.map(lambda o: dataclasses.replace(o, schema=database)) if database else strategy
+
     return Catalog(
-        dialect="sqlite",
+        dialect="mysql" if mysql else "sqlite",
         tables=tbls,
-        schema_comments=comments,
-        routines=draw(st.lists(routines, max_size=4, unique_by=lambda r: (r.key, r.kind))),
-        triggers=draw(st.lists(triggers, max_size=3, unique_by=lambda t: t.key)),
-        types=draw(st.lists(user_types, max_size=3, unique_by=lambda t: t.key)),
-        sequences=draw(st.lists(sequences, max_size=2, unique_by=lambda s: s.key)),
+        schema_comments={} if mysql else comments,
+        routines=draw(st.lists(moved(routines), max_size=4, unique_by=lambda r: (r.key, r.kind))),
+        triggers=draw(st.lists(moved(triggers), max_size=3, unique_by=lambda t: t.key)),
+        types=[] if mysql else draw(st.lists(user_types, max_size=3, unique_by=lambda t: t.key)),
+        sequences=draw(st.lists(moved(sequences), max_size=2, unique_by=lambda s: s.key)),
+        database=database,
     )
 
 
@@ -195,3 +229,14 @@ def test_applying_the_diff_gives_the_target(a: Catalog, b: Catalog) -> None:
         assert render(changes) == render(changes)
     for change in changes:  # every change has a one-line description
         assert "\n" not in change.describe() and change.describe()
+
+
+@settings(max_examples=200, deadline=None)
+@given(catalogs(mysql=True), catalogs(mysql=True))
+def test_mysql_catalogs_compare_whatever_their_database_is_called(a: Catalog, b: Catalog) -> None:
+    """Applying the diff gives the target, and the same schema in a database of another name is no drift."""
+    changes = diff_catalogs(a, b)
+    assert apply_changes(a, changes).sha256() == b.sha256()
+    other = "elsewhere"
+    assert diff_catalogs(a, a.renamed(a.own_database() or "", other)) == []
+    assert a.renamed(a.own_database() or "", other).sha256() == a.sha256()

@@ -146,3 +146,42 @@ def _old_form(data: dict, database: str) -> dict:
                 moved[f"{database}.{key}"] = obj
             out[kind] = moved
     return out
+
+
+def test_views_do_not_carry_the_database_name(mariadb_db: ServerDB, twin: ServerDB) -> None:
+    """Found on sakila: MariaDB writes a view's tables as `db`.`t`, so every view differed between copies."""
+    mariadb_execute(mariadb_db, SCHEMA)
+    for db in (mariadb_db, twin):
+        mariadb_execute(db, "CREATE VIEW shop_names AS SELECT s.name FROM shop s JOIN item i ON i.shop_id = s.id")
+    view = _read(mariadb_db).get(mariadb_db.name, "shop_names")
+    assert view is not None and view.definition is not None and mariadb_db.name not in view.definition
+    assert diff_catalogs(_read(mariadb_db), _read(twin)) == []
+
+
+def test_virtual_and_stored_generated_columns(mariadb_db: ServerDB, tmp_path: Path) -> None:
+    mariadb_execute(mariadb_db, "CREATE TABLE g (a int, v int AS (a + 1) VIRTUAL, s int AS (a * 2) STORED)")
+    site = write_site(tmp_path / "site", f"connection: {_url(mariadb_db)}\nconnect_timeout: 5\n")
+    assert cli("snapshot", cwd=site.root).returncode == 0
+    cols = {c["name"]: c for c in json.loads((site.root / "schema.lock.json").read_text())["objects"]["g"]["columns"]}
+    assert (cols["v"]["generated_storage"], cols["s"]["generated_storage"]) == ("virtual", "stored")
+    assert "generated_storage" not in cols["a"]
+    assert mkdocs_build(site).returncode == 0
+    page = visible_text(site.html(f"schema/{mariadb_db.name}/g/index.html"))
+    assert "generated (virtual)" in page and "generated (stored)" in page
+    mariadb_execute(mariadb_db, "ALTER TABLE g DROP COLUMN v, ADD COLUMN v int AS (a + 1) STORED AFTER a")
+    data = json.loads(cli("diff", "--format", "json", cwd=site.root).stdout)
+    assert [(c["kind"], c["before"], c["after"], c["breaking"]) for c in data["changes"]] == [
+        ("column_generated_storage_changed", "virtual", "stored", False)
+    ]
+
+
+def test_schemas_and_exclude_still_select_from_a_snapshot_without_database_names(
+    mariadb_db: ServerDB, tmp_path: Path
+) -> None:
+    mariadb_execute(mariadb_db, SCHEMA)
+    options = f"connection: {_url(mariadb_db)}\nschemas: ['{mariadb_db.name}']\nexclude: ['{mariadb_db.name}.item']\n"
+    site = write_site(tmp_path / "site", options)
+    assert cli("snapshot", cwd=site.root).returncode == 0
+    assert set(json.loads((site.root / "schema.lock.json").read_text())["objects"]) == {"shop"}
+    r = cli("diff", cwd=site.root)  # the snapshot's `shop` is the connection's database's
+    assert r.returncode == 0, r.stdout + r.stderr

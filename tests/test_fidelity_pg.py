@@ -141,3 +141,26 @@ def test_types_and_sequences_pages_qualify_columns_of_other_schemas(pg_db: Serve
     assert "hr.d.m" in types and "pr.d.m" in types
     assert "public.d.m" not in types and "d.m" in types  # the page's own schema is not repeated
     assert "hr.d.k" in visible_text(site.html("schema/public/sequences/index.html"))
+
+
+def test_exclusion_and_nulls_not_distinct_constraints(pg_db: ServerDB, tmp_path: Path) -> None:
+    pg_execute(
+        pg_db,
+        "CREATE EXTENSION IF NOT EXISTS btree_gist;"
+        "CREATE TABLE booking (room int, during tstzrange, code text,"
+        " CONSTRAINT no_overlap EXCLUDE USING gist (room WITH =, during WITH &&),"
+        " CONSTRAINT one_code UNIQUE NULLS NOT DISTINCT (code));",
+    )
+    site = write_site(tmp_path / "site", f"connection: {pg_db.url('postgresql+psycopg')}\nconnect_timeout: 5\n")
+    assert cli("snapshot", cwd=site.root).returncode == 0
+    booking = _snapshot(site)["objects"]["public.booking"]
+    assert booking["exclusions"] == [
+        {"name": "no_overlap", "expression": "EXCLUDE USING gist (room WITH =, during WITH &&)"}
+    ]
+    assert booking["uniques"] == [{"name": "one_code", "columns": ["code"], "nulls_not_distinct": True}]
+    assert mkdocs_build(site).returncode == 0
+    page = visible_text(site.html("schema/public/booking/index.html"))
+    assert "no_overlap" in page and "EXCLUDE USING gist" in page and "code NULLS NOT DISTINCT" in page
+    pg_execute(pg_db, "ALTER TABLE booking DROP CONSTRAINT no_overlap")
+    data = json.loads(cli("diff", "--format", "json", cwd=site.root).stdout)
+    assert [(c["kind"], c["breaking"]) for c in data["changes"]] == [("exclusion_removed", False)]

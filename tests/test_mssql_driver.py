@@ -303,6 +303,23 @@ def test_mssql_python_logs_in_through_its_own_driver(cert: tuple[Path, Path]) ->
     assert "wrong user name or password" in error.message and TEST_PASSWORD not in error.message
 
 
+def test_mssql_python_sessions_are_bounded_and_classified_like_pyodbc_ones() -> None:
+    lock = SERVER[1222]
+    with TDSStandIn("plain", login="ok", batch_errors={"SELECT 1": (1222, lock[0], lock[1])}) as server:
+        url = f"mssql+mssqlpython://reader:pw@127.0.0.1:{server.port}/Scout?Encrypt=no"
+        db = open_database(parse_connection(url, timeout=3, query_timeout=2))
+        try:
+            with pytest.raises(Unreachable, match="Lock request time out period exceeded"):
+                db.query("SELECT 1")
+            started = time.monotonic()
+            with pytest.raises(Unreachable, match="Query timeout expired"):
+                db.query("WAITFOR DELAY '00:01:00'")
+            assert time.monotonic() - started < 5
+        finally:
+            db.close()
+    assert server.received.batches[0] == "SET LOCK_TIMEOUT 2000"
+
+
 def test_mssql_python_connection_string_passes_its_own_keyword_check() -> None:
     spec = parse_connection(
         "mssql+mssqlpython://sql.example.net/Scout?Authentication=ActiveDirectoryDefault&Encrypt=yes"
@@ -328,9 +345,13 @@ def test_mssql_python_refuses_a_driver_keyword_and_an_unknown_one_clearly() -> N
     "method", ["ActiveDirectoryDefault", "ActiveDirectoryInteractive", "ActiveDirectoryDeviceCode"]
 )
 def test_pyodbc_with_an_entra_method_only_mssql_python_does_is_refused_with_the_hint(method: str) -> None:
-    with pytest.raises(SchemaSyncError) as caught:
-        parse_connection(f"azuresql://sql.example.net/Scout?Authentication={method}")
-    assert "mssql+mssqlpython://" in caught.value.message and "ActiveDirectoryMsi" in caught.value.message
+    for text in (
+        f"azuresql://sql.example.net/Scout?Authentication={method}",
+        f"DRIVER={{ODBC Driver 18 for SQL Server}};SERVER=sql.example.net;DATABASE=Scout;Authentication={method}",
+    ):
+        with pytest.raises(SchemaSyncError) as caught:
+            parse_connection(text)
+        assert "mssql+mssqlpython://" in caught.value.message and "ActiveDirectoryMsi" in caught.value.message
 
 
 # --------------------------------------------------------------------------- whole builds

@@ -347,13 +347,17 @@ def test_the_trigger_paths_are_found() -> None:
 
 def test_there_is_a_sample_for_each_event_the_trigger_cares_about() -> None:
     assert SAMPLES == [
+        "alter_index_rebuild",
+        "alter_schema_transfer",
         "alter_table_add_column",
         "alter_table_alter_column",
         "alter_table_drop_column",
         "create_table",
         "drop_table",
+        "drop_view",
         "rename_column",
         "rename_table",
+        "update_statistics",
     ]
     sources = (EVENTDATA / "SOURCES.md").read_text(encoding="utf-8")
     for name in SAMPLES:
@@ -394,6 +398,40 @@ EXPECTED = {
     "drop_table": ("DROP_TABLE", "TABLE", "dbo", "table_1", None, None, [], [], "drop table table_1"),
     "rename_column": ("RENAME", "COLUMN", "dbo", "column2", "test1", "TABLE", [], [], None),
     "rename_table": ("RENAME", "TABLE", "dbo", "test1", "", "", [], [], None),
+    "drop_view": ("DROP_VIEW", "VIEW", "dbo", "v_orders", None, None, [], [], "drop view dbo.v_orders"),
+    "alter_schema_transfer": (
+        "ALTER_SCHEMA",
+        "TABLE",
+        "archive",
+        "table_1",
+        None,
+        None,
+        [],
+        [],
+        "alter schema archive transfer",
+    ),
+    "alter_index_rebuild": (
+        "ALTER_INDEX",
+        "INDEX",
+        "dbo",
+        "IX_table_1_a",
+        "table_1",
+        "TABLE",
+        [],
+        [],
+        "alter index IX_table_1_a on dbo.table_1 rebuild",
+    ),
+    "update_statistics": (
+        "UPDATE_STATISTICS",
+        "TABLE",
+        "dbo",
+        "table_1",
+        None,
+        None,
+        [],
+        [],
+        "update statistics",
+    ),
 }
 
 
@@ -450,8 +488,15 @@ def test_each_refusal_branch_is_taken_by_its_sample() -> None:
             _value(doc, V("ObjectType")),
             _value(doc, V("TargetObjectType")),
         )
-        if event == "DROP_TABLE" or (event == "RENAME" and otype == "TABLE"):
+        statement = (_value(doc, V("TSQLCommand/CommandText")) or "").upper()
+        if event in ("CREATE_STATISTICS", "UPDATE_STATISTICS", "DROP_STATISTICS") or (
+            event == "ALTER_INDEX" and ("REBUILD" in statement or "REORGANIZE" in statement)
+        ):
+            return "left out"
+        if event in ("DROP_TABLE", "DROP_VIEW") or (event == "RENAME" and otype in ("TABLE", "VIEW")):
             return "table"
+        if event == "ALTER_SCHEMA":
+            return "schema transfer"
         if event == "RENAME" and otype == "COLUMN" and ttype == "TABLE":
             return "column rename"
         if event == "ALTER_TABLE":
@@ -459,11 +504,24 @@ def test_each_refusal_branch_is_taken_by_its_sample() -> None:
         return None
 
     trigger = " ".join(_trigger().split())
-    assert "IF @event_type = N'DROP_TABLE' OR (@event_type = N'RENAME' AND @object_type = N'TABLE')" in trigger
+    assert (
+        "IF @event_type IN (N'CREATE_STATISTICS', N'UPDATE_STATISTICS', N'DROP_STATISTICS') OR "
+        "(@event_type = N'ALTER_INDEX' AND (UPPER(@statement) LIKE N'%REBUILD%' OR UPPER(@statement) LIKE "
+        "N'%REORGANIZE%')) RETURN;"
+    ) in trigger
+    assert (
+        "IF @event_type IN (N'DROP_TABLE', N'DROP_VIEW') OR (@event_type = N'RENAME' AND @object_type IN "
+        "(N'TABLE', N'VIEW'))"
+    ) in trigger
+    assert "ELSE IF @event_type = N'ALTER_SCHEMA'" in trigger
     assert "ELSE IF @event_type = N'RENAME' AND @object_type = N'COLUMN' AND @target_type = N'TABLE'" in trigger
     assert "ELSE IF @event_type = N'ALTER_TABLE'" in trigger
     taken = {name: branch(_load(name)) for name in SAMPLES}
     assert taken == {
+        "alter_index_rebuild": "left out",
+        "alter_schema_transfer": "schema transfer",
+        "update_statistics": "left out",
+        "drop_view": "table",
         "alter_table_add_column": "alter table",
         "alter_table_alter_column": "alter table",
         "alter_table_drop_column": "alter table",

@@ -13,7 +13,7 @@ import pytest
 from conftest import GITHUB_TOKEN
 from test_sync_postgres import PgSync, pg_sync, stand_in  # noqa: F401 - fixtures
 
-from mkdocs_schema_sync.cli.common import load_settings
+from mkdocs_schema_sync.cli.common import load_databases
 from mkdocs_schema_sync.db import open_database, parse_connection
 from mkdocs_schema_sync.dialects.postgres import PostgresDialect
 from mkdocs_schema_sync.sync.monitor import Monitor, PassResult
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.postgres
 
 def one_pass(env: PgSync, monitor: Monitor | None = None) -> tuple[PassResult, int]:
     """A monitor pass in this process (a new Monitor: as `monitor --once`); returns it and the catalog reads."""
-    monitor = monitor or Monitor(load_settings(env.repo.work / "mkdocs.yml"))
+    monitor = monitor or Monitor(load_databases(env.repo.work / "mkdocs.yml")[0][0])
     reads: list[int] = []
     original = PostgresDialect.read_catalog
 

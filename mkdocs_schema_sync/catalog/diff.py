@@ -31,9 +31,19 @@ from .model import Catalog, object_key
 
 __all__ = ["Change", "apply_changes", "diff_catalogs", "short"]
 
-COLUMN_FIELDS = ("type", "nullable", "default", "identity", "generated", "comment", "on_update")
+COLUMN_FIELDS = (
+    "type",
+    "nullable",
+    "default",
+    "identity",
+    "generated",
+    "comment",
+    "on_update",
+    "identity_options",
+    "generated_storage",
+)
 #: column fields absent from the canonical form when unset
-OPTIONAL_COLUMN_FIELDS = ("on_update",)
+OPTIONAL_COLUMN_FIELDS = ("on_update", "identity_options", "generated_storage")
 #: table fields that only some tables have (absent from the canonical form when unset): breaking?
 TABLE_FIELDS = {
     "partition_key": True,
@@ -42,9 +52,12 @@ TABLE_FIELDS = {
     "inherits": True,
     "extension": False,
     "foreign_source": True,  # the foreign table reads another remote table
+    "versioning": True,  # system versioning switched off: the history is no longer kept
 }
 #: members compared as multisets of their canonical form (unnamed in SQLite)
-SET_MEMBERS = {"uniques": "unique", "foreign_keys": "foreign_key", "checks": "check"}
+SET_MEMBERS = {"uniques": "unique", "foreign_keys": "foreign_key", "checks": "check", "exclusions": "exclusion"}
+#: members absent from the canonical form when a table has none
+OPTIONAL_MEMBERS = ("exclusions",)
 
 
 # --------------------------------------------------------------------------- diff
@@ -143,8 +156,8 @@ def _diff_table(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
         else:
             add("primary_key_changed", None, a["primary_key"], b["primary_key"], True)
     for member, label in SET_MEMBERS.items():
-        before_set = Counter(json.dumps(m, sort_keys=True) for m in a[member])
-        after_set = Counter(json.dumps(m, sort_keys=True) for m in b[member])
+        before_set = Counter(json.dumps(m, sort_keys=True) for m in a.get(member, []))
+        after_set = Counter(json.dumps(m, sort_keys=True) for m in b.get(member, []))
         removed = [json.loads(raw) for raw in sorted((before_set - after_set).elements())]
         added = [json.loads(raw) for raw in sorted((after_set - before_set).elements())]
         for old in list(removed):  # the same constraint with another comment or inheritance: not a new one
@@ -218,6 +231,8 @@ def _column_change_breaks(fld: str, before: Any, after: Any, col: dict[str, Any]
     if fld == "type":
         enum_breaks = enum_change_breaks(before, after)  # an ENUM/SET that only gained values still works
         return True if enum_breaks is None else enum_breaks
+    if fld == "generated_storage":  # VIRTUAL <-> STORED: the same values, computed at another time
+        return False
     if fld in ("identity", "generated"):
         return True
     if fld == "nullable":
@@ -234,9 +249,8 @@ def _column_change_breaks(fld: str, before: Any, after: Any, col: dict[str, Any]
 
 def apply_changes(old: Catalog, changes: list[Change]) -> Catalog:
     """`old` with `changes` applied: diff_catalogs(a, b) applied to a gives b's hashes."""
-    database = old.own_database()
-    if database:  # the canonical form leaves the database's name out: so do the changes applied to it
-        changes = [dataclasses.replace(c, schema="") if c.schema == database else c for c in changes]
+    if old.dialect == "mysql":  # one database, left out of the canonical form: so from the changes applied to it
+        changes = [dataclasses.replace(c, schema="") for c in changes]
     data = copy.deepcopy(old.canonical())
     objects: dict[str, dict[str, Any]] = data["objects"]
     comments: dict[str, str] = data["schema_comments"]
@@ -318,10 +332,12 @@ def _apply_to_table(t: dict[str, Any], ch: Change) -> None:
         return
     for member, label in {**SET_MEMBERS, "indexes": "index"}.items():
         if ch.kind == f"{label}_added":
-            t[member].append(copy.deepcopy(ch.after))
+            t.setdefault(member, []).append(copy.deepcopy(ch.after))
             return
         if ch.kind == f"{label}_removed":
             t[member].remove(ch.before)
+            if member in OPTIONAL_MEMBERS and not t[member]:
+                del t[member]
             return
         same = (f"{label}_comment_changed", f"{label}_inheritance_changed", f"{label}_renamed")
         if ch.kind in same and label != "index":

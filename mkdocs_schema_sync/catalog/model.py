@@ -36,6 +36,10 @@ class Column:
     comment: str | None = None
     #: MySQL/MariaDB `ON UPDATE CURRENT_TIMESTAMP`: what the server writes on every UPDATE of the row
     on_update: str | None = None
+    #: an identity's start and step when not the database's default: `IDENTITY(100,10)` (SQL Server)
+    identity_options: str | None = None
+    #: how a generated column is kept where the database offers both: "virtual" or "stored" (MySQL/MariaDB)
+    generated_storage: str | None = None
 
     def canonical(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -49,6 +53,10 @@ class Column:
         }
         if self.on_update is not None:  # absent when unset: older snapshots keep their hashes
             out["on_update"] = self.on_update
+        if self.identity_options:  # only when set: older snapshots keep their hashes
+            out["identity_options"] = self.identity_options
+        if self.generated_storage is not None:
+            out["generated_storage"] = self.generated_storage
         return out
 
 
@@ -71,9 +79,14 @@ class UniqueConstraint:
     comment: str | None = None
     #: cloned onto a partition from its parent's (PostgreSQL)
     inherited: bool = False
+    #: PostgreSQL 15+ UNIQUE NULLS NOT DISTINCT: two NULLs collide
+    nulls_not_distinct: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return _commented({"name": self.name, "columns": list(self.columns)}, self.comment, self.inherited)
+        data = _commented({"name": self.name, "columns": list(self.columns)}, self.comment, self.inherited)
+        if self.nulls_not_distinct:
+            data["nulls_not_distinct"] = True
+        return data
 
 
 @dataclass
@@ -225,6 +238,11 @@ class Table:
     extension: str | None = None
     #: a foreign table's remote table (PostgreSQL), None for every other table
     foreign_source: ForeignSource | None = None
+    #: system versioning (SQL Server temporal tables): `SYSTEM_VERSIONING = ON (HISTORY_TABLE = dbo.T_History)`
+    #: on the table, `history of dbo.T` on its history table
+    versioning: str | None = None
+    #: exclusion constraints (PostgreSQL EXCLUDE USING …): `expression` holds their definition
+    exclusions: list[CheckConstraint] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -250,6 +268,7 @@ class Table:
         self.foreign_keys.sort(key=lambda f: (f.name or "", f.columns, f.ref_key, f.comment or ""))
         self.indexes.sort(key=lambda i: i.name)
         self.checks.sort(key=lambda c: (c.name or "", c.expression, c.comment or ""))
+        self.exclusions.sort(key=lambda c: (c.name or "", c.expression))
 
     def canonical(self) -> dict[str, Any]:
         self.sort_members()
@@ -271,7 +290,7 @@ class Table:
     def _optional(self) -> dict[str, Any]:
         """The parts only some tables have: absent (not null) when unset, so older snapshots keep their hashes."""
         out: dict[str, Any] = {}
-        for name in ("partition_key", "partition_of", "partition_bound", "extension"):
+        for name in ("partition_key", "partition_of", "partition_bound", "extension", "versioning"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
@@ -281,6 +300,8 @@ class Table:
             out["partitions"] = [p.canonical() for p in self.partitions]
         if self.foreign_source is not None:
             out["foreign_source"] = self.foreign_source.canonical()
+        if self.exclusions:
+            out["exclusions"] = [c.canonical() for c in self.exclusions]
         return out
 
     def sha256(self) -> str:
@@ -716,6 +737,8 @@ def table_from_canonical(obj: dict[str, Any]) -> Table:
         partitions=[Partition(**p) for p in obj.get("partitions") or []],
         extension=obj.get("extension"),
         foreign_source=ForeignSource(**obj["foreign_source"]) if obj.get("foreign_source") else None,
+        versioning=obj.get("versioning"),
+        exclusions=[CheckConstraint(**c) for c in obj.get("exclusions") or []],
     )
 
 

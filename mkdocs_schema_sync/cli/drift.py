@@ -18,7 +18,7 @@ from ..contracts.check import mark_contract_breaks
 from ..db import open_database, parse_connection
 from ..drift import capture
 from ..drift.poller import Poller
-from ..pipeline import read_live
+from ..pipeline import named_for_connection, read_live
 from ..render.diff_formats import FORMATS as DIFF_FORMATS
 from ..settings import Settings, select_tables
 from .common import EXIT_FOUND, EXIT_OK, CliState, fail, open_configured, progress, run_core
@@ -35,7 +35,7 @@ def _catalog_from(source: str, settings: Settings) -> Catalog:
         with run_core(open_database, spec) as db:
             catalog = run_core(db.dialect.read_catalog, db, row_counts=False)
         return select_tables(catalog, settings)
-    return select_tables(run_core(read_snapshot, Path(source)), settings)
+    return select_tables(named_for_connection(run_core(read_snapshot, Path(source)), settings), settings)
 
 
 @click.command()
@@ -64,7 +64,8 @@ def diff(obj: CliState, from_: str | None, to: str | None, fmt: str) -> None:
     else:
         if settings.snapshot is None or not settings.snapshot.is_file():
             fail(f"no snapshot at {settings.snapshot}: take one with `mkdocs-schema-sync snapshot`")
-        old = select_tables(run_core(read_snapshot, settings.snapshot), settings)  # the same objects on both sides
+        snapshot = named_for_connection(run_core(read_snapshot, settings.snapshot), settings)
+        old = select_tables(snapshot, settings)  # the same objects on both sides
     new = _catalog_from(to, settings) if to else _live(settings)
     changes = diff_catalogs(old, new)
     contracts = run_core(policy.load_for, settings)

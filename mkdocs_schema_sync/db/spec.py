@@ -283,6 +283,8 @@ def _parse_odbc(raw: str, timeout: float) -> ConnectionSpec:
         if key.upper() in ("PWD", "PASSWORD"):
             register_secret(value.strip("{}"))
     dialect = dialect_for_odbc_driver(pairs.get("DRIVER", "").strip("{}"))
+    if dialect is not None and dialect.name == "mssql":
+        _refuse_odbc_authentication(pairs, raw)
     odbc = _with_odbc_defaults(raw, dialect, timeout)
     return ConnectionSpec(
         dialect.name if dialect else None,

@@ -527,7 +527,13 @@ class Renderer:
     def _table_context(self, table: Table) -> dict[str, Any]:
         catalog = self.catalog
         col_sequences = self._column_sequences(table)
-        constraints: list[Any] = [table.primary_key, *table.uniques, *table.checks, *table.foreign_keys]
+        constraints: list[Any] = [
+            table.primary_key,
+            *table.uniques,
+            *table.checks,
+            *table.exclusions,
+            *table.foreign_keys,
+        ]
         pk = set(table.primary_key.columns) if table.primary_key else set()
         fk_by_col: dict[str, list[Any]] = defaultdict(list)
         for fk in table.foreign_keys:

@@ -1,6 +1,11 @@
 -- mkdocs-schema-sync: the deploy history for SQL Server / Azure SQL Database (same
 -- columns and meaning as schema_sync.deploy_history on PostgreSQL, see
 -- sql/postgres/deploy_history.sql). Created by the first deploy; idempotent.
+
+-- Objects keep the SET options they were created with (see install.sql): set them for this session.
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
 IF SCHEMA_ID(N'schema_sync') IS NULL
     EXEC (N'CREATE SCHEMA schema_sync');
 GO

@@ -7,6 +7,13 @@
 -- (GO is not T-SQL). Needs db_owner, or CREATE SCHEMA / CREATE TABLE /
 -- ALTER ANY USER / ALTER ANY DATABASE DDL TRIGGER in this database.
 
+-- Triggers, functions and views keep the SET options they were created with. The trigger's XML methods
+-- (EVENTDATA().value) fail with Msg 1934 on every DDL when it was created with QUOTED_IDENTIFIER OFF, which is
+-- what sqlcmd (ODBC) uses without -I: set both here, for every batch of this session.
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+
 IF SCHEMA_ID(N'schema_sync') IS NULL
     EXEC (N'CREATE SCHEMA schema_sync AUTHORIZATION dbo');  -- CREATE SCHEMA must be alone in its batch
 GO
@@ -139,10 +146,12 @@ SELECT
         ELSE 'holds'
     END AS status
 FROM schema_sync.contract_columns AS cc
-LEFT JOIN sys.schemas AS s ON s.name = cc.schema_name
+-- Catalog names are in the catalog collation, contract_columns in the database's: they differ in contained
+-- databases and wherever the database collation is not the instance's (Msg 468 without COLLATE).
+LEFT JOIN sys.schemas AS s ON s.name = cc.schema_name COLLATE CATALOG_DEFAULT
 LEFT JOIN sys.objects AS tbl
-       ON tbl.schema_id = s.schema_id AND tbl.name = cc.table_name AND tbl.type IN ('U', 'V')
-LEFT JOIN sys.columns AS col ON col.object_id = tbl.object_id AND col.name = cc.column_name
+       ON tbl.schema_id = s.schema_id AND tbl.name = cc.table_name COLLATE CATALOG_DEFAULT AND tbl.type IN ('U', 'V')
+LEFT JOIN sys.columns AS col ON col.object_id = tbl.object_id AND col.name = cc.column_name COLLATE CATALOG_DEFAULT
 LEFT JOIN sys.types AS t ON t.user_type_id = col.user_type_id
 CROSS APPLY (
     SELECT CASE
@@ -406,7 +415,9 @@ GRANT EXECUTE ON OBJECT::schema_sync.mask_statement TO schema_sync_writer;
 GO
 
 -- ------------------------------------------------------------------ the DDL trigger
--- Fires after every database-level DDL event, inside the DDL's transaction.
+-- Fires after every database-level DDL event, inside the DDL's transaction. Statistics (CREATE, UPDATE,
+-- DROP STATISTICS) and ALTER INDEX … REBUILD / REORGANIZE are maintenance, not schema: nightly jobs would
+-- fill the log with pending rows, so they are left out at the top of the body.
 --
 -- Failure policy (fail open): when the log insert fails, the DDL still goes
 -- through. A drift log must not become an outage: a full log, a lost grant or
@@ -424,8 +435,15 @@ GO
 -- ROLLBACK, so the trigger first copies everything it needs into variables
 -- (variables are not transactional), rolls back, then writes the refusal row
 -- (statements after ROLLBACK in a trigger run outside the rolled-back
--- transaction and stay), and finally THROWs a message naming the contract and
--- its owner.
+-- transaction; under IMPLICIT_TRANSACTIONS ON, as ODBC's manual-commit mode sets
+-- it, that INSERT opens a new transaction the client would roll back, so it is
+-- committed here), and finally THROWs a message naming the contract and its
+-- owner. Also refused: DROP VIEW and renaming a protected view, and ALTER SCHEMA
+-- … TRANSFER of an object with a protected table's name.
+--
+-- Deploy tags: SESSION_CONTEXT's schema_sync.deploy_id marks a change 'deployed' only while the
+-- session holds the deploy's application lock ('mkdocs-schema-sync deploy', owner
+-- Session, as `mkdocs-schema-sync deploy` takes it); anyone else setting the key is logged as drift.
 CREATE OR ALTER TRIGGER schema_sync_ddl
 ON DATABASE
 WITH EXECUTE AS 'schema_sync_writer'
@@ -456,6 +474,17 @@ BEGIN
     IF @schema_name = N'schema_sync'
         RETURN;
 
+    -- Maintenance is not schema drift (see above); UPPER: the database collation may be case-sensitive.
+    IF @event_type IN (N'CREATE_STATISTICS', N'UPDATE_STATISTICS', N'DROP_STATISTICS')
+       OR (@event_type = N'ALTER_INDEX'
+           AND (UPPER(@statement) LIKE N'%REBUILD%' OR UPPER(@statement) LIKE N'%REORGANIZE%'))
+        RETURN;
+
+    -- A deploy tag counts only from the session that holds the deploy's lock.
+    IF @deploy_id IS NOT NULL
+       AND APPLOCK_MODE(N'public', N'mkdocs-schema-sync deploy', N'Session') <> N'Exclusive'
+        SET @deploy_id = NULL;
+
     -- Before anything is written: no password reaches the log (see schema_sync.mask_statement).
     BEGIN TRY
         SET @statement = schema_sync.mask_statement(@statement);
@@ -466,10 +495,11 @@ BEGIN
 
     IF EXISTS (SELECT 1 FROM schema_sync.install_info WHERE name = 'enforce_contracts' AND value = N'1')
     BEGIN
-        IF @event_type = N'DROP_TABLE' OR (@event_type = N'RENAME' AND @object_type = N'TABLE')
+        IF @event_type IN (N'DROP_TABLE', N'DROP_VIEW')
+           OR (@event_type = N'RENAME' AND @object_type IN (N'TABLE', N'VIEW'))
             SELECT TOP (1) @refusal = CONCAT(
                 N'schema-sync: ', @event_type, N' of [', @schema_name, N'].[', @object_name,
-                N'] refused: the table is protected by contract ''', cc.contract_name,
+                N'] refused: it is protected by contract ''', cc.contract_name,
                 N''' (owner: ', COALESCE(cc.owner, N'unknown'), N'). Change the contract first, ',
                 N'or set enforce_contracts to 0 in schema_sync.install_info.')
             FROM schema_sync.contract_columns AS cc
@@ -484,6 +514,17 @@ BEGIN
             FROM schema_sync.contract_columns AS cc
             WHERE cc.schema_name = @schema_name AND cc.table_name = @target_name AND cc.column_name = @object_name
             ORDER BY cc.contract_name;
+        ELSE IF @event_type = N'ALTER_SCHEMA'
+            -- No published EVENTDATA capture settles which element names the old schema: any
+            -- protected table of that name is enough to refuse (see the README's live-server list).
+            SELECT TOP (1) @refusal = CONCAT(
+                N'schema-sync: ALTER SCHEMA … TRANSFER of [', @object_name, N'] refused: [', cc.schema_name,
+                N'].[', cc.table_name, N'] is protected by contract ''', cc.contract_name,
+                N''' (owner: ', COALESCE(cc.owner, N'unknown'), N'). Change the contract first, ',
+                N'or set enforce_contracts to 0 in schema_sync.install_info.')
+            FROM schema_sync.contract_columns AS cc
+            WHERE cc.table_name IN (@object_name, @target_name)
+            ORDER BY cc.contract_name, cc.schema_name;
         ELSE IF @event_type = N'ALTER_TABLE'
             SELECT TOP (1) @refusal = CONCAT(
                 N'schema-sync: ALTER TABLE [', @schema_name, N'].[', @object_name, N'] refused: it ',
@@ -513,6 +554,8 @@ BEGIN
             VALUES
                 (@login_name, @event_type, @object_type, @schema_name, @object_name, @statement,
                  'trigger', 'refused', SYSUTCDATETIME(), LEFT(@refusal, 512));
+            IF @@TRANCOUNT > 0
+                COMMIT TRANSACTION;  -- opened by the INSERT under IMPLICIT_TRANSACTIONS (see above)
         END TRY
         BEGIN CATCH
             SET @swallowed = ERROR_NUMBER();  -- the refusal stands even if it cannot be logged

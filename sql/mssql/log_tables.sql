@@ -9,6 +9,11 @@
 -- Idempotent: every object is created only when missing. GO lines separate batches; the
 -- installer splits on them client-side.
 
+-- Objects keep the SET options they were created with (see install.sql): set them for this session.
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+
 IF SCHEMA_ID(N'schema_sync') IS NULL
     EXEC (N'CREATE SCHEMA schema_sync AUTHORIZATION dbo');  -- CREATE SCHEMA must be alone in its batch
 GO

@@ -8,6 +8,11 @@
 -- check sees "not installed" and polling takes over again). Running install.sql again restores everything.
 -- To drop everything, including the log, run uninstall_all.sql instead.
 
+-- Objects keep the SET options they were created with (see install.sql): set them for this session.
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+
 -- The trigger first: it runs as schema_sync_writer, which cannot be dropped while it is in use.
 DROP TRIGGER IF EXISTS schema_sync_ddl ON DATABASE;
 GO

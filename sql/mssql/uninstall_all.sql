@@ -1,6 +1,11 @@
 -- mkdocs-schema-sync: remove EVERYTHING, including the drift log (the change history).
 -- This cannot be undone. To keep the log, run uninstall.sql instead.
 
+-- Objects keep the SET options they were created with (see install.sql): set them for this session.
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+
 DROP TRIGGER IF EXISTS schema_sync_ddl ON DATABASE;
 GO
 DROP VIEW IF EXISTS schema_sync.contract_status;

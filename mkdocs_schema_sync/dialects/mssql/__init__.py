@@ -159,6 +159,33 @@ class MSSQLDialect(Dialect):
         mode = state.get("mode")
         return mode == "triggers" or (mode is None and state.get("version") is not None)
 
+    def capture_problems(self, db: Connection, state: dict[str, str | None]) -> list[str]:
+        """The trigger disabled (DISABLE TRIGGER … ON DATABASE logs nothing and polling stands aside), missing,
+        or created with QUOTED_IDENTIFIER / ANSI_NULLS OFF (its XML methods then fail on every DDL: Msg 1934)."""
+        if not self.triggers_installed(state):
+            return []
+        rows = db.query(
+            "SELECT t.is_disabled, m.uses_quoted_identifier, m.uses_ansi_nulls FROM sys.triggers AS t "
+            "JOIN sys.sql_modules AS m ON m.object_id = t.object_id "
+            "WHERE t.parent_class = 0 AND t.name = N'schema_sync_ddl'"
+        )
+        again = "run `mkdocs-schema-sync install-triggers` again"
+        if not rows:
+            return [f"the DDL trigger schema_sync_ddl is missing: nothing is logged; {again}"]
+        disabled, quoted_identifier, ansi_nulls = rows[0]
+        problems = []
+        if disabled:
+            problems.append(
+                "the DDL trigger schema_sync_ddl is disabled: nothing is logged and polling stands aside; "
+                f"ENABLE TRIGGER schema_sync_ddl ON DATABASE, or {again}"
+            )
+        if not quoted_identifier or not ansi_nulls:
+            problems.append(
+                "the DDL trigger was created with QUOTED_IDENTIFIER or ANSI_NULLS OFF (sqlcmd without -I?): "
+                f"its XML methods fail on every DDL (Msg 1934); {again}"
+            )
+        return problems
+
     def try_lock(self, db: Connection, name: str, wait: float) -> bool:
         """sp_getapplock owned by the session (@LockOwner = 'Session'): released when the session ends."""
         rows = db.query(

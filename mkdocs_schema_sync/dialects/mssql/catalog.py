@@ -93,6 +93,7 @@ CATALOG_COLUMNS: dict[str, tuple[str, ...]] = {
         "key_ordinal",
         "is_included_column",
         "column_name",
+        "is_descending_key",
     ),
     "check_constraints": ("object_id", "constraint_name", "definition"),
     "extended_properties": ("class", "major_id", "minor_id", "schema_name", "comment"),
@@ -167,10 +168,19 @@ CATALOG_COLUMNS: dict[str, tuple[str, ...]] = {
         "boundary_id",
         "boundary_value",
     ),
+    "identity_columns": ("object_id", "column_id", "seed_value", "increment_value"),
+    "temporal_tables": ("object_id", "history_schema", "history_table"),
+    "period_columns": ("object_id", "column_id", "generated_always_type", "is_hidden"),
+    "permissions": ("view_definition",),
     "row_counts": ("object_id", "row_count"),
 }
-#: catalog kinds read on every build (row counts are optional)
-SCHEMA_KINDS = tuple(k for k in CATALOG_COLUMNS if k != "row_counts")
+#: catalog kinds read on every build (row counts are optional; permissions are checked first, apart)
+SCHEMA_KINDS = tuple(k for k in CATALOG_COLUMNS if k not in ("row_counts", "permissions"))
+#: sys.columns.generated_always_type -> what the column page says (2016+: a temporal table's period)
+_GENERATED_ALWAYS = {1: "ALWAYS AS ROW START", 2: "ALWAYS AS ROW END"}
+#: sys.indexes.type_desc -> Index.method (None: a nonclustered rowstore B-tree, the default)
+_INDEX_METHODS = {"NONCLUSTERED": None, "HEAP": None}
+_ROWSTORE = frozenset({"CLUSTERED", "NONCLUSTERED"})
 
 # sys.extended_properties.class values (documented in the catalog view's page)
 _EP_OBJECT_OR_COLUMN = 1
@@ -366,30 +376,9 @@ def build_catalog(rows_by_kind: Mapping[str, Sequence[Sequence[Any]]]) -> Catalo
         fk.ref_columns = [p[2] for p in pairs]
         tables[object_id].foreign_keys.append(fk)
 
-    index_cols: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
-    index_meta: dict[tuple[int, int], dict[str, Any]] = {}
-    for r in _rows(rows_by_kind, "indexes"):
-        if r["object_id"] not in tables:
-            continue
-        key = (r["object_id"], r["index_id"])
-        index_meta.setdefault(key, r)
-        if r["is_included_column"] and "COLUMNSTORE" not in str(r["index_type"]).upper():
-            continue  # INCLUDE (...) columns are not part of the key
-        # key columns by key_ordinal; columns with no key position (columnstore, XML, spatial) after them
-        order = r["key_ordinal"] if r["key_ordinal"] else 100_000 + r["index_column_id"]
-        index_cols[key].append((order, r["column_name"]))
-
     comments = _comments(rows_by_kind)
-    for key, meta in index_meta.items():
-        tables[key[0]].indexes.append(
-            Index(
-                name=meta["index_name"],
-                columns=[c for _, c in sorted(index_cols.get(key, []))],
-                unique=bool(meta["is_unique"]),
-                where=strip_outer_parens(meta["filter_definition"]),
-                comment=comments.indexes.get(key),
-            )
-        )
+    for key, index in _indexes(rows_by_kind, tables, comments).items():
+        tables[key[0]].indexes.append(index)
 
     for r in _rows(rows_by_kind, "check_constraints"):
         if r["object_id"] in tables:
@@ -415,6 +404,8 @@ def build_catalog(rows_by_kind: Mapping[str, Sequence[Sequence[Any]]]) -> Catalo
 
     _constraint_comments(rows_by_kind, tables)
     _partitions(rows_by_kind, tables)
+    _identity_and_periods(rows_by_kind, column_ids)
+    _temporal(rows_by_kind, tables)
     for table in tables.values():
         table.sort_members()
     return Catalog(
@@ -426,6 +417,80 @@ def build_catalog(rows_by_kind: Mapping[str, Sequence[Sequence[Any]]]) -> Catalo
         sequences=_sequences(rows_by_kind, comments),
         types=_types(rows_by_kind, comments),
     )
+
+
+def _indexes(
+    rows_by_kind: Mapping[str, Sequence[Sequence[Any]]], tables: dict[int, Table], comments: _Comments
+) -> dict[tuple[int, int], Index]:
+    """Key columns in key order with DESC, INCLUDE columns, the kind (clustered, columnstore, XML, spatial).
+
+    On a partitioned table SQL Server adds the partitioning column to a rowstore index by itself, with
+    key_ordinal 0 and not as INCLUDE: it is neither a key nor an included column the user wrote.
+    Columnstore, XML and spatial indexes have no key order: their columns follow in column order.
+    """
+    keys: dict[tuple[int, int], list[tuple[int, str, bool]]] = defaultdict(list)
+    included: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
+    meta: dict[tuple[int, int], dict[str, Any]] = {}
+    for r in _rows(rows_by_kind, "indexes"):
+        if r["object_id"] not in tables:
+            continue
+        key = (r["object_id"], r["index_id"])
+        meta.setdefault(key, r)
+        kind = str(r["index_type"]).strip().upper()
+        if kind in _ROWSTORE and r["is_included_column"]:
+            included[key].append((r["index_column_id"], r["column_name"]))
+        elif kind in _ROWSTORE and not r["key_ordinal"]:
+            continue  # the partitioning column SQL Server added
+        else:
+            order = r["key_ordinal"] if r["key_ordinal"] else 100_000 + r["index_column_id"]
+            keys[key].append((order, r["column_name"], bool(r["is_descending_key"])))
+    out = {}
+    for key, m in meta.items():
+        ordered = sorted(keys.get(key, []))
+        kind = str(m["index_type"]).strip().upper()
+        out[key] = Index(
+            name=m["index_name"],
+            columns=[c for _, c, _ in ordered],
+            unique=bool(m["is_unique"]),
+            where=strip_outer_parens(m["filter_definition"]),
+            comment=comments.indexes.get(key),
+            method=_INDEX_METHODS.get(kind, kind.lower()),
+            include=[c for _, c in sorted(included.get(key, []))],
+            options={str(i): "DESC" for i, (_, _, desc) in enumerate(ordered) if desc},
+        )
+    return out
+
+
+def _identity_and_periods(
+    rows_by_kind: Mapping[str, Sequence[Sequence[Any]]], column_ids: dict[tuple[int, int], Column]
+) -> None:
+    """IDENTITY(seed,increment) when not (1,1); ROW START / ROW END period columns and HIDDEN."""
+    for r in _rows(rows_by_kind, "identity_columns"):
+        col = column_ids.get((r["object_id"], r["column_id"]))
+        if col is not None and (str(r["seed_value"]), str(r["increment_value"])) != ("1", "1"):
+            col.identity_options = f"IDENTITY({r['seed_value']},{r['increment_value']})"
+    for r in _rows(rows_by_kind, "period_columns"):
+        col = column_ids.get((r["object_id"], r["column_id"]))
+        if col is None:
+            continue
+        generated = _GENERATED_ALWAYS.get(int(r["generated_always_type"] or 0))
+        if generated is not None:
+            col.generated = generated
+        if r["is_hidden"]:
+            col.generated = f"{col.generated or ''} HIDDEN".strip()
+
+
+def _temporal(rows_by_kind: Mapping[str, Sequence[Sequence[Any]]], tables: dict[int, Table]) -> None:
+    """A system-versioned table names its history table; the history table says whose history it is."""
+    by_name = {(t.schema, t.name): t for t in tables.values()}
+    for r in _rows(rows_by_kind, "temporal_tables"):
+        table = tables.get(r["object_id"])
+        if table is None:
+            continue
+        table.versioning = f"SYSTEM_VERSIONING = ON (HISTORY_TABLE = {r['history_schema']}.{r['history_table']})"
+        history = by_name.get((r["history_schema"], r["history_table"]))
+        if history is not None:
+            history.versioning = f"history of {table.schema}.{table.name}"
 
 
 def _constraint_comments(rows_by_kind: Mapping[str, Sequence[Sequence[Any]]], tables: dict[int, Table]) -> None:
@@ -630,6 +695,7 @@ def catalog_sql(kind: str) -> str:
 
 def read_catalog(db: Connection, *, row_counts: bool = True) -> Catalog:
     """One query per object kind over the sys.* catalog views."""
+    _require_view_definition(db)
     kinds = SCHEMA_KINDS + (("row_counts",) if row_counts else ())
     rows: dict[str, list[tuple[Any, ...]]] = {}
     for kind in kinds:
@@ -642,6 +708,18 @@ def read_catalog(db: Connection, *, row_counts: bool = True) -> Catalog:
             continue
         rows[kind] = db.query(sql)
     return build_catalog(rows)
+
+
+def _require_view_definition(db: Connection) -> None:
+    """Without VIEW DEFINITION the sys.* views silently show only some objects: refuse a partial catalog."""
+    rows = db.query(catalog_sql("permissions"))
+    if not rows or rows[0][0] in (1, True):
+        return
+    raise SchemaSyncError(
+        "the connected user lacks VIEW DEFINITION on this database: SQL Server would show only the objects it "
+        "has rights on, without an error, and the documentation (and polling, which would log the rest as "
+        "dropped) would be wrong. A DBA can run: GRANT VIEW DEFINITION TO [the user]"
+    )
 
 
 def change_signal(db: Connection) -> str:

@@ -236,8 +236,8 @@ def _read_once(db: Connection, row_counts: bool) -> Catalog:
         if kind is None or name.startswith(OWN_TABLE_PREFIX):
             continue  # this project's own tables
         table = Table(schema=schema, name=name, kind=kind, comment=(comment or None) if kind == "table" else None)
-        if kind == "view":
-            table.definition = (viewdef or "").strip() or None
+        if kind == "view":  # the server names the view's tables `db`.`t`: within the database, `t` says it
+            table.definition = (viewdef or "").replace(_quote(database) + ".", "").strip() or None
         elif row_counts:
             table.row_count = None if rows is None else int(rows)
         tables[name] = table
@@ -255,6 +255,7 @@ def _read_once(db: Connection, row_counts: bool) -> Catalog:
         col = Column(name=cname, type=ctype, nullable=nullable == "YES", comment=comment or None)
         if gen_expr:
             col.generated = gen_expr
+            col.generated_storage = "stored" if "stored" in extra.lower() else "virtual"
         else:
             col.default = _default(default, extra, mariadb)
             col.identity = "auto_increment" in extra.lower()

@@ -101,7 +101,8 @@ WHERE a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum
 """
 
-# Primary keys, uniques, foreign keys and checks. A foreign key's target may sit in a
+# Primary keys, uniques (NULLS NOT DISTINCT from their index), foreign keys, checks and
+# exclusion constraints (their definition as PostgreSQL prints it). A foreign key's target may sit in a
 # schema we do not read; only then are its column names looked up in SQL. A constraint
 # cloned from a parent's (conparentid) is inherited when that parent constraint is on
 # another table (a partition's keys and foreign keys); the per-partition copies of a
@@ -117,7 +118,9 @@ SELECT con.conrelid::int8, con.conname, con.contype::text, con.conkey::text,
                   FROM unnest(con.confkey) WITH ORDINALITY AS k(num, i)
                   JOIN pg_attribute AS fa ON fa.attrelid = con.confrelid AND fa.attnum = k.num) END,
        d.description,
-       con.conparentid <> 0 OR (c.relispartition AND NOT con.conislocal)
+       con.conparentid <> 0 OR (c.relispartition AND NOT con.conislocal),
+       CASE WHEN con.contype = 'x' THEN pg_get_constraintdef(con.oid) END,
+       coalesce(ci.indnullsnotdistinct, false)
 FROM pg_constraint AS con
 JOIN pg_class AS c ON c.oid = con.conrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
@@ -125,7 +128,8 @@ LEFT JOIN pg_class AS fc ON fc.oid = con.confrelid
 LEFT JOIN pg_namespace AS fn ON fn.oid = fc.relnamespace
 LEFT JOIN pg_description AS d ON d.objoid = con.oid AND d.classoid = 'pg_constraint'::regclass
 LEFT JOIN pg_constraint AS pcon ON pcon.oid = con.conparentid
-WHERE con.contype IN ('p', 'u', 'f', 'c') AND con.conrelid <> 0
+LEFT JOIN pg_index AS ci ON ci.indexrelid = con.conindid AND con.contype = 'u'
+WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conrelid <> 0
   AND (pcon.oid IS NULL OR pcon.conrelid <> con.conrelid) AND {_NS_FILTER}
 ORDER BY con.conrelid, con.conname COLLATE "C"
 """
@@ -428,8 +432,10 @@ def _read(db: Connection, row_counts: bool, scope: _Scope) -> Catalog:
         except (KeyError, TypeError):  # an expression (0) or a relation we did not read
             return [(names or {}).get(n) or f"#{n}" for n in keys]
 
-    for row in scope.query(_CONSTRAINTS):
-        relid, conname, contype, conkey, frelid, fschema, ftable, confkey, ondel, onupd, check, fcols, note, inh = row
+    constraints = _CONSTRAINTS if has_nnd else _CONSTRAINTS.replace("ci.indnullsnotdistinct", "false")
+    for row in scope.query(constraints):
+        relid, conname, contype, conkey, frelid, fschema, ftable, confkey, ondel, onupd, check, fcols, note = row[:13]
+        inh, exclusion, nnd = row[13:]
         table = tables.get(relid)
         if table is None:
             continue
@@ -442,9 +448,11 @@ def _read(db: Connection, row_counts: bool, scope: _Scope) -> Catalog:
         elif contype == "p":  # PostgreSQL makes primary key columns NOT NULL itself
             table.primary_key = PrimaryKey(conname, cols, note, inherited)
         elif contype == "u":
-            table.uniques.append(UniqueConstraint(conname, cols, note, inherited))
+            table.uniques.append(UniqueConstraint(conname, cols, note, inherited, bool(nnd)))
         elif contype == "c":
             table.checks.append(CheckConstraint(conname, _strip_parens(check or ""), note, inherited))
+        elif contype == "x":  # EXCLUDE USING gist (room WITH =, during WITH &&)
+            table.exclusions.append(CheckConstraint(conname, str(exclusion), note, inherited))
 
     for row in scope.query(_INDEXES if has_nnd else _INDEXES.replace("i.indnullsnotdistinct", "false")):
         relid, iname, unique, nkeys, indkey, predicate, exprs, comment, method, inherited, nnd, options = row

@@ -1,7 +1,8 @@
 -- Indexes other than heaps and those behind PRIMARY KEY / UNIQUE constraints
 -- (key_constraints.sql reports those), one row per index column.
--- is_included_column = 1 marks INCLUDE columns (and columnstore members):
--- the adapter leaves them out of the key list.
+-- is_included_column = 1 marks INCLUDE columns (and columnstore members).
+-- key_ordinal 0 on a rowstore index that is not INCLUDE is the partitioning
+-- column SQL Server adds to an index on a partitioned table by itself: not a key.
 SELECT
     i.object_id AS object_id,
     i.index_id AS index_id,
@@ -12,7 +13,8 @@ SELECT
     ic.index_column_id AS index_column_id,
     ic.key_ordinal AS key_ordinal,
     ic.is_included_column AS is_included_column,
-    col.name AS column_name
+    col.name AS column_name,
+    ic.is_descending_key AS is_descending_key
 FROM sys.indexes AS i
 JOIN sys.objects AS o ON o.object_id = i.object_id
 JOIN sys.index_columns AS ic ON ic.object_id = i.object_id AND ic.index_id = i.index_id
