@@ -36,6 +36,14 @@ class GitHubSettings:
     reviewers: list[str] = field(default_factory=list)  # users, or org/team; empty: from the contracts touched
     max_wait: float = 60.0  # longest wait for a rate limit to reset, seconds
 
+    def require_repository(self) -> str:
+        if not self.repository:
+            raise SchemaSyncError(
+                "schema-sync option `github`: no `repository`, and GITHUB_REPOSITORY is not set (GitHub Actions "
+                "sets it): add `repository: owner/name`"
+            )
+        return self.repository
+
     @property
     def owner(self) -> str:
         return self.repository.split("/", 1)[0]
@@ -51,8 +59,9 @@ def parse_github(raw: Any, where: str = "schema-sync option `github`") -> GitHub
     if unknown:
         raise SchemaSyncError(f"{where}: unknown key {unknown[0]!r}; known keys: {', '.join(_GITHUB_KEYS)}")
     # GitHub Actions' own variables fill what the option leaves out (the option wins), as create-pull-request does
-    repo = raw.get("repository") if "repository" in raw else os.environ.get("GITHUB_REPOSITORY")
-    if not isinstance(repo, str) or not _REPOSITORY.match(repo):
+    # left out and not in Actions: "" (checked when a pull request is made: `require_repository`)
+    repo = raw.get("repository") if "repository" in raw else os.environ.get("GITHUB_REPOSITORY", "")
+    if not isinstance(repo, str) or not (_REPOSITORY.match(repo) or (repo == "" and "repository" not in raw)):
         raise SchemaSyncError(
             f"{where}: `repository` must be owner/name (for example acme/data-docs), not {repo!r} "
             "(left out, it comes from GITHUB_REPOSITORY, which GitHub Actions sets)"
@@ -93,6 +102,7 @@ class Settings:
     base_dir: Path
     name: str | None = None  # the entry's name under `databases:`; None: the single-connection form
     connection: str | None = None
+    connection_error: str | None = None  # `!ENV VAR` unset or empty: said by whatever needs the connection
     connect_timeout: float = 10.0
     query_timeout: float = 60.0  # seconds a query may take once connected (lock waits, a paused server)
     schemas: list[str] = field(default_factory=list)

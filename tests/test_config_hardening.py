@@ -238,3 +238,39 @@ def test_an_unset_or_empty_env_connection_is_a_mistake_not_an_outage(tmp_path: P
         cfg.read_text().replace("!ENV SCHEMA_SYNC_CONN_T", "!ENV [SCHEMA_SYNC_CONN_T, null]"), encoding="utf-8"
     )
     assert mkdocs_build(site, strict=False, env=env).returncode == 0
+
+
+def test_install_triggers_says_what_it_does_on_a_terminal(tmp_path: Path) -> None:
+    """Issue 17 item 13: install-triggers and monitor were silent for seconds; on a terminal they say each step."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    site = write_site(tmp_path / "s", "connection: sqlite:///x.db\n")
+    make_sqlite(site.root / "x.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    master, replica = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "mkdocs_schema_sync", "install-triggers"],
+            cwd=site.root, stdout=subprocess.PIPE, stderr=replica, text=True, timeout=120,
+        )  # fmt: skip
+        os.close(replica)
+        said = os.read(master, 65536).decode()
+    finally:
+        os.close(master)
+    assert done.returncode == 0
+    assert "connecting to the database …" in said and "installing drift capture" in said
+    piped = cli("install-triggers", cwd=site.root)
+    assert "connecting to the database" not in piped.stderr  # a pipe's stderr stays for errors
+
+
+def test_an_unset_env_connection_of_one_database_entry_is_named(tmp_path: Path) -> None:
+    """Item 7 for `databases:`: the entry whose `!ENV` is unset fails with its variable, not a snapshot build."""
+    site = write_site(
+        tmp_path / "s",
+        "databases:\n  - name: app\n    connection: sqlite:///x.db\n  - name: wh\n    connection: !ENV SCHEMA_SYNC_WH_T\n",
+    )
+    make_sqlite(site.root / "x.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    built = mkdocs_build(site, strict=False)
+    assert built.returncode != 0 and "SCHEMA_SYNC_WH_T is not set or empty" in built.stderr

@@ -27,6 +27,16 @@ class CommandError(click.ClickException):
         self.exit_code = exit_code
 
 
+def progress(step: str) -> None:
+    """What a command is doing, on a terminal's stderr: a slow step is never silent for the person waiting.
+
+    Not in logs and pipes, where stderr is the one-line error a script reads.
+    """
+    stream = click.get_text_stream("stderr")
+    if stream.isatty():
+        click.echo(f"{step} …", err=True)
+
+
 def fail(message: str, exit_code: int = EXIT_ERROR) -> NoReturn:
     raise CommandError(message, exit_code)
 
@@ -116,6 +126,6 @@ def run_core(func: Any, *args: Any, **kwargs: Any) -> Any:
 def open_configured(settings: Settings, *, writable: bool = False) -> Database:
     """The database of the `connection` option."""
     if not settings.connection:
-        fail("no `connection` is set for schema-sync in mkdocs.yml")
+        fail(settings.connection_error or "no `connection` is set for schema-sync in mkdocs.yml")
     spec = run_core(connection_spec, settings)
     return run_core(open_database, spec, writable)

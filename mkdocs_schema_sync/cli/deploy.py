@@ -27,6 +27,8 @@ from .common import CliState, fail, run_core, say
 
 
 def _open(settings: Settings, cfg: DeployConfig, target: str | None) -> Database:
+    if target is None and not settings.connection and settings.connection_error:
+        fail(settings.connection_error)
     connection = run_core(target_connection, cfg, target, settings.connection)
     spec = run_core(
         parse_connection, connection, settings.base_dir, settings.connect_timeout, longest_statement=cfg.timeout
@@ -206,5 +208,15 @@ def history(obj: CliState, target: str | None) -> None:
         if r.allowed_breaking:
             line += f" [allowed breaking: {r.allowed_breaking}]"
         if r.error_text and r.outcome != "applied":
-            line += f" — {' '.join(r.error_text.split())[:200]}"
+            line += f" — {clip_words(r.error_text, 200)}"
         say(line)
+
+
+def clip_words(text: str, limit: int) -> str:
+    """One line of at most `limit` characters, cut between words and marked with … (never mid-word)."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"

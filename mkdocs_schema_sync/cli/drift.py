@@ -21,7 +21,7 @@ from ..drift.poller import Poller
 from ..pipeline import named_for_connection, read_live
 from ..render.diff_formats import FORMATS as DIFF_FORMATS
 from ..settings import Settings, select_tables
-from .common import EXIT_FOUND, EXIT_OK, CliState, fail, open_configured, run_core, say
+from .common import EXIT_FOUND, EXIT_OK, CliState, fail, open_configured, progress, run_core, say
 
 
 def _live(settings: Settings) -> Catalog:
@@ -98,12 +98,17 @@ def install_triggers(obj: CliState, print_only: bool, with_contracts: bool, enfo
         if with_contracts:
             click.echo(run_core(contract_install.install_script, settings, spec.dialect, enforce_contracts), nl=False)
         return
+    progress("connecting to the database")
     with open_configured(settings, writable=True) as db:
         if with_contracts:  # refuse before anything is installed
             run_core(contract_install.store_for, db.dialect.name)
+        progress("installing drift capture (the drift log, and triggers where the database has them)")
         report = run_core(capture.install, db)
         if report.mode == "poll":
+            progress("reading the catalog for the first poll's baseline")
             run_core(Poller(settings).check, db)  # the baseline every later check compares with
+        if with_contracts:
+            progress("installing the contracts")
         contracts_line = (
             run_core(contract_install.install_contracts, settings, db, enforce_contracts).summary()
             if with_contracts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -15,6 +16,8 @@ from .spec import ConnectionSpec
 from .watchdog import Watchdog
 
 T = TypeVar("T")
+#: a write of schema-sync's own tables (the drift log, the state): its table, for a permission message
+_WRITE = re.compile(r"\s*(UPDATE|INSERT\s+INTO|DELETE\s+FROM)\s+([\w.\"\[\]]+)", re.IGNORECASE)
 
 
 class Database:
@@ -74,6 +77,12 @@ class Database:
         except Exception as exc:  # driver errors carry the statement; mask and shorten
             text = first_line(exc)
             self._raise_if_unreachable(text, time.monotonic() - started)
+            if PERMISSION.search(text) and (write := _WRITE.match(sql)):
+                verb, table = write.group(1).upper(), write.group(2)
+                raise SchemaSyncError(
+                    f"permission denied: {verb} on {table} in {self.spec.display}: {text}. "
+                    f"Grant this user {verb} on {table} (README: database rights per role)"
+                ) from None
             if PERMISSION.search(text):
                 raise SchemaSyncError(
                     f"permission denied reading the catalog of {self.spec.display}: {text}. "

@@ -578,11 +578,21 @@ class _DriftTagger:
 
     def remember_schema(self) -> None:
         """Record the schema this deploy left, so `monitor` does not send it back as drift."""
+        if self.settings.snapshot is None and not self._has_drift_log():
+            return  # another target without a drift log: `monitor` never watches it, nothing to record
         try:
             sha = select_tables(self.db.dialect.read_catalog(self.db, row_counts=False), self.settings).sha256()
             save_state_value(self.db, self.settings.snapshot, DEPLOYED_STATE, sha)
         except SchemaSyncError as exc:
             log.warning("could not record the deployed schema for `monitor`: %s", exc.message)
+        finally:
+            self.db.rollback_quietly()
+
+    def _has_drift_log(self) -> bool:
+        try:
+            return read_state(self.db, names=("version",)) is not None
+        except SchemaSyncError:
+            return False
         finally:
             self.db.rollback_quietly()
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import SchemaSyncError
 from ..settings import Settings, section_path
+from ..sync.config_refs import unset_env_connection
 from .config import SchemaSyncConfig, settings_from_config
 
 #: options of the whole site: not allowed inside an entry
@@ -85,6 +86,7 @@ def parse_databases(raw_options: dict[str, Any], top: SchemaSyncConfig, config_f
         options["nav"] = top.nav
         settings = _settings(options, config_file, where, name)
         settings.contracts_explicit = "contracts" in entry  # the default file may be missing: no contracts
+        settings.connection_error = unset_env_connection(Path(config_file), settings.connection, i)
         out.append(settings)
     _check_unique(out)
     return out

@@ -44,6 +44,7 @@ class GitHubError(SchemaSyncError):
 
 def token_from_env(gh: GitHubSettings) -> str:
     """The token from the environment variable `github.token_env` names, registered as a secret."""
+    gh.require_repository()
     token = os.environ.get(gh.token_env, "").strip()
     if not token:
         raise SchemaSyncError(
@@ -71,6 +72,7 @@ class GitHub:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.gh = gh
+        gh.require_repository()
         self.sleep = sleep
         self.timeout = timeout  # seconds for a whole exchange: connect, send, headers and body
         register_secret(token)

@@ -410,8 +410,11 @@ class Monitor:
             number = int(pr["number"])
             result.pr_url = str(pr.get("html_url") or "")
             result.lines.append(f"{result.action} pull request #{number}: {result.pr_url}")
-            # labels and reviewers are extras: a refusal (unknown user, the author as reviewer) is a warning
-            for step, args in ((api.add_labels, gh.labels), (api.request_reviewers, new_reviewers)):
+            # labels and reviewers are extras: a refusal (unknown user, the author as reviewer) is a warning;
+            # what the pull request already has is not sent again (a pass with nothing new sends nothing)
+            have = {lb.get("name") for lb in pr.get("labels") or [] if isinstance(lb, dict)}
+            new_labels = [label for label in gh.labels if label not in have]
+            for step, args in ((api.add_labels, new_labels), (api.request_reviewers, new_reviewers)):
                 try:
                     step(number, list(args))
                 except SchemaSyncError as exc:
