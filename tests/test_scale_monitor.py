@@ -10,12 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import GITHUB_TOKEN
+from conftest import GITHUB_TOKEN, pg_execute
 from test_sync_postgres import PgSync, pg_sync, stand_in  # noqa: F401 - fixtures
 
 from mkdocs_schema_sync.cli.common import load_databases
 from mkdocs_schema_sync.db import open_database, parse_connection
 from mkdocs_schema_sync.dialects.postgres import PostgresDialect
+from mkdocs_schema_sync.sync import monitor as monitor_module
 from mkdocs_schema_sync.sync.monitor import Monitor, PassResult
 
 pytestmark = pytest.mark.postgres
@@ -78,3 +79,22 @@ def test_an_idle_pass_reads_no_catalog_and_any_change_makes_it_whole(
     closed, reads = one_pass(env)
     assert closed.action == "closed" and reads >= 1
     assert one_pass(env)[0].action == "idle"
+
+
+def test_the_periodic_whole_pass_sees_what_no_trigger_logged(
+    pg_sync: PgSync,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    env = pg_sync
+    monkeypatch.setenv("GITHUB_TOKEN", GITHUB_TOKEN)
+    assert one_pass(env)[0].action == "no-drift"
+    pg_execute(env.pg, "ALTER EVENT TRIGGER schema_sync_ddl_command_end DISABLE")
+    try:
+        env.as_role("ALTER TABLE stores ADD COLUMN unlogged_note text")  # no drift-log row
+        assert one_pass(env)[0].action == "idle"  # the log's newest row is the signal: it has not moved
+        monkeypatch.setattr(monitor_module, "WHOLE_PASS_EVERY", 0.0)  # the hour is up
+        result, reads = one_pass(env)
+        assert result.action == "opened" and reads >= 1
+        assert "unlogged_note" in env.repo.show(env.branch, "schema.lock.json")
+    finally:
+        pg_execute(env.pg, "ALTER EVENT TRIGGER schema_sync_ddl_command_end ENABLE")

@@ -98,7 +98,7 @@ def test_rebuild_after_a_change_equals_a_clean_build(tmp_path: Path, scout_db: P
         assert missing == []  # before: a plain serve emptied the folder first
         assert "promo_code" in page.read_text()
         # only the changed table and the tables joined to it were rendered again (before: every page)
-        assert 1 <= sum(c.rendered for c in plugin._page_caches.values()) <= 4 < tables
+        assert 1 <= plugin._page_caches[0].rendered <= 4 < tables
         if dirty:  # and MkDocs built only pages whose text changed, and the pages in the navigation
             assert len(plugin._search.built) < tables
         _same_as_a_clean_build(site, served)

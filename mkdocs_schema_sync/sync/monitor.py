@@ -29,6 +29,7 @@ import json
 import os
 import re
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -65,6 +66,9 @@ from .git import Repo
 from .github import GitHub, token_from_env
 
 log = get_logger("monitor")
+
+#: seconds after which a pass reads and compares the whole catalog even when nothing signalled a change
+WHOLE_PASS_EVERY = 3600.0
 
 #: test-only fault injection: `push` or `pr` makes the process exit right after that step (os._exit)
 CRASH_ENV = "SCHEMA_SYNC_TEST_CRASH_AFTER"
@@ -219,8 +223,11 @@ class Monitor:
         lines: list[str] = []
         self._retry = False
         # read before anything else: the next pass compares it to know whether anything can have changed
-        signal = db.dialect.change_signal(db) if self.poll and not self.dry_run else None
-        if self.poll:
+        logged = self.poll and not self.dry_run and _triggers_log(db)
+        signal = db.dialect.change_signal(db) if self.poll and not self.dry_run and not logged else None
+        if logged:  # every DDL writes a row: the log's newest id is the signal, whatever the catalog's size
+            signal = f"log {_newest_row(db)}"
+        if self.poll and not logged:  # with triggers the poller stands aside: no need to ask it
             polled = self.poller.check(db, signal=signal)
             db.rollback_quietly()
             for e in polled.entries:
@@ -462,7 +469,8 @@ class Resume:
     def note(self, base: str | None, head: str | None, retry: bool) -> dict[str, Any]:
         if self.signal is None or retry:
             return {}
-        return {"signal": self.signal, "inputs": self.inputs, "branch": self.branch, "base": base, "head": head}
+        note = {"signal": self.signal, "inputs": self.inputs, "branch": self.branch, "base": base, "head": head}
+        return {**note, "whole_at": time.time()}
 
     def matches(self, last: dict[str, Any]) -> bool:
         return (
@@ -470,7 +478,22 @@ class Resume:
             and last.get("signal") == self.signal
             and last.get("inputs") == self.inputs
             and last.get("branch") == self.branch
+            # the periodic whole pass: what no signal can say (triggers disabled, DDL they do not see)
+            and time.time() - float(last.get("whole_at") or 0) < WHOLE_PASS_EVERY
         )
+
+
+def _triggers_log(db: Database) -> bool:
+    """Whether the database's DDL/event triggers fill its drift log (then they say what changed)."""
+    state = read_state(db, names=("mode",))
+    db.rollback_quietly()
+    return state is not None and db.dialect.triggers_installed(state)
+
+
+def _newest_row(db: Database) -> str:
+    rows = db.query(f"SELECT max(id) FROM {db.dialect.log_table}")
+    db.rollback_quietly()
+    return str(rows[0][0] if rows else None)
 
 
 def _rebody(data: pr_body.BodyInput, synced: list[DriftEntry]) -> str:
