@@ -50,6 +50,8 @@ class Database:
         if not self.abandon_on_stall:
             with self.watchdog.guard():
                 return call()
+        if self.watchdog.seconds <= 0:  # no bound asked for (a deploy with `timeout: 0`)
+            return call()
         try:
             return call_with_deadline(call, self.watchdog.seconds, None)
         except DeadlinePassed:
@@ -102,7 +104,7 @@ class Database:
     def _raise_if_unreachable(self, text: str, elapsed: float) -> None:
         """A query that ran past `query_timeout`, or lost its connection, is an outage (Unreachable).
 
-        A driver's own read timeout (MariaDB's READ_TIMEOUT) says "lost connection": after
+        A driver's own read timeout (one set in the connection string) says "lost connection": after
         `query_timeout` seconds that is a timeout too.
         """
         late = elapsed >= self.spec.query_timeout
