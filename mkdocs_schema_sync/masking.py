@@ -53,6 +53,9 @@ _BODY_ESCAPED = {q: re.compile(f"(?:[^{q}\\\\]|{q}{q}|\\\\.)*+{q}", re.DOTALL) f
 #: rest is masked wholesale: only text built to be dense with keywords gets there
 _BUDGET_FACTOR = 4
 _BUDGET_EXTRA = 1 << 16
+#: and each kind of reading (keywords, names, key=value) is made at most this often in one text: past it,
+#: the rest of the text is masked (a text that dense with secret words is built to be slow, not documentation)
+_MAX_READINGS = 10_000
 
 
 class _Reader:
@@ -305,8 +308,8 @@ def _sql_spans(text: str) -> list[tuple[int, int]]:
     share a budget of `_BUDGET_FACTOR` times the text: past it, everything after the keyword is masked."""
     spans: list[tuple[int, int]] = []
     budget = _BUDGET_FACTOR * len(text) + _BUDGET_EXTRA
-    for m in _SQL_KEYWORD.finditer(text):
-        if budget <= 0:
+    for count, m in enumerate(_SQL_KEYWORD.finditer(text)):
+        if budget <= 0 or count >= _MAX_READINGS:
             spans.append((m.end(), len(text)))
             break
         reader = _Reader(text, min(len(text), m.end() + budget))
@@ -343,6 +346,7 @@ def _name_ends(text: str) -> list[int]:
     ends = [m.end() for m in _SECRET_NAME.finditer(text)]
     if 'U&"' in text or 'u&"' in text:
         ends += [m.end() for m in _UNICODE_NAME.finditer(text) if _SECRET_NAME.search(_decoded(m.group(1)))]
+        ends.sort()
     return ends
 
 
@@ -353,8 +357,8 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
     `format('… PASSWORD %L', '…')`, `'… password=' || '…'`). Readings share a budget, as in `_sql_spans`."""
     spans: list[tuple[int, int]] = []
     budget = _BUDGET_FACTOR * len(text) + _BUDGET_EXTRA
-    for end in _name_ends(text):
-        if budget <= 0:
+    for count, end in enumerate(_name_ends(text)):
+        if budget <= 0 or count >= _MAX_READINGS:
             spans.append((end, len(text)))
             break
         reader = _Reader(text, min(len(text), end + budget))
@@ -416,7 +420,12 @@ def _key_value_spans(text: str) -> list[tuple[int, int]]:
     """Values of `key=value` secrets. The search goes on after each value: a key inside one is masked with it."""
     spans = []
     m = _KEY_VALUE.search(text)
+    count = 0
     while m:
+        count += 1
+        if count > _MAX_READINGS:
+            spans.append((m.start(), len(text)))
+            break
         p = m.end()
         prefix = _PREFIX.match(text, p)  # T-SQL `PASSWORD = N'…'`: the SQL rule masks the body
         if prefix:

@@ -137,6 +137,8 @@ def named_for_connection(catalog: Catalog, settings: Settings) -> Catalog:
 def load_catalog(settings: Settings) -> LoadedCatalog:
     """The live catalog; when the database cannot be reached, the snapshot (unless on_unreachable: fail)."""
     if not settings.connection:
+        if settings.connection_error:
+            raise SchemaSyncError(settings.connection_error)
         return read_from_snapshot(settings, "No `connection` is configured")
     spec = connection_spec(settings)
     try:

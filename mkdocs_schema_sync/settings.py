@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -35,6 +36,14 @@ class GitHubSettings:
     reviewers: list[str] = field(default_factory=list)  # users, or org/team; empty: from the contracts touched
     max_wait: float = 60.0  # longest wait for a rate limit to reset, seconds
 
+    def require_repository(self) -> str:
+        if not self.repository:
+            raise SchemaSyncError(
+                "schema-sync option `github`: no `repository`, and GITHUB_REPOSITORY is not set (GitHub Actions "
+                "sets it): add `repository: owner/name`"
+            )
+        return self.repository
+
     @property
     def owner(self) -> str:
         return self.repository.split("/", 1)[0]
@@ -50,8 +59,9 @@ def parse_github(raw: Any, where: str = "schema-sync option `github`") -> GitHub
     if unknown:
         raise SchemaSyncError(f"{where}: unknown key {unknown[0]!r}; known keys: {', '.join(_GITHUB_KEYS)}")
     # GitHub Actions' own variables fill what the option leaves out (the option wins), as create-pull-request does
-    repo = raw.get("repository") if "repository" in raw else os.environ.get("GITHUB_REPOSITORY")
-    if not isinstance(repo, str) or not _REPOSITORY.match(repo):
+    # left out and not in Actions: "" (checked when a pull request is made: `require_repository`)
+    repo = raw.get("repository") if "repository" in raw else os.environ.get("GITHUB_REPOSITORY", "")
+    if not isinstance(repo, str) or not (_REPOSITORY.match(repo) or (repo == "" and "repository" not in raw)):
         raise SchemaSyncError(
             f"{where}: `repository` must be owner/name (for example acme/data-docs), not {repo!r} "
             "(left out, it comes from GITHUB_REPOSITORY, which GitHub Actions sets)"
@@ -81,10 +91,7 @@ def parse_github(raw: Any, where: str = "schema-sync option `github`") -> GitHub
                 raise SchemaSyncError(f"{where}: `{key}` must be a list of names")
             setattr(out, key, [v.strip() for v in value])
     if "max_wait" in raw:
-        value = raw["max_wait"]
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise SchemaSyncError(f"{where}: `max_wait` must be a number of seconds (0 or more)")
-        out.max_wait = float(value)
+        out.max_wait = float(check_number(f"{where}: `max_wait`", raw["max_wait"], 0, 86_400, unit=" of seconds"))
     return out
 
 
@@ -95,6 +102,7 @@ class Settings:
     base_dir: Path
     name: str | None = None  # the entry's name under `databases:`; None: the single-connection form
     connection: str | None = None
+    connection_error: str | None = None  # `!ENV VAR` unset or empty: said by whatever needs the connection
     connect_timeout: float = 10.0
     query_timeout: float = 60.0  # seconds a query may take once connected (lock waits, a paused server)
     schemas: list[str] = field(default_factory=list)
@@ -133,13 +141,8 @@ class Settings:
     def check(self) -> None:
         """Refuse values no build can use, naming the option (the plugin and the CLI both call this)."""
         self.path = section_path(self.path)
-        for name, low, inclusive in _NUMBERS:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise SchemaSyncError(f"option `{name}` must be a number, not {value!r}")
-            if value < low or (value == low and not inclusive):
-                bound = f"{low} or more" if inclusive else f"more than {low}"
-                raise SchemaSyncError(f"option `{name}` must be {bound}, not {value!r}")
+        for name, low, inclusive, high, whole in _NUMBERS:
+            setattr(self, name, check_number(f"option `{name}`", getattr(self, name), low, high, inclusive, whole))
 
     def resolve(self, value: str | None) -> Path | None:
         if not value:
@@ -148,16 +151,42 @@ class Settings:
         return path if path.is_absolute() else self.base_dir / path
 
 
-#: (option, lowest value, whether the lowest value itself is allowed)
+#: the longest timeout every server takes: PostgreSQL's statement_timeout and lock_timeout are int milliseconds
+MAX_SECONDS = 2_147_483
+#: (option, lowest value, whether the lowest value itself is allowed, highest value, whole numbers only)
 _NUMBERS = (
-    ("connect_timeout", 0, False),
-    ("query_timeout", 0, False),
-    ("notify_timeout", 0, False),
-    ("cache_ttl", 0, True),
-    ("watch_interval", 0, True),
-    ("drift_limit", 0, True),
-    ("er_max_tables", 1, True),
+    ("connect_timeout", 0, False, MAX_SECONDS, False),
+    ("query_timeout", 0, False, MAX_SECONDS, False),
+    ("notify_timeout", 0, False, MAX_SECONDS, False),
+    ("cache_ttl", 0, True, 10 * 365 * 86_400, False),
+    ("watch_interval", 0, True, 86_400, False),
+    ("drift_limit", 0, True, 1_000_000, True),
+    ("er_max_tables", 1, True, 100_000, True),
 )
+
+
+def _plain(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def check_number(
+    where: str, value: Any, low: float, high: float, low_inclusive: bool = True, whole: bool = False, unit: str = ""
+) -> float | int:
+    """A finite number in [low, high] (low excluded unless `low_inclusive`), or one line naming `where`.
+    `.inf`, `.nan`, true/false and strings are refused rather than turned into an overflow or an
+    "unreachable" server later."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SchemaSyncError(f"{where} must be a number{unit}, not {value!r}")
+    if not math.isfinite(value):
+        raise SchemaSyncError(f"{where} must be a finite number{unit}, not {value!r}")
+    if whole and value != int(value):
+        raise SchemaSyncError(f"{where} must be a whole number, not {value!r}")
+    if value < low or (value == low and not low_inclusive) or value > high:
+        bound = f"{_plain(low)} or more" if low_inclusive else f"more than {_plain(low)}"
+        raise SchemaSyncError(f"{where} must be a number{unit}, {bound} and at most {_plain(high)}, not {value!r}")
+    return int(value) if whole else value
+
+
 _BAD_PATH_CHARS = re.compile(r"[\\:\x00-\x1f]")
 
 
@@ -182,14 +211,46 @@ def section_path(value: str) -> str:
     return folder
 
 
-_CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,-]+$")
+_CRON_ITEM = re.compile(r"^(?:\*|([0-9A-Za-z]+)(?:-([0-9A-Za-z]+))?)(?:/([0-9]+))?$")
+#: (name, lowest, highest, names) of the five cron fields, as GitHub Actions reads them (POSIX cron)
+_CRON_FIELDS = (
+    ("minute", 0, 59, ()),
+    ("hour", 0, 23, ()),
+    ("day of month", 1, 31, ()),
+    ("month", 1, 12, ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")),
+    ("day of week", 0, 6, ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")),
+)
+
+
+def _cron_value(token: str, low: int, high: int, names: tuple[str, ...]) -> int | None:
+    if token.upper() in names:
+        return names.index(token.upper()) + low
+    return int(token) if token.isdigit() and low <= int(token) <= high else None
+
+
+def _cron_field_ok(text: str, low: int, high: int, names: tuple[str, ...]) -> bool:
+    for item in text.split(","):
+        m = _CRON_ITEM.match(item)
+        if m is None or (m.group(3) is not None and not 1 <= int(m.group(3)) <= high - low + 1):
+            return False
+        ends = [_cron_value(g, low, high, names) for g in m.groups()[:2] if g is not None]
+        if None in ends or (len(ends) == 2 and ends[0] > ends[1]):  # type: ignore[operator]
+            return False
+    return True
 
 
 def parse_schedule(text: Any, where: str = "schema-sync option `monitor_schedule`") -> str:
-    """A five-field cron line (GitHub Actions runs schedules in UTC, at most every 5 minutes)."""
+    """A five-field cron line (GitHub Actions runs schedules in UTC, at most every 5 minutes), each field
+    within its range (`61 * * * *` would be written into a workflow GitHub never runs)."""
     fields_ = str(text).split() if isinstance(text, str) else []
-    if len(fields_) != 5 or not all(_CRON_FIELD.match(f) for f in fields_):
+    if len(fields_) != 5:
         raise SchemaSyncError(f"{where}: {text!r} is not a cron line of five fields such as {DEFAULT_SCHEDULE!r}")
+    for value, (name, low, high, names) in zip(fields_, _CRON_FIELDS, strict=True):
+        if not _cron_field_ok(value, low, high, names):
+            raise SchemaSyncError(
+                f"{where}: {text!r} has {name} {value!r}, outside {low}-{high} (a cron line such as "
+                f"{DEFAULT_SCHEDULE!r})"
+            )
     return " ".join(fields_)
 
 

@@ -412,3 +412,12 @@ def unhighlighted(page_html: str) -> str:
     import re as _re
 
     return _html.unescape(_re.sub(r"</?span[^>]*>", "", page_html))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the whole session (tests/browser.py; fails under CI when missing)."""
+    from browser import chromium
+
+    with chromium() as b:
+        yield b

@@ -133,7 +133,7 @@ class GitHubStandIn:
             head = query.get("head", [""])[0]
             state = query.get("state", ["open"])[0]
             found = [p for p in self.pulls.values() if f"{owner}:{p['head']['ref']}" == head and p["state"] == state]
-            return 200, {}, found
+            return 200, {}, [{**p, "labels": [{"name": n} for n in self.labels.get(p["number"], [])]} for p in found]
         if parts == ["pulls"] and method == "POST":
             if any(p["head"]["ref"] == body["head"] and p["state"] == "open" for p in self.pulls.values()):
                 return (

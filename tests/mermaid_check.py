@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from mkdocs_schema_sync.render.mermaid import ER_CONFIG
+
 ENTITY = r"e_[0-9a-f]{10}(?:_[0-9]+)?"  # generated: never a Mermaid keyword
 _OPEN = re.compile(rf'^    ({ENTITY})\["[^"%\\\r\n]+"\] \{{$')
 _CLOSE = re.compile(r"^    \}$")
@@ -21,7 +23,10 @@ _REL = re.compile(rf'^    ({ENTITY}) (\|\||\|o|\}}o|\}}\|)--(\|\||o\||o\{{|\|\{{
 
 def check_er(text: str) -> list[str]:
     """Problems found in one erDiagram (empty when well-formed)."""
-    lines = text.strip("\n").splitlines()
+    text = text.strip("\n")
+    if text.startswith(ER_CONFIG):  # our front-matter config, nothing from the database
+        text = text[len(ER_CONFIG) :]
+    lines = text.splitlines()
     problems: list[str] = []
     if not lines or lines[0] != "erDiagram":
         return ["first line is not erDiagram"]
@@ -46,6 +51,10 @@ def check_er(text: str) -> list[str]:
     if inside:
         problems.append("unclosed entity block")
     return problems
+
+
+def is_er(block: str) -> bool:
+    return block.removeprefix(ER_CONFIG).startswith("erDiagram")
 
 
 def mermaid_blocks(markdown: str) -> list[str]:

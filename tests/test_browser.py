@@ -20,7 +20,7 @@ from typing import Any
 
 import hostile_names as H
 import pytest
-from browser import PageReport, chromium, open_site, serve
+from browser import PageReport, open_site, serve
 from conftest import (
     EXAMPLE,
     PG_HOST,
@@ -88,12 +88,6 @@ class Built:
     name: str
     site_dir: Path
     reports: list[PageReport]
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
 
 
 def write_config(root: Path, name: str, theme: str, nav: str, options: str) -> Path:

@@ -38,14 +38,22 @@ def test_a_nested_path_inside_the_site_is_fine(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("option", "message"),
     [
-        ("drift_limit: -1", "option `drift_limit` must be 0 or more"),
-        ("connect_timeout: -5", "option `connect_timeout` must be more than 0"),
-        ("connect_timeout: 0", "option `connect_timeout` must be more than 0"),
-        ("query_timeout: -1", "option `query_timeout` must be more than 0"),
-        ("cache_ttl: -1", "option `cache_ttl` must be 0 or more"),
-        ("watch_interval: -2", "option `watch_interval` must be 0 or more"),
-        ("notify_timeout: 0", "option `notify_timeout` must be more than 0"),
-        ("er_max_tables: 0", "option `er_max_tables` must be 1 or more"),
+        ("drift_limit: -1", "option `drift_limit` must be a number, 0 or more"),
+        ("connect_timeout: -5", "option `connect_timeout` must be a number, more than 0"),
+        ("connect_timeout: 0", "option `connect_timeout` must be a number, more than 0"),
+        ("query_timeout: -1", "option `query_timeout` must be a number, more than 0"),
+        ("cache_ttl: -1", "option `cache_ttl` must be a number, 0 or more"),
+        ("watch_interval: -2", "option `watch_interval` must be a number, 0 or more"),
+        ("notify_timeout: 0", "option `notify_timeout` must be a number, more than 0"),
+        ("er_max_tables: 0", "option `er_max_tables` must be a number, 1 or more"),
+        # issue 21 item 7: OverflowError, a traceback, or a healthy database shown as "unreachable" before
+        ("connect_timeout: .inf", "option `connect_timeout` must be a finite number"),
+        ("connect_timeout: .nan", "option `connect_timeout` must be a finite number"),
+        ("query_timeout: .inf", "option `query_timeout` must be a finite number"),
+        ("query_timeout: .nan", "option `query_timeout` must be a finite number"),
+        ("query_timeout: 3000000", "option `query_timeout` must be a number, more than 0 and at most 2147483"),
+        ("monitor_schedule: '61 * * * *'", "has minute '61', outside 0-59"),
+        ("monitor_schedule: '0 9 * * 8'", "has day of week '8', outside 0-6"),
         ("connect_timeout: true", "option `connect_timeout` must be a number"),
     ],
 )
@@ -125,7 +133,12 @@ def build_with(tmp_path: Path, options: str, files: dict[str, bytes]) -> str:
         ("templates: tpl", {"tpl/table.md.j2": b"# {{ table.name }}\n\n{{ 1/0 }}\n"},
          "template table.md.j2:3 failed: ZeroDivisionError: division by zero"),
         ("templates: tpl", {"tpl/table.md.j2": b"# t\n\n{% include 'nope.md.j2' %}\n"},
-         "template table.md.j2:3 failed: included template 'nope.md.j2' not found"),
+         "template table.md.j2:3 failed: template 'nope.md.j2' (named by extends, include or import) not found"),
+        # issue 21 item 11: an extends was reported as an include, a YAML error had no file:line
+        ("templates: tpl", {"tpl/table.md.j2": b'{% extends "nope" %}\n'},
+         "failed: template 'nope' (named by extends, include or import) not found"),
+        ("descriptions: d.yml", {"d.yml": b"t:\n  description: [unclosed\n  other: x\n"},
+         "d.yml:3:8 is not valid YAML: expected ',' or ']', but got ':'"),
         ("templates: tpl", {"tpl/table.md.j2": b"# caf\xe9\n"},
          "table.md.j2:1: not UTF-8 text (byte 0xe9); save it as UTF-8"),
         ("", {"contracts.yml": b"contracts:\n  - name: x\n    owner: Caf\xe9\n"},
@@ -225,3 +238,39 @@ def test_an_unset_or_empty_env_connection_is_a_mistake_not_an_outage(tmp_path: P
         cfg.read_text().replace("!ENV SCHEMA_SYNC_CONN_T", "!ENV [SCHEMA_SYNC_CONN_T, null]"), encoding="utf-8"
     )
     assert mkdocs_build(site, strict=False, env=env).returncode == 0
+
+
+def test_install_triggers_says_what_it_does_on_a_terminal(tmp_path: Path) -> None:
+    """Issue 17 item 13: install-triggers and monitor were silent for seconds; on a terminal they say each step."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    site = write_site(tmp_path / "s", "connection: sqlite:///x.db\n")
+    make_sqlite(site.root / "x.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    master, replica = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "mkdocs_schema_sync", "install-triggers"],
+            cwd=site.root, stdout=subprocess.PIPE, stderr=replica, text=True, timeout=120,
+        )  # fmt: skip
+        os.close(replica)
+        said = os.read(master, 65536).decode()
+    finally:
+        os.close(master)
+    assert done.returncode == 0
+    assert "connecting to the database …" in said and "installing drift capture" in said
+    piped = cli("install-triggers", cwd=site.root)
+    assert "connecting to the database" not in piped.stderr  # a pipe's stderr stays for errors
+
+
+def test_an_unset_env_connection_of_one_database_entry_is_named(tmp_path: Path) -> None:
+    """Item 7 for `databases:`: the entry whose `!ENV` is unset fails with its variable, not a snapshot build."""
+    site = write_site(
+        tmp_path / "s",
+        "databases:\n  - name: app\n    connection: sqlite:///x.db\n  - name: wh\n    connection: !ENV SCHEMA_SYNC_WH_T\n",
+    )
+    make_sqlite(site.root / "x.db", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    built = mkdocs_build(site, strict=False)
+    assert built.returncode != 0 and "SCHEMA_SYNC_WH_T is not set or empty" in built.stderr

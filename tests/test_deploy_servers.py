@@ -253,6 +253,7 @@ def test_postgres_two_concurrent_deploys_never_both_apply(pg_db: ServerDB, tmp_p
     assert codes == [0, 3], [r.stderr for r in results]
     locked = next(r for r in results if r.returncode == 3)
     assert "another deploy is running" in locked.stderr
+    assert "backend pid" in locked.stderr and "pg_cancel_backend(" in locked.stderr  # who holds it, and how to end it
     assert rows(url, "SELECT script, outcome FROM schema_sync.deploy_history") == [("001_slow.sql", "applied")]
     # with a wait, the second deploy runs after the first and finds nothing left to do
     write_migrations(root, {"002_slow.sql": "SELECT pg_sleep(2);\nCREATE TABLE twice (id integer);\n"})

@@ -158,6 +158,7 @@ def test_targets_option_and_its_mistakes(tmp_path: Path, monkeypatch: pytest.Mon
     )
     done = cli("deploy", "--target", "staging", cwd=root)
     assert done.returncode == 0, done.stderr
+    assert "to keep one beside" not in done.stderr  # issue 17 item 13: a snapshot exists; staging has no drift log
     assert q(other, "SELECT target FROM schema_sync_deploy_history") == [("staging",)]
     assert q(db, "SELECT count(*) FROM sqlite_master WHERE name = 'schema_sync_deploy_history'") == [(0,)]
     unknown = cli("deploy", "--target", "prod", cwd=root)
@@ -248,3 +249,14 @@ def test_textual_gate_for_databases_that_commit_ddl() -> None:
         assert may_break(contracts, set(), statement) == expected, statement
     assert may_break(contracts, {"orders-key"}, "DROP TABLE orders") == []
     assert may_break(None, set(), "DROP TABLE orders") == []
+
+
+def test_history_clips_error_text_between_words() -> None:
+    """Issue 17 item 13: `history` cut the database's error text mid-word at 200 characters."""
+    from mkdocs_schema_sync.cli.deploy import clip_words
+
+    text = "relation " + " ".join(f"word{i:03d}" for i in range(60))
+    out = clip_words(text, 200)
+    assert len(out) <= 200 and out.endswith("…")
+    assert out[:-1].split(" ")[-1] in text.split(" ")  # the last word is whole
+    assert clip_words("short  text\nhere", 200) == "short text here"

@@ -58,10 +58,13 @@ def test_bundled_by_default_into_the_site_not_docs(tmp_path: Path) -> None:
 def test_cdn_pins_the_same_version_and_none_adds_nothing(tmp_path: Path) -> None:
     site = site_with(tmp_path / "cdn", "mermaid: cdn")
     assert mermaid.CDN in scripts(site / "schema/main/a/index.html")
-    assert not (site / "assets/schema-sync").exists()
+    assert not (site / mermaid.SCRIPT).exists()
     site = site_with(tmp_path / "none", "mermaid: none")
     assert not any("mermaid" in s for s in scripts(site / "schema/main/a/index.html"))
-    assert not (site / "assets/schema-sync").exists()
+    assert not (site / mermaid.SCRIPT).exists()
+    # the diagrams' scroll box is ours in every mode (tests/test_browser_diagrams.py measures it)
+    assert sorted(p.name for p in (site / "assets/schema-sync").iterdir()) == ["schema-sync.css"]
+    assert "assets/schema-sync/schema-sync.css" in (site / "schema/main/a/index.html").read_text(encoding="utf-8")
 
 
 def test_a_site_that_loads_its_own_mermaid_keeps_it(tmp_path: Path) -> None:

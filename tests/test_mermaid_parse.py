@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from conftest import EXAMPLE, js_missing, make_sqlite
-from mermaid_check import mermaid_blocks
+from mermaid_check import is_er, mermaid_blocks
 from mermaid_keywords import er_keywords, keyword_schema
 from test_render import hostile, render
 
@@ -44,7 +44,7 @@ def test_the_parser_rejects_broken_diagrams() -> None:
 def test_every_mermaid_keyword_as_a_name_draws(tmp_path: Path) -> None:
     """Tables, columns, types and FK names spelled as each word the bundled Mermaid's ER lexer reads."""
     pages = render(make_sqlite(tmp_path / "k.db", keyword_schema()))
-    blocks = [b for text in pages.values() for b in mermaid_blocks(text) if b.startswith("erDiagram")]
+    blocks = [b for text in pages.values() for b in mermaid_blocks(text) if is_er(b)]
     assert len(blocks) == len(er_keywords()) + 1  # a page per table, and the overview
     overview = mermaid_blocks(pages["schema/main/er.md"])[0]
     for word in er_keywords():

@@ -88,3 +88,58 @@ def test_only_comments_is_no_statement_and_an_empty_file_has_none() -> None:
     for dialect in ("postgresql", "sqlite", "mysql"):
         assert split(dialect, "-- nothing\n/* at all */\n") == []
         assert split(dialect, "") == []
+
+
+def test_transaction_control_per_dialect() -> None:
+    """What a migration may not say (issue 21 item 1); strings, comments and routine bodies do not count."""
+    cases = {
+        "postgresql": [
+            ("COMMIT;", "COMMIT"),
+            ("/* why */ end work;", "END"),
+            ("Start Transaction;", "START TRANSACTION"),
+            ("PREPARE TRANSACTION 'x';", "PREPARE TRANSACTION"),
+            ("SELECT 'COMMIT';", None),
+            ("-- COMMIT\nSELECT 1;", None),
+            ("PREPARE q AS SELECT 1;", None),
+            ("CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN COMMIT; END $$;", None),
+        ],
+        "sqlite": [("BEGIN IMMEDIATE;", "BEGIN"), ("release s;", "RELEASE"), ("SELECT 1;", None)],
+        "mysql": [
+            ("SET autocommit = 0;", "SET AUTOCOMMIT"),
+            ("set @@session.autocommit=0;", "SET AUTOCOMMIT"),
+            ("BEGIN WORK;", "BEGIN"),
+            ("BEGIN NOT ATOMIC SELECT 1; END;", None),
+            ("BEGIN NOT ATOMIC INSERT INTO t VALUES (1); ROLLBACK; END;", "ROLLBACK"),
+            ("SET NAMES utf8mb4;", None),
+        ],
+        "mssql": [
+            ("BEGIN TRAN;\nUPDATE t SET x = 1;\nCOMMIT", "BEGIN TRAN"),
+            ("UPDATE t SET x = 1;\nIF @@ERROR <> 0 ROLLBACK", "ROLLBACK"),
+            ("SAVE TRANSACTION s", "SAVE TRANSACTION"),
+            ("SET IMPLICIT_TRANSACTIONS ON", "SET IMPLICIT_TRANSACTIONS"),
+            ("CREATE OR ALTER PROCEDURE p AS BEGIN BEGIN TRAN; COMMIT; END", None),
+            ("ALTER TRIGGER tr ON t AFTER INSERT AS ROLLBACK", None),
+            ("SELECT N'COMMIT' AS [rollback] -- COMMIT", None),
+            ("BEGIN TRY SELECT 1 END TRY BEGIN CATCH SELECT 2 END CATCH", None),
+        ],
+    }
+    for dialect, pairs in cases.items():
+        d = get_dialect(dialect)
+        for text, expected in pairs:
+            assert d.transaction_control(text) == expected, (dialect, text)
+
+
+def test_statement_groups_for_progress_rows() -> None:
+    from mkdocs_schema_sync.deploy.steps import GROUP_LIMIT, groups
+
+    statements = get_dialect("mysql").split_migration(
+        "CREATE TABLE t (x INT);\n" + "INSERT INTO t VALUES (1);\n" * (GROUP_LIMIT + 5) + "ALTER TABLE t ADD y INT;\n"
+        "DELETE FROM t;\n"
+    )
+    assert groups(statements) == [
+        (0, 1),
+        (1, 1 + GROUP_LIMIT),
+        (1 + GROUP_LIMIT, 6 + GROUP_LIMIT),
+        (6 + GROUP_LIMIT, 7 + GROUP_LIMIT),
+        (7 + GROUP_LIMIT, 8 + GROUP_LIMIT),
+    ]

@@ -1023,7 +1023,9 @@ def test_install_triggers_sends_exactly_the_go_batches_of_install_sql() -> None:
     db, raw = _recording_db()
     report = install(db)
     assert report.mode == "triggers"
-    assert [sql for sql in raw.sent if "sp_getapplock" not in sql and "sp_releaseapplock" not in sql] == split_batches(read_sql("mssql", "install.sql"))
+    assert [sql for sql in raw.sent if "sp_getapplock" not in sql and "sp_releaseapplock" not in sql] == split_batches(
+        read_sql("mssql", "install.sql")
+    )
     assert raw.commits == 1
 
 

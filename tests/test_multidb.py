@@ -125,9 +125,14 @@ def test_three_databases_one_site_monitor_build_with_one_down_and_deploy_per_dat
         others = git("diff", "--name-only", "main", f"origin/schema-sync/{name}", cwd=repo.work).split()
         assert others == [f"schema.{name}.lock.json"]
 
-    # a second pass on one database touches only that one's pull request
+    # a second change in the lake, a pass on the lake alone: only its pull request is updated
+    before = {ref: pr["body"] for ref, pr in heads.items()}
+    mariadb_execute(mariadb_db, "ALTER TABLE stores ADD COLUMN lakesecond INT")
     r = cli("monitor", "--once", "--database", "lake", cwd=site.root, env=env)
-    assert r.returncode == 0 and "== database" not in r.stdout and "schema-sync/lake" in r.stdout, r.stdout
+    assert r.returncode == 0 and "== database" not in r.stdout, r.stdout
+    after = {p["head"]["ref"]: p["body"] for p in stand_in.open_pulls()}
+    assert "lakesecond" in after["schema-sync/lake"] and "lakesecond" not in before["schema-sync/lake"]
+    assert all(after[ref] == before[ref] for ref in ("schema-sync/ops", "schema-sync/warehouse"))
 
     # the lake (MariaDB) goes down: its section comes from its snapshot, the others are read live
     yml = (site.root / "mkdocs.yml").read_text()
@@ -148,6 +153,14 @@ def test_three_databases_one_site_monitor_build_with_one_down_and_deploy_per_dat
     assert all(f"schema-sync/{n}" in arch for n in own)
     index = visible_text(site.html("schema/index.html"))
     assert "3 databases" in index
+
+    # monitor with the lake down: the ops pull request follows a new change, the lake's pass is one error line
+    sqlite_execute(ops, "ALTER TABLE regions ADD COLUMN opsregion TEXT")
+    r = cli("monitor", "--once", cwd=site.root, env=env)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert re.search(r"^Error: database lake: cannot connect", r.stderr, re.M) and "Traceback" not in r.stderr
+    bodies = {p["head"]["ref"]: p["body"] for p in stand_in.open_pulls()}
+    assert "opsregion" in bodies["schema-sync/ops"] and len(bodies) == 3
 
     # deploy per database: each has its own migrations folder; --database deploys one
     for name, sql in (("ops", "CREATE TABLE ops_deployed (id INTEGER PRIMARY KEY);\n"),
@@ -366,3 +379,69 @@ def test_a_foreign_table_links_to_its_source_when_that_database_is_in_the_site(t
     finally:
         with _pg_admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{sales.name}" WITH (FORCE)')
+
+
+@pytest.mark.mariadb
+def test_a_view_and_a_foreign_key_into_another_database_link_to_its_section(
+    tmp_path: Path, mariadb_db: ServerDB
+) -> None:
+    """MariaDB: a view reading `sales`.`stores` and a foreign key into it, from the `shop` database; with
+    both in the site, their pages link to the stores page of the sales section."""
+    import uuid
+
+    from conftest import _mariadb_admin
+
+    sales = ServerDB(f"sstest_{uuid.uuid4().hex[:10]}", mariadb_db.host, mariadb_db.port, mariadb_db.user)
+    conn = _mariadb_admin()
+    conn.execute(f"CREATE DATABASE `{sales.name}`")
+    conn.close()
+    try:
+        mariadb_execute(sales, "CREATE TABLE stores (id INT PRIMARY KEY, city VARCHAR(40)) ENGINE=InnoDB")
+        mariadb_execute(
+            mariadb_db,
+            f"CREATE VIEW v_remote AS SELECT s.id, s.city FROM `{sales.name}`.stores AS s;\n"
+            "CREATE TABLE orders (id INT PRIMARY KEY, store_id INT, "
+            f"FOREIGN KEY (store_id) REFERENCES `{sales.name}`.stores (id)) ENGINE=InnoDB;\n"
+            "CREATE VIEW v_local AS SELECT id FROM orders",
+        )
+        options = (
+            f"databases:\n  - name: shop\n    connection: {mariadb_db.url('mysql')}\n"
+            f"  - name: sales\n    title: Sales\n    connection: {sales.url('mysql')}\n"
+        )
+        site = write_site(tmp_path / "site", options)
+        r = mkdocs_build(site)
+        assert r.returncode == 0, r.stderr
+        shop = mariadb_db.name
+        link = f'href="../../../sales/{sales.name}/stores/"'
+        for page in ("v_remote", "orders"):
+            html = site.html(f"schema/shop/{shop}/{page}/index.html")
+            assert link in html, page
+            assert f"Sales: {sales.name}.stores" in visible_text(html)
+        assert "Other databases of this site" not in visible_text(site.html(f"schema/shop/{shop}/v_local/index.html"))
+    finally:
+        mariadb_execute(mariadb_db, "DROP TABLE IF EXISTS orders")  # its foreign key holds the other database
+        conn = _mariadb_admin()
+        conn.execute(f"DROP DATABASE IF EXISTS `{sales.name}`")
+        conn.close()
+
+
+def test_deploy_to_a_target_skips_the_databases_without_it(tmp_path: Path) -> None:
+    """`deploy --target staging` over every database: the one that has a staging target deploys there."""
+    a, b = sqlite_db(tmp_path / "a.db"), sqlite_db(tmp_path / "b.db")
+    staging = sqlite_db(tmp_path / "b-staging.db")
+    options = (
+        f"databases:\n  - name: a\n    connection: sqlite:///{a}\n"
+        f"  - name: b\n    connection: sqlite:///{b}\n    deploy:\n      targets:\n        staging: sqlite:///{staging}\n"
+    )
+    site = write_site(tmp_path / "site", options)
+    for name in ("a", "b"):
+        folder = site.root / "migrations" / name
+        folder.mkdir(parents=True)
+        (folder / "001_first.sql").write_text(f"CREATE TABLE deployed_{name} (id INTEGER PRIMARY KEY);\n")
+    r = cli("deploy", "--target", "staging", cwd=site.root)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "no deploy target 'staging' for database a: skipped" in r.stdout
+    assert "deployed_b" in sqlite_tables(staging)
+    assert not {"deployed_a", "deployed_b"} & (sqlite_tables(a) | sqlite_tables(b))
+    r = cli("deploy", "--target", "staging", "--database", "a", cwd=site.root)  # named: a mistake
+    assert r.returncode == 2 and "unknown deploy target 'staging'" in r.stderr

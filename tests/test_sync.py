@@ -253,6 +253,7 @@ def test_a_wrong_token_or_repository_pushes_nothing(env: SqliteSync, case: str) 
 
 def test_github_actions_variables_fill_repository_and_api_url(monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 17 item 8: GITHUB_REPOSITORY and GITHUB_API_URL (GitHub Enterprise) when the option leaves them out."""
+    from mkdocs_schema_sync.errors import SchemaSyncError
     from mkdocs_schema_sync.settings import parse_github
 
     monkeypatch.setenv("GITHUB_REPOSITORY", "acme/from-actions")
@@ -261,6 +262,11 @@ def test_github_actions_variables_fill_repository_and_api_url(monkeypatch: pytes
     assert gh is not None and (gh.repository, gh.api_url) == ("acme/from-actions", "https://ghe.example/api/v3")
     gh = parse_github({"repository": "acme/mine", "api_url": "https://api.github.com"})  # the option wins
     assert gh is not None and (gh.repository, gh.api_url) == ("acme/mine", "https://api.github.com")
+    monkeypatch.delenv("GITHUB_REPOSITORY")
+    gh = parse_github({})  # outside Actions: fine until a pull request is made
+    assert gh is not None and gh.repository == ""
+    with pytest.raises(SchemaSyncError, match="GITHUB_REPOSITORY is not set"):
+        gh.require_repository()
 
 
 def test_a_short_rate_limit_is_waited_out(env: SqliteSync) -> None:

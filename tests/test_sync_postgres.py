@@ -186,3 +186,45 @@ def test_two_monitors_at_once_make_one_pr(pg_sync: PgSync) -> None:
     assert len(env.stand_in.calls("POST", "/pulls")) == 1 and len(env.stand_in.pulls) == 1
     assert sum("another monitor is working" in out for out, _ in outs) == 1, outs
     assert all(s == "synced" for _, s, _, _ in env.rows())
+
+
+def test_a_monitor_role_without_update_on_the_drift_log_is_told_so(pg_sync: PgSync) -> None:
+    """Issue 17 item 10: it said "permission denied reading the catalog … may read the system catalog"."""
+    env = pg_sync
+    monitor = f"ssmon_{uuid.uuid4().hex[:8]}"
+    pg_execute(env.pg, f'CREATE ROLE "{monitor}" LOGIN; GRANT USAGE ON SCHEMA schema_sync TO "{monitor}"; '
+                       f'GRANT SELECT ON ALL TABLES IN SCHEMA schema_sync TO "{monitor}"; '
+                       f'GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA schema_sync TO "{monitor}"')  # fmt: skip
+    try:
+        env.as_role("ALTER TABLE stores ADD COLUMN manager_name varchar(80)")
+        url = env.pg.url("postgresql+psycopg").replace(f"://{env.pg.user}@", f"://{monitor}@")
+        cfg = env.repo.work / "mkdocs.yml"
+        cfg.write_text(cfg.read_text().replace(env.pg.url("postgresql+psycopg"), url), encoding="utf-8")
+        r = env.cli("monitor", "--once")
+        assert r.returncode == 2
+        assert "UPDATE on schema_sync.drift_log" in r.stderr and "system catalog" not in r.stderr, r.stderr
+    finally:
+        pg_execute(env.pg, f'DROP OWNED BY "{monitor}"; DROP ROLE "{monitor}"')
+
+
+def test_the_readmes_monitor_grants_are_enough(pg_sync: PgSync) -> None:
+    """Issue 17 item 10: the README's PostgreSQL grant script for the monitor role, run as written, works."""
+    import re
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    block = next(b for b in re.findall(r"```sql\n(.*?)```", readme, re.S) if b.startswith("-- PostgreSQL"))
+    monitor = f"ssmon_{uuid.uuid4().hex[:8]}"
+    grants = [line.replace("drift_monitor", f'"{monitor}"') for line in block.splitlines() if "drift_monitor" in line]
+    env = pg_sync
+    pg_execute(env.pg, "\n".join(grants))
+    try:
+        env.as_role("ALTER TABLE stores ADD COLUMN manager_name varchar(80)")
+        url = env.pg.url("postgresql+psycopg").replace(f"://{env.pg.user}@", f"://{monitor}@")
+        cfg = env.repo.work / "mkdocs.yml"
+        cfg.write_text(cfg.read_text().replace(env.pg.url("postgresql+psycopg"), url), encoding="utf-8")
+        r = env.cli("monitor", "--once")
+        assert r.returncode == 0, r.stderr
+        assert "WARNING" not in r.stderr, r.stderr  # the pass was recorded too
+        assert {status for _, status, _, _ in env.rows()} == {"synced"}
+    finally:
+        pg_execute(env.pg, f'DROP OWNED BY "{monitor}"; DROP ROLE "{monitor}"')

@@ -291,3 +291,17 @@ def test_docs_publish_without_strict_the_pull_request_check_with_it(repo_site) -
             for step in job["steps"]:
                 if "setup-python" in step.get("uses", ""):
                     assert step["with"]["python-version"] == "3.12"
+
+
+@pytest.mark.parametrize(
+    "line", ["61 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * * 8", "*/0 * * * *", "5-1 * * * *"]
+)
+def test_cron_fields_out_of_range_are_refused(line: str) -> None:
+    """Issue 21 item 7 / issue 17: `61 * * * *` was accepted and written into a workflow."""
+    from mkdocs_schema_sync.errors import SchemaSyncError
+    from mkdocs_schema_sync.settings import parse_schedule
+
+    with pytest.raises(SchemaSyncError, match=r"outside \d+-\d+"):
+        parse_schedule(line)
+    assert parse_schedule("*/15 8-17 * JAN-DEC MON-FRI") == "*/15 8-17 * JAN-DEC MON-FRI"
+    assert parse_schedule("0,30 0-23/2 1 1 0") == "0,30 0-23/2 1 1 0"

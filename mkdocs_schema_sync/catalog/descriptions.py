@@ -158,7 +158,10 @@ def load_descriptions(path: Path | None) -> Descriptions:
     except NotUtf8 as exc:
         raise SchemaSyncError(f"descriptions file {exc}") from None
     except yaml.YAMLError as exc:
-        raise SchemaSyncError(f"descriptions file {path} is not valid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
+        raise SchemaSyncError(f"descriptions file {where} is not valid YAML: {problem}") from None
     if not isinstance(data, dict):
         raise SchemaSyncError(f"descriptions file {path}: expected a mapping of table names at the top level")
     out = Descriptions()

@@ -770,7 +770,7 @@ def canonical_json(data: Any) -> str:
 
 def sha256_of(data: Any) -> str:
     raw = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _mask_texts(catalog: Catalog) -> None:

@@ -11,7 +11,7 @@ from ..db import Database, connection_spec, open_database
 from ..errors import SchemaSyncError
 from ..masking import mask
 from ..settings import Settings
-from ..untrusted import one_line
+from ..untrusted import one_line, safe_lines
 
 PLUGIN_NAME = "schema-sync"
 
@@ -27,8 +27,26 @@ class CommandError(click.ClickException):
         self.exit_code = exit_code
 
 
+def progress(step: str) -> None:
+    """What a command is doing, on a terminal's stderr: a slow step is never silent for the person waiting.
+
+    Not in logs and pipes, where stderr is the one-line error a script reads.
+    """
+    stream = click.get_text_stream("stderr")
+    if stream.isatty():
+        click.echo(f"{step} …", err=True)
+
+
 def fail(message: str, exit_code: int = EXIT_ERROR) -> NoReturn:
     raise CommandError(message, exit_code)
+
+
+def say(*lines: str, err: bool = False) -> None:
+    """Print lines that may hold database text (names, error text, statements) for a terminal or CI log:
+    each argument one line (a line break inside shows as `\\n`), none opening a workflow command
+    (`untrusted.safe_lines`), secrets masked."""
+    if lines:
+        click.echo(safe_lines([mask(line) for line in lines]), err=err)
 
 
 class CliState:
@@ -108,6 +126,6 @@ def run_core(func: Any, *args: Any, **kwargs: Any) -> Any:
 def open_configured(settings: Settings, *, writable: bool = False) -> Database:
     """The database of the `connection` option."""
     if not settings.connection:
-        fail("no `connection` is set for schema-sync in mkdocs.yml")
+        fail(settings.connection_error or "no `connection` is set for schema-sync in mkdocs.yml")
     spec = run_core(connection_spec, settings)
     return run_core(open_database, spec, writable)

@@ -90,7 +90,7 @@ def install_contracts_cmd(obj: CliState, enforce: bool, print_only: bool) -> Non
     """
     settings = obj.settings
     if not settings.connection:
-        fail("no `connection` is set for schema-sync")
+        fail(settings.connection_error or "no `connection` is set for schema-sync")
     spec = run_core(connection_spec, settings)
     if print_only:
         click.echo(run_core(install.install_script, settings, spec.dialect, enforce), nl=False)

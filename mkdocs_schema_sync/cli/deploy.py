@@ -23,10 +23,12 @@ from ..deploy.repair import repair as repair_core
 from ..deploy.targets import DeployConfig, migrations_folder, parse_deploy, target_connection
 from ..render.diff_formats import to_text
 from ..settings import Settings
-from .common import CliState, fail, run_core
+from .common import CliState, fail, run_core, say
 
 
 def _open(settings: Settings, cfg: DeployConfig, target: str | None) -> Database:
+    if target is None and not settings.connection and settings.connection_error:
+        fail(settings.connection_error)
     connection = run_core(target_connection, cfg, target, settings.connection)
     spec = run_core(
         parse_connection, connection, settings.base_dir, settings.connect_timeout, longest_statement=cfg.timeout
@@ -54,6 +56,9 @@ def _options(func: Callable[..., Any]) -> Callable[..., Any]:
 def _run(obj: CliState, plan: bool, target: str | None, allow_breaking: tuple[str, ...], **kw: Any) -> None:
     settings = obj.settings
     cfg = run_core(parse_deploy, settings.deploy)
+    if obj.looping and target is not None and target not in cfg.targets:  # every database: those with that target
+        click.echo(f"no deploy target {target!r} for database {settings.name}: skipped")
+        return
     folder = migrations_folder(cfg, settings.base_dir)
     wait = cfg.lock_wait if kw["lock_wait"] is None else kw["lock_wait"]
     options = DeployOptions(
@@ -69,31 +74,31 @@ def _run(obj: CliState, plan: bool, target: str | None, allow_breaking: tuple[st
     else:
         _print_deploy(report, where, history_table)
     for note in report.notes:
-        click.echo(f"warning: {note}", err=True)
+        say(f"warning: {note}", err=True)
     if report.stopped:
         fail(report.stopped, report.exit_code)
 
 
 def _print_plan(report: DeployReport, where: str, label: str) -> None:
     pending = report.status.pending
-    click.echo(f"plan for {where}: {len(pending)} pending file(s)")
+    say(f"plan for {where}: {len(pending)} pending file(s)")
     for f in report.status.files:
         m = f.migration
-        click.echo(f"  {f.status:<15} {m.script}  sha256 {m.checksum[:12]}")
+        say(f"  {f.status:<15} {m.script}  sha256 {m.checksum[:12]}")
     for row in report.status.missing:
-        click.echo(f"  note: {row.script} (version {row.version}) is applied but its file is gone")
+        say(f"  note: {row.script} (version {row.version}) is applied but its file is gone")
     for r in report.results:
         extra = f"; breaks contract(s) {', '.join(r.allowed)} (allowed)" if r.allowed else ""
         warn = f"; warnings: {' | '.join(r.warnings)}" if r.warnings else ""
         risky = f"; MAY BREAK: {' | '.join(r.may_break)}" if r.may_break else ""
-        click.echo(f"  {r.script}: {r.statements} statement(s), {r.outcome}{extra}{warn}{risky}")
+        say(f"  {r.script}: {r.statements} statement(s), {r.outcome}{extra}{warn}{risky}")
         for note in r.notes:
-            click.echo(f"    note: {note}")
+            say(f"    note: {note}")
     if not pending:
-        click.echo("nothing to deploy")
+        say("nothing to deploy")
         return
     if report.textual_only:
-        click.echo(
+        say(
             f"{label} commits DDL as it runs, so this plan is textual only: no schema diff. The contract gate "
             "reads each statement's text (a statement that drops, renames or alters a protected table or column "
             "is refused unless allowed) and the deploy checks the contracts again after every statement"
@@ -101,25 +106,29 @@ def _print_plan(report: DeployReport, where: str, label: str) -> None:
         return
     stopper = next((r.script for r in report.results if r.outcome in ("failed", "refused")), None)
     if stopper:
-        click.echo(f"schema diff of the files before {stopper}, which would stop the deploy (rolled back):")
+        say(f"schema diff of the files before {stopper}, which would stop the deploy (rolled back):")
     else:
-        click.echo("schema diff the pending files would produce (applied in a transaction, then rolled back):")
-    click.echo(to_text(report.diff or []).replace("no drift: the database matches the snapshot", "no schema change"))
+        say("schema diff the pending files would produce (applied in a transaction, then rolled back):")
+    say(
+        *to_text(report.diff or [])
+        .replace("no drift: the database matches the snapshot", "no schema change")
+        .splitlines()
+    )
 
 
 def _print_deploy(report: DeployReport, where: str, history_table: str) -> None:
     if not report.status.pending:
-        click.echo(f"{where}: nothing to deploy ({len(report.status.files)} file(s) already applied or skipped)")
+        say(f"{where}: nothing to deploy ({len(report.status.files)} file(s) already applied or skipped)")
         return
-    click.echo(f"deploy {report.deploy_id} to {where}")
+    say(f"deploy {report.deploy_id} to {where}")
     for r in report.results:
         extra = f"  [allowed breaking: {', '.join(r.allowed)}]" if r.allowed else ""
-        click.echo(f"  {r.outcome:<12} {r.script}  {r.duration_ms} ms{extra}")
+        say(f"  {r.outcome:<12} {r.script}  {r.duration_ms} ms{extra}")
         for note in r.notes:
-            click.echo(f"    note: {note}")
+            say(f"    note: {note}")
     applied = sum(1 for r in report.results if r.outcome == "applied")
     left = sum(1 for f in report.status.files if f.status == PENDING) - applied
-    click.echo(f"{applied} file(s) applied, {left} left pending; history: {history_table}")
+    say(f"{applied} file(s) applied, {left} left pending; history: {history_table}")
 
 
 @click.command()
@@ -156,7 +165,7 @@ def repair(obj: CliState, target: str | None) -> None:
             root=repository_root(settings.base_dir),
         )
     for line in lines:
-        click.echo(line)
+        say(line)
 
 
 @click.command()
@@ -169,7 +178,7 @@ def baseline(obj: CliState, version: str, target: str | None, description: str) 
     settings = obj.settings
     cfg = run_core(parse_deploy, settings.deploy)
     with _open(settings, cfg, target) as db:
-        click.echo(
+        say(
             run_core(
                 baseline_core,
                 db,
@@ -192,12 +201,22 @@ def history(obj: CliState, target: str | None) -> None:
     with _open(settings, cfg, target) as db:
         rows = run_core(read_history, db)
     if not rows:
-        click.echo("no deploy history")
+        say("no deploy history")
         return
     for r in rows:
         line = f"{r.installed_rank:>4} {r.applied_at} v{r.version:<5} {r.outcome:<12} {r.script} by {r.applied_by}"
         if r.allowed_breaking:
             line += f" [allowed breaking: {r.allowed_breaking}]"
         if r.error_text and r.outcome != "applied":
-            line += f" — {' '.join(r.error_text.split())[:200]}"
-        click.echo(line)
+            line += f" — {clip_words(r.error_text, 200)}"
+        say(line)
+
+
+def clip_words(text: str, limit: int) -> str:
+    """One line of at most `limit` characters, cut between words and marked with … (never mid-word)."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"

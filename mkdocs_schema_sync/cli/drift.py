@@ -21,7 +21,7 @@ from ..drift.poller import Poller
 from ..pipeline import named_for_connection, read_live
 from ..render.diff_formats import FORMATS as DIFF_FORMATS
 from ..settings import Settings, select_tables
-from .common import EXIT_FOUND, EXIT_OK, CliState, fail, open_configured, run_core
+from .common import EXIT_FOUND, EXIT_OK, CliState, fail, open_configured, progress, run_core, say
 
 
 def _live(settings: Settings) -> Catalog:
@@ -98,21 +98,25 @@ def install_triggers(obj: CliState, print_only: bool, with_contracts: bool, enfo
         if with_contracts:
             click.echo(run_core(contract_install.install_script, settings, spec.dialect, enforce_contracts), nl=False)
         return
+    progress("connecting to the database")
     with open_configured(settings, writable=True) as db:
         if with_contracts:  # refuse before anything is installed
             run_core(contract_install.store_for, db.dialect.name)
+        progress("installing drift capture (the drift log, and triggers where the database has them)")
         report = run_core(capture.install, db)
         if report.mode == "poll":
+            progress("reading the catalog for the first poll's baseline")
             run_core(Poller(settings).check, db)  # the baseline every later check compares with
+        if with_contracts:
+            progress("installing the contracts")
         contracts_line = (
             run_core(contract_install.install_contracts, settings, db, enforce_contracts).summary()
             if with_contracts
             else None
         )
-    for line in report.lines:
-        click.echo(line)
+    say(*report.lines)
     if contracts_line:
-        click.echo(contracts_line)
+        say(contracts_line)
 
 
 @click.command("uninstall-triggers")
@@ -131,8 +135,7 @@ def uninstall_triggers(obj: CliState, keep_log: bool, print_only: bool) -> None:
         # polling goes on in the JSON file beside the snapshot: from the schema as it is now, not as it was
         # when that file was last written (else changes the database's log holds would be logged again)
         run_core(Poller(settings).rebaseline, db)
-    for line in report.lines:
-        click.echo(line)
+    say(*report.lines)
 
 
 @click.command()
@@ -141,7 +144,5 @@ def health(obj: CliState) -> None:
     """Report the drift capture's state. Exit 0: healthy, 1: not installed or failing, 2: error."""
     with open_configured(obj.settings) as db:
         ok, lines = run_core(capture.health, db)
-    for line in lines:
-        click.echo(line)
-    click.echo("healthy" if ok else "NOT healthy")
+    say(*lines, "healthy" if ok else "NOT healthy")
     raise SystemExit(EXIT_OK if ok else EXIT_FOUND)

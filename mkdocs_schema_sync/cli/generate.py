@@ -9,7 +9,7 @@ import click
 from ..files import write_pages
 from ..pipeline import build_model, database_of, load_catalog
 from ..render.pages import render_pages
-from ..render.site import Section, attach_foreign_sources, site_pages
+from ..render.site import Section, attach_cross_database_links, attach_foreign_sources, site_pages
 from .common import CliState, fail, run_core
 
 
@@ -32,6 +32,7 @@ def generate(obj: CliState, out_dir: Path) -> None:
         sections.append(Section(str(settings.name), run_core(build_model, settings, loaded), database_of(settings)))
         sources.append(loaded.source.connection)
     attach_foreign_sources(sections)
+    attach_cross_database_links(sections)
     for section in sections:
         pages.update(run_core(render_pages, section.model))
     if obj.multi:

@@ -19,7 +19,7 @@ from ..sync.git import Repo
 from ..sync.monitor import Monitor, PassResult
 from ..sync.workflows import driver_extras, install_lines, options_for, write_workflows
 from ..untrusted import safe_lines
-from .common import CliState, fail, run_core
+from .common import CliState, fail, progress, run_core
 from .databases import DATABASE_HELP, each_database
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$")
@@ -40,6 +40,7 @@ def _open(settings: Settings) -> Database:
 
 
 def _one_pass(monitor: Monitor) -> PassResult:
+    progress("monitor: connecting, polling the drift log and reading the catalog")
     with _open(monitor.settings) as db:
         return monitor.run_pass(db)
 

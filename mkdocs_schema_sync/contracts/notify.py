@@ -3,7 +3,8 @@
 Which contracts were already announced is kept in a small JSON state file
 (option `state_file`, default `.schema-sync-state.json` beside mkdocs.yml).
 A contract that holds again is forgotten, so breaking it again notifies again.
-Delivery uses urllib with a bounded timeout, in threads that the caller waits
+Delivery uses httpx with a total deadline (`post`: the whole exchange, not each
+read, so a receiver trickling bytes is cut too), in threads that the caller waits
 for at most `timeout + 1` seconds: a receiver that is down or slow costs the
 build that long, never more, and never fails it. Webhook URLs carry secrets:
 they are registered with the masking function and never logged or stored.
@@ -16,16 +17,17 @@ payload's other fields are data: JSON carries them as they are.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+import httpx
 
 from ..errors import SchemaSyncError
 from ..files import read_json, write_json
@@ -120,22 +122,23 @@ def payload(hook: Webhook, result: ContractResult, report: ContractReport, sourc
 
 
 def post(hook: Webhook, body: dict[str, Any], timeout: float) -> str | None:
-    """POST JSON; returns None when the receiver accepted it, else a (masked) reason."""
+    """POST JSON within `timeout` seconds in total; returns None when the receiver accepted it, else a (masked)
+    reason."""
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    req = urllib.request.Request(
-        hook.url,
-        data=data,
-        method="POST",
-        headers={"Content-Type": "application/json", "User-Agent": "mkdocs-schema-sync"},
-    )
+    headers = {"Content-Type": "application/json", "User-Agent": "mkdocs-schema-sync"}
+
+    async def exchange() -> int:
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+            response = await asyncio.wait_for(client.post(hook.url, content=data, headers=headers), timeout)
+            return response.status_code
+
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            resp.read(1024)
-            return None if 200 <= resp.status < 300 else f"HTTP {resp.status}"
-    except urllib.error.HTTPError as exc:
-        return f"HTTP {exc.code}"
-    except Exception as exc:  # down, refused, timed out, DNS: never the build's problem
-        return mask(f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}")
+        status = asyncio.run(exchange())
+    except TimeoutError:
+        return f"no complete answer within {timeout:g} s"
+    except Exception as exc:  # down, refused, DNS: never the build's problem
+        return mask(f"{type(exc).__name__}: {exc}")
+    return None if 200 <= status < 300 else f"HTTP {status}"
 
 
 def load_notified(path: Path | None) -> dict[str, list[str]]:

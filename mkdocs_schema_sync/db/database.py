@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import time
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from ..dialects import get_dialect
 from ..errors import SchemaSyncError, Unreachable
+from .deadline import DeadlinePassed, call_with_deadline
 from .problems import LOST, PERMISSION, TIMEOUT, first_line
 from .spec import ConnectionSpec
 from .watchdog import Watchdog
+
+T = TypeVar("T")
+#: a write of schema-sync's own tables (the drift log, the state): its table, for a permission message
+_WRITE = re.compile(r"\s*(UPDATE|INSERT\s+INTO|DELETE\s+FROM)\s+([\w.\"\[\]]+)", re.IGNORECASE)
 
 
 class Database:
@@ -31,26 +37,54 @@ class Database:
         # our own bound behind the server's: a little later than query_timeout, so the server's error wins
         grace = max(2.0, spec.query_timeout / 4)
         self.watchdog = Watchdog(sockets or [], spec.query_timeout + grace)
+        # MariaDB Connector/ODBC crashes the process (SIGSEGV) when its socket fails under it mid-call, so a
+        # stalled call on it is left behind in its worker thread instead of being cut (see db/deadline.py)
+        self.abandon_on_stall = spec.driver == "pyodbc" and self.dialect.name == "mysql"
+        self.stalled = False
+
+    def guarded(self, call: Callable[[], T]) -> T:
+        """`call()` bounded by `query_timeout` plus a grace: the watchdog cuts the sockets, or, for drivers
+        that crash on that, the call is left in a worker thread and the connection is given up."""
+        if self.stalled:
+            self._raise_if_unreachable("", 0.0)
+        if not self.abandon_on_stall:
+            with self.watchdog.guard():
+                return call()
+        if self.watchdog.seconds <= 0:  # no bound asked for (a deploy with `timeout: 0`)
+            return call()
+        try:
+            return call_with_deadline(call, self.watchdog.seconds, None)
+        except DeadlinePassed:
+            self.stalled = self.watchdog.fired = True
+            self._raise_if_unreachable("", self.watchdog.seconds)
+            raise  # not reached: a fired watchdog is always unreachable
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         self.queries += 1
         cur = self.raw.cursor()
         started = time.monotonic()
+
+        def run() -> list[Any]:
+            if params:
+                cur.execute(sql, tuple(params))
+            else:  # no parameters: psycopg then leaves `%` alone, pyodbc sends the text as is
+                cur.execute(sql)
+            return [] if cur.description is None else list(cur.fetchall())
+
         try:
-            with self.watchdog.guard():
-                if params:
-                    cur.execute(sql, tuple(params))
-                else:  # no parameters: psycopg then leaves `%` alone, pyodbc sends the text as is
-                    cur.execute(sql)
-                if cur.description is None:
-                    return []
-                rows = cur.fetchall()
+            rows = self.guarded(run)
             if self.spec.driver in ("pyodbc", "mssqlpython"):  # their Row objects: make plain tuples
                 return [tuple(row) for row in rows]
             return rows  # type: ignore[no-any-return]
         except Exception as exc:  # driver errors carry the statement; mask and shorten
             text = first_line(exc)
             self._raise_if_unreachable(text, time.monotonic() - started)
+            if PERMISSION.search(text) and (write := _WRITE.match(sql)):
+                verb, table = write.group(1).upper(), write.group(2)
+                raise SchemaSyncError(
+                    f"permission denied: {verb} on {table} in {self.spec.display}: {text}. "
+                    f"Grant this user {verb} on {table} (README: database rights per role)"
+                ) from None
             if PERMISSION.search(text):
                 raise SchemaSyncError(
                     f"permission denied reading the catalog of {self.spec.display}: {text}. "
@@ -59,13 +93,18 @@ class Database:
                 ) from None
             raise SchemaSyncError(f"{self.dialect.name} query failed: {text}") from None
         finally:
-            with contextlib.suppress(Exception):  # a cursor of a connection the watchdog cut
-                cur.close()
+            self._close_cursor(cur)
+
+    def _close_cursor(self, cur: Any) -> None:
+        if self.stalled:  # its call may still be running in the thread it was left in
+            return
+        with contextlib.suppress(Exception):  # a cursor of a connection the watchdog cut
+            cur.close()
 
     def _raise_if_unreachable(self, text: str, elapsed: float) -> None:
         """A query that ran past `query_timeout`, or lost its connection, is an outage (Unreachable).
 
-        A driver's own read timeout (MariaDB's READ_TIMEOUT) says "lost connection": after
+        A driver's own read timeout (one set in the connection string) says "lost connection": after
         `query_timeout` seconds that is a timeout too.
         """
         late = elapsed >= self.spec.query_timeout
@@ -98,14 +137,16 @@ class Database:
                 self.raw.executescript(sql)
                 return
             cur = self.raw.cursor()
+
+            def run() -> None:
+                cur.execute(sql)
+                while cur.nextset():
+                    pass
+
             try:
-                with self.watchdog.guard():
-                    cur.execute(sql)
-                    while cur.nextset():
-                        pass
+                self.guarded(run)
             finally:
-                with contextlib.suppress(Exception):  # a cursor of a connection the watchdog cut
-                    cur.close()
+                self._close_cursor(cur)
         except Exception as exc:  # driver errors carry the statement; mask and shorten
             text = first_line(exc)
             self._raise_if_unreachable(text, time.monotonic() - started)
@@ -115,15 +156,17 @@ class Database:
         """Run one statement of a user's file (a deploy); driver errors propagate for the caller to record."""
         self.queries += 1
         cur = self.raw.cursor()
+
+        def run() -> None:
+            cur.execute(statement)
+            if self.spec.driver in ("pyodbc", "mssqlpython"):  # later results raise only from nextset()
+                while cur.nextset():
+                    pass
+
         try:
-            with self.watchdog.guard():
-                cur.execute(statement)
-                if self.spec.driver in ("pyodbc", "mssqlpython"):  # later results raise only from nextset()
-                    while cur.nextset():
-                        pass
+            self.guarded(run)
         finally:
-            with contextlib.suppress(Exception):
-                cur.close()
+            self._close_cursor(cur)
 
     def begin(self) -> None:
         """Open an explicit transaction that DDL joins too (a deploy's file, a plan); end it with `end`."""
@@ -191,6 +234,8 @@ class Database:
             self.raw.autocommit = True
 
     def close(self) -> None:
+        if self.stalled:  # left to the thread its stalled call runs in: closing under it would crash the driver
+            return
         self.dialect.end_session(self)
         with contextlib.suppress(Exception):  # closing a broken connection must not hide the real error
             self.raw.close()

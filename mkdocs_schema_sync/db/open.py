@@ -9,6 +9,7 @@ from ..dialects import dialect_for_dbms, get_dialect
 from ..errors import ConnectError, SchemaSyncError, Unreachable
 from ..masking import mask
 from .database import Database
+from .deadline import DeadlinePassed, call_with_deadline
 from .problems import connect_error, first_line, odbc_error
 from .spec import ConnectionSpec
 from .watchdog import new_stream_sockets, open_fds
@@ -103,12 +104,28 @@ def _open_pyodbc(spec: ConnectionSpec) -> Database:
         # pg_get_expr lock the relations they read) and would block the team's ALTER TABLE until
         # the connection closes, which under `mkdocs serve` is never.
         fds_before = open_fds()
-        raw = pyodbc.connect(spec.odbc, timeout=max(1, int(spec.timeout)), autocommit=True)
+        raw = call_with_deadline(
+            lambda: pyodbc.connect(spec.odbc, timeout=max(1, int(spec.timeout)), autocommit=True),
+            connect_deadline(spec),
+            None,  # not cut: MariaDB's driver crashes when its socket fails under it (db/deadline.py)
+        )
     except pyodbc.Error as exc:
         raise odbc_error(spec, exc) from None
+    except DeadlinePassed:
+        raise Unreachable(
+            f"{spec.display} did not finish connecting within {connect_deadline(spec):g} s "
+            "(connect_timeout plus a grace for the driver's first queries): the server or the network stalled",
+            reason="it stalled while connecting",
+        ) from None
     sockets = new_stream_sockets(fds_before)  # the driver's connection (see db/watchdog.py)
     dialect = spec.dialect or dialect_for_dbms(raw.getinfo(pyodbc.SQL_DBMS_NAME)).name
     return _bounded(Database(raw, spec, dialect, sockets=sockets))
+
+
+def connect_deadline(spec: ConnectionSpec) -> float:
+    """How long `pyodbc.connect` may take: the login timeout, then the driver's own first queries, bounded
+    like any query (`query_timeout`)."""
+    return max(1, int(spec.timeout)) + spec.query_timeout + 1
 
 
 def _open_mssql_python(spec: ConnectionSpec) -> Database:
@@ -136,8 +153,10 @@ def _open_mssql_python(spec: ConnectionSpec) -> Database:
 def _bounded(db: Database) -> Database:
     """Let the server bound every statement and lock wait by `query_timeout` (the watchdog is our own bound)."""
     try:
-        with db.watchdog.guard():
-            db.dialect.set_query_timeout(db, db.spec.query_timeout)
+        db.guarded(lambda: db.dialect.set_query_timeout(db, db.spec.query_timeout))
+    except Unreachable:
+        db.close()
+        raise
     except Exception as exc:
         db.close()
         raise Unreachable(

@@ -55,7 +55,7 @@ def expand_env(text: str) -> str:
 def connection_spec(settings: Settings) -> ConnectionSpec:
     """The `connection` option, with the settings' timeouts."""
     if not settings.connection:
-        raise SchemaSyncError("no `connection` is set for schema-sync")
+        raise SchemaSyncError(settings.connection_error or "no `connection` is set for schema-sync")
     return parse_connection(settings.connection, settings.base_dir, settings.connect_timeout, settings.query_timeout)
 
 

@@ -83,8 +83,13 @@ class Watchdog:
 
     def _cut(self) -> None:
         self.fired = True
-        for fd in self.sockets:
-            with contextlib.suppress(OSError):
-                sock = socket.socket(fileno=os.dup(fd))
-                with sock:
-                    sock.shutdown(socket.SHUT_RDWR)
+        cut_sockets(self.sockets)
+
+
+def cut_sockets(fds: list[int]) -> None:
+    """Shut the sockets down (not closed: the driver still owns the descriptors), waking blocked reads."""
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            sock = socket.socket(fileno=os.dup(fd))
+            with sock:
+                sock.shutdown(socket.SHUT_RDWR)

@@ -127,6 +127,7 @@ class Deployer:
         self.options = options
         self.migrations, self.skipped = scan(folder, options.root)
         self._statements: dict[str, list[Statement]] = {}
+        self._checked: set[str] = set()  # files whose transaction control was checked
         self.gate = Gate(policy.load_for(settings), settings, options.allow_breaking)
         self.deploy_id = str(uuid.uuid4())
         self.target = options.target or "default"
@@ -168,11 +169,11 @@ class Deployer:
         return [f.migration for f in status.pending]
 
     def _refuse_transaction_control(self, migrations: list[Migration]) -> None:
-        lines = [
-            line
-            for m in migrations
-            for line in transaction_refusals(self.db.dialect, m.script, self.statements(m), m.no_transaction)
-        ]
+        lines = []
+        for m in migrations:
+            if m.script not in self._checked:  # before the lock, then again only for newly pending files
+                lines += transaction_refusals(self.db.dialect, m.script, self.statements(m), m.no_transaction)
+                self._checked.add(m.script)
         if lines:
             more = f" | … {len(lines) - 5} more" if len(lines) > 5 else ""
             raise SchemaSyncError("deploy refused: " + " | ".join(lines[:5]) + more, exit_code=EXIT_REFUSED)
@@ -241,6 +242,7 @@ class Deployer:
         good: list[list[str]] = []  # the statements of the files that passed
         self.db.begin()
         try:
+            mark = self.db.dialect.transaction_mark(self.db, start=True)
             for number, f in enumerate(pending):
                 m = f.migration
                 if m.no_transaction:
@@ -259,6 +261,10 @@ class Deployer:
                 except _StatementFailed as exc:
                     result.outcome, result.error, result.statement = FAILED, exc.error, exc.statement
                     report.stopped = self._failed_line(m, exc, len(statements), planned=True)
+                    break
+                if mark is not None and self.db.dialect.transaction_mark(self.db, start=False) != mark:
+                    result.outcome = FAILED
+                    report.stopped = f"plan: {m.script} ended the plan's transaction (what ran before may be committed)"
                     break
                 gate = self.gate.check(self.gate.read(self.db)) if self.gate.active else GateResult()
                 result.duration_ms = _ms(started)
@@ -572,11 +578,21 @@ class _DriftTagger:
 
     def remember_schema(self) -> None:
         """Record the schema this deploy left, so `monitor` does not send it back as drift."""
+        if self.settings.snapshot is None and not self._has_drift_log():
+            return  # another target without a drift log: `monitor` never watches it, nothing to record
         try:
             sha = select_tables(self.db.dialect.read_catalog(self.db, row_counts=False), self.settings).sha256()
             save_state_value(self.db, self.settings.snapshot, DEPLOYED_STATE, sha)
         except SchemaSyncError as exc:
             log.warning("could not record the deployed schema for `monitor`: %s", exc.message)
+        finally:
+            self.db.rollback_quietly()
+
+    def _has_drift_log(self) -> bool:
+        try:
+            return read_state(self.db, names=("version",)) is not None
+        except SchemaSyncError:
+            return False
         finally:
             self.db.rollback_quietly()
 

@@ -13,10 +13,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-import sqlparse
-from sqlparse import tokens
-
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+#: one linear pass: strings and comments are skipped, a quoted name is one word, the rest are words
+_TOKEN = re.compile(
+    r"(?P<skip>[Ee]?'[^']*(?:''[^']*)*(?:'|\Z)|--[^\n]*|/\*.*?(?:\*/|\Z))"
+    r'|"(?P<dq>[^"]*(?:""[^"]*)*)(?:"|\Z)'
+    r"|`(?P<bq>[^`]*(?:``[^`]*)*)(?:`|\Z)"
+    r"|\[(?P<br>[^\]]*)(?:\]|\Z)"
+    r"|(?P<word>[A-Za-z_][A-Za-z0-9_$]*)",
+    re.DOTALL,
+)
 
 #: statement heads whose every touched table is named in the statement
 _SAFE_HEADS = (
@@ -58,12 +64,13 @@ def touched_names(statements: Iterable[str]) -> set[str] | None:
 
 def _words(statement: str) -> Iterator[str]:
     """Keywords and names in order, lower-cased; a quoted name whole (`"Order Lines"`), no strings or comments."""
-    if not statement.strip():
-        return
-    for token in sqlparse.parse(statement)[0].flatten():
-        text = token.value
-        if token.ttype in tokens.String.Symbol or (token.ttype in tokens.Name and text[:1] in '"`['):
-            quote = text[0]
-            yield text[1:-1].replace(quote * 2, quote).lower() if quote != "[" else text[1:-1].lower()
-        elif token.ttype not in tokens.String and token.ttype not in tokens.Comment:
-            yield from (w.lower() for w in _WORD.findall(text))
+    for m in _TOKEN.finditer(statement):
+        kind = m.lastgroup
+        if kind == "word":
+            yield m.group("word").lower()
+        elif kind == "dq":
+            yield m.group("dq").replace('""', '"').lower()
+        elif kind == "bq":
+            yield m.group("bq").replace("``", "`").lower()
+        elif kind == "br":
+            yield m.group("br").lower()

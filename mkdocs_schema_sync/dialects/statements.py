@@ -183,13 +183,17 @@ _NOT_WORDS = {
 }
 
 
+_LEADING = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.DOTALL)
+
+
 def code_words(statement: str, limit: int | None = None, *, backslash_escapes: bool = True) -> list[str]:
     """The statement's keywords and names in order, lower-cased: no strings, no comments, no quotes.
 
     `backslash_escapes`: a backslash escapes a quote in strings (MySQL); T-SQL and standard SQL: it does not.
     """
-    if limit is not None:  # only the head is asked for: read no more than needed
-        statement = statement[: max(4000, limit * 200)]
+    if limit is not None:  # only the head is asked for: past the leading comments, read no more than needed
+        start = _LEADING.match(statement).end()  # type: ignore[union-attr] - it matches the empty string
+        statement = statement[start : start + limit * 64]
     bare = _NOT_WORDS[backslash_escapes].sub(" ", statement)
     words = [w.lower() for w in _WORDS.findall(bare)]
     return words if limit is None else words[:limit]

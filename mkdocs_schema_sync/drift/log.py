@@ -106,14 +106,37 @@ def _select_log(db: Database, sql: str, params: tuple[Any, ...] = ()) -> list[Dr
     return _entries(rows)
 
 
+def entry_from(rec: dict[str, Any]) -> DriftEntry:
+    """An entry from a log row (database table or JSON file), every field coerced to its type.
+
+    Whoever can write the log chooses these values, whatever the column's declared type (SQLite keeps a
+    string in an integer column; the JSON file holds anything): they stay untrusted text and are shown
+    through the same escaping as every other database text.
+    """
+    known = {f.name for f in fields(DriftEntry)}
+    data = {k: v for k, v in rec.items() if k in known}
+    for key, value in data.items():
+        if key in ("event_time", "status_changed_at"):
+            data[key] = _time_text(value)
+        elif key == "id":
+            data[key] = value if isinstance(value, int) and not isinstance(value, bool) else _int_or_none(value)
+        elif value is not None and not isinstance(value, str):
+            data[key] = str(value)
+    for name in ("login_name", "event_type", "object_type", "schema_name", "object_name", "statement"):
+        data.setdefault(name, None)
+    data["event_time"] = data.get("event_time") or ""
+    return DriftEntry(**data)
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
 def _entries(rows: list[tuple[Any, ...]]) -> list[DriftEntry]:
-    out = []
-    for row in rows:
-        rec = dict(zip(LOG_COLUMNS, row, strict=True))
-        rec["event_time"] = _time_text(rec["event_time"]) or ""
-        rec["status_changed_at"] = _time_text(rec["status_changed_at"])
-        out.append(DriftEntry(**rec))
-    return out
+    return [entry_from(dict(zip(LOG_COLUMNS, row, strict=True))) for row in rows]
 
 
 def read_pending(db: Database, *, synced_to: str | None = None) -> list[DriftEntry] | None:
@@ -252,8 +275,7 @@ class JsonLog:
         return self.path.is_file()
 
     def read(self, limit: int = 500) -> list[DriftEntry]:
-        known = {f.name for f in fields(DriftEntry)}
-        entries = [DriftEntry(**{k: v for k, v in e.items() if k in known}) for e in self._load()["entries"]]
+        entries = [entry_from(e) for e in self._load()["entries"] if isinstance(e, dict)]
         return sorted(entries, key=lambda e: e.id or 0, reverse=True)[:limit]
 
     def state(self) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from mkdocs.config import config_options as c
 from ..contracts.model import DEFAULT_FILE
 from ..contracts.notify import Webhook, parse_webhooks
 from ..deploy.targets import parse_deploy
-from ..errors import SchemaSyncError
 from ..settings import (
     DEFAULT_SCHEDULE,
     EXTENSION_MODES,
@@ -67,12 +66,13 @@ class SchemaSyncConfig(base.Config):
 def settings_from_config(cfg: SchemaSyncConfig, config_file: str | Path) -> Settings:
     """Relative paths in the options start at mkdocs.yml's folder."""
     base_dir = Path(config_file).resolve().parent
+    # a missing secret is a mistake, not an outage: whatever needs the connection says so (never a silent
+    # build from the snapshot); a deploy to another target, which does not, goes on
     unset = unset_env_connection(Path(config_file), cfg.connection)
-    if unset:  # a missing secret is a mistake, not an outage: never a silent build from the snapshot
-        raise SchemaSyncError(unset)
     settings = Settings(
         base_dir=base_dir,
         connection=cfg.connection or None,
+        connection_error=unset,
         connect_timeout=cfg.connect_timeout,
         query_timeout=cfg.query_timeout,
         schemas=list(cfg.schemas),

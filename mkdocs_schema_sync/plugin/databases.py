@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import SchemaSyncError
 from ..settings import Settings, section_path
+from ..sync.config_refs import unset_env_connection
 from .config import SchemaSyncConfig, settings_from_config
 
 #: options of the whole site: not allowed inside an entry
@@ -85,6 +86,7 @@ def parse_databases(raw_options: dict[str, Any], top: SchemaSyncConfig, config_f
         options["nav"] = top.nav
         settings = _settings(options, config_file, where, name)
         settings.contracts_explicit = "contracts" in entry  # the default file may be missing: no contracts
+        settings.connection_error = unset_env_connection(Path(config_file), settings.connection, i)
         out.append(settings)
     _check_unique(out)
     return out
@@ -106,9 +108,10 @@ def _settings(options: dict[str, Any], config_file: str | Path, where: str, name
     cfg = SchemaSyncConfig(config_file_path=str(config_file))
     cfg.load_dict(options)
     errors, warnings = cfg.validate()
-    known = sorted(k for k, _ in SchemaSyncConfig._schema if k not in SITE_ONLY)
+    schema_keys = {k for k, _ in SchemaSyncConfig._schema}
+    known = sorted(schema_keys - set(SITE_ONLY))
     for key, _warning in warnings:
-        if key not in cfg._schema_keys:
+        if key not in schema_keys:
             raise SchemaSyncError(f"{where}: unknown option {key!r}; known options: name, {', '.join(known)}")
     if errors:
         key, error = errors[0]

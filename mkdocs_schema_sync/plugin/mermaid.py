@@ -29,6 +29,8 @@ SITE_DIR = "assets/schema-sync"
 SCRIPT = f"{SITE_DIR}/mermaid.min.js"
 LICENSE = f"{SITE_DIR}/mermaid.LICENSE.txt"
 CDN = f"https://cdn.jsdelivr.net/npm/mermaid@{MERMAID_VERSION}/dist/mermaid.min.js"
+#: the scroll box of ER diagrams drawn at their own size (render/mermaid.py), added in every mode
+STYLE = f"{SITE_DIR}/schema-sync.css"
 
 
 def has_mermaid_script(config: MkDocsConfig) -> bool:
@@ -45,6 +47,16 @@ def add_script(config: MkDocsConfig, mode: str) -> str | None:
     url = SCRIPT if mode == "bundled" else CDN
     config.extra_javascript.append(url)
     return url
+
+
+def add_style(config: MkDocsConfig) -> None:
+    """Our stylesheet in `extra_css`, whatever the `mermaid` mode: the diagrams are ours in every mode."""
+    if STYLE not in [str(css) for css in config.extra_css]:
+        config.extra_css.append(STYLE)
+
+
+def style_file(config: MkDocsConfig) -> File:
+    return File.generated(config, STYLE, abs_src_path=str(PACKAGE_ASSETS / "schema-sync.css"))
 
 
 def asset_files(config: MkDocsConfig) -> list[File]:

@@ -24,7 +24,7 @@ from ..pipeline import LoadedCatalog, build_model, database_of, load_catalog
 from ..render import escape
 from ..render.incremental import PageCache
 from ..render.pages import DocModel, Paths, render_pages
-from ..render.site import Section, attach_foreign_sources, site_pages
+from ..render.site import Section, attach_cross_database_links, attach_foreign_sources, site_pages
 from ..settings import Settings, section_path
 from ..sync import notified
 from . import mermaid
@@ -64,11 +64,6 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         self._staging: Staging | None = None
         self._nav_shape: list[Any] | None = None
 
-    @property
-    def settings(self) -> Settings | None:
-        """The first (in the single-connection form: the only) database."""
-        return self.databases[0] if self.databases else None
-
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[Any, Any]:
         """MkDocs only warns about unknown plugin options; a typo here would silently drop a setting."""
         self._raw_options = dict(options)
@@ -79,10 +74,6 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
                 warnings.remove((key, message))
                 errors.append((key, ValidationError(f"unknown schema-sync option {key!r}; known options: {known}")))
         return errors, warnings
-
-    def to_settings(self, config_file: str | Path) -> Settings:
-        """The core settings of these options (the first database's with `databases:`)."""
-        return self.to_databases(config_file)[0]
 
     def to_databases(self, config_file: str | Path) -> list[Settings]:
         """The settings of every documented database (the companion command reads mkdocs.yml through this)."""
@@ -115,6 +106,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         self.multi = self.config.databases is not None
         self.strict = bool(config.strict)
         self._mermaid_url = mermaid.add_script(config, self.config.mermaid)
+        mermaid.add_style(config)
         ttl = max(min(s.cache_ttl for s in self.databases), 0.001)
         if self._cache is None or self._cache.ttl != ttl:
             self._cache = TTLCache(maxsize=8 * len(self.databases), ttl=ttl)
@@ -197,6 +189,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             models = [build_model(settings, self.load(i)) for i, settings in enumerate(self.databases)]
             site = [Section(str(s.name), m, database_of(s)) for s, m in zip(self.databases, models, strict=True)]
             attach_foreign_sources(site)  # a foreign table links to its source's page when that is in the site
+            attach_cross_database_links(site)  # views and foreign keys naming another database of the site
             for settings, model in zip(self.databases, models, strict=True):
                 cache = self._page_caches.setdefault(len(sections), PageCache())
                 pages = cache.render(model) if self.is_serve else render_pages(model)
@@ -225,6 +218,8 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             files.append(page)
             self.generated.append(path)
         self._generated_set = frozenset(self.generated)
+        if files.get_file_from_path(mermaid.STYLE) is None:
+            files.append(mermaid.style_file(config))
         if self._mermaid_url == mermaid.SCRIPT:
             for asset in mermaid.asset_files(config):
                 if files.get_file_from_path(asset.src_uri) is None:

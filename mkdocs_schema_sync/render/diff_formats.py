@@ -81,7 +81,9 @@ def to_markdown(changes: list[Change]) -> str:
         for c, diff in detailed:
             label = f"{github_code(c.where)} ({c.kind.replace('_', ' ')}):"
             out += [label, "", fence("\n".join(diff), "diff"), ""]
-    return "\n".join(out)
+    # the fences hold definitions verbatim: each line through the CI-output path too (echoed in Actions, a
+    # line opening with `::` or holding `##[` would be a workflow command)
+    return safe_lines("\n".join(out).split("\n"))
 
 
 FORMATS = {"text": to_text, "json": to_json, "markdown": to_markdown}

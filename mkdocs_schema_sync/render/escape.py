@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import urllib.parse
 
 from markupsafe import Markup
 
@@ -240,3 +241,24 @@ def github_code(text: object) -> Markup:
     if not flat:
         return Markup("")
     return Markup("<code>" + "".join(f"&#{ord(ch)};" if ch in _GITHUB_SPECIAL else ch for ch in flat) + "</code>")
+
+
+# Characters a URL keeps as they are in a GitHub autolink `<…>`; everything else (space, `<`, `>`, `@`,
+# quotes, backticks, control characters, non-ASCII) is percent-encoded, so the link cannot end early.
+_URL_SAFE = ":/?#[]!$&()*+,;=%~-._"
+
+
+def github_link(url: object) -> Markup:
+    """A configured URL (`docs_url`) for a GitHub body: one autolink that nothing in it can close or leave.
+
+    `https://x.example> @acme/admins <!--` would otherwise end the link, mention a team and hide the rest
+    of the body. Anything but an http(s) URL with a host is shown as code, not linked.
+    """
+    text = "" if url is None else str(url).strip()
+    try:
+        parts = urllib.parse.urlsplit(text) if text.isprintable() else None
+    except ValueError:  # an unclosed `[` host
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return github_code(text)
+    return Markup(f"<{urllib.parse.quote(text, safe=_URL_SAFE)}>")

@@ -12,8 +12,21 @@ from __future__ import annotations
 
 import hashlib
 
+from markupsafe import Markup
+
 from ..catalog import Catalog, Table
-from .escape import mermaid_id, mermaid_string, mermaid_type
+from .escape import fence, mermaid_id, mermaid_string, mermaid_type
+
+# Drawn at its own size, not shrunk to the page's width (at 11 tables the text was 5 px on a 1400 px page);
+# the stylesheet the plugin adds in every `mermaid` mode (assets/schema-sync.css) makes the block after
+# MARKER a scroll box. Front-matter config: Mermaid 10.5 and later, as the entity aliases.
+ER_CONFIG = "---\nconfig:\n  er:\n    useMaxWidth: false\n---\n"
+MARKER = '<div class="schema-sync-er"></div>'
+
+
+def er_block(diagram: str) -> Markup:
+    """An ER diagram for a page: the marker the stylesheet keys on, then the fenced diagram."""
+    return Markup(f"{MARKER}\n\n") + fence(diagram, "mermaid")
 
 
 class _Ids:
@@ -37,7 +50,7 @@ def er_diagram(catalog: Catalog, tables: list[Table], *, columns: bool = True) -
     ids = _Ids()
     keyed = {t.key: t for t in tables}
     name_of = {t.key: ids.get(t.key) for t in tables}
-    lines = ["erDiagram"]
+    lines = [ER_CONFIG + "erDiagram"]
     for table in tables:
         label = mermaid_string(table.name) or "(no printable name)"
         lines.extend(_entity(table, f'{name_of[table.key]}["{label}"]', columns))

@@ -268,7 +268,10 @@ def _template_line(exc: BaseException, template: str) -> str:
 
 def _what(exc: BaseException) -> str:
     if isinstance(exc, jinja2.TemplateNotFound):
-        return f"included template {exc.name!r} not found (in the `templates` folder or the shipped ones)"
+        return (
+            f"template {exc.name!r} (named by extends, include or import) not found "
+            "(in the `templates` folder or the shipped ones)"
+        )
     if isinstance(exc, jinja2.TemplateError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
@@ -348,7 +351,7 @@ class Renderer:
                 schema=schema,
                 tables=drawn,
                 shown=shown,
-                diagram=escape.fence(mermaid.er_diagram(catalog, shown, columns=len(shown) <= 15), "mermaid"),
+                diagram=mermaid.er_block(mermaid.er_diagram(catalog, shown, columns=len(shown) <= 15)),
             )
             for table in tables:
                 out[self.paths.table(table)] = self.table_page(table)
@@ -548,7 +551,7 @@ class Renderer:
             "unique_cols": unique_cols,
             "incoming": self.catalog.referencing(table),
             "target": lambda fk: self.catalog.by_key(fk.ref_key),
-            "diagram": escape.fence(mermaid.er_diagram(self.catalog, neighbours), "mermaid"),
+            "diagram": mermaid.er_block(mermaid.er_diagram(self.catalog, neighbours)),
             "user_type": lambda col: self._user_type(col.type, table.schema),
             "col_sequences": col_sequences,
             "constraint_notes": any(c is not None and c.comment for c in constraints),

@@ -6,6 +6,7 @@ Every database's own pages stay what `render_pages` makes of its model, under `<
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,66 @@ def attach_foreign_sources(sections: list[Section]) -> None:
                 label = f"{other.model.settings.title}: {other_table.schema}.{other_table.name}"
                 text += f" Documented in this site: {_link(page, to, label)}."
             s.model.table_sections.setdefault(table.key, []).append(Markup(text))
+
+
+#: an identifier as SQL writes it: `back-quoted`, [bracketed], "double-quoted" or bare
+#: (at most 128 characters, SQL Server's limit: bounded, so a scan stays linear in the definition's length)
+_IDENT = r'(?:`(?:[^`]|``){1,128}+`|\[(?:[^\]]|\]\]){1,128}+\]|"(?:[^"]|""){1,128}+"|[A-Za-z_][A-Za-z0-9_$#@]{0,127}+)'
+#: starts only where an identifier starts, and never gives back what it took
+_QUALIFIED = re.compile(rf"(?<![A-Za-z0-9_$#@]){_IDENT}(?:\s*+\.\s*+{_IDENT}){{1,2}}")
+_PART = re.compile(_IDENT)
+
+
+def _unquote(part: str) -> str:
+    if part[0] in '`["':
+        close = {"`": "`", "[": "]", '"': '"'}[part[0]]
+        return part[1:-1].replace(close * 2, close)
+    return part
+
+
+def attach_cross_database_links(sections: list[Section]) -> None:
+    """Where a view names a table of another database of the site (SQL Server `db.schema.table`, MySQL and
+    MariaDB `db.table`), or a foreign key points into one (MySQL/MariaDB), the page links to that table."""
+    by_database = {s.database: s for s in sections if s.database}
+    for s in sections:
+        paths = Paths(s.model.catalog, s.model.settings.path)
+        for table in s.model.catalog.tables:
+            page = paths.table(table)
+            found: dict[str, str] = {}
+            for other, target in _view_targets(table, s, by_database) + _fk_targets(table, s, by_database):
+                to = Paths(other.model.catalog, other.model.settings.path).table(target)
+                label = f"{other.model.settings.title}: {target.schema}.{target.name}"
+                found.setdefault(to, _link(page, to, label))
+            if found:
+                what = "This view reads" if table.is_view else "Foreign keys point to"
+                text = f"**Other databases of this site.** {what}: " + ", ".join(found.values()) + "."
+                s.model.table_sections.setdefault(table.key, []).append(Markup(text))
+
+
+def _view_targets(table: Table, own: Section, by_database: dict[str, Section]) -> list[tuple[Section, Table]]:
+    if not table.is_view or not table.definition:
+        return []
+    out = []
+    for m in _QUALIFIED.finditer(table.definition):
+        parts = [_unquote(p) for p in _PART.findall(m.group(0))]
+        other = by_database.get(parts[0])
+        if other is None or other is own:
+            continue
+        # `db.schema.table` (SQL Server), `db.table` or `db.table.column` (MySQL/MariaDB: the schema is the database)
+        names = {(parts[0], parts[1])} | ({(parts[1], parts[2])} if len(parts) == 3 else set())
+        out += [(other, t) for t in other.model.catalog.tables if (t.schema, t.name) in names]
+    return out
+
+
+def _fk_targets(table: Table, own: Section, by_database: dict[str, Section]) -> list[tuple[Section, Table]]:
+    """A MySQL/MariaDB foreign key into another database names it as its schema."""
+    out = []
+    for fk in table.foreign_keys:
+        other = by_database.get(fk.ref_schema)
+        if other is None or other is own or own.model.catalog.by_key(fk.ref_key) is not None:
+            continue
+        out += [(other, t) for t in other.model.catalog.tables if t.schema == fk.ref_schema and t.name == fk.ref_table]
+    return out
 
 
 def _dotted(schema: str | None, name: str | None) -> str:

@@ -78,7 +78,7 @@ def sync_steps(model: DocModel, info: SyncInfo) -> dict[str, list[dict[str, Any]
     last = info.last_pass or {}
     pr_target = None
     if gh is not None:
-        pr_target = f"{gh.repository} (base {gh.base or 'the default branch'})"
+        pr_target = f"{gh.repository or 'GITHUB_REPOSITORY'} (base {gh.base or 'the default branch'})"
         if gh.api_url != "https://api.github.com":
             pr_target += f" at {gh.api_url}"
     targets, migrations = _deploy_targets(getattr(s, "deploy", None))

@@ -107,14 +107,20 @@ def check_secret_name(name: str, where: str) -> str:
     return name
 
 
-def unset_env_connection(config_file: Path, value: str | None) -> str | None:
+def unset_env_connection(config_file: Path, value: str | None, database: int | None = None) -> str | None:
     """The message for a `connection: !ENV VAR` whose variables are all unset or empty; None when fine.
 
     `!ENV [VAR, null]` (an explicit default, even null) opts into building from the snapshot.
+    `database`: the index of a `databases:` entry, whose own `connection` is meant.
     """
     if value:
         return None
-    ref = raw_plugin_options(config_file).get("connection")
+    raw = raw_plugin_options(config_file)
+    if database is not None:
+        entries = raw.get("databases")
+        raw = entries[database] if isinstance(entries, list) and database < len(entries) else {}
+        raw = raw if isinstance(raw, dict) else {}
+    ref = raw.get("connection")
     if not isinstance(ref, EnvRef) or ref.has_default or not ref.names:
         return None
     names = " or ".join(ref.names)

@@ -5,10 +5,18 @@ local stand-in). Every failure is one line that says what to fix: 401 (token),
 404 (repository), 422 (what GitHub refused), a plain 403 (permissions: never
 retried), and rate limits (403/429 with `x-ratelimit-remaining: 0` or
 `retry-after`), which are waited out when the wait fits in `max_wait`.
+
+Every exchange has a total deadline (`timeout`), not a per-read one: a server that
+trickles a byte every few seconds is cut when the deadline passes. httpx has no
+total timeout, so each exchange runs as one asyncio task under `asyncio.wait_for`,
+whose cancellation closes the connection. Answers are checked for their shape: a
+200 with HTML (a proxy, a wrong `api_url`) or an object where a list belongs is
+one line naming what was expected, never a traceback.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import Callable
@@ -36,6 +44,7 @@ class GitHubError(SchemaSyncError):
 
 def token_from_env(gh: GitHubSettings) -> str:
     """The token from the environment variable `github.token_env` names, registered as a secret."""
+    gh.require_repository()
     token = os.environ.get(gh.token_env, "").strip()
     if not token:
         raise SchemaSyncError(
@@ -61,25 +70,21 @@ class GitHub:
         *,
         timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
-        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.gh = gh
+        gh.require_repository()
         self.sleep = sleep
+        self.timeout = timeout  # seconds for a whole exchange: connect, send, headers and body
         register_secret(token)
-        self.client = httpx.Client(
-            base_url=gh.api_url,
-            timeout=timeout,
-            transport=transport,
-            headers={
-                "Authorization": f"Bearer {token}",
-                "Accept": "application/vnd.github+json",
-                "X-GitHub-Api-Version": API_VERSION,
-                "User-Agent": "mkdocs-schema-sync",
-            },
-        )
+        self.headers = {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": API_VERSION,
+            "User-Agent": "mkdocs-schema-sync",
+        }
 
     def close(self) -> None:
-        self.client.close()
+        """Nothing is kept open between exchanges (each has its own connection and deadline)."""
 
     def __enter__(self) -> GitHub:
         return self
@@ -93,12 +98,9 @@ class GitHub:
         """Send one request; waits out rate limits within `max_wait` (in total), raises GitHubError otherwise."""
         budget = self.gh.max_wait
         while True:
-            try:
-                response = self.client.request(method, path, **kwargs)
-            except httpx.HTTPError as exc:
-                raise GitHubError(f"the GitHub API at {self.gh.api_url} cannot be reached ({what}): {exc}") from None
+            response = self._exchange(method, path, what, **kwargs)
             if response.status_code < 300:
-                return response.json() if response.content else None
+                return self._json(response, what) if response.content else None
             wait = self._rate_limit_wait(response)
             if wait is None:
                 raise self._error(response, what)
@@ -112,6 +114,50 @@ class GitHub:
             log.info("GitHub rate limit (%s): waiting %.0f s before retrying to %s", response.status_code, wait, what)
             self.sleep(wait)
             budget -= wait
+
+    def _exchange(self, method: str, path: str, what: str, **kwargs: Any) -> httpx.Response:
+        """One request and its whole answer within `timeout` seconds in total."""
+
+        async def exchange() -> httpx.Response:
+            async with httpx.AsyncClient(base_url=self.gh.api_url, headers=self.headers, timeout=self.timeout) as c:
+                return await asyncio.wait_for(c.request(method, path, **kwargs), self.timeout)
+
+        try:
+            return asyncio.run(exchange())
+        except TimeoutError:
+            raise GitHubError(
+                f"the GitHub API at {self.gh.api_url} did not answer in full within {self.timeout:g} s "
+                f"(trying to {what}); the next pass tries again"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise GitHubError(f"the GitHub API at {self.gh.api_url} cannot be reached ({what}): {exc}") from None
+
+    def _json(self, response: httpx.Response, what: str) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            kind = _one_line(response.headers.get("content-type", "no content type"), 60)
+            raise GitHubError(
+                f"GitHub answered {response.status_code} with something that is not JSON ({kind}) while trying "
+                f"to {what}: is `github: api_url` ({self.gh.api_url}) the REST API (GitHub Enterprise: "
+                "https://HOST/api/v3), and no proxy in between?",
+                response.status_code,
+            ) from None
+
+    def _unexpected(self, what: str, expected: str, data: Any) -> GitHubError:
+        names = {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number"}
+        got = names.get(type(data), type(data).__name__)
+        return GitHubError(
+            f"GitHub's answer to {what} is not what its API returns ({expected} expected, got {got}): "
+            f"is `github: api_url` ({self.gh.api_url}) the REST API?"
+        )
+
+    def _pull(self, data: Any, what: str) -> dict[str, Any]:
+        """A pull request as GitHub returns it: an object with a whole `number`."""
+        number = data.get("number") if isinstance(data, dict) else None
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise self._unexpected(what, "a pull request object with a number", data)
+        return data
 
     @staticmethod
     def _rate_limit_wait(response: httpx.Response) -> float | None:
@@ -184,27 +230,26 @@ class GitHub:
             )
 
     def find_open_pr(self, branch: str) -> dict[str, Any] | None:
+        what = "list the open pull requests"
         pulls = self.request(
             "GET",
             self._repo("/pulls"),
-            "list the open pull requests",
+            what,
             params={"head": f"{self.gh.owner}:{branch}", "state": "open", "per_page": 10},
         )
-        return pulls[0] if pulls else None
+        if not isinstance(pulls, list):
+            raise self._unexpected(what, "a list of pull requests", pulls)
+        return self._pull(pulls[0], what) if pulls else None
 
     def create_pr(self, *, title: str, body: str, head: str, base: str) -> dict[str, Any]:
         payload = {"title": title, "body": body, "head": head, "base": base, "maintainer_can_modify": True}
-        result: dict[str, Any] = self.request("POST", self._repo("/pulls"), "open the pull request", json=payload)
-        return result
+        what = "open the pull request"
+        return self._pull(self.request("POST", self._repo("/pulls"), what, json=payload), what)
 
     def update_pr(self, number: int, *, title: str, body: str) -> dict[str, Any]:
-        result: dict[str, Any] = self.request(
-            "PATCH",
-            self._repo(f"/pulls/{number}"),
-            f"update pull request #{number}",
-            json={"title": title, "body": body},
-        )
-        return result
+        what = f"update pull request #{number}"
+        result = self.request("PATCH", self._repo(f"/pulls/{number}"), what, json={"title": title, "body": body})
+        return self._pull(result, what)
 
     def close_pr(self, number: int, comment: str) -> None:
         self.request("POST", self._repo(f"/issues/{number}/comments"), f"comment on #{number}", json={"body": comment})

@@ -243,14 +243,18 @@ class Monitor:
         db.rollback_quietly()
         contracts = policy.load_for(settings)
         report = policy.validate(settings, catalog, "live") if contracts is not None else None
-        for broken in report.broken if report else []:
-            lines.append(f"contract {broken.name} is broken: {broken.summary()} (owner: {broken.contract.owner})")
+        broken_lines = [
+            f"contract {broken.name} is broken: {broken.summary()} (owner: {broken.contract.owner})"
+            for broken in (report.broken if report else [])
+        ]
+        lines.extend(broken_lines)
         gh = settings.github
         if gh is None:
             self._notify(report, db)
             lines.append("no `github:` option: drift is logged, no pull request is opened")
             if signal is not None:
-                store.save_pass({"time": utc_now(), "action": "no-github", **resume.note(None, None, self._retry)})
+                note = resume.note(None, None, self._retry)
+                store.save_pass({"time": utc_now(), "action": "no-github", "broken": broken_lines, **note})
             return PassResult("no-github", lines)
         if settings.snapshot is None:
             raise SchemaSyncError("the `snapshot` option is empty: a pull request carries the snapshot file")
@@ -313,6 +317,7 @@ class Monitor:
                     "pr": result.pr_url,
                     "sha256": sha,
                     "rows": result.marked,
+                    "broken": broken_lines,  # an idle pass says them again: still broken, nothing re-read
                     **resume.note(state.base_sha, head, self._retry),
                 }
             )
@@ -331,7 +336,10 @@ class Monitor:
             if [state.base_sha, state.head_sha] != [last.get("base"), last.get("head")]:
                 return None
         sha = str(last.get("sha256") or "")
-        lines = [f"no change since the last pass ({last.get('time')}, {last.get('action')}): nothing to do"]
+        broken = last.get("broken")
+        lines = [str(line) for line in broken] if isinstance(broken, list) else []
+        when = f"{last.get('time')}, {last.get('action')}"
+        lines.append(f"{branch}: no change since the last pass ({when}): nothing to do")
         store.save_pass({**last, "time": utc_now(), "action": "idle", "rows": 0})
         return PassResult("idle", lines, pr_url=last.get("pr"), sha256=sha or None, branch=branch)
 
@@ -417,8 +425,11 @@ class Monitor:
             number = int(pr["number"])
             result.pr_url = str(pr.get("html_url") or "")
             result.lines.append(f"{result.action} pull request #{number}: {result.pr_url}")
-            # labels and reviewers are extras: a refusal (unknown user, the author as reviewer) is a warning
-            for step, args in ((api.add_labels, gh.labels), (api.request_reviewers, new_reviewers)):
+            # labels and reviewers are extras: a refusal (unknown user, the author as reviewer) is a warning;
+            # what the pull request already has is not sent again (a pass with nothing new sends nothing)
+            have = {lb.get("name") for lb in pr.get("labels") or [] if isinstance(lb, dict)}
+            new_labels = [label for label in gh.labels if label not in have]
+            for step, args in ((api.add_labels, new_labels), (api.request_reviewers, new_reviewers)):
                 try:
                     step(number, list(args))
                 except SchemaSyncError as exc:

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from ..catalog.diff import Change, short
 from ..drift.log import DriftEntry
-from ..render.escape import github_code
+from ..render.escape import github_code, github_link
 from ..untrusted import one_line
 from .git import TRAILER
 
@@ -125,13 +125,14 @@ def _log_rows(entries: list[DriftEntry]) -> list[str]:
         return ["No drift-log rows (the change was found by comparing catalogs).", ""]
     people = Counter(e.login_name or "unknown" for e in entries)
     who = ", ".join(f"{t(name, 60)} ({n})" for name, n in people.most_common(10))
-    out = [f"{len(entries)} statement(s) from {entries[0].event_time} to {entries[-1].event_time} UTC, by {who}.", ""]
+    first, last = t(entries[0].event_time, 40), t(entries[-1].event_time, 40)
+    out = [f"{len(entries)} statement(s) from {first} to {last} UTC, by {who}.", ""]
     out += ["| When (UTC) | Who | What | Object | Statement |", "|---|---|---|---|---|"]
     shown = entries[-MAX_ROWS:] if len(entries) > MAX_ROWS else entries
     for e in (x.masked() for x in shown):
         obj = ".".join(p for p in (e.schema_name, e.object_name) if p)
         out.append(
-            f"| {e.event_time} | {t(e.login_name or 'unknown', 60)} | {t(e.event_type, 40)} | {t(obj, 80)} "
+            f"| {t(e.event_time, 40)} | {t(e.login_name or 'unknown', 60)} | {t(e.event_type, 40)} | {t(obj, 80)} "
             f"| {t(e.statement, 200)} |"
         )
     if len(entries) > len(shown):
@@ -182,7 +183,7 @@ def body(data: BodyInput) -> str:
     if data.files:
         out += ["### Files", "", *[f"- `{f}`" for f in data.files], ""]
     if data.docs_url:
-        out += [f"Published documentation: <{data.docs_url}>", ""]
+        out += [f"Published documentation: {github_link(data.docs_url)}", ""]
     out.append("_Opened by `mkdocs-schema-sync monitor`; a later change updates this pull request._")
     text = "\n".join(out) + "\n"
     if len(text) > MAX_BODY:

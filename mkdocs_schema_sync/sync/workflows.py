@@ -223,13 +223,13 @@ def options_for(settings: Settings, repo_root: Path, config_file: Path, schedule
         opts.token_env = settings.github.token_env
     raw = raw_plugin_options(config_file)
     opts.connection_env = _secrets(raw.get("connection"), "`connection`")
-    opts.notify_env = [n for n in _secrets(raw.get("notify"), "`notify`") if n not in opts.connection_env]
     kinds = [_dialect_of(_resolved(raw.get("connection"))) or _dialect_of(settings.connection)]
     for entry in raw.get("databases") or []:  # several databases: each entry's connection is a secret too
         if isinstance(entry, dict):
             where = f"`databases` entry {entry.get('name')!r}: `connection`"
             opts.connection_env += [n for n in _secrets(entry.get("connection"), where) if n not in opts.connection_env]
             kinds.append(_dialect_of(_resolved(entry.get("connection"))))
+    opts.notify_env = [n for n in _secrets(raw.get("notify"), "`notify`") if n not in opts.connection_env]
     raw_deploy = raw.get("deploy") if isinstance(raw.get("deploy"), dict) else {}
     raw_targets = raw_deploy.get("targets") if isinstance(raw_deploy.get("targets"), dict) else {}
     deploy = parse_deploy(settings.deploy)

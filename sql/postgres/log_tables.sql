@@ -80,12 +80,12 @@ DECLARE
     i          int := 0;
     st         int := 0;      -- 0 code, 1 '…' string, 3 "…" name, 4 -- comment, 5 /* */ comment, 6 $tag$ body, 7 $tag$ opener
     prev       text := '';
-    wlen       int := 0;      -- length of the word being read (0: none)
-    wstart     int := 0;      -- where the word being read starts
+    wlen       int := 0;      -- length of the code word being read (0: none)
     first      text := '';
-    lit_start  int := 0;      -- where the literal or name being read starts
-    lit_secret boolean := false;  -- the literal being read follows a secret-looking name
-    body       text;
+    -- every word, in code, strings, names and bodies alike (at most 64 characters of it are kept)
+    aw         int := 0;
+    awtext     text := '';
+    stem_end   boolean := false;  -- a word that looks secret ended right before this character
     stems      text := '(pass(word|wd)|pwd|secret|token|api_?key|key_source|identity_value)';
     expect     boolean := false;  -- the next literal is a secret
     next_esc   boolean := false;  -- the literal about to open is E'…'
@@ -95,6 +95,13 @@ DECLARE
     qpend      boolean := false;
     masking    boolean := false;
     span_start int := 0;
+    lit_start  int := 0;      -- where the literal, name or body being read starts
+    tail_ok    boolean := false;  -- in a literal: only `=`, `:`, spaces, %L or ? since a secret-looking word
+    nest_ok    boolean := false;  -- in a literal: only spaces since a secret-looking word
+    lit_sql    boolean := false;  -- in a literal: a secret-looking word, spaces, then quoted SQL ('' …)
+    id_secret  boolean := false;  -- in a quoted name: a secret-looking word, or a \ escape after U&
+    u_name     boolean := false;  -- the quoted name being read is U&"…"
+    body_secret boolean := false; -- in a dollar-quoted body: a secret-looking word
     depth      int := 0;
     tag        text := '';
     delim      text := '';
@@ -106,12 +113,21 @@ DECLARE
     k          int := 1;
     is_word    boolean;
 BEGIN
-    IF q IS NULL OR q !~* '(pass|pwd|secret|token|api_?key|key_source|identity_value|://|u&"|bearer|basic|-u)' THEN
+    IF q IS NULL OR q !~* '(pass|pwd|secret|token|api_?key|key_source|identity_value|://|bearer|basic|-u)' THEN
         RETURN q;
     END IF;
     chars := regexp_split_to_array(q, '');
     FOREACH ch IN ARRAY chars LOOP
         i := i + 1;
+        c := ascii(ch);
+        IF c = 95 OR (c BETWEEN 65 AND 90) OR (c BETWEEN 97 AND 122) OR (c BETWEEN 48 AND 57) OR c > 127 THEN
+            IF aw < 64 THEN awtext := awtext || ch; END IF;
+            aw := aw + 1;
+            stem_end := false;
+        ELSE
+            stem_end := aw >= 3 AND awtext ~* stems;
+            aw := 0; awtext := '';
+        END IF;
         IF st = 1 THEN
             IF qpend THEN
                 qpend := false;
@@ -121,27 +137,32 @@ BEGIN
                     masking := false;
                     expect := true;  -- a literal continued on the next line is part of it
                 ELSE
-                    body := array_to_string(chars[lit_start:i - 2], '');
-                    IF body ~* stems THEN
-                        -- it quotes SQL that sets a secret (''…''): masked whole
-                        IF body ~* (stems || '[[:space:]]+''''') THEN
-                            spans := array_append(array_append(spans, lit_start), i - 2);
-                        END IF;
-                        -- it ends naming a secret ('app.password', '… PASSWORD %L', '… password='): the
-                        -- literals given after it are secret
-                        IF body ~* (stems || '[[:alnum:]_.]*[[:space:]=:]*(%[[:alpha:]]|[?])?[[:space:]=:]*$') THEN
-                            expect := true;
-                        END IF;
+                    IF lit_sql THEN  -- it quotes SQL that sets a secret: masked whole
+                        spans := array_append(array_append(spans, lit_start), i - 2);
                     END IF;
+                    -- it ends naming a secret ('app.password', '… PASSWORD %L', '… password='): the
+                    -- literals given after it are secret
+                    expect := tail_ok;
                 END IF;
                 st := 0;
-            ELSIF esc THEN
-                esc := false; CONTINUE;
-            ELSIF ch = '\' AND esc_ok THEN
-                esc := true; CONTINUE;
-            ELSIF ch = '''' THEN
-                qpend := true; CONTINUE;
             ELSE
+                IF stem_end THEN
+                    tail_ok := true; nest_ok := true;
+                ELSIF tail_ok AND NOT (ch IN (' ', E'\t', '=', ':', '?', '%', '''') OR prev = '%') THEN
+                    tail_ok := false;
+                END IF;
+                IF ch = '''' AND nest_ok AND prev <> '' AND prev ~ '[[:space:]]' THEN
+                    lit_sql := true;
+                END IF;
+                IF NOT (ch ~ '[[:space:]]' OR stem_end) THEN nest_ok := false; END IF;
+                prev := ch;
+                IF esc THEN
+                    esc := false;
+                ELSIF ch = '\' AND esc_ok THEN
+                    esc := true;
+                ELSIF ch = '''' THEN
+                    qpend := true;
+                END IF;
                 CONTINUE;
             END IF;
         ELSIF st = 3 THEN
@@ -150,13 +171,10 @@ BEGIN
                 IF ch = '"' THEN CONTINUE; END IF;
                 st := 0;
                 -- a quoted name that looks secret, or one spelled with Unicode escapes (U&"p\0061ssword")
-                IF array_to_string(chars[lit_start:i - 2], '') ~* stems
-                   OR (lit_secret AND strpos(array_to_string(chars[lit_start:i - 2], ''), '\') > 0) THEN
-                    expect := true;
-                END IF;
-            ELSIF ch = '"' THEN
-                qpend := true; CONTINUE;
+                IF id_secret THEN expect := true; END IF;
             ELSE
+                IF stem_end OR (u_name AND ch = '\') THEN id_secret := true; END IF;
+                IF ch = '"' THEN qpend := true; END IF;
                 CONTINUE;
             END IF;
         ELSIF st = 4 THEN
@@ -173,6 +191,7 @@ BEGIN
             END IF;
             CONTINUE;
         ELSIF st = 6 THEN
+            IF stem_end THEN body_secret := true; END IF;
             IF ch = substr(delim, m + 1, 1) THEN
                 m := m + 1;
                 IF m = dl THEN
@@ -180,7 +199,7 @@ BEGIN
                         spans := array_append(array_append(spans, span_start), i - dl);
                         masking := false;
                         expect := true;
-                    ELSIF array_to_string(chars[lit_start:i - dl], '') ~* stems THEN
+                    ELSIF body_secret THEN  -- a body naming a secret: its dynamic SQL is masked whole
                         spans := array_append(array_append(spans, lit_start), i - dl);
                     END IF;
                     st := 0; m := 0; prev := '';
@@ -192,9 +211,9 @@ BEGIN
             END IF;
             CONTINUE;
         ELSIF st = 7 THEN
-            c := ascii(ch);
             IF ch = '$' THEN
-                st := 6; m := 0; delim := '$' || tag || '$'; dl := length(delim); lit_start := i + 1;
+                st := 6; m := 0; delim := '$' || tag || '$'; dl := length(delim);
+                lit_start := i + 1; body_secret := false;
                 IF expect THEN masking := true; span_start := i + 1; END IF;
                 expect := false;
                 CONTINUE;
@@ -208,19 +227,18 @@ BEGIN
         END IF;
 
         -- st = 0: code
-        c := ascii(ch);
         is_word := c = 95 OR (c BETWEEN 65 AND 90) OR (c BETWEEN 97 AND 122) OR c > 127 OR (c BETWEEN 48 AND 57)
                    OR (c = 36 AND wlen > 0);
         IF is_word THEN
             wlen := wlen + 1;
-            IF wlen = 1 THEN first := lower(ch); wstart := i; END IF;
+            IF wlen = 1 THEN first := lower(ch); END IF;
             prev := ch;
             CONTINUE;
         END IF;
         IF wlen > 0 THEN
-            IF wlen >= 3 AND array_to_string(chars[wstart:i - 1], '') ~* stems THEN
-                expect := true;
-            ELSIF wlen = 2 AND expect AND lower(array_to_string(chars[wstart:i - 1], '')) = 'to' THEN
+            IF stem_end THEN
+                expect := true;  -- PASSWORD, an option key or setting name that looks secret
+            ELSIF wlen = 2 AND expect AND first = 't' AND lower(prev) = 'o' THEN
                 NULL;  -- SET app.password TO '…'
             ELSIF wlen = 1 AND ch = '''' AND first IN ('e', 'n', 'b', 'x') THEN
                 next_esc := first = 'e';
@@ -233,10 +251,11 @@ BEGIN
         END IF;
         IF ch = '''' THEN
             st := 1; esc_ok := next_esc OR NOT scs; esc := false; qpend := false; lit_start := i + 1;
+            tail_ok := false; nest_ok := false; lit_sql := false;
             IF expect THEN masking := true; span_start := i + 1; END IF;
             expect := false;
         ELSIF ch = '"' THEN
-            st := 3; qpend := false; expect := false; lit_start := i + 1; lit_secret := u_amp = 2;
+            st := 3; qpend := false; expect := false; id_secret := false; u_name := u_amp = 2;
         ELSIF ch = '-' AND prev = '-' THEN
             st := 4;
         ELSIF ch = '*' AND prev = '/' THEN
@@ -252,10 +271,8 @@ BEGIN
         IF ch <> '''' THEN next_esc := false; END IF;
         prev := ch;
     END LOOP;
-    IF st = 1 AND qpend AND NOT masking THEN  -- the text ends with a literal that quotes SQL setting a secret
-        IF array_to_string(chars[lit_start:i - 1], '') ~* (stems || '[[:space:]]+''''') THEN
-            spans := array_append(array_append(spans, lit_start), i - 1);
-        END IF;
+    IF st = 1 AND qpend AND NOT masking AND lit_sql THEN  -- the text ends with a literal quoting such SQL
+        spans := array_append(array_append(spans, lit_start), i - 1);
     END IF;
     IF masking THEN  -- the text ends inside the secret (or right after its closing quote)
         spans := array_append(array_append(spans, span_start), CASE WHEN st = 1 AND qpend THEN i - 1 ELSE i END);

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 from typing import TYPE_CHECKING
 
 from ..base import Connection, Dialect, Triggers
@@ -19,6 +20,11 @@ from .contracts import MSSQLContracts
 if TYPE_CHECKING:
     from ...catalog import Catalog
 
+#: strings, comments and quoted or [bracketed] names: what is not T-SQL's own words
+_NAMES_AND_TEXT = re.compile(
+    r"'[^']*(?:''[^']*)*(?:'|\Z)|--[^\n]*|/\*.*?(?:\*/|\Z)|\[[^\]]*(?:\]\][^\]]*)*(?:\]|\Z)|\"[^\"]*(?:\"\"[^\"]*)*(?:\"|\Z)",
+    re.DOTALL,
+)
 #: version written to schema_sync.install_info by sql/mssql/install.sql
 INSTALL_VERSION = "1"
 
@@ -93,7 +99,7 @@ class MSSQLDialect(Dialect):
     def transaction_control(self, statement: str) -> str | None:
         """A batch is many statements: any COMMIT, ROLLBACK, BEGIN/SAVE TRAN or SET IMPLICIT_TRANSACTIONS in
         its code, unless the batch defines a procedure, trigger or function (their bodies run later)."""
-        words = code_words(statement, backslash_escapes=False)
+        words = code_words(_NAMES_AND_TEXT.sub(" ", statement), backslash_escapes=False)
         head = [w for w in words[:4] if w not in ("or", "alter")] if words[:1] == ["create"] else words[:2]
         if words[:1] in (["create"], ["alter"]) and head[1:2] in (["procedure"], ["proc"], ["trigger"], ["function"]):
             return None

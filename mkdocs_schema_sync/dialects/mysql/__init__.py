@@ -80,11 +80,6 @@ class MySQLDialect(Dialect):
         """MariaDB Connector/ODBC ignores the ODBC login timeout and waits for the greeting until CONN_TIMEOUT."""
         return [] if "CONN_TIMEOUT" in keys else [f"CONN_TIMEOUT={timeout}"]
 
-    def odbc_timeouts(self, keys: set[str], query_timeout: float) -> list[str]:
-        """MariaDB Connector/ODBC's socket read/write timeouts: it tries three times, so a third of the bound each."""
-        seconds = str(math.ceil(query_timeout / 3) + 1)
-        return [f"{key}={seconds}" for key in ("READ_TIMEOUT", "WRITE_TIMEOUT") if key not in keys]
-
     def set_query_timeout(self, db: Connection, seconds: float) -> None:
         """MariaDB: max_statement_time (seconds); MySQL: max_execution_time (ms, SELECT only). Both:
         lock_wait_timeout for metadata locks (whole seconds)."""
@@ -111,16 +106,28 @@ class MySQLDialect(Dialect):
 
     def try_lock(self, db: Connection, name: str, wait: float) -> bool:
         """GET_LOCK: owned by the session, released when it ends; names are at most 64 characters."""
-        rows = db.query(f"SELECT GET_LOCK({db.param}, {db.param})", (_lock_name(name), max(0, round(wait))))
+        rows = db.query(f"SELECT GET_LOCK({db.param}, {db.param})", (_lock_name(db, name), max(0, round(wait))))
         return bool(rows and rows[0][0] is not None and int(rows[0][0]) == 1)
 
     def unlock(self, db: Connection, name: str) -> None:
-        db.query(f"SELECT RELEASE_LOCK({db.param})", (_lock_name(name),))
+        db.query(f"SELECT RELEASE_LOCK({db.param})", (_lock_name(db, name),))
+
+    def lock_holder(self, db: Connection, name: str) -> str | None:
+        rows = db.query(f"SELECT IS_USED_LOCK({db.param})", (_lock_name(db, name),))
+        if not rows or rows[0][0] is None:
+            return None
+        holder = int(rows[0][0])
+        return (
+            f"connection id {holder}; if that deploy was killed and its statement runs on, end it with "
+            f"KILL QUERY {holder} (or KILL {holder})"
+        )
 
 
-def _lock_name(name: str) -> str:
+def _lock_name(db: Connection, name: str) -> str:
     """Scoped to the database (GET_LOCK names are server-wide), within MySQL's 64-character limit."""
-    return "ss:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:40]
+    rows = db.query("SELECT DATABASE()")
+    database = str(rows[0][0]) if rows and rows[0][0] is not None else ""
+    return "ss:" + hashlib.sha256(f"{database}\n{name}".encode()).hexdigest()[:40]
 
 
 DIALECT = MySQLDialect()

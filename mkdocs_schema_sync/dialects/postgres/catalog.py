@@ -69,6 +69,16 @@ def _extension_join(cls: str, oid: str, alias: str) -> str:
 LEFT JOIN pg_extension AS {alias} ON {alias}.oid = {alias}_dep.refobjid"""
 
 
+# A foreign table's wrapper, server and both sets of options, as one JSON array (one shape for every
+# driver). pg_foreign_server is readable by everyone; user mappings (which hold passwords) are not read.
+_FOREIGN = """SELECT json_build_array(w.fdwname, s.srvname,
+         (SELECT json_object_agg(o.option_name, o.option_value) FROM pg_options_to_table(s.srvoptions) AS o),
+         (SELECT json_object_agg(o.option_name, o.option_value) FROM pg_options_to_table(ft.ftoptions) AS o))::text
+       FROM pg_foreign_table AS ft
+       JOIN pg_foreign_server AS s ON s.oid = ft.ftserver
+       JOIN pg_foreign_data_wrapper AS w ON w.oid = s.srvfdw
+       WHERE ft.ftrelid = c.oid"""
+
 _RELATIONS = f"""
 SELECT c.oid::int8, n.nspname, c.relname, c.relkind::text, d.description,
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END,
@@ -77,7 +87,8 @@ SELECT c.oid::int8, n.nspname, c.relname, c.relkind::text, d.description,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END,
        x.extname,
        (SELECT count(*) FROM pg_attribute
-        WHERE attrelid = 'pg_index'::regclass AND attname = 'indnullsnotdistinct')::int4
+        WHERE attrelid = 'pg_index'::regclass AND attname = 'indnullsnotdistinct')::int4,
+       CASE WHEN c.relkind = 'f' THEN ({_FOREIGN}) END
 FROM pg_class AS c
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 LEFT JOIN pg_description AS d
@@ -283,23 +294,9 @@ LEFT JOIN pg_description AS d
 WHERE {_NS_FILTER} AND (own.deptype IS NULL OR own.deptype <> 'i')
 """
 
-# Foreign tables: the wrapper, the server and both sets of options (as JSON: one shape for every driver).
-# pg_foreign_server is readable by everyone; user mappings (which hold passwords) are not read.
-_FOREIGN = f"""
-SELECT c.oid::int8, w.fdwname, s.srvname,
-       (SELECT json_object_agg(o.option_name, o.option_value) FROM pg_options_to_table(s.srvoptions) AS o)::text,
-       (SELECT json_object_agg(o.option_name, o.option_value) FROM pg_options_to_table(ft.ftoptions) AS o)::text
-FROM pg_foreign_table AS ft
-JOIN pg_class AS c ON c.oid = ft.ftrelid
-JOIN pg_namespace AS n ON n.oid = c.relnamespace
-JOIN pg_foreign_server AS s ON s.oid = ft.ftserver
-JOIN pg_foreign_data_wrapper AS w ON w.oid = s.srvfdw
-WHERE {_NS_FILTER}
-"""
-
 #: every catalog query, in the order read_catalog runs them (the benchmark fetches the same)
-QUERIES = ("_RELATIONS", "_COLUMNS", "_CONSTRAINTS", "_INDEXES", "_SCHEMA_COMMENTS", "_INHERITS", "_FOREIGN",
-           "_TRIGGERS", "_ROUTINES", "_TYPES", "_SEQUENCES")  # fmt: skip
+QUERIES = ("_RELATIONS", "_COLUMNS", "_CONSTRAINTS", "_INDEXES", "_SCHEMA_COMMENTS", "_INHERITS", "_TRIGGERS",
+           "_ROUTINES", "_TYPES", "_SEQUENCES")  # fmt: skip
 
 # One aggregate over the catalogs that hold what we document. Every row written by DDL
 # gets a new, larger xmin, and drops lower the counts, so the pair moves on any change:
@@ -378,7 +375,7 @@ def _read(db: Connection, row_counts: bool, scope: _Scope) -> Catalog:
     tables: dict[int, Table] = {}
     has_nnd = True  # the server has pg_index.indnullsnotdistinct (15+): said by every row of _RELATIONS
     for row in scope.query(_RELATIONS):
-        oid, schema, name, relkind, comment, viewdef, reltuples, partkey, bound, extension, has_nnd = row
+        oid, schema, name, relkind, comment, viewdef, reltuples, partkey, bound, extension, has_nnd, foreign = row
         kind = _RELKINDS[relkind]
         table = Table(schema=schema, name=name, kind=kind, comment=comment)
         if viewdef is not None:
@@ -391,6 +388,8 @@ def _read(db: Connection, row_counts: bool, scope: _Scope) -> Catalog:
             table.partition_bound = bound
         if extension is not None:
             table.extension = extension
+        if foreign is not None:
+            table.foreign_source = foreign_source(table, foreign)
         tables[oid] = table
 
     # attnum -> name per relation, for constraint and index keys. This loop runs once per
@@ -479,10 +478,6 @@ def _read(db: Connection, row_counts: bool, scope: _Scope) -> Catalog:
             table.partition_of = f"{parent_schema}.{parent_name}"
         else:
             table.inherits.append(f"{parent_schema}.{parent_name}")
-    for relid, wrapper, server, server_options, table_options in scope.query(_FOREIGN):
-        table = tables.get(relid)
-        if table is not None:
-            table.foreign_source = foreign_source(table, wrapper, server, server_options, table_options)
     # members are already in sort_members() order: the queries sort names with COLLATE "C"
     return Catalog(
         dialect="postgresql",
@@ -495,17 +490,15 @@ def _read(db: Connection, row_counts: bool, scope: _Scope) -> Catalog:
     )
 
 
-def foreign_source(
-    table: Table, wrapper: str, server: str, server_json: str | None, table_json: str | None
-) -> ForeignSource:
+def foreign_source(table: Table, text: str) -> ForeignSource:
     """The remote table of a foreign table, from its options and its server's.
 
     postgres_fdw: `dbname` on the server, `schema_name`/`table_name` on the table (defaults: the local
     schema and name); mysql_fdw: `dbname` and `table_name` on the table; tds_fdw: `database` on the
     server, `schema_name`/`table_name` on the table.
     """
-    srv = json.loads(server_json) if server_json else {}
-    own = json.loads(table_json) if table_json else {}
+    wrapper, server, srv, own = json.loads(text)
+    srv, own = srv or {}, own or {}
     database = own.get("dbname") or srv.get("dbname") or own.get("database") or srv.get("database")
     remote_schema = own.get("schema_name") or (table.schema if wrapper == "postgres_fdw" else None)
     remote_table = own.get("table_name") or (table.name if wrapper == "postgres_fdw" else None)

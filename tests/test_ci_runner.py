@@ -1,0 +1,208 @@
+"""The runner check: the workflows `init-ci` writes, executed end to end by tests/actions_runner.py.
+
+Drift on a real PostgreSQL copy of Scout (event triggers, an ordinary role's ALTER) becomes one pull
+request on the local GitHub stand-in, updated once, then left alone; the docs workflow publishes a
+site whose contracts page shows a break while the pull-request check fails on it; the deploy
+workflow with targets `stage` and `prod` plans on a pull request and deploys both on a push, then
+commits the snapshot so the default branch matches the database.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from actions_runner import ActionsRunner
+from conftest import EXAMPLE, GITHUB_TOKEN, ServerDB, cli, make_sqlite, pg_execute, write_site
+from github_stand_in import GitHubStandIn, GitRepo, git, make_repo
+
+ROOT = Path(__file__).resolve().parent.parent
+REPOSITORY = "acme/data-docs"
+PAYLOAD_COL = "    canonical_tx_id_norm  VARCHAR(64) NOT NULL,  "
+
+
+@pytest.fixture(scope="module")
+def spec() -> str:
+    """What the workflows install: this repository at its HEAD commit, as a VCS URL (the runner builds it)."""
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
+    return f"mkdocs-schema-sync @ git+file://{ROOT}@{head.stdout.strip()}"
+
+
+@pytest.fixture(scope="module")
+def wheel_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("wheels")
+
+
+@pytest.fixture
+def stand_in() -> Iterator[GitHubStandIn]:
+    server = GitHubStandIn(REPOSITORY)
+    yield server
+    server.close()
+
+
+def init_ci(repo: GitRepo, spec: str, env: dict[str, str], folder: str = ".") -> Path:
+    r = cli("init-ci", "--install", spec, cwd=repo.work / folder, env={"GITHUB_REPOSITORY": REPOSITORY, **env})
+    assert r.returncode == 0, r.stderr
+    repo.commit_all("workflows from init-ci")
+    return repo.work / ".github" / "workflows"
+
+
+def runner(
+    repo: GitRepo, tmp_path: Path, stand_in: GitHubStandIn, secrets: dict[str, str], cache: Path
+) -> ActionsRunner:
+    return ActionsRunner(
+        repo.origin, tmp_path / "runner", repository=REPOSITORY, api_url=stand_in.url,
+        secrets={"SCHEMA_SYNC_TOKEN": GITHUB_TOKEN, **secrets}, wheel_cache=cache,
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- drift (PostgreSQL)
+
+
+@pytest.mark.postgres
+def test_drift_workflow_opens_one_pr_updates_it_then_changes_nothing(
+    tmp_path: Path, pg_db: ServerDB, stand_in: GitHubStandIn, spec: str, wheel_cache: Path
+) -> None:
+    pg_execute(pg_db, (EXAMPLE / "scout.postgres.sql").read_text())
+    role = f"ssetl_{uuid.uuid4().hex[:8]}"
+    pg_execute(pg_db, f'CREATE ROLE "{role}" LOGIN; GRANT CREATE, USAGE ON SCHEMA public TO "{role}"; '
+                      f'ALTER TABLE public.stores OWNER TO "{role}"')  # fmt: skip
+    try:
+        url = pg_db.url("postgresql+psycopg")
+        repo = make_repo(tmp_path / "git")
+        # no `repository`, no `api_url`: GITHUB_REPOSITORY and GITHUB_API_URL of the run fill them
+        write_site(repo.work, "connection: !ENV SCHEMA_SYNC_CONNECTION\nconnect_timeout: 5\ngithub:\n  max_wait: 5\n")
+        (repo.work / ".gitignore").write_text("site/\n", encoding="utf-8")
+        env = {"SCHEMA_SYNC_CONNECTION": url}
+        assert cli("install-triggers", cwd=repo.work, env=env).returncode == 0
+        assert cli("snapshot", cwd=repo.work, env=env).returncode == 0
+        folder = init_ci(repo, spec, env)
+        run = runner(repo, tmp_path, stand_in, {"SCHEMA_SYNC_CONNECTION": url}, wheel_cache)
+        workflow = folder / "schema-sync-drift.yml"
+
+        pg_execute(pg_db, "ALTER TABLE stores ADD COLUMN manager_name varchar(80)", user=role)
+        first = run.run(workflow, "schedule")
+        assert first.ok, first.describe()
+        assert len(stand_in.pulls) == 1 and "public.stores.manager_name" in stand_in.body(1)
+        assert repo.remote_head(f"schema-sync/{pg_db.name}") is not None
+        pending = pg_rows(pg_db, "SELECT count(*) FROM schema_sync.drift_log WHERE sync_status = 'pending'")
+        assert pending == [(0,)]
+
+        pg_execute(pg_db, "ALTER TABLE stores ADD COLUMN region_note text", user=role)
+        second = run.run(workflow, "schedule")
+        assert second.ok, second.describe()
+        assert len(stand_in.pulls) == 1 and "region_note" in stand_in.body(1)  # the same PR, updated
+        writes = len(stand_in.calls("POST")) + len(stand_in.calls("PATCH"))
+
+        third = run.run(workflow, "schedule")
+        assert third.ok, third.describe()
+        sent = [(q.method, q.path) for q in stand_in.requests if q.method != "GET"]
+        assert len(sent) == writes, (sent, third.describe())  # nothing new: nothing sent
+        assert spec.split(" @ ")[1] in run.pip_log.read_text()  # the install step ran against the VCS URL
+    finally:
+        pg_execute(pg_db, f'REASSIGN OWNED BY "{role}" TO CURRENT_USER; DROP OWNED BY "{role}"; DROP ROLE "{role}"')
+
+
+def pg_rows(db: ServerDB, sql: str) -> list[tuple]:
+    import psycopg
+
+    with psycopg.connect(host=db.host, port=db.port, user=db.user, dbname=db.name, autocommit=True) as conn:
+        return [tuple(r) for r in conn.execute(sql).fetchall()]
+
+
+# --------------------------------------------------------------------------- docs (SQLite)
+
+
+def test_docs_workflow_publishes_the_break_and_the_pr_check_fails_on_it(
+    tmp_path: Path, stand_in: GitHubStandIn, spec: str, wheel_cache: Path
+) -> None:
+    db = make_sqlite(
+        tmp_path / "scout.db",
+        (EXAMPLE / "scout.sql").read_text().replace(PAYLOAD_COL, "    canonical_tx_id_norm  VARCHAR(32) NOT NULL,  "),
+    )
+    repo = make_repo(tmp_path / "git")
+    write_site(repo.work / "docs-site", "connection: !ENV DOCS_DB\ncontracts: contracts.yml\n")
+    (repo.work / "docs-site" / "contracts.yml").write_text((EXAMPLE / "contracts.yml").read_text(), encoding="utf-8")
+    (repo.work / ".gitignore").write_text("site/\n_site/\n", encoding="utf-8")
+    url = f"sqlite:///{db}"
+    folder = init_ci(repo, spec, {"DOCS_DB": url}, "docs-site")
+    run = runner(repo, tmp_path, stand_in, {"DOCS_DB": url}, wheel_cache)
+    workflow = folder / "schema-sync-docs.yml"
+
+    pushed = run.run(workflow, "push")
+    assert pushed.ok, pushed.describe()
+    assert pushed.jobs["check"].status == "skipped" and pushed.jobs["deploy"].status == "success"
+    assert pushed.pages is not None
+    contracts_page = (pushed.pages / "schema" / "contracts" / "index.html").read_text()
+    assert "payload-transaction-key" in contracts_page and "broken" in contracts_page.lower()
+
+    git("checkout", "-q", "-b", "feature", cwd=repo.work)
+    (repo.work / "docs-site" / "docs" / "more.md").write_text("# More\n", encoding="utf-8")
+    git("add", "-A", cwd=repo.work)
+    git("commit", "-q", "-m", "a page", cwd=repo.work)
+    git("push", "-q", "origin", "feature", cwd=repo.work)
+    checked = run.run(workflow, "pull_request", head="feature")
+    assert checked.jobs["check"].status == "failure", checked.describe()  # --strict: the break fails the check
+    assert "payload-transaction-key" in checked.jobs["check"].output
+    assert checked.jobs["build"].status == "skipped" and checked.pages is None
+
+    empty = runner(repo, tmp_path / "unset", stand_in, {}, wheel_cache).run(workflow, "push")  # secret not set
+    assert empty.jobs["build"].status == "failure" and "DOCS_DB is not set or empty" in empty.jobs["build"].output
+
+
+# --------------------------------------------------------------------------- deploy (SQLite targets)
+
+
+def test_deploy_workflow_plans_on_a_pr_deploys_both_targets_and_commits_the_snapshot(
+    tmp_path: Path, stand_in: GitHubStandIn, spec: str, wheel_cache: Path
+) -> None:
+    stage = make_sqlite(tmp_path / "stage.db", "CREATE TABLE orders (id INTEGER PRIMARY KEY);")
+    prod = make_sqlite(tmp_path / "prod.db", "CREATE TABLE orders (id INTEGER PRIMARY KEY);")
+    repo = make_repo(tmp_path / "git")
+    write_site(
+        repo.work,
+        "connection: !ENV PROD_DB\ndeploy:\n  targets:\n    stage: !ENV STAGE_DB\n    prod: !ENV PROD_DB\n",
+    )
+    (repo.work / "migrations").mkdir()
+    (repo.work / ".gitignore").write_text("site/\n", encoding="utf-8")
+    secrets = {"STAGE_DB": f"sqlite:///{stage}", "PROD_DB": f"sqlite:///{prod}"}
+    assert cli("snapshot", cwd=repo.work, env=secrets).returncode == 0
+    (repo.work / "migrations" / "001_orders_note.sql").write_text("SELECT 1;\n", encoding="utf-8")
+    folder = init_ci(repo, spec, secrets)
+    assert cli("baseline", "1", "--target", "stage", cwd=repo.work, env=secrets).returncode == 0
+    assert cli("baseline", "1", "--target", "prod", cwd=repo.work, env=secrets).returncode == 0
+    run = runner(repo, tmp_path, stand_in, secrets, wheel_cache)
+    workflow = folder / "schema-deploy.yml"
+
+    git("checkout", "-q", "-b", "feature", cwd=repo.work)
+    (repo.work / "migrations" / "002_add_note.sql").write_text(
+        "ALTER TABLE orders ADD COLUMN note TEXT;\n", encoding="utf-8"
+    )
+    git("add", "-A", cwd=repo.work)
+    git("commit", "-q", "-m", "a migration", cwd=repo.work)
+    git("push", "-q", "origin", "feature", cwd=repo.work)
+    planned = run.run(workflow, "pull_request", ref="main", head="feature")
+    assert planned.ok, planned.describe()
+    assert "002_add_note.sql" in planned.jobs["plan"].summary and "against stage" in planned.jobs["plan"].summary
+    assert all(planned.jobs[j].status == "skipped" for j in ("deploy-stage", "deploy-prod", "snapshot"))
+    assert "note" not in _columns(stage)  # a plan changes nothing
+
+    git("push", "-q", "origin", "feature:main", cwd=repo.work)  # merged
+    deployed = run.run(workflow, "push")
+    assert deployed.ok, deployed.describe()
+    assert [deployed.jobs[j].status for j in ("deploy-stage", "deploy-prod", "snapshot")] == ["success"] * 3
+    assert "note" in _columns(stage) and "note" in _columns(prod)
+    assert '"note"' in repo.show("main", "schema.lock.json")  # the default branch's snapshot matches again
+    fresh = tmp_path / "fresh"
+    git("clone", "-q", str(repo.origin), str(fresh), cwd=tmp_path)
+    assert cli("diff", cwd=fresh, env=secrets).returncode == 0  # no drift between the branch and prod
+
+
+def _columns(db: Path) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return [row[1] for row in conn.execute("PRAGMA table_info(orders)")]
