@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,7 @@ class SearchIndex:
     """The last build's search entries per page, to fill in the pages a dirty build did not rebuild."""
 
     def __init__(self) -> None:
-        self.by_page: dict[str, list[dict[str, Any]]] = {}
+        self.by_page: dict[str, bytes] = {}  # page URL -> its entries as zlib-compressed JSON (memory)
         self.built: set[str] = set()  # page URLs built by the running build
         self.order: list[str] = []  # page URLs in the order a whole build indexes them
 
@@ -93,12 +94,16 @@ class SearchIndex:
         if dirty and self.by_page:
             merged = {}
             for url in self.order:
-                entries = fresh.get(url) if url in self.built else self.by_page.get(url)
+                if url in self.built:
+                    entries = fresh.get(url)
+                else:
+                    kept = self.by_page.get(url)
+                    entries = json.loads(zlib.decompress(kept)) if kept is not None else None
                 if entries:
                     merged[url] = entries
             for url, entries in fresh.items():
                 merged.setdefault(url, entries)
-        self.by_page = merged
+        self.by_page = {url: zlib.compress(json.dumps(e).encode("utf-8"), 1) for url, e in merged.items()}
         if merged is fresh:
             return False
         data["docs"] = [doc for entries in merged.values() for doc in entries]

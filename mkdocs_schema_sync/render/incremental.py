@@ -11,6 +11,7 @@ the other pages (indexes, diagrams, routines, change log, status) are few and al
 from __future__ import annotations
 
 import hashlib
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ class PageCache:
     """Kept across builds (the plugin's instance lives through `mkdocs serve`): table pages by key."""
 
     def __init__(self) -> None:
-        self.pages: dict[str, tuple[str, str]] = {}  # page path -> (key, text)
+        self.pages: dict[str, tuple[str, bytes]] = {}  # page path -> (key, text zlib-compressed: memory)
         self.rendered = 0  # table pages rendered by the last build (the others were reused)
 
     def render(self, model: DocModel) -> dict[str, str]:
@@ -38,7 +39,7 @@ class _Reusing(Renderer):
     def __init__(self, model: DocModel, cache: PageCache) -> None:
         super().__init__(model)
         self.cache = cache
-        self.kept: dict[str, tuple[str, str]] = {}
+        self.kept: dict[str, tuple[str, bytes]] = {}
         self.rendered = 0
         self.shas = {t.key: t.sha256() for t in model.catalog.tables}
         self.site = _site_key(model, self.shas)
@@ -48,11 +49,11 @@ class _Reusing(Renderer):
         key = self._key(table)
         old = self.cache.pages.get(page)
         if old is not None and old[0] == key:
-            text = old[1]
-        else:
-            text = super().table_page(table)
-            self.rendered += 1
-        self.kept[page] = (key, text)
+            self.kept[page] = old
+            return zlib.decompress(old[1]).decode("utf-8")
+        text = super().table_page(table)
+        self.rendered += 1
+        self.kept[page] = (key, zlib.compress(text.encode("utf-8"), 1))
         return text
 
     def _key(self, table: Table) -> str:
