@@ -445,3 +445,19 @@ def test_deploy_to_a_target_skips_the_databases_without_it(tmp_path: Path) -> No
     assert not {"deployed_a", "deployed_b"} & (sqlite_tables(a) | sqlite_tables(b))
     r = cli("deploy", "--target", "staging", "--database", "a", cwd=site.root)  # named: a mistake
     assert r.returncode == 2 and "unknown deploy target 'staging'" in r.stderr
+
+
+def test_validate_without_contract_files_names_each_databases_own_file(tmp_path: Path) -> None:
+    """The empty report of a database with no contract file names its file, `contracts.<name>.yml`."""
+    import json
+
+    a, b = sqlite_db(tmp_path / "a.db"), sqlite_db(tmp_path / "b.db")
+    options = f"databases:\n  - name: a\n    connection: sqlite:///{a}\n  - name: b\n    connection: sqlite:///{b}\n"
+    site = write_site(tmp_path / "site", options)
+    r = cli("validate", "--format", "json", "--database", "b", cwd=site.root)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["file"] == "contracts.b.yml" and "contracts.b.yml does not exist" in r.stderr
+    r = cli("validate", cwd=site.root)
+    assert r.returncode == 0, r.stderr
+    first, second = r.stdout.split("== database b ==")
+    assert "contracts.a.yml" in first and "contracts.b.yml" in second and "contracts.yml" not in r.stdout
