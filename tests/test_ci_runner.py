@@ -206,3 +206,79 @@ def _columns(db: Path) -> list[str]:
 
     with sqlite3.connect(db) as conn:
         return [row[1] for row in conn.execute("PRAGMA table_info(orders)")]
+
+
+# --------------------------------------------------------------------------- several databases (PostgreSQL + SQLite)
+
+
+TWO_DATABASES = """\
+databases:
+  - name: ops
+    connection: !ENV OPS_DB
+    deploy:
+      targets:
+        stage: !ENV OPS_STAGE_DB
+        prod: !ENV OPS_DB
+  - name: wh
+    connection: !ENV WH_DB
+    connect_timeout: 5
+    deploy:
+      targets:
+        prod: !ENV WH_DB
+"""
+
+
+@pytest.mark.postgres
+def test_deploy_workflow_of_two_databases_deploys_each_and_commits_both_snapshots(
+    tmp_path: Path, pg_db: ServerDB, stand_in: GitHubStandIn, spec: str, wheel_cache: Path
+) -> None:
+    ops_stage = make_sqlite(tmp_path / "ops-stage.db", "CREATE TABLE orders (id INTEGER PRIMARY KEY);")
+    ops = make_sqlite(tmp_path / "ops.db", "CREATE TABLE orders (id INTEGER PRIMARY KEY);")
+    pg_execute(pg_db, "CREATE TABLE facts (id integer PRIMARY KEY)")
+    repo = make_repo(tmp_path / "git")
+    write_site(repo.work, TWO_DATABASES)
+    (repo.work / ".gitignore").write_text("site/\n", encoding="utf-8")
+    secrets = {
+        "OPS_STAGE_DB": f"sqlite:///{ops_stage}",
+        "OPS_DB": f"sqlite:///{ops}",
+        "WH_DB": pg_db.url("postgresql+psycopg"),
+    }
+    for name in ("ops", "wh"):
+        (repo.work / "migrations" / name).mkdir(parents=True)
+        (repo.work / "migrations" / name / "001_start.sql").write_text("SELECT 1;\n", encoding="utf-8")
+    assert cli("snapshot", cwd=repo.work, env=secrets).returncode == 0
+    folder = init_ci(repo, spec, secrets)
+    for database, target in (("ops", "stage"), ("ops", "prod"), ("wh", "prod")):
+        r = cli("baseline", "1", "--database", database, "--target", target, cwd=repo.work, env=secrets)
+        assert r.returncode == 0, r.stderr
+    run = runner(repo, tmp_path, stand_in, secrets, wheel_cache)
+    workflow = folder / "schema-deploy.yml"
+    deploys = ("deploy-ops-stage", "deploy-ops-prod", "deploy-wh-prod", "snapshot")
+
+    git("checkout", "-q", "-b", "feature", cwd=repo.work)
+    (repo.work / "migrations" / "ops" / "002_note.sql").write_text("ALTER TABLE orders ADD COLUMN note TEXT;\n")
+    (repo.work / "migrations" / "wh" / "002_amount.sql").write_text("ALTER TABLE facts ADD COLUMN amount numeric;\n")
+    git("add", "-A", cwd=repo.work)
+    git("commit", "-q", "-m", "a migration per database", cwd=repo.work)
+    git("push", "-q", "origin", "feature", cwd=repo.work)
+    planned = run.run(workflow, "pull_request", ref="main", head="feature")
+    assert planned.ok, planned.describe()
+    assert (
+        "002_note.sql" in planned.jobs["plan-ops"].summary and "against ops stage" in planned.jobs["plan-ops"].summary
+    )
+    assert "002_amount.sql" in planned.jobs["plan-wh"].summary and "002_note" not in planned.jobs["plan-wh"].summary
+    assert all(planned.jobs[j].status == "skipped" for j in deploys)
+
+    git("push", "-q", "origin", "feature:main", cwd=repo.work)  # merged
+    deployed = run.run(workflow, "push")
+    assert deployed.ok, deployed.describe()
+    assert [deployed.jobs[j].status for j in deploys] == ["success"] * 4
+    assert "note" in _columns(ops_stage) and "note" in _columns(ops)
+    assert pg_rows(pg_db, "SELECT count(*) FROM information_schema.columns WHERE column_name = 'amount'") == [(1,)]
+    assert '"note"' in repo.show("main", "schema.ops.lock.json") and '"amount"' not in repo.show(
+        "main", "schema.ops.lock.json"
+    )
+    assert '"amount"' in repo.show("main", "schema.wh.lock.json")  # both snapshots committed
+    fresh = tmp_path / "fresh"
+    git("clone", "-q", str(repo.origin), str(fresh), cwd=tmp_path)
+    assert cli("diff", cwd=fresh, env=secrets).returncode == 0  # no drift in either database
