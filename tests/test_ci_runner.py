@@ -282,3 +282,63 @@ def test_deploy_workflow_of_two_databases_deploys_each_and_commits_both_snapshot
     fresh = tmp_path / "fresh"
     git("clone", "-q", str(repo.origin), str(fresh), cwd=tmp_path)
     assert cli("diff", cwd=fresh, env=secrets).returncode == 0  # no drift in either database
+
+
+def _two_database_site(tmp_path: Path, pg_db: ServerDB, extra: str = "") -> tuple[GitRepo, dict[str, str], Path]:
+    """A repository whose site documents a SQLite `ops` and a PostgreSQL `wh`, snapshots committed."""
+    ops = make_sqlite(tmp_path / "ops.db", "CREATE TABLE orders (id INTEGER PRIMARY KEY);")
+    pg_execute(pg_db, "CREATE TABLE facts (id integer PRIMARY KEY)")
+    repo = make_repo(tmp_path / "git")
+    write_site(
+        repo.work,
+        f"{extra}databases:\n  - name: ops\n    connection: !ENV OPS_DB\n"
+        "  - name: wh\n    connection: !ENV WH_DB\n    connect_timeout: 5\n",
+    )
+    (repo.work / ".gitignore").write_text("site/\n_site/\n", encoding="utf-8")
+    secrets = {"OPS_DB": f"sqlite:///{ops}", "WH_DB": pg_db.url("postgresql+psycopg")}
+    assert cli("snapshot", cwd=repo.work, env=secrets).returncode == 0
+    return repo, secrets, ops
+
+
+@pytest.mark.postgres
+def test_drift_workflow_of_two_databases_opens_a_pr_per_database(
+    tmp_path: Path, pg_db: ServerDB, stand_in: GitHubStandIn, spec: str, wheel_cache: Path
+) -> None:
+    import sqlite3
+
+    repo, secrets, ops = _two_database_site(tmp_path, pg_db, "github:\n  max_wait: 5\n")
+    folder = init_ci(repo, spec, secrets)
+    workflow = folder / "schema-sync-drift.yml"
+    assert "monitor --once" in workflow.read_text() and "--database" not in workflow.read_text()
+    with sqlite3.connect(ops) as conn:
+        conn.execute("ALTER TABLE orders ADD COLUMN ops_note TEXT")
+    pg_execute(pg_db, "ALTER TABLE facts ADD COLUMN wh_amount numeric")
+
+    first = runner(repo, tmp_path, stand_in, secrets, wheel_cache).run(workflow, "schedule")
+    assert first.ok, first.describe()
+    heads = {p["head"]["ref"]: n for n, p in stand_in.pulls.items()}
+    assert set(heads) == {"schema-sync/ops", "schema-sync/wh"}, first.describe()
+    assert "ops_note" in stand_in.body(heads["schema-sync/ops"]) and "wh_amount" not in stand_in.body(
+        heads["schema-sync/ops"]
+    )
+    assert "wh_amount" in stand_in.body(heads["schema-sync/wh"])
+
+    missing = {"OPS_DB": secrets["OPS_DB"]}  # the second database's secret not set: the run fails, naming it
+    failed = runner(repo, tmp_path / "unset", stand_in, missing, wheel_cache).run(workflow, "schedule")
+    assert failed.jobs["monitor"].status == "failure" and "WH_DB is not set or empty" in failed.jobs["monitor"].output
+
+
+@pytest.mark.postgres
+def test_docs_workflow_of_two_databases_publishes_both_sections(
+    tmp_path: Path, pg_db: ServerDB, stand_in: GitHubStandIn, spec: str, wheel_cache: Path
+) -> None:
+    repo, secrets, _ = _two_database_site(tmp_path, pg_db)
+    folder = init_ci(repo, spec, secrets)
+    workflow = folder / "schema-sync-docs.yml"
+    pushed = runner(repo, tmp_path, stand_in, secrets, wheel_cache).run(workflow, "push")
+    assert pushed.ok, pushed.describe()
+    assert pushed.pages is not None
+    assert "id" in (pushed.pages / "schema" / "ops" / "main" / "orders" / "index.html").read_text()
+    assert (pushed.pages / "schema" / "wh" / "public" / "facts" / "index.html").is_file()
+    status = (pushed.pages / "schema" / "status" / "index.html").read_text()
+    assert "ops" in status and "wh" in status
