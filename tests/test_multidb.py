@@ -461,3 +461,24 @@ def test_validate_without_contract_files_names_each_databases_own_file(tmp_path:
     assert r.returncode == 0, r.stderr
     first, second = r.stdout.split("== database b ==")
     assert "contracts.a.yml" in first and "contracts.b.yml" in second and "contracts.yml" not in r.stdout
+
+
+def test_init_ci_passes_each_databases_own_webhook_secret(tmp_path: Path) -> None:
+    """A `notify` inside a `databases:` entry reads its own secret: the drift and docs workflows pass it."""
+    import yaml
+    from github_stand_in import make_repo as repo_of
+
+    repo = repo_of(tmp_path / "git")
+    site = write_site(
+        repo.work,
+        "github: {repository: acme/data-docs}\nnotify:\n  - url: !ENV SITE_HOOK\ndatabases:\n"
+        "  - name: ops\n    connection: sqlite:///ops.db\n    notify:\n      - url: !ENV OPS_HOOK\n        kind: slack\n"
+        "  - name: wh\n    connection: sqlite:///wh.db\n",
+    )
+    spec = "mkdocs-schema-sync @ git+https://github.com/acme/schema-sync@0123456789abcdef0123456789abcdef01234567"
+    r = cli("init-ci", "--install", spec, cwd=site.root)
+    assert r.returncode == 0, r.stderr
+    for name, job in (("schema-sync-drift.yml", "monitor"), ("schema-sync-docs.yml", "build")):
+        wf = yaml.safe_load((repo.work / ".github" / "workflows" / name).read_text())
+        assert {"SITE_HOOK", "OPS_HOOK"} <= set(wf["jobs"][job]["steps"][-1 if job == "monitor" else -2]["env"])
+    assert "OPS_HOOK" in r.stdout

@@ -242,7 +242,14 @@ def options_for(
         deploy = _deploy_of(s, entry, own, repo_root, workdir, where, kinds)
         if deploy is not None:
             opts.deploys.append(deploy)
-    opts.notify_env = [n for n in _secrets(raw.get("notify"), "`notify`") if n not in opts.connection_env]
+    notify = [(raw.get("notify"), "`notify`")]  # the site's webhooks, and with `databases:` each entry's own
+    if multi:
+        notify += [
+            (e.get("notify"), f"`databases` entry {s.name!r}: `notify`")
+            for s, e in zip(databases, entries, strict=False)
+        ]
+    for value, where in notify:
+        opts.notify_env += [n for n in _secrets(value, where) if n not in opts.connection_env + opts.notify_env]
     if not multi and opts.deploys:  # the single-connection form: its workflow as it always was
         only = opts.deploys[0]
         opts.targets, opts.migrations, opts.snapshot = only.targets, only.migrations, only.snapshot
