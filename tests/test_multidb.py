@@ -464,7 +464,7 @@ def test_validate_without_contract_files_names_each_databases_own_file(tmp_path:
 
 
 def test_init_ci_passes_each_databases_own_webhook_secret(tmp_path: Path) -> None:
-    """A `notify` inside a `databases:` entry reads its own secret: the drift and docs workflows pass it."""
+    """An entry's own `notify` secret and `github.token_env` reach the drift (and docs) workflows."""
     import yaml
     from github_stand_in import make_repo as repo_of
 
@@ -473,7 +473,7 @@ def test_init_ci_passes_each_databases_own_webhook_secret(tmp_path: Path) -> Non
         repo.work,
         "github: {repository: acme/data-docs}\nnotify:\n  - url: !ENV SITE_HOOK\ndatabases:\n"
         "  - name: ops\n    connection: sqlite:///ops.db\n    notify:\n      - url: !ENV OPS_HOOK\n        kind: slack\n"
-        "  - name: wh\n    connection: sqlite:///wh.db\n",
+        "  - name: wh\n    connection: sqlite:///wh.db\n    github: {token_env: WH_TOKEN}\n",
     )
     spec = "mkdocs-schema-sync @ git+https://github.com/acme/schema-sync@0123456789abcdef0123456789abcdef01234567"
     r = cli("init-ci", "--install", spec, cwd=site.root)
@@ -482,3 +482,6 @@ def test_init_ci_passes_each_databases_own_webhook_secret(tmp_path: Path) -> Non
         wf = yaml.safe_load((repo.work / ".github" / "workflows" / name).read_text())
         assert {"SITE_HOOK", "OPS_HOOK"} <= set(wf["jobs"][job]["steps"][-1 if job == "monitor" else -2]["env"])
     assert "OPS_HOOK" in r.stdout
+    monitor = yaml.safe_load((repo.work / ".github" / "workflows" / "schema-sync-drift.yml").read_text())
+    env = monitor["jobs"]["monitor"]["steps"][-1]["env"]  # an entry's own token variable gets the token too
+    assert env["WH_TOKEN"] == env["GITHUB_TOKEN"] == "${{ secrets.SCHEMA_SYNC_TOKEN || github.token }}"

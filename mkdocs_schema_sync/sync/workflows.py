@@ -61,6 +61,7 @@ class CiOptions:
     install: list[str] = field(default_factory=lambda: ["pip install 'mkdocs-schema-sync[postgres]'"])
     token_secret: str = "SCHEMA_SYNC_TOKEN"
     token_env: str = "GITHUB_TOKEN"
+    more_token_env: list[str] = field(default_factory=list)  # `databases:` entries reading the token elsewhere
     branch: str = "main"
     connection_env: list[str] = field(default_factory=list)  # what `connection` reads
     notify_env: list[str] = field(default_factory=list)  # what `notify` reads
@@ -82,7 +83,7 @@ def _q(text: str) -> str:
 
 def drift_workflow(o: CiOptions) -> str:
     token = f"${{{{ secrets.{o.token_secret} || github.token }}}}"
-    env = {**secrets_env(o.connection_env + o.notify_env), o.token_env: token}
+    env = {**secrets_env(o.connection_env + o.notify_env), **{n: token for n in [o.token_env, *o.more_token_env]}}
     header = (
         "Written by `mkdocs-schema-sync init-ci`. Drift in the database becomes one pull request.\n"
         f"The schedule is UTC. Repository secrets: {', '.join([*o.connection_env, *o.notify_env, o.token_secret])}\n"
@@ -230,6 +231,8 @@ def options_for(
     opts.config = plain(Path(rel_config).name, "config file name")
     if settings.github is not None:
         opts.token_env = settings.github.token_env
+    tokens = {s.github.token_env for s in databases if s.github is not None} - {opts.token_env}
+    opts.more_token_env = sorted(tokens)
     raw = raw_plugin_options(config_file)
     multi = settings.name is not None
     entries = [e if isinstance(e, dict) else {} for e in raw.get("databases") or []] if multi else [raw]
