@@ -50,8 +50,6 @@ class Database:
         if not self.abandon_on_stall or self.watchdog.seconds <= 0:  # 0: no bound (a deploy's statement)
             with self.watchdog.guard():
                 return call()
-        if self.watchdog.seconds <= 0:  # no bound asked for (a deploy with `timeout: 0`)
-            return call()
         try:
             return call_with_deadline(call, self.watchdog.seconds, None)
         except DeadlinePassed:
