@@ -67,7 +67,9 @@ def test_the_readme_quick_start_works_as_written(tmp_path: Path, pg_db: ServerDB
         assert (repo.work / "site" / "schema" / "index.html").is_file()
         assert repo.remote_head("main") is not None
         for name in ("schema-sync-drift.yml", "schema-sync-docs.yml"):
-            assert "mkdocs-schema-sync[postgres] @ git+file://" in repo.show("main", f".github/workflows/{name}")  # pushed
+            assert "mkdocs-schema-sync[postgres] @ git+file://" in repo.show(
+                "main", f".github/workflows/{name}"
+            )  # pushed
         assert "SCHEMA_SYNC_CONNECTION" in done.stdout and "install:" in done.stdout  # the secrets to set
         assert "no drift" in done.stdout  # step 10: nothing drifted yet
         assert '"format"' in repo.show("main", "schema.lock.json")  # the snapshot is committed

@@ -47,7 +47,7 @@ class Database:
         that crash on that, the call is left in a worker thread and the connection is given up."""
         if self.stalled:
             self._raise_if_unreachable("", 0.0)
-        if not self.abandon_on_stall:
+        if not self.abandon_on_stall or self.watchdog.seconds <= 0:  # 0: no bound (a deploy's statement)
             with self.watchdog.guard():
                 return call()
         try:
@@ -102,7 +102,7 @@ class Database:
     def _raise_if_unreachable(self, text: str, elapsed: float) -> None:
         """A query that ran past `query_timeout`, or lost its connection, is an outage (Unreachable).
 
-        A driver's own read timeout (MariaDB's READ_TIMEOUT) says "lost connection": after
+        A driver's own read timeout (one set in the connection string) says "lost connection": after
         `query_timeout` seconds that is a timeout too.
         """
         late = elapsed >= self.spec.query_timeout
