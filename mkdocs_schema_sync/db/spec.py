@@ -65,11 +65,6 @@ def parse_connection(
     """Parse a connection URL or a raw ODBC string. Relative SQLite paths resolve against `base_dir`."""
     spec = _parse(text, base_dir, timeout)
     spec.query_timeout = query_timeout
-    if spec.odbc is not None:
-        dialect = get_dialect(spec.dialect) if spec.dialect else None
-        extra = dialect.odbc_timeouts(set(odbc_pairs(spec.odbc)), query_timeout) if dialect else []
-        if extra:
-            spec.odbc = spec.odbc.rstrip(";") + ";" + ";".join(extra)
     return spec
 
 
