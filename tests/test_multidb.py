@@ -445,3 +445,43 @@ def test_deploy_to_a_target_skips_the_databases_without_it(tmp_path: Path) -> No
     assert not {"deployed_a", "deployed_b"} & (sqlite_tables(a) | sqlite_tables(b))
     r = cli("deploy", "--target", "staging", "--database", "a", cwd=site.root)  # named: a mistake
     assert r.returncode == 2 and "unknown deploy target 'staging'" in r.stderr
+
+
+def test_validate_without_contract_files_names_each_databases_own_file(tmp_path: Path) -> None:
+    """The empty report of a database with no contract file names its file, `contracts.<name>.yml`."""
+    import json
+
+    a, b = sqlite_db(tmp_path / "a.db"), sqlite_db(tmp_path / "b.db")
+    options = f"databases:\n  - name: a\n    connection: sqlite:///{a}\n  - name: b\n    connection: sqlite:///{b}\n"
+    site = write_site(tmp_path / "site", options)
+    r = cli("validate", "--format", "json", "--database", "b", cwd=site.root)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["file"] == "contracts.b.yml" and "contracts.b.yml does not exist" in r.stderr
+    r = cli("validate", cwd=site.root)
+    assert r.returncode == 0, r.stderr
+    first, second = r.stdout.split("== database b ==")
+    assert "contracts.a.yml" in first and "contracts.b.yml" in second and "contracts.yml" not in r.stdout
+
+
+def test_init_ci_passes_each_databases_own_webhook_secret(tmp_path: Path) -> None:
+    """An entry's own `notify` secret and `github.token_env` reach the drift (and docs) workflows."""
+    import yaml
+    from github_stand_in import make_repo as repo_of
+
+    repo = repo_of(tmp_path / "git")
+    site = write_site(
+        repo.work,
+        "github: {repository: acme/data-docs}\nnotify:\n  - url: !ENV SITE_HOOK\ndatabases:\n"
+        "  - name: ops\n    connection: sqlite:///ops.db\n    notify:\n      - url: !ENV OPS_HOOK\n        kind: slack\n"
+        "  - name: wh\n    connection: sqlite:///wh.db\n    github: {token_env: WH_TOKEN}\n",
+    )
+    spec = "mkdocs-schema-sync @ git+https://github.com/acme/schema-sync@0123456789abcdef0123456789abcdef01234567"
+    r = cli("init-ci", "--install", spec, cwd=site.root)
+    assert r.returncode == 0, r.stderr
+    for name, job in (("schema-sync-drift.yml", "monitor"), ("schema-sync-docs.yml", "build")):
+        wf = yaml.safe_load((repo.work / ".github" / "workflows" / name).read_text())
+        assert {"SITE_HOOK", "OPS_HOOK"} <= set(wf["jobs"][job]["steps"][-1 if job == "monitor" else -2]["env"])
+    assert "OPS_HOOK" in r.stdout
+    monitor = yaml.safe_load((repo.work / ".github" / "workflows" / "schema-sync-drift.yml").read_text())
+    env = monitor["jobs"]["monitor"]["steps"][-1]["env"]  # an entry's own token variable gets the token too
+    assert env["WH_TOKEN"] == env["GITHUB_TOKEN"] == "${{ secrets.SCHEMA_SYNC_TOKEN || github.token }}"

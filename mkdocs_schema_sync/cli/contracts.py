@@ -13,6 +13,7 @@ import click
 
 from ..contracts import install, output, policy
 from ..contracts.check import ContractReport, check_contracts
+from ..contracts.loader import display_path
 from ..contracts.model import DEFAULT_FILE, ContractFile
 from ..db import connection_spec
 from ..pipeline import load_catalog, read_from_snapshot
@@ -51,7 +52,8 @@ def validate(obj: CliState, fmt: str, use_snapshot: bool, output_file: Path | No
         click.echo(
             f"no contracts: {settings.contracts} does not exist (option `contracts`); nothing to validate", err=True
         )
-        empty = ContractReport(ContractFile(settings.contracts or Path(DEFAULT_FILE), DEFAULT_FILE), "none", "none")
+        path = settings.contracts or Path(DEFAULT_FILE)  # the file the report names: contracts.<name>.yml too
+        empty = ContractReport(ContractFile(path, display_path(path, settings.base_dir)), "none", "none")
         _write(output.render(empty, fmt), output_file)
         sys.exit(0)
     if use_snapshot:

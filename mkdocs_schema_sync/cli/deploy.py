@@ -30,9 +30,7 @@ def _open(settings: Settings, cfg: DeployConfig, target: str | None) -> Database
     if target is None and not settings.connection and settings.connection_error:
         fail(settings.connection_error)
     connection = run_core(target_connection, cfg, target, settings.connection)
-    spec = run_core(
-        parse_connection, connection, settings.base_dir, settings.connect_timeout, longest_statement=cfg.timeout
-    )
+    spec = run_core(parse_connection, connection, settings.base_dir, settings.connect_timeout)
     return run_core(open_database, spec, True)
 
 

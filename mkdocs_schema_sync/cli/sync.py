@@ -144,7 +144,7 @@ def init_ci(obj: CliState, schedule: str | None, force: bool, out_dir: Path | No
         schedule = run_core(parse_schedule, schedule, "--schedule")
     repo = run_core(Repo, settings.base_dir)
     branch = (settings.github.base if settings.github else None) or _default_branch(repo)
-    opts = run_core(options_for, settings, repo.root, obj.config_file, schedule, branch)
+    opts = run_core(options_for, obj.databases, repo.root, obj.config_file, schedule, branch)
     extras, apt = driver_extras(opts)
     chosen = run_core(install_spec.choose, install, [*extras, "site"] if install is None else extras)
     opts.install = install_lines(chosen.spec, apt)
@@ -154,7 +154,11 @@ def init_ci(obj: CliState, schedule: str | None, force: bool, out_dir: Path | No
     click.echo(f"install: {chosen.spec} (from {chosen.source})")
     if apt:
         click.echo(f"drivers: apt packages {', '.join(apt)} (no pip package brings them)")
-    secrets = list(dict.fromkeys([*opts.connection_env, *opts.notify_env, *(n for t in opts.targets for n in t.env)]))
+    secrets = list(
+        dict.fromkeys(
+            [*opts.connection_env, *opts.notify_env, *(n for d in opts.deploys for t in d.targets for n in t.env)]
+        )
+    )
     click.echo(
         f"next: add the repository secrets {', '.join([*secrets, opts.token_secret])}, enable GitHub Pages "
         "(source: GitHub Actions) and 'Allow GitHub Actions to create and approve pull requests'"

@@ -41,7 +41,7 @@ def load_contracts(path: Path | None, *, explicit: bool = True, base_dir: Path |
     """Read and check a contract file. A missing default file means no contracts (None)."""
     if path is None:
         return None
-    display = _display(path, base_dir)
+    display = display_path(path, base_dir)
     if not path.is_file():
         if explicit:
             raise SchemaSyncError(
@@ -55,7 +55,8 @@ def load_contracts(path: Path | None, *, explicit: bool = True, base_dir: Path |
     return parse_contracts(text, path, display)
 
 
-def _display(path: Path, base_dir: Path | None) -> str:
+def display_path(path: Path, base_dir: Path | None) -> str:
+    """The file as messages and reports name it: relative to mkdocs.yml's folder (or the current one)."""
     for base in (base_dir, Path.cwd()):
         if base is None:
             continue

@@ -47,11 +47,9 @@ class Database:
         that crash on that, the call is left in a worker thread and the connection is given up."""
         if self.stalled:
             self._raise_if_unreachable("", 0.0)
-        if not self.abandon_on_stall:
+        if not self.abandon_on_stall or self.watchdog.seconds <= 0:  # 0: no bound (a deploy's statement)
             with self.watchdog.guard():
                 return call()
-        if self.watchdog.seconds <= 0:  # no bound asked for (a deploy with `timeout: 0`)
-            return call()
         try:
             return call_with_deadline(call, self.watchdog.seconds, None)
         except DeadlinePassed:

@@ -60,26 +60,11 @@ def connection_spec(settings: Settings) -> ConnectionSpec:
 
 
 def parse_connection(
-    text: str,
-    base_dir: Path | None = None,
-    timeout: float = 10.0,
-    query_timeout: float = 60.0,
-    *,
-    longest_statement: float | None = -1.0,
+    text: str, base_dir: Path | None = None, timeout: float = 10.0, query_timeout: float = 60.0
 ) -> ConnectionSpec:
-    """Parse a connection URL or a raw ODBC string. Relative SQLite paths resolve against `base_dir`.
-
-    `longest_statement` bounds the driver's own read timeouts (default: `query_timeout`); None leaves them
-    out, for a deploy whose statements may run as long as they need (the watchdog still bounds catalog reads).
-    """
+    """Parse a connection URL or a raw ODBC string. Relative SQLite paths resolve against `base_dir`."""
     spec = _parse(text, base_dir, timeout)
     spec.query_timeout = query_timeout
-    bound = query_timeout if longest_statement is not None and longest_statement < 0 else longest_statement
-    if spec.odbc is not None and bound is not None:
-        dialect = get_dialect(spec.dialect) if spec.dialect else None
-        extra = dialect.odbc_timeouts(set(odbc_pairs(spec.odbc)), max(bound, query_timeout)) if dialect else []
-        if extra:
-            spec.odbc = spec.odbc.rstrip(";") + ";" + ";".join(extra)
     return spec
 
 

@@ -98,9 +98,9 @@ def job_id(prefix: str, name: str, taken: set[str]) -> str:
     return out
 
 
-_PLAN = """\
+PLAN_SCRIPT = """\
 status=0
-mkdocs-schema-sync -f {config} plan --target {target} > plan.txt 2>&1 || status=$?
+mkdocs-schema-sync -f {config} plan {args} > plan.txt 2>&1 || status=$?
 {{
   echo "### Deploy plan against {shown} (exit code $status)"
   echo "<pre>"
@@ -110,9 +110,8 @@ mkdocs-schema-sync -f {config} plan --target {target} > plan.txt 2>&1 || status=
 cat plan.txt
 exit "$status\""""
 
-_COMMIT_SNAPSHOT = """\
-mkdocs-schema-sync -f {config} snapshot
-git add -- {snapshot}
+COMMIT_SNAPSHOT = """\
+{take}git add -- {snapshot}
 if git diff --cached --quiet; then echo "the snapshot already matches the database"; exit 0; fi
 git -c user.name="schema-sync" -c user.email="schema-sync@users.noreply.github.com" \\
   commit -q -m "Snapshot after deploy ({sha})"
@@ -121,6 +120,16 @@ for try in 1 2 3; do
   git pull -q --rebase origin {branch}
 done
 exit 1"""
+
+
+def check_values(**values: str) -> None:
+    """Paths stay inside the repository, the branch is a branch name, nothing needs quoting YAML cannot do."""
+    for what, value in values.items():
+        plain(value, what)
+        if ".." in value.split("/"):
+            raise SchemaSyncError(f"deploy workflow: {what} {value!r} may not hold `..`")
+    if not _BRANCH.match(values.get("branch", "main")):
+        raise SchemaSyncError(f"deploy workflow: branch {values['branch']!r} is not a branch name")
 
 
 def deploy_workflow(
@@ -136,12 +145,7 @@ def deploy_workflow(
     """The workflow's YAML. Paths are relative to the repository root."""
     if not targets:
         raise SchemaSyncError("deploy workflow: `deploy.targets` names no target")
-    for what, value in (("config", config), ("migrations", migrations), ("branch", branch)):
-        plain(value, what)
-        if ".." in value.split("/"):
-            raise SchemaSyncError(f"deploy workflow: {what} {value!r} may not hold `..`")
-    if not _BRANCH.match(branch):
-        raise SchemaSyncError(f"deploy workflow: branch {branch!r} is not a branch name")
+    check_values(config=config, migrations=migrations, branch=branch)
     install = install or ["pip install 'mkdocs-schema-sync[postgres]'"]
     folder = migrations.strip("/")
     q = shlex.quote
@@ -157,7 +161,7 @@ def deploy_workflow(
             *setup_steps(install),
             {
                 "name": f"Plan against {first.name} (into the job summary)",
-                "run": _PLAN.format(config=q(config), target=q(first.name), shown=first.name),
+                "run": PLAN_SCRIPT.format(config=q(config), args=f"--target {q(first.name)}", shown=first.name),
             },
         ],
     }
@@ -199,8 +203,11 @@ def deploy_workflow(
                 *setup_steps(install, ref=branch),
                 {
                     "name": "Commit the snapshot of the deployed database",
-                    "run": _COMMIT_SNAPSHOT.format(
-                        config=q(config), snapshot=q(snapshot), branch=q(branch), sha="${GITHUB_SHA::12}"
+                    "run": COMMIT_SNAPSHOT.format(
+                        take=f"mkdocs-schema-sync -f {q(config)} snapshot\n",
+                        snapshot=q(snapshot),
+                        branch=q(branch),
+                        sha="${GITHUB_SHA::12}",
                     ),
                 },
             ],

@@ -284,10 +284,6 @@ class Dialect(ABC):
         """The ODBC string to connect with when the URL named no driver (`registered`: the driver manager's list)."""
         return odbc
 
-    def odbc_timeouts(self, keys: set[str], query_timeout: float) -> list[str]:
-        """`KEY=value` pairs that bound a query inside the ODBC driver (a client-side read timeout)."""
-        return []
-
     # ------------------------------------------------------------------ bounds and locks
 
     @contextlib.contextmanager

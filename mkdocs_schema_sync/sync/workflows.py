@@ -11,7 +11,8 @@ Two files, three with deploy targets:
   contract fails the check); on pushes to the default branch (a merged drift PR
   among them), `mkdocs build` without --strict, published to GitHub Pages, so the
   contracts page that shows a break goes out too.
-- `schema-deploy.yml` (when `deploy.targets` names targets): `deploy/workflow.py`.
+- `schema-deploy.yml` (when `deploy.targets` names targets): `deploy/workflow.py`; with `databases:`,
+  every database's targets (`deploy/workflow_databases.py`).
 
 Each job gets, as repository secrets, exactly the environment variables the
 options read (`!ENV VAR`, `${VAR}`: `config_refs`); a literal password in
@@ -21,6 +22,7 @@ from (`install_spec`) and the driver the configured database needs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ from urllib.parse import urlsplit
 from ..catalog.snapshot import read_snapshot
 from ..deploy.targets import parse_deploy
 from ..deploy.workflow import Target, deploy_workflow, dump, plain, secrets_env, setup_steps
+from ..deploy.workflow_databases import DatabaseDeploy, databases_deploy_workflow
 from ..dialects import dialect_for_odbc_driver, dialect_for_scheme
 from ..errors import SchemaSyncError
 from ..masking import mask
@@ -58,11 +61,14 @@ class CiOptions:
     install: list[str] = field(default_factory=lambda: ["pip install 'mkdocs-schema-sync[postgres]'"])
     token_secret: str = "SCHEMA_SYNC_TOKEN"
     token_env: str = "GITHUB_TOKEN"
+    more_token_env: list[str] = field(default_factory=list)  # `databases:` entries reading the token elsewhere
     branch: str = "main"
     connection_env: list[str] = field(default_factory=list)  # what `connection` reads
     notify_env: list[str] = field(default_factory=list)  # what `notify` reads
+    deploys: list[DatabaseDeploy] = field(default_factory=list)  # every database with deploy targets
+    # the single-connection form's deploy (its workflow's form is pinned); None: none, or `databases:`
     targets: list[Target] = field(default_factory=list)
-    migrations: str | None = None  # the deploy folder relative to the repository root; None: no deploy workflow
+    migrations: str | None = None  # the deploy folder relative to the repository root
     snapshot: str | None = None  # relative to the repository root
     dialects: list[str] = field(default_factory=list)
 
@@ -77,7 +83,7 @@ def _q(text: str) -> str:
 
 def drift_workflow(o: CiOptions) -> str:
     token = f"${{{{ secrets.{o.token_secret} || github.token }}}}"
-    env = {**secrets_env(o.connection_env + o.notify_env), o.token_env: token}
+    env = {**secrets_env(o.connection_env + o.notify_env), **{n: token for n in [o.token_env, *o.more_token_env]}}
     header = (
         "Written by `mkdocs-schema-sync init-ci`. Drift in the database becomes one pull request.\n"
         f"The schedule is UTC. Repository secrets: {', '.join([*o.connection_env, *o.notify_env, o.token_secret])}\n"
@@ -209,7 +215,11 @@ def _secrets(value: Any, where: str) -> list[str]:
     return [check_secret_name(n, where) for n in env_names(value)]
 
 
-def options_for(settings: Settings, repo_root: Path, config_file: Path, schedule: str | None, branch: str) -> CiOptions:
+def options_for(
+    databases: list[Settings], repo_root: Path, config_file: Path, schedule: str | None, branch: str
+) -> CiOptions:
+    """The workflows' options from every documented database (one, or each entry of `databases:`)."""
+    settings = databases[0]
     config = config_file.resolve()
     try:
         rel_config = config.relative_to(repo_root.resolve()).as_posix()
@@ -221,34 +231,60 @@ def options_for(settings: Settings, repo_root: Path, config_file: Path, schedule
     opts.config = plain(Path(rel_config).name, "config file name")
     if settings.github is not None:
         opts.token_env = settings.github.token_env
+    tokens = {s.github.token_env for s in databases if s.github is not None} - {opts.token_env}
+    opts.more_token_env = sorted(tokens)
     raw = raw_plugin_options(config_file)
-    opts.connection_env = _secrets(raw.get("connection"), "`connection`")
-    kinds = [_dialect_of(_resolved(raw.get("connection"))) or _dialect_of(settings.connection)]
-    for entry in raw.get("databases") or []:  # several databases: each entry's connection is a secret too
-        if isinstance(entry, dict):
-            where = f"`databases` entry {entry.get('name')!r}: `connection`"
-            opts.connection_env += [n for n in _secrets(entry.get("connection"), where) if n not in opts.connection_env]
-            kinds.append(_dialect_of(_resolved(entry.get("connection"))))
-    opts.notify_env = [n for n in _secrets(raw.get("notify"), "`notify`") if n not in opts.connection_env]
-    raw_deploy = raw.get("deploy") if isinstance(raw.get("deploy"), dict) else {}
-    raw_targets = raw_deploy.get("targets") if isinstance(raw_deploy.get("targets"), dict) else {}
-    deploy = parse_deploy(settings.deploy)
-    for name in deploy.targets:
-        value = raw_targets.get(name)
-        opts.targets.append(Target(name, _secrets(value, f"`deploy.targets.{name}`")))
-        # a target whose kind nothing tells (an unset `!ENV`): PostgreSQL, the common case (psycopg, harmless else)
-        kinds.append(_dialect_of(_resolved(value)) or _dialect_of(deploy.targets[name]) or "postgresql")
-    if opts.targets:
-        opts.migrations = (Path(workdir) / deploy.migrations).as_posix().removeprefix("./")
-    if settings.snapshot is not None:
-        try:
-            opts.snapshot = settings.snapshot.resolve().relative_to(repo_root.resolve()).as_posix()
-            if not any(kinds):
-                kinds.append(read_snapshot(settings.snapshot).dialect if settings.snapshot.is_file() else None)
-        except (ValueError, SchemaSyncError):
-            pass
+    multi = settings.name is not None
+    entries = [e if isinstance(e, dict) else {} for e in raw.get("databases") or []] if multi else [raw]
+    kinds: list[str | None] = []
+    for s, entry in zip(databases, entries, strict=False):
+        where = f"`databases` entry {s.name!r}: " if multi else ""
+        own = _secrets(entry.get("connection"), f"{where}`connection`")
+        opts.connection_env += [n for n in own if n not in opts.connection_env]
+        kinds.append(_dialect_of(_resolved(entry.get("connection"))) or _dialect_of(s.connection))
+        deploy = _deploy_of(s, entry, own, repo_root, workdir, where, kinds)
+        if deploy is not None:
+            opts.deploys.append(deploy)
+    notify = [(raw.get("notify"), "`notify`")]  # the site's webhooks, and with `databases:` each entry's own
+    if multi:
+        notify += [
+            (e.get("notify"), f"`databases` entry {s.name!r}: `notify`")
+            for s, e in zip(databases, entries, strict=False)
+        ]
+    for value, where in notify:
+        opts.notify_env += [n for n in _secrets(value, where) if n not in opts.connection_env + opts.notify_env]
+    if not multi and opts.deploys:  # the single-connection form: its workflow as it always was
+        only = opts.deploys[0]
+        opts.targets, opts.migrations, opts.snapshot = only.targets, only.migrations, only.snapshot
+    for s in databases:
+        if not any(kinds) and s.snapshot is not None and s.snapshot.is_file():
+            with contextlib.suppress(SchemaSyncError):
+                kinds.append(read_snapshot(s.snapshot).dialect)
     opts.dialects = list(dict.fromkeys(k for k in kinds if k))
     return opts
+
+
+def _deploy_of(
+    s: Settings, raw: dict[str, Any], env: list[str], repo_root: Path, workdir: str, where: str, kinds: list[str | None]
+) -> DatabaseDeploy | None:
+    """One database's deploy targets, folder and snapshot (None without targets); adds the targets' kinds."""
+    raw_deploy = raw.get("deploy") if isinstance(raw.get("deploy"), dict) else {}
+    raw_targets = raw_deploy.get("targets") if isinstance(raw_deploy.get("targets"), dict) else {}
+    deploy = parse_deploy(s.deploy)
+    targets = []
+    for name in deploy.targets:
+        value = raw_targets.get(name)
+        targets.append(Target(name, _secrets(value, f"{where}`deploy.targets.{name}`")))
+        # a target whose kind nothing tells (an unset `!ENV`): PostgreSQL, the common case (psycopg, harmless else)
+        kinds.append(_dialect_of(_resolved(value)) or _dialect_of(deploy.targets[name]) or "postgresql")
+    if not targets:
+        return None
+    snapshot = None
+    if s.snapshot is not None:
+        with contextlib.suppress(ValueError):
+            snapshot = s.snapshot.resolve().relative_to(repo_root.resolve()).as_posix()
+    migrations = (Path(workdir) / deploy.migrations).as_posix().removeprefix("./")
+    return DatabaseDeploy(s.name or "", targets, migrations, snapshot, env)
 
 
 def driver_extras(opts: CiOptions) -> tuple[list[str], list[str]]:
@@ -274,7 +310,11 @@ def install_lines(spec: str, apt: list[str]) -> list[str]:
 def write_workflows(folder: Path, opts: CiOptions, *, force: bool) -> list[Path]:
     """Write the files into `folder` (.github/workflows); refuses to overwrite unless `force`."""
     files = {DRIFT_FILE: drift_workflow(opts), DOCS_FILE: docs_workflow(opts)}
-    if opts.migrations is not None:
+    if opts.deploys and opts.migrations is None:  # `databases:`: every database's targets
+        files[DEPLOY_FILE] = databases_deploy_workflow(
+            databases=opts.deploys, config=opts.config_path, branch=opts.branch, install=opts.install
+        )
+    elif opts.migrations is not None:
         files[DEPLOY_FILE] = deploy_workflow(
             targets=opts.targets,
             config=opts.config_path,
