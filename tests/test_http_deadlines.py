@@ -131,3 +131,27 @@ def test_a_webhook_that_trickles_bytes_is_cut_at_the_total_deadline(raw_server: 
     error = post(Webhook(server.url + "/hook"), {"text": "x"}, timeout=2.0)
     assert error == "no complete answer within 2 s"
     assert time.monotonic() - start_time < 4
+
+
+def test_exchanges_work_from_a_thread_whose_event_loop_is_running(raw_server: list[RawServer]) -> None:
+    """An async host (or Playwright's sync API in this very test session) runs a loop in the calling thread:
+    `asyncio.run` refused it ("cannot be called from a running event loop") and every exchange failed."""
+    import asyncio
+
+    from mkdocs_schema_sync.contracts.notify import Webhook, post
+
+    pulls = start(raw_server, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n", b"[]")
+    hook = start(raw_server, b"HTTP/1.1 204 No Content\r\n\r\n")
+    trickle = start(raw_server, b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", b"x" * 100, trickle=1.0)
+
+    async def host() -> tuple[object, str | None, str | None]:
+        found = client(pulls.url).find_open_pr("b")  # synchronous calls, made while this loop runs
+        return (
+            found,
+            post(Webhook(hook.url + "/hook"), {"text": "x"}, 5.0),
+            post(Webhook(trickle.url + "/hook"), {"text": "x"}, 2.0),
+        )
+
+    found, delivered, cut = asyncio.run(host())
+    assert found is None and delivered is None
+    assert cut == "no complete answer within 2 s"  # the total deadline holds in the helper thread too

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from ..aio import run_async
 from ..errors import SchemaSyncError
 from ..files import read_json, write_json
 from ..masking import expand_env, get_logger, mask, register_secret
@@ -133,7 +134,7 @@ def post(hook: Webhook, body: dict[str, Any], timeout: float) -> str | None:
             return response.status_code
 
     try:
-        status = asyncio.run(exchange())
+        status = run_async(exchange)
     except TimeoutError:
         return f"no complete answer within {timeout:g} s"
     except Exception as exc:  # down, refused, DNS: never the build's problem

@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from ..aio import run_async
 from ..errors import SchemaSyncError
 from ..masking import get_logger, register_secret
 from ..settings import GitHubSettings
@@ -123,7 +124,7 @@ class GitHub:
                 return await asyncio.wait_for(c.request(method, path, **kwargs), self.timeout)
 
         try:
-            return asyncio.run(exchange())
+            return run_async(exchange)
         except TimeoutError:
             raise GitHubError(
                 f"the GitHub API at {self.gh.api_url} did not answer in full within {self.timeout:g} s "
