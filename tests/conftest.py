@@ -7,6 +7,7 @@ server is missing; locally it skips with the reason.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -43,6 +44,18 @@ DDL_PASSWORD = "secret-hunter2"
 GITHUB_TOKEN = "ghp_TestTokenForTheStandIn0123456789abcd"  # tests/github_stand_in.py accepts only this one
 TEST_SECRETS = (TEST_PASSWORD, WEBHOOK_SECRET, DDL_PASSWORD, GITHUB_TOKEN)
 _OUTPUT_SUFFIXES = {".html", ".md", ".json", ".xml", ".txt", ".log", ".js"}
+
+
+@pytest.fixture(autouse=True)
+def _mkdocs_logger_restored() -> Iterator[None]:
+    """The command sets the `mkdocs` logger to WARNING without propagation when a test runs it in-process;
+    put it back, so a later test's `caplog` still sees INFO lines (the suite's order must not matter)."""
+    logger = logging.getLogger("mkdocs")
+    handlers, level, propagate = logger.handlers[:], logger.level, logger.propagate
+    yield
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
+    logger.propagate = propagate
 
 
 @pytest.hookimpl(hookwrapper=True)
