@@ -152,6 +152,12 @@ def test_exchanges_work_from_a_thread_whose_event_loop_is_running(raw_server: li
             post(Webhook(trickle.url + "/hook"), {"text": "x"}, 2.0),
         )
 
-    found, delivered, cut = asyncio.run(host())
+    # a thread of its own: the test session's main thread may run a loop already (Playwright's sync API)
+    results: list[tuple[object, str | None, str | None]] = []
+    thread = threading.Thread(target=lambda: results.append(asyncio.run(host())))
+    thread.start()
+    thread.join(timeout=60)
+    assert results, "the host loop did not finish"
+    found, delivered, cut = results[0]
     assert found is None and delivered is None
     assert cut == "no complete answer within 2 s"  # the total deadline holds in the helper thread too
