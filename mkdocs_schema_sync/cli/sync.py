@@ -19,7 +19,7 @@ from ..sync.git import Repo
 from ..sync.monitor import Monitor, PassResult
 from ..sync.workflows import driver_extras, install_lines, options_for, write_workflows
 from ..untrusted import safe_lines
-from .common import CliState, fail, progress, run_core
+from .common import CliState, fail, progress, run_core, say
 from .databases import DATABASE_HELP, each_database
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$")
@@ -46,9 +46,8 @@ def _one_pass(monitor: Monitor) -> PassResult:
 
 
 def _echo(result: PassResult) -> None:
-    """The pass's lines name tables: one line each, no CI workflow command (`untrusted.safe_lines`)."""
-    if result.lines:
-        click.echo(safe_lines(result.lines))
+    """The pass's lines name tables (and an idle pass repeats stored contract lines): the one CI-output path."""
+    say(*result.lines)
 
 
 @click.command()
