@@ -777,10 +777,17 @@ def _mask_texts(catalog: Catalog) -> None:
     """Comments and defaults are masked as they enter the model: a `password=…` or `user:pw@host` kept there
     would reach pages, snapshots and diffs. (Definitions are shown as the database has them.)"""
 
-    def masked(value: str | None) -> str | None:
-        return mask(value) if value else value
+    seen: dict[str, str] = {}  # defaults and comments repeat (`0`, `now()`): each distinct text masked once
 
-    catalog.schema_comments = {k: mask(v) if v else v for k, v in catalog.schema_comments.items()}
+    def masked(value: str | None) -> str | None:
+        if not value:
+            return value
+        out = seen.get(value)
+        if out is None:
+            out = seen[value] = mask(value)
+        return out
+
+    catalog.schema_comments = {k: masked(v) for k, v in catalog.schema_comments.items()}
     for t in catalog.tables:
         t.comment = masked(t.comment)
         for c in t.columns:
