@@ -6,16 +6,19 @@ settings -> load_catalog (live, or the snapshot when offline) -> DocModel -> ren
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from .catalog import Catalog
 from .catalog.descriptions import load_descriptions
+from .catalog.patch import patched
 from .catalog.snapshot import read_snapshot, snapshot_time
 from .contracts import policy
 from .db import ConnectionSpec, Database, connection_spec, open_database
-from .drift.log import DriftEntry, JsonLog, json_log_path, read_state, utc_now
+from .drift.log import DriftEntry, JsonLog, json_log_path, newest_id, read_since, read_state, utc_now
 from .drift.poller import BuildDrift, capture_at_build, drift_from_json
+from .drift.touched import touched_tables
 from .errors import ConnectError, SchemaSyncError, Unreachable
 from .masking import get_logger
 from .render.changelog import add_change_log
@@ -38,6 +41,18 @@ class LoadedCatalog:
     drift: list[DriftEntry] | None = None  # newest first; None: no drift log
     drift_warning: str | None = None
     sync: SyncInfo | None = None  # for the status page; None: no status page (pages a monitor commits)
+    # for the next read (`mkdocs serve`): the unfiltered catalog, the drift log's newest row before it was
+    # read (None: no triggers fill the log), when the catalog was last read whole, and what this read did
+    raw: Catalog | None = None
+    log_id: int | None = None
+    read_whole_at: float = 0.0
+    read_tables: int | None = None  # tables re-read by a partial read; None: the whole catalog was read
+
+
+#: a partial re-read is trusted this long; then the next change reads the whole catalog again
+FULL_READ_EVERY = 600.0
+#: more new drift-log rows than this since the last read: reading everything is as cheap
+PARTIAL_ROWS_MAX = 50
 
 
 MONITOR_STATE = "monitor_last_pass"  # written by sync.monitor after each pass
@@ -76,11 +91,22 @@ def sync_info(settings: Settings, db: Database | None) -> SyncInfo:
     return info
 
 
-def read_live(settings: Settings, spec: ConnectionSpec | None = None) -> LoadedCatalog:
+def read_live(
+    settings: Settings, spec: ConnectionSpec | None = None, previous: LoadedCatalog | None = None
+) -> LoadedCatalog:
+    """The live catalog. With `previous` (the last read of a running `serve`) and a drift log that triggers
+    fill, only the tables named by the log's rows since then are read again (see `drift.touched`)."""
     spec = spec or connection_spec(settings)
     with open_database(spec) as db:
         signal = db.dialect.change_signal(db)
-        catalog = db.dialect.read_catalog(db, row_counts=settings.row_counts)
+        log_id = _logged_up_to(db) if settings.drift_log else None  # before the catalog: no row falls between
+        partial = _read_changed(db, previous, log_id, settings.row_counts)
+        if partial is not None:
+            catalog, touched = partial
+            whole_at = previous.read_whole_at if previous is not None else 0.0
+        else:
+            catalog, touched = db.dialect.read_catalog(db, row_counts=settings.row_counts), None
+            whole_at = time.monotonic()
         drift = capture_at_build(db, settings, catalog, signal) if settings.drift_log else BuildDrift(None)
         info = sync_info(settings, db)
         shown = spec.display if settings.show_connection else spec.public(db.dialect.label)
@@ -88,7 +114,42 @@ def read_live(settings: Settings, spec: ConnectionSpec | None = None) -> LoadedC
     source = SourceInfo("live", shown, connection=spec.display)
     loaded = LoadedCatalog(select_tables(catalog, settings), source, signal)
     loaded.drift, loaded.drift_warning, loaded.sync = drift.entries, drift.warning, info
+    loaded.raw, loaded.log_id, loaded.read_whole_at, loaded.read_tables = catalog, log_id, whole_at, touched
     return loaded
+
+
+def _logged_up_to(db: Database) -> int | None:
+    """The drift log's newest id when DDL triggers fill it (each change names its objects), else None."""
+    try:
+        state = read_state(db, names=("mode",))
+    except SchemaSyncError:
+        db.rollback_quietly()
+        return None
+    if state is None or not db.dialect.triggers_installed(state):
+        return None
+    return newest_id(db)
+
+
+def _read_changed(
+    db: Database, previous: LoadedCatalog | None, log_id: int | None, row_counts: bool
+) -> tuple[Catalog, int] | None:
+    """`previous`'s catalog with the tables the new drift-log rows name read again, and how many were read;
+    None when the whole catalog must be read (no previous read, no trigger log, too old, unbounded rows)."""
+    if previous is None or previous.raw is None or previous.log_id is None or log_id is None:
+        return None
+    if log_id < previous.log_id or time.monotonic() - previous.read_whole_at > FULL_READ_EVERY:
+        return None
+    rows = read_since(db, previous.log_id) if log_id > previous.log_id else []
+    if rows is None or len(rows) > PARTIAL_ROWS_MAX:
+        return None
+    names = touched_tables(rows, previous.raw, db.dialect.split_migration)
+    if names is None:
+        return None
+    if not names:
+        return previous.raw, 0
+    fresh = db.dialect.read_tables(db, names, row_counts=row_counts)
+    log.debug("re-read %d table(s) named by %d drift-log row(s)", len(fresh.tables), len(rows))
+    return patched(previous.raw, fresh, names), len(fresh.tables)
 
 
 def unreachable(settings: Settings, spec: ConnectionSpec, exc: ConnectError) -> str:
@@ -134,15 +195,16 @@ def named_for_connection(catalog: Catalog, settings: Settings) -> Catalog:
     return catalog.renamed("", database) if database else catalog
 
 
-def load_catalog(settings: Settings) -> LoadedCatalog:
-    """The live catalog; when the database cannot be reached, the snapshot (unless on_unreachable: fail)."""
+def load_catalog(settings: Settings, previous: LoadedCatalog | None = None) -> LoadedCatalog:
+    """The live catalog; when the database cannot be reached, the snapshot (unless on_unreachable: fail).
+    `previous`: the last read of a running `serve`, which a change may only patch (see `read_live`)."""
     if not settings.connection:
         if settings.connection_error:
             raise SchemaSyncError(settings.connection_error)
         return read_from_snapshot(settings, "No `connection` is configured")
     spec = connection_spec(settings)
     try:
-        return read_live(settings, spec)
+        return read_live(settings, spec, previous if previous is not None and previous.source.kind == "live" else None)
     except Unreachable as exc:
         if settings.on_unreachable == "fail":
             raise SchemaSyncError(f"{exc.message} (on_unreachable: fail)") from None

@@ -16,8 +16,8 @@ from deploy_helpers import project
 from mkdocs_schema_sync.catalog.diff import diff_catalogs
 from mkdocs_schema_sync.db import open_database, parse_connection
 from mkdocs_schema_sync.deploy.apply import Deployer, DeployOptions
-from mkdocs_schema_sync.deploy.touched import touched_names
 from mkdocs_schema_sync.dialects.postgres import PostgresDialect
+from mkdocs_schema_sync.dialects.touched import touched_names
 from mkdocs_schema_sync.render.diff_formats import to_text
 from mkdocs_schema_sync.settings import Settings
 

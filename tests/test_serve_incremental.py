@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import Site, mkdocs_build, write_site
+from conftest import ServerDB, Site, cli, mkdocs_build, pg_execute, write_site
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -109,6 +109,65 @@ def test_rebuild_after_a_change_equals_a_clean_build(tmp_path: Path, scout_db: P
         build(_config(site.root, served), serve_url=SERVE_URL, dirty=dirty)
         assert (served / "schema" / "main" / "promo" / "index.html").is_file()
         _same_as_a_clean_build(site, served)
+    finally:
+        plugin.on_shutdown()
+        MkDocsConfig.plugins.plugin_cache.clear()  # type: ignore[attr-defined]
+
+
+PG_SCHEMA = """
+CREATE TABLE customers (id integer PRIMARY KEY, name text);
+CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer REFERENCES customers (id), total numeric);
+CREATE TABLE items (id serial PRIMARY KEY, order_id integer REFERENCES orders (id), sku text);
+CREATE TABLE notes (id integer PRIMARY KEY, body text);
+COMMENT ON TABLE notes IS 'Free text';
+"""
+
+
+def test_serve_after_a_logged_change_reads_only_the_tables_it_named(tmp_path: Path, pg_db: ServerDB) -> None:
+    """PostgreSQL with event triggers: each change re-reads the tables its drift-log rows name (or the whole
+    catalog when they cannot say), and after every one the served site is a clean build's."""
+    pg_execute(pg_db, PG_SCHEMA)
+    site = write_site(
+        tmp_path / "s",
+        f"connection: {pg_db.url('postgresql')}\nwatch_interval: 0",
+        extra_yaml=f"site_url: {SERVE_URL}",
+    )
+    assert cli("install-triggers", cwd=site.root).returncode == 0
+    served = tmp_path / "served"
+    MkDocsConfig.plugins.plugin_cache.clear()  # type: ignore[attr-defined]
+    first = _config(site.root, served)
+    first.plugins.on_startup(command="serve", dirty=True)
+    plugin = first.plugins["schema-sync"]
+    pages = served / "schema" / "public"
+    try:
+        build(first, serve_url=SERVE_URL, dirty=True)
+        assert plugin._last_read[0].read_tables is None  # the first read is whole
+
+        def change(sql: str) -> int | None:
+            pg_execute(pg_db, sql)
+            plugin.invalidate()
+            build(_config(site.root, served), serve_url=SERVE_URL, dirty=True)
+            _same_as_a_clean_build(site, served)
+            return plugin._last_read[0].read_tables
+
+        assert change("ALTER TABLE orders ADD COLUMN promo_code varchar(12)") == 1
+        assert "promo_code" in (pages / "orders" / "index.html").read_text()
+        # two statements in one query string, an index and a column comment
+        assert (
+            change("CREATE INDEX ix_customers_name ON customers (name); COMMENT ON COLUMN customers.name IS 'Full'")
+            == 1
+        )
+        # a new table joined to one that exists: both read (the old one's page lists the new reference)
+        assert change("CREATE TABLE promo (id integer PRIMARY KEY, order_id integer REFERENCES orders (id))") == 2
+        assert "promo/" in (pages / "orders" / "index.html").read_text()
+        assert change("DROP TABLE promo") == 0  # nothing left to read: its page is gone, orders' link too
+        assert not (pages / "promo" / "index.html").exists()
+        assert "promo/" not in (pages / "orders" / "index.html").read_text()
+        # the whole catalog, where the rows cannot bound the change: a routine; a column owning a sequence
+        assert change("CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'") is None
+        assert change("CREATE TRIGGER notes_touch BEFORE UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION touch()") == 1
+        assert "notes_touch" in (pages / "notes" / "index.html").read_text()
+        assert change("ALTER TABLE items DROP COLUMN id") is None  # items_id_seq goes with it
     finally:
         plugin.on_shutdown()
         MkDocsConfig.plugins.plugin_cache.clear()  # type: ignore[attr-defined]

@@ -31,6 +31,7 @@ from ..db import Database
 from ..db.locks import session_lock
 from ..db.problems import first_line
 from ..dialects.statements import Statement
+from ..dialects.touched import touched_names
 from ..drift.log import DEPLOYED_STATE, read_state, save_state_value
 from ..drift.poller import DeployTag, Poller
 from ..errors import SchemaSyncError
@@ -55,7 +56,6 @@ from .history import (
 )
 from .plan import FileState, Status, classify
 from .steps import groups, is_data, progress_text, transaction_refusals
-from .touched import touched_names
 
 log = get_logger("deploy")
 

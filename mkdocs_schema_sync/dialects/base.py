@@ -186,16 +186,16 @@ class Dialect(ABC):
     def read_catalog(self, db: Connection, *, row_counts: bool = True) -> Catalog:
         """Every table and view outside `system_schemas`."""
 
-    def read_tables(self, db: Connection, names: Collection[str]) -> Catalog:
+    def read_tables(self, db: Connection, names: Collection[str], *, row_counts: bool = False) -> Catalog:
         """Only the tables and views whose name, compared case-insensitively, is one of `names` (in any
-        schema), with their members and triggers; no schema comments, routines, types or sequences, no
-        row counts.
+        schema), with their members and triggers (and row counts, if asked); no schema comments,
+        routines, types or sequences.
 
         What a contract check or a change to a few tables needs, at a cost that grows with them, not
         with the catalog. This default reads everything and keeps the named ones; a dialect that can
         filter in its queries overrides it.
         """
-        return only_tables(self.read_catalog(db, row_counts=False), names)
+        return only_tables(self.read_catalog(db, row_counts=row_counts), names)
 
     @abstractmethod
     def change_signal(self, db: Connection) -> str:

@@ -139,6 +139,22 @@ def _entries(rows: list[tuple[Any, ...]]) -> list[DriftEntry]:
     return [entry_from(dict(zip(LOG_COLUMNS, row, strict=True))) for row in rows]
 
 
+def newest_id(db: Database) -> int | None:
+    """The id of the drift log's newest row (0: an empty log; None: no log, or it cannot be read)."""
+    try:
+        rows = db.query(f"SELECT max(id) FROM {db.dialect.log_table}")
+    except SchemaSyncError:
+        db.rollback_quietly()
+        return None
+    return _int_or_none(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+
+def read_since(db: Database, after: int) -> list[DriftEntry] | None:
+    """Every row newer than id `after`, oldest first (None: no drift log)."""
+    sql = f"SELECT {', '.join(LOG_COLUMNS)} FROM {db.dialect.log_table} WHERE id > {db.param} ORDER BY id"
+    return _select_log(db, sql, (after,))
+
+
 def read_pending(db: Database, *, synced_to: str | None = None) -> list[DriftEntry] | None:
     """Every row still `pending` (oldest first); rows a deploy recorded (`deployed`) or already synced are not.
 

@@ -58,8 +58,11 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         # `serve`: pages rendered again only when their inputs changed, dirty rebuilds, no 404 (incremental.py)
         self.dirty = False
         self._page_caches: dict[int, PageCache] = {}  # per database, by its position
+        self._last_read: dict[int, LoadedCatalog] = {}  # per database: what a change re-reads only in part
         self._hashes: dict[str, str] = {}  # page -> digest of its text as the last finished build wrote it
         self._next_hashes: dict[str, str] = {}
+        self._written: dict[str, str] = {}  # page -> the file the last build wrote it to (serve --dirty)
+        self._next_written: dict[str, str] = {}
         self._search = SearchIndex()
         self._staging: Staging | None = None
         self._nav_shape: list[Any] | None = None
@@ -133,7 +136,11 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         with self._cache_lock:
             loaded = self._cache.get(key)
         if loaded is None:
-            loaded = load_catalog(settings)  # one database down falls back to its snapshot alone
+            previous = self._last_read.get(index) if self.is_serve else None
+            loaded = load_catalog(settings, previous)  # one database down falls back to its snapshot alone
+            self._last_read[index] = loaded
+            if loaded.read_tables is not None:
+                log.info("re-read %d table(s) the drift log named", loaded.read_tables)
             with self._cache_lock:
                 self._cache[key] = loaded
             watcher = self._watchers.get(index)
@@ -204,6 +211,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         own = site_pages(self.root, self.config.title, site) if self.multi else {}
         self.generated = []
         self._next_hashes = {}
+        self._next_written = {}
         for path, text in [*own.items(), *((p, t) for *_, pages in sections for p, t in pages.items())]:
             if files.get_file_from_path(path) is not None:
                 raise PluginError(
@@ -214,6 +222,7 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             inclusion = self._inclusion(path, table_pages)
             page = GeneratedPage.generated(config, path, content=text, inclusion=inclusion)
             self._next_hashes[path] = digest(text)
+            self._next_written[path] = page.abs_dest_path
             page.changed = self._hashes.get(path) != self._next_hashes[path]
             files.append(page)
             self.generated.append(path)
@@ -275,6 +284,10 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
             text_titles_in_search_index(config, self.root)
             self._search.finish(config, self.dirty)
             self._hashes = self._next_hashes  # this build wrote them
+            if self.dirty:  # a dirty build removes nothing: the page of a dropped table would stay served
+                for path in set(self._written) - set(self._next_written):
+                    Path(self._written[path]).unlink(missing_ok=True)
+            self._written = self._next_written
 
     @event_priority(-100)  # last: every plugin has written its files
     def _publish(self, *, config: MkDocsConfig) -> None:

@@ -40,8 +40,8 @@ class PostgresDialect(Dialect):
     def read_catalog(self, db: Connection, *, row_counts: bool = True) -> Catalog:
         return catalog.read_catalog(db, row_counts=row_counts)
 
-    def read_tables(self, db: Connection, names: Collection[str]) -> Catalog:
-        return catalog.read_catalog(db, row_counts=False, names=names)
+    def read_tables(self, db: Connection, names: Collection[str], *, row_counts: bool = False) -> Catalog:
+        return catalog.read_catalog(db, row_counts=row_counts, names=names)
 
     def change_signal(self, db: Connection) -> str:
         return catalog.change_signal(db)
