@@ -168,6 +168,10 @@ def test_serve_after_a_logged_change_reads_only_the_tables_it_named(tmp_path: Pa
         assert change("CREATE TRIGGER notes_touch BEFORE UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION touch()") == 1
         assert "notes_touch" in (pages / "notes" / "index.html").read_text()
         assert change("ALTER TABLE items DROP COLUMN id") is None  # items_id_seq goes with it
+        # a change the triggers did not log (the signal moved, no new row): the whole catalog
+        pg_execute(pg_db, "ALTER EVENT TRIGGER schema_sync_ddl_command_end DISABLE")
+        assert change("ALTER TABLE notes ADD COLUMN missed text") is None
+        assert "missed" in (pages / "notes" / "index.html").read_text()
     finally:
         plugin.on_shutdown()
         MkDocsConfig.plugins.plugin_cache.clear()  # type: ignore[attr-defined]
