@@ -12,12 +12,13 @@ from pathlib import Path
 import click
 
 from ..db import Database, connection_spec, open_database
+from ..deploy.workflow_databases import deploy_environments
 from ..errors import ConnectError, SchemaSyncError, Unreachable
 from ..settings import Settings, parse_schedule
 from ..sync import install_spec
 from ..sync.git import Repo
 from ..sync.monitor import Monitor, PassResult
-from ..sync.workflows import driver_extras, install_lines, options_for, write_workflows
+from ..sync.workflows import CiOptions, driver_extras, install_lines, options_for, write_workflows
 from ..untrusted import one_line, safe_lines
 from .common import CliState, fail, progress, run_core, say
 from .databases import DATABASE_HELP, each_database
@@ -173,8 +174,23 @@ def init_ci(obj: CliState, schedule: str | None, force: bool, out_dir: Path | No
         f"next: add the repository secrets {', '.join([*secrets, opts.token_secret])}, enable GitHub Pages "
         "(source: GitHub Actions) and 'Allow GitHub Actions to create and approve pull requests'"
     )
+    environments = _deploy_environments(opts)
+    if environments:
+        click.echo(
+            "deploy jobs run in the GitHub environments "
+            + ", ".join(f"{name} ({', '.join(env) or 'no secret'})" for name, env in environments)
+            + ": give the later ones required reviewers; a target's secrets may be set on its environment instead"
+        )
     if "postgresql" in opts.dialects:
         click.echo("PostgreSQL on a runner: write the secret as postgresql+psycopg://… (the runner has no psqlODBC)")
+
+
+def _deploy_environments(opts: CiOptions) -> list[tuple[str, list[str]]]:
+    """The GitHub environment of each deploy job and the secrets it reads: the target's name, or with
+    `databases:` DATABASE-TARGET (two databases' `production` are two environments)."""
+    if opts.migrations is not None:  # the single-connection form
+        return [(t.name, list(t.env)) for t in opts.targets]
+    return deploy_environments(opts.deploys)
 
 
 def _default_branch(repo: Repo) -> str:
