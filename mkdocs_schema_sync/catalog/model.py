@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -764,8 +765,19 @@ def object_key(schema: str, name: str) -> str:
     return f"{schema}.{name}" if schema else name
 
 
+#: a UTF-16 half on its own: SQL Server's NVARCHAR keeps unpaired ones, and a driver may hand them over
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def canonical_json(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    """The snapshot text: UTF-8-writable JSON. A lone surrogate in database text is written as its JSON
+    escape (`\\ud800`), which reads back as the same code point, so the hashes stay what they were."""
+    text = json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # JSON's structure is ASCII: a surrogate can only be inside a string
+        text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text
 
 
 def sha256_of(data: Any) -> str:

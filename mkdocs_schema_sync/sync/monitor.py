@@ -91,6 +91,9 @@ class PassResult:
     branch: str | None = None
     text: pr_body.PullRequestText | None = None
     commit: str | None = None
+    #: the broken contracts could not be sent (a webhook's `!ENV` variable is unset): the pass did everything
+    #: else (pull request, rows marked, pass recorded), and the command then fails with this
+    problem: str | None = None
 
 
 def database_name(settings: Settings, db: Database) -> str:
@@ -198,6 +201,7 @@ class Monitor:
         self.poll = poll
         self._github = github or (lambda gh: GitHub(gh, token_from_env(gh)))
         self._retry = False  # a webhook failed: the next pass must not be idle, it sends again
+        self._problem: str | None = None  # why the broken contracts could not be sent at all (see _notify)
 
     def run_pass(self, db: Database) -> PassResult:
         branch = sync_branch(self.settings, db)
@@ -221,7 +225,7 @@ class Monitor:
     def _pass(self, db: Database, branch: str) -> PassResult:
         settings = self.settings
         lines: list[str] = []
-        self._retry = False
+        self._retry, self._problem = False, None
         # read before anything else: the next pass compares it to know whether anything can have changed
         logged = self.poll and not self.dry_run and _triggers_log(db)
         signal = db.dialect.change_signal(db) if self.poll and not self.dry_run and not logged else None
@@ -254,8 +258,9 @@ class Monitor:
             lines.append("no `github:` option: drift is logged, no pull request is opened")
             if signal is not None:
                 note = resume.note(None, None, self._retry)
-                store.save_pass({"time": utc_now(), "action": "no-github", "broken": broken_lines, **note})
-            return PassResult("no-github", lines)
+                info = {"time": utc_now(), "action": "no-github", "broken": broken_lines, **note}
+                store.save_pass({**info, "error": self._problem} if self._problem else info)
+            return PassResult("no-github", lines, problem=self._problem)
         if settings.snapshot is None:
             raise SchemaSyncError("the `snapshot` option is empty: a pull request carries the snapshot file")
 
@@ -308,19 +313,19 @@ class Monitor:
             result.marked = store.mark(entries, ref)
         if result.marked:
             result.lines.append(f"marked {result.marked} drift-log row(s) synced ({ref})")
+        result.problem = self._problem
         if not self.dry_run:
             head = None if result.action in ("no-drift", "closed") else (result.commit or state.head_sha)
-            store.save_pass(
-                {
-                    "time": utc_now(),
-                    "action": result.action,
-                    "pr": result.pr_url,
-                    "sha256": sha,
-                    "rows": result.marked,
-                    "broken": broken_lines,  # an idle pass says them again: still broken, nothing re-read
-                    **resume.note(state.base_sha, head, self._retry),
-                }
-            )
+            info = {
+                "time": utc_now(),
+                "action": result.action,
+                "pr": result.pr_url,
+                "sha256": sha,
+                "rows": result.marked,
+                "broken": broken_lines,  # an idle pass says them again: still broken, nothing re-read
+                **resume.note(state.base_sha, head, self._retry),
+            }
+            store.save_pass({**info, "error": self._problem} if self._problem else info)  # the status page says it
         return result
 
     def _idle(self, store: DriftStore, resume: Resume, branch: str) -> PassResult | None:
@@ -459,8 +464,16 @@ class Monitor:
         result.lines.append(f"deleted branch {branch}")
 
     def _notify(self, report: ContractReport | None, db: Database) -> None:
-        if report is not None:
+        """Send the newly broken contracts. When they cannot be sent at all (a webhook's `!ENV` variable is unset:
+        only a command that notifies needs it), the pass still finishes its bookkeeping (the pull request is
+        open, the rows must be marked) and fails afterwards; the next pass is not idle, so it tries again."""
+        if report is None:
+            return
+        try:
             self._retry = notified.notify(report, self.settings, db.spec.display, db).failed > 0
+        except SchemaSyncError as exc:
+            db.rollback_quietly()
+            self._retry, self._problem = True, exc.message
 
 
 class Resume:
