@@ -595,6 +595,11 @@ def register_secret(value: str | None) -> None:
         _registered.add(value)
 
 
+def registered_count() -> int:
+    """How many secrets are registered: what `mask` gives for a text changes only when this does."""
+    return len(_registered)
+
+
 def _registered_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for secret in _registered:

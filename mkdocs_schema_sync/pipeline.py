@@ -151,7 +151,7 @@ def _read_changed(
         return previous.raw, 0
     fresh = db.dialect.read_tables(db, names, row_counts=row_counts)
     log.debug("re-read %d table(s) named by %d drift-log row(s)", len(fresh.tables), len(rows))
-    return patched(previous.raw, fresh, names), len(fresh.tables)
+    return patched(previous.raw, fresh, names).keeping_hashes(previous.catalog), len(fresh.tables)
 
 
 def unreachable(settings: Settings, spec: ConnectionSpec, exc: ConnectError) -> str:

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..masking import mask
+from ..masking import mask, registered_count
 
 SNAPSHOT_FORMAT = 1
 
@@ -644,11 +644,43 @@ class Catalog:
         }
         return {kind: objs for kind, objs in maps.items() if objs}
 
+    def table_hashes(self) -> dict[str, str]:
+        """SHA-256 per table key, computed once per catalog, and reused from the catalog it was made from
+        (`keeping_hashes`) for the very same table objects. A catalog's tables are not edited once it is
+        built: descriptions and clipping edit a deep copy, which starts without them (`__getstate__`)."""
+        found: dict[str, str] | None = self.__dict__.get("_table_hashes")
+        if found is None:
+            seed: dict[str, tuple[int, str]] = self.__dict__.pop("_hash_seed", {})
+            found = {}
+            for t in self.tables:
+                known = seed.get(t.key)
+                found[t.key] = known[1] if known is not None and known[0] == id(t) else t.sha256()
+            self.__dict__["_table_hashes"] = found
+        return found
+
+    def keeping_hashes(self, source: Catalog) -> Catalog:
+        """This catalog, told that the tables it shares with `source` (the same objects) hash as they did there."""
+        if "_table_hashes" in self.__dict__:
+            return self
+        seed: dict[str, tuple[int, str]] = self.__dict__.setdefault("_hash_seed", {})
+        known = source.__dict__.get("_table_hashes")
+        if known is not None:
+            seed.update((t.key, (id(t), known[t.key])) for t in source.tables if t.key in known)
+        else:
+            seed.update(source.__dict__.get("_hash_seed", {}))
+        return self
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_table_hashes", None)
+        state.pop("_hash_seed", None)
+        return state
+
     def object_hashes(self) -> dict[str, str]:
         """SHA-256 per object: tables by key, the other kinds as `kind:key`."""
         if (p := self.portable()) is not self:
             return p.object_hashes()
-        hashes = {t.key: t.sha256() for t in self.tables}
+        hashes = dict(self.table_hashes())
         for kind, objs in self.kind_maps().items():
             hashes.update({f"{kind}:{key}": o.sha256() for key, o in objs.items()})
         return hashes
@@ -656,7 +688,7 @@ class Catalog:
     def sha256(self) -> str:
         if (p := self.portable()) is not self:
             return p.sha256()
-        data: dict[str, Any] = {"dialect": self.dialect, "objects": {t.key: t.sha256() for t in self.tables}}
+        data: dict[str, Any] = {"dialect": self.dialect, "objects": dict(self.table_hashes())}
         for kind, objs in self.kind_maps().items():
             data[kind] = {key: o.sha256() for key, o in objs.items()}
         return sha256_of(data)
@@ -669,7 +701,7 @@ class Catalog:
             "dialect": self.dialect,
             "sha256": self.sha256(),
             "schema_comments": dict(sorted(self.schema_comments.items())),
-            "objects": {t.key: {"sha256": t.sha256(), **t.canonical()} for t in self.tables},
+            "objects": {t.key: {"sha256": self.table_hashes()[t.key], **t.canonical()} for t in self.tables},
         }
         for kind, objs in self.kind_maps().items():
             data[kind] = {key: {"sha256": o.sha256(), **o.canonical()} for key, o in objs.items()}
@@ -785,11 +817,21 @@ def sha256_of(data: Any) -> str:
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+_MASKED: dict[str, str] = {}  # text -> masked text
+_MASKED_MAX = 1_000_000
+_masked_for = -1  # registered_count() when _MASKED was filled
+
+
 def _mask_texts(catalog: Catalog) -> None:
     """Comments and defaults are masked as they enter the model: a `password=…` or `user:pw@host` kept there
     would reach pages, snapshots and diffs. (Definitions are shown as the database has them.)"""
 
-    seen: dict[str, str] = {}  # defaults and comments repeat (`0`, `now()`): each distinct text masked once
+    global _masked_for
+    if _masked_for != registered_count() or len(_MASKED) > _MASKED_MAX:
+        _MASKED.clear()
+        _masked_for = registered_count()
+    seen = _MASKED  # defaults and comments repeat (`0`, `now()`), and a serve rebuild builds catalogs of the
+    # same texts again: each distinct text is masked once per process (until another secret is registered)
 
     def masked(value: str | None) -> str | None:
         if not value:

@@ -288,6 +288,10 @@ def _undecodable_template(exc: UnicodeDecodeError, template: str) -> tuple[str, 
     return Path(name).name, data
 
 
+#: the home page lists a schema's tables and views when it has at most this many (else its schema page does)
+INDEX_LIST_MAX = 500
+
+
 class Renderer:
     def __init__(self, model: DocModel) -> None:
         self.model = model
@@ -435,7 +439,9 @@ class Renderer:
                     "comment": self.catalog.schema_comments.get(schema),
                     "tables": sum(1 for t in tables if not t.is_view),
                     "views": sum(1 for t in tables if t.is_view),
-                    "tables_list": tables,
+                    # listed here only when few: at thousands, the list is its schema page's, and a change to
+                    # one table would render (and MkDocs convert) both long pages again
+                    "tables_list": tables if len(tables) <= INDEX_LIST_MAX else [],
                     "partitions": sum(1 for t in self.catalog.in_schema(schema) if t.is_partition),
                     "routines": len(self.catalog.routines_in(schema)),
                     "types": len(self.catalog.types_in(schema)),
