@@ -175,3 +175,31 @@ def test_webhook_messages_are_escaped_for_their_receiver(hostile_site: Path) -> 
     generic = by_kind["generic"]
     assert "\n" not in generic["text"] and one_line(TABLE) in generic["text"]
     assert any(TABLE in reason for reason in generic["reasons"])  # the data fields stay exact
+
+
+def test_a_lone_surrogate_in_database_text_reaches_every_webhook(tmp_path: Path) -> None:
+    """A column type holding a UTF-16 half (as SQL Server's NVARCHAR can): the generic payload's data carries
+    it as its JSON escape (the receiver reads the same code point back), the message texts show `\\udcff`."""
+    from mkdocs_schema_sync.catalog import Catalog, Column, Table
+
+    (tmp_path / "contracts.yml").write_text(
+        "contracts:\n  - name: odd\n    owner: data\n    protects:\n      - table: t\n"
+        "        columns:\n          c: {type: integer}\n",
+        encoding="utf-8",
+    )
+    contracts = load_contracts(tmp_path / "contracts.yml", explicit=True, base_dir=tmp_path)
+    assert contracts is not None
+    catalog = Catalog(dialect="sqlite", tables=[Table("main", "t", columns=[Column("c", "text\udcff")])])
+    report = check_contracts(contracts, catalog)
+    receiver = Receiver()
+    try:
+        hooks = [Webhook(f"http://127.0.0.1:{receiver.port}/{kind}", kind) for kind in ("slack", "teams", "generic")]
+        out = notify_broken(report, hooks, tmp_path / "state.json", 5, "db\ud800")
+        by_kind = {path.strip("/"): msg for path, msg in zip(receiver.paths, receiver.messages, strict=True)}
+    finally:
+        receiver.close()
+    assert out.sent == 3 and out.failed == 0
+    assert any("text\udcff" in reason for reason in by_kind["generic"]["reasons"])  # the data stays exact
+    assert by_kind["generic"]["source"] == "db\ud800"
+    for kind in ("slack", "teams", "generic"):
+        assert "text\\udcff" in by_kind[kind]["text"] or "text&#92;udcff" in by_kind[kind]["text"], kind
