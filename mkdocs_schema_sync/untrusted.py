@@ -11,7 +11,8 @@ escaping (`render/`) all use the same functions:
   a terminal reads ANSI escapes. `one_line` makes database text one line without either.
 - a workflow command's message and properties have GitHub's own %-escaping (`workflow_data`,
   `workflow_property`), so `%0A` in a name stays the three characters.
-- JSON text can carry `##[` only inside strings, where `\\u005b` spells the same `[` (`json_text`).
+- JSON text can carry `##[` only inside strings, where `\\u005b` spells the same `[` (`json_text`, which
+  also spells lone surrogates as escapes).
 - XML 1.0 forbids most control characters: `one_line` removes every one of them.
 - UTF-8 cannot encode a lone surrogate (a UTF-16 half SQL Server's NVARCHAR keeps, or what a
   surrogateescape decoder yields): `escape_surrogates` spells each as `\\ud800`, which in JSON reads
@@ -53,7 +54,11 @@ def visible_controls(text: str) -> str:
 def escape_surrogates(text: str) -> str:
     """`text` with each lone surrogate written as its escape (`\\ud800`): writable as UTF-8 (a file, a
     request, a database column); inside a JSON string the escape reads back as the same code point."""
-    return _SURROGATE.sub(_visible, text)
+    try:
+        text.encode("utf-8")  # the usual case, and faster than searching
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(_visible, text)
+    return text
 
 
 def one_line(text: object) -> str:
@@ -88,8 +93,9 @@ def workflow_property(text: object) -> str:
 
 
 def json_text(text: str) -> str:
-    """A JSON document for a CI log: `##[` inside strings is spelled `##\\u005b` (the same string)."""
-    return text.replace(_LEGACY_COMMAND, "##\\u005b")
+    """A JSON document for a CI log or a file: `##[` inside strings is spelled `##\\u005b` and a lone surrogate
+    `\\ud800` (the same strings, writable as UTF-8)."""
+    return escape_surrogates(text).replace(_LEGACY_COMMAND, "##\\u005b")
 
 
 def markdown_inline(text: object) -> str:
