@@ -70,6 +70,7 @@ def sync_info(settings: Settings, db: Database | None) -> SyncInfo:
     info = SyncInfo(built_at=utc_now(), workflows=find_workflows(settings.base_dir))
     if state is not None and db is not None and db.dialect.triggers_installed(state):
         info.capture = "triggers"
+        info.capture_outdated = db.dialect.outdated_install(state)
     elif state is not None and state.get("version"):
         info.capture = "poll"
     elif json_state:

@@ -17,11 +17,11 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..masking import mask, registered_count
+from ..untrusted import escape_surrogates
 
 SNAPSHOT_FORMAT = 1
 
@@ -797,10 +797,6 @@ def object_key(schema: str, name: str) -> str:
     return f"{schema}.{name}" if schema else name
 
 
-#: a UTF-16 half on its own: SQL Server's NVARCHAR keeps unpaired ones, and a driver may hand them over
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def canonical_json(data: Any) -> str:
     """The snapshot text: UTF-8-writable JSON. A lone surrogate in database text is written as its JSON
     escape (`\\ud800`), which reads back as the same code point, so the hashes stay what they were."""
@@ -808,7 +804,7 @@ def canonical_json(data: Any) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # JSON's structure is ASCII: a surrogate can only be inside a string
-        text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        text = escape_surrogates(text)
     return text
 
 

@@ -783,10 +783,11 @@ GO
 
 -- ------------------------------------------------------------------ version (last: only a complete install sets it)
 -- mode 'triggers': the trigger fills the log, so polling (mode 'poll') stands aside from now on.
+-- version 2: positional secret arguments masked (sp_addlogin, sp_password, ...); `health` names an older one.
 UPDATE schema_sync.install_info SET value = N'triggers' WHERE name = 'mode';
 IF @@ROWCOUNT = 0
     INSERT INTO schema_sync.install_info (name, value) VALUES ('mode', N'triggers');
-UPDATE schema_sync.install_info SET value = N'1' WHERE name = 'version';
+UPDATE schema_sync.install_info SET value = N'2' WHERE name = 'version';
 IF @@ROWCOUNT = 0
-    INSERT INTO schema_sync.install_info (name, value) VALUES ('version', N'1');
+    INSERT INTO schema_sync.install_info (name, value) VALUES ('version', N'2');
 GO
