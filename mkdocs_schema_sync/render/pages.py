@@ -10,6 +10,7 @@ overriding template) can hand MkDocs a title that is not escaped.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import traceback
@@ -216,10 +217,17 @@ def _split_front_matter(text: str, template: str) -> tuple[dict[str, Any], str]:
 
 
 def make_environment(templates: Path | None) -> jinja2.Environment:
+    """The templates' environment, one per folder for the process: a `serve` rebuild compiles no template
+    again (Jinja reloads a template whose file changed)."""
+    if templates is not None and not templates.is_dir():
+        raise SchemaSyncError(f"templates folder {templates} does not exist (option `templates`)")
+    return _environment(templates)
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(templates: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if templates is not None:
-        if not templates.is_dir():
-            raise SchemaSyncError(f"templates folder {templates} does not exist (option `templates`)")
         loaders.append(jinja2.FileSystemLoader(str(templates)))
     loaders.append(jinja2.PackageLoader("mkdocs_schema_sync.render", "templates"))
     env = jinja2.Environment(
