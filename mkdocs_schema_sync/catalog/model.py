@@ -663,15 +663,18 @@ class Catalog:
     def canonical(self) -> dict[str, Any]:
         if (p := self.portable()) is not self:
             return p.canonical()
-        data = {
+        # each object's canonical form computed once, its SHA-256 from it (not three times each)
+        maps = {"objects": {t.key: t.canonical() for t in self.tables}}
+        maps.update({kind: {key: o.canonical() for key, o in objs.items()} for kind, objs in self.kind_maps().items()})
+        hashes = {name: {key: sha256_of(c) for key, c in objs.items()} for name, objs in maps.items()}
+        data: dict[str, Any] = {
             "format": SNAPSHOT_FORMAT,
             "dialect": self.dialect,
-            "sha256": self.sha256(),
+            "sha256": sha256_of({"dialect": self.dialect, **hashes}),
             "schema_comments": dict(sorted(self.schema_comments.items())),
-            "objects": {t.key: {"sha256": t.sha256(), **t.canonical()} for t in self.tables},
         }
-        for kind, objs in self.kind_maps().items():
-            data[kind] = {key: {"sha256": o.sha256(), **o.canonical()} for key, o in objs.items()}
+        for name, objs in maps.items():
+            data[name] = {key: {"sha256": hashes[name][key], **c} for key, c in objs.items()}
         return data
 
     def to_json(self) -> str:

@@ -106,6 +106,21 @@ class Repo:
         )
         return done.stdout.decode("utf-8") if done.returncode == 0 else None
 
+    def blob(self, commit: str, relpath: str) -> str | None:
+        """The id of a file's blob at `commit` (git's hash of its content); None when it is not there."""
+        return self.run("rev-parse", "--verify", "--quiet", f"{commit}:{relpath}", check=False) or None
+
+    def cat(self, blob: str) -> str | None:
+        """A blob's text; None when the repository does not hold it (or it is not UTF-8)."""
+        if not re.fullmatch(r"[0-9a-f]{40,64}", blob):
+            return None
+        command = ["git", "cat-file", "blob", blob]
+        done = subprocess.run(command, cwd=self.root, capture_output=True, timeout=self.timeout)
+        try:
+            return done.stdout.decode("utf-8") if done.returncode == 0 else None
+        except UnicodeDecodeError:
+            return None
+
     def message(self, commit: str) -> str:
         return self.run("log", "-1", "--format=%B", commit)
 
