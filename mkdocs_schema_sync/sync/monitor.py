@@ -402,7 +402,10 @@ class Monitor:
                 paths.append(out_rel)
             return paths
 
-        commit = repo.build_commit(base_sha, write, result.text.message)
+        if out_rel is None:  # the snapshot alone: no worktree (it would check out, then hash, all of it)
+            commit = repo.commit_file(base_sha, lock_path, snapshot, result.text.message)
+        else:
+            commit = repo.build_commit(base_sha, write, result.text.message)
         repo.push(commit, branch, head_sha)
         result.commit = commit
         result.lines.append(f"pushed {commit[:12]} to {branch} (snapshot {result.sha256[:12]})")
