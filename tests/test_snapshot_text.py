@@ -8,7 +8,7 @@ import json
 
 from test_catalog_objects import hostile_catalog, sample
 
-from mkdocs_schema_sync.catalog import Catalog, Column, Table, Trigger
+from mkdocs_schema_sync.catalog import Catalog, Column, Table, Trigger, canonical_json
 from mkdocs_schema_sync.catalog.patch import patched
 from mkdocs_schema_sync.catalog.snapshot_text import SnapshotText
 from mkdocs_schema_sync.dialects.base import only_tables
@@ -37,6 +37,7 @@ CATALOGS = [sample(), hostile_catalog(), dotted(), Catalog(dialect="sqlite")]
 def test_the_text_is_to_json_and_parses_back_to_itself() -> None:
     for catalog in CATALOGS:
         text = catalog.to_json()
+        assert text == canonical_json(catalog.canonical())  # written object by object, as if at once
         assert SnapshotText.of(catalog).render() == text
         parsed = SnapshotText.parse(text)
         assert parsed is not None and parsed.render() == text

@@ -22,7 +22,16 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .model import KINDS, SNAPSHOT_FORMAT, Catalog, object_key, sha256_of
+from .model import (
+    KINDS,
+    SNAPSHOT_FORMAT,
+    Catalog,
+    json_member,
+    object_key,
+    sha256_of,
+    snapshot_document,
+    snapshot_entry,
+)
 
 #: the maps of a snapshot, each of objects that carry their own SHA-256
 MAPS = ("objects", *KINDS)
@@ -47,15 +56,7 @@ class Entry:
 
 def entry_of(key: str, canonical: dict[str, Any]) -> Entry:
     """The entry `to_json()` writes for an object of this key and canonical form."""
-    sha = sha256_of(canonical)
-    return Entry(_member(key, {"sha256": sha, **canonical}, 2), sha)
-
-
-def _member(key: str, value: Any, depth: int) -> str:
-    """`"key": value` as json.dumps(indent=2) writes it at `depth` (1: a key of the document)."""
-    text = json.dumps({key: value}, sort_keys=True, indent=2, ensure_ascii=False)[2:-2]
-    pad = "  " * (depth - 1)
-    return pad + text.replace("\n", "\n" + pad) if pad else text
+    return Entry(*snapshot_entry(key, canonical))
 
 
 class SnapshotText:
@@ -97,7 +98,7 @@ class SnapshotText:
                 at = end + 2
                 if name not in MAPS:
                     top[name] = json.loads(text[at:last])
-                    if text[first:last] != _member(name, top[name], 1):
+                    if text[first:last] != json_member(name, top[name], 1):
                         return None
                 elif name == "objects" and text[at:last] == "{}":  # another kind is left out when it has none
                     maps[name] = {}
@@ -123,17 +124,8 @@ class SnapshotText:
 
     def render(self) -> str:
         """The snapshot's text: byte for byte what `to_json()` writes for the same catalog."""
-        sections = {
-            "dialect": _member("dialect", self.dialect, 1),
-            "format": _member("format", SNAPSHOT_FORMAT, 1),
-            "schema_comments": _member("schema_comments", self.schema_comments, 1),
-            "sha256": _member("sha256", self.sha256, 1),
-        }
-        for name, entries in self.maps.items():
-            if entries or name == "objects":  # the other kinds only when there are some
-                body = ",\n".join(entries[key].text for key in sorted(entries))
-                sections[name] = f'  "{name}": ' + ("{\n" + body + "\n  }" if entries else "{}")
-        return "{\n" + ",\n".join(sections[name] for name in sorted(sections)) + "\n}\n"
+        texts = {name: [entries[key].text for key in sorted(entries)] for name, entries in self.maps.items()}
+        return snapshot_document(self.dialect, self.schema_comments, self.sha256, texts)
 
     # ------------------------------------------------------------------ hashes
 
