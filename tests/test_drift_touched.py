@@ -46,3 +46,21 @@ def test_patched_replaces_the_named_tables_and_keeps_the_rest() -> None:
     assert [c.name for c in new.get("public", "orders").columns] == ["note"]  # type: ignore[union-attr]
     assert new.sequences == OLD.sequences
     assert [t.name for t in patched(OLD, Catalog(dialect="postgresql"), {"items"}).tables] == ["orders"]
+
+
+def test_a_parents_change_names_its_partitions_and_children_at_every_level() -> None:
+    """ALTER TABLE of a partitioned table adds the column to its partitions, which the statement does not
+    name (before: they were not read again, and a patched snapshot kept them without it)."""
+    old = Catalog(
+        dialect="postgresql",
+        tables=[
+            Table("public", "events", kind="partitioned table"),
+            Table("public", "events_2024", kind="partitioned table", partition_of="public.events"),
+            Table("public", "events_2024_01", partition_of="public.events_2024"),
+            Table("archive", "old_events", inherits=["public.events"]),
+            Table("public", "other_2024", partition_of="public.other"),
+        ],
+    )
+    names = touched_tables([row("table", "ALTER TABLE events ADD COLUMN note text")], old, SPLIT)
+    assert names is not None and {"events", "events_2024", "events_2024_01", "old_events"} <= names
+    assert "other_2024" not in names

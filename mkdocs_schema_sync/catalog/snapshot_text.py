@@ -167,6 +167,12 @@ class SnapshotText:
                 data.setdefault(name, {})[key] = entry.value()
         return Catalog.from_canonical(data)
 
+    def with_parents(self) -> list[str]:
+        """Keys of the tables that are a partition of, or inherit from, another (what `drift.touched`
+        needs to pass a parent's change on to them), found without decoding the other entries."""
+        marks = ('\n      "partition_of": ', '\n      "inherits": [')
+        return [key for key, e in self.maps["objects"].items() if marks[0] in e.text or marks[1] in e.text]
+
     def has_schema(self, schema: str) -> bool:
         """Whether a table, routine, type or sequence is in `schema` (a trigger goes with its table)."""
         prefix = schema + "."

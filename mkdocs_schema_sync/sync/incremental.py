@@ -143,8 +143,8 @@ class Reader:
         db.rollback_quietly()
         if rows is None or len(rows) > PARTIAL_ROWS_MAX:
             return f"more than {PARTIAL_ROWS_MAX} drift-log rows since the last pass"
-        sequences = old.catalog(("sequences", key) for key in old.maps["sequences"])
-        names = touched_tables(rows, sequences, db.dialect.split_migration)
+        needed = [*(("sequences", key) for key in old.maps["sequences"]), *(("objects", k) for k in old.with_parents())]
+        names = touched_tables(rows, old.catalog(needed), db.dialect.split_migration)
         if names is None:
             return "a drift-log row that does not say which tables it changed"
         new: SnapshotText | None = old
