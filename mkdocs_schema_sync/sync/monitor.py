@@ -4,7 +4,9 @@ A pass, under a session lock in the database (two monitors: one acts):
 
 1. poll (databases without triggers append what changed to the drift log);
 2. read the `pending` drift-log rows, then the live catalog (so every row read
-   is in the catalog read after it);
+   is in the catalog read after it). Where DDL triggers fill the log and the last
+   pass left a snapshot equal to the database at a known row, only the tables the
+   rows since then name are read, and that snapshot is patched (`incremental`);
 3. compare the catalog's SHA-256 with `schema.lock.json` on the base branch:
    - equal: no drift. An open PR is closed with a comment and its branch
      deleted (the change was reverted, or merged); pending rows are marked
@@ -242,7 +244,6 @@ class Monitor:
             idle = self._idle(store, resume, branch)
             if idle is not None:
                 return idle
-        mark = incremental.read_mark(db) if triggers else None  # before the catalog and the rows after the last
         contracts = policy.load_for(settings)
         gh = settings.github
         if gh is None:
@@ -263,6 +264,7 @@ class Monitor:
         base = gh.base or repo.default_branch()
         state = repo.state(base, branch)
         lock_path = repo.relpath(settings.snapshot)
+        mark = incremental.read_mark(db) if triggers else None  # before the catalog, and the rows after the last
         reader = incremental.Reader(db, settings, repo, lock_path, state, resume.inputs, mark)
         live = reader.read(store.last_pass(), contracts, WHOLE_PASS_EVERY)
         report = check_contracts(contracts, live.new, "live") if contracts is not None else None
