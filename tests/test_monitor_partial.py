@@ -25,6 +25,7 @@ from mkdocs_schema_sync.dialects.postgres import PostgresDialect
 from mkdocs_schema_sync.settings import select_tables
 from mkdocs_schema_sync.sync import incremental
 from mkdocs_schema_sync.sync import monitor as monitor_module
+from mkdocs_schema_sync.sync.git import Repo
 from mkdocs_schema_sync.sync.monitor import DriftStore, Monitor, PassResult
 
 pytestmark = pytest.mark.postgres
@@ -34,6 +35,7 @@ pytestmark = pytest.mark.postgres
 class Reads:
     whole: int = 0  # read_catalog calls
     tables: list[set[str]] = field(default_factory=list)  # the names of each read_tables call
+    snapshots: int = 0  # snapshot files read from git (Repo.cat)
 
 
 def one_pass(env: PgSync) -> tuple[PassResult, Reads]:
@@ -50,12 +52,19 @@ def one_pass(env: PgSync) -> tuple[PassResult, Reads]:
         reads.tables.append({n.lower() for n in names})
         return read_tables(self, conn, names, row_counts=row_counts)
 
+    def cat(self, blob):  # type: ignore[no-untyped-def]
+        reads.snapshots += 1
+        return git_cat(self, blob)
+
+    git_cat = Repo.cat
     PostgresDialect.read_catalog, PostgresDialect.read_tables = whole, part  # type: ignore[method-assign]
+    Repo.cat = cat  # type: ignore[method-assign]
     try:
         with open_database(parse_connection(env.pg.url("postgresql+psycopg")), writable=True) as db:
             result = Monitor(settings).run_pass(db)
     finally:
         PostgresDialect.read_catalog, PostgresDialect.read_tables = read_catalog, read_tables  # type: ignore[method-assign]
+        Repo.cat = git_cat  # type: ignore[method-assign]
     return result, reads
 
 
@@ -113,6 +122,7 @@ def test_a_logged_change_reads_its_tables_and_pushes_what_a_whole_read_would(
         result, reads = one_pass(env)
         assert result.action in ("opened", "updated"), (sql, result.lines)
         assert reads.whole == 0, (sql, result.why_whole)  # before: every pass with a change read everything
+        assert reads.snapshots == 1, sql  # the one to patch; the base's differences came with the record
         if names is not None:
             assert len(reads.tables) == 1 and names <= reads.tables[0], sql
             assert result.tables_read == len(names - {"ix_audit_note"}) - sql.startswith("DROP"), sql  # found

@@ -49,6 +49,11 @@ class Entry:
     text: str
     sha256: str
 
+    @classmethod
+    def of_text(cls, text: str) -> Entry:
+        """An entry as a snapshot holds it, its SHA-256 read from it (ValueError when it holds none)."""
+        return _entry(text, 0, len(text))[1]
+
     def value(self) -> dict[str, Any]:
         decoded = json.loads("{" + self.text + "}")
         return next(iter(decoded.values()))
@@ -172,6 +177,17 @@ class SnapshotText:
         needs to pass a parent's change on to them), found without decoding the other entries."""
         marks = ('\n      "partition_of": ', '\n      "inherits": [')
         return [key for key, e in self.maps["objects"].items() if marks[0] in e.text or marks[1] in e.text]
+
+    def with_entries(self, entries: dict[tuple[str, str], Entry | None], comments: dict[str, str]) -> SnapshotText:
+        """This snapshot with the entries given by (map, key) replaced, added or (None) removed, and
+        these schema comments: another snapshot told by how it differs from this one."""
+        maps = {name: dict(objs) for name, objs in self.maps.items()}
+        for (name, key), entry in entries.items():
+            if entry is None:
+                maps[name].pop(key, None)
+            else:
+                maps[name][key] = entry
+        return SnapshotText(self.dialect, comments, maps)
 
     def has_schema(self, schema: str) -> bool:
         """Whether a table, routine, type or sequence is in `schema` (a trigger goes with its table)."""

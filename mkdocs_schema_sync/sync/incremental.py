@@ -28,7 +28,7 @@ from typing import Any
 
 from .. import __version__
 from ..catalog import SNAPSHOT_FORMAT, Catalog, sha256_of
-from ..catalog.snapshot_text import SnapshotText
+from ..catalog.snapshot_text import Entry, SnapshotText
 from ..contracts.model import ContractFile
 from ..db import Database
 from ..drift.log import log_mark, read_since, rows_up_to
@@ -45,6 +45,8 @@ log = get_logger("monitor")
 RECORD = "snapshot"
 #: a record from another version of the tool (or snapshot format) is not trusted
 VERSION = f"{__version__}/{SNAPSHOT_FORMAT}"
+#: the most text of the base branch's differing objects a record keeps (else the next pass reads that snapshot)
+BASE_DIFF_MAX = 256_000
 
 
 @dataclass
@@ -62,6 +64,10 @@ class Live:
     tables_read: int | None = None  # patched: how many tables were read again
     why_whole: str = ""  # read whole: why the last snapshot could not be patched
     base_text: str | None = None  # read whole: the base branch's snapshot file
+    # patched: both snapshots, and the entries (map, key) in which they differ
+    snapshot: SnapshotText | None = None
+    base_snapshot: SnapshotText | None = None
+    differ: set[tuple[str, str]] | None = None
 
 
 def comments_hash(comments: dict[str, str]) -> str:
@@ -134,7 +140,7 @@ class Reader:
         old = _parse(self.repo.cat(blob), self.texts[blob])
         if old is None:
             return "the recorded snapshot is not in the repository, or not the one recorded"
-        base = old if self.base_blob == blob else _parse(self.repo.cat(self.base_blob), self.texts[self.base_blob])
+        base = old if self.base_blob == blob else self._base(old, blob)
         if base is None or old.dialect == "mysql":
             return "the base branch's snapshot is not the one recorded"
         if mark[0] < last_id or rows_up_to(db, last_id) != count:
@@ -168,7 +174,25 @@ class Reader:
             comments=comments_hash(new.schema_comments),
             whole_at=whole_at,
             tables_read=read,
+            snapshot=new,
+            base_snapshot=base,
+            differ=differ,
         )
+
+    def _base(self, old: SnapshotText, blob: str) -> SnapshotText | None:
+        """The base branch's snapshot: `old` with the entries in which the record says they differ (when
+        it says so for these two blobs, and the result has the base's recorded hashes), else read."""
+        want = self.texts[str(self.base_blob)]
+        told = self.known.get("base_diff")
+        if isinstance(told, dict) and told.get("base") == self.base_blob and told.get("of") == blob:
+            try:
+                entries = {(str(m), str(k)): Entry.of_text(t) if t is not None else None for m, k, t in told["entries"]}
+                base = old.with_entries(entries, dict(told["comments"]))
+            except (KeyError, TypeError, ValueError):
+                base = None
+            if base is not None and [base.sha256, comments_hash(base.schema_comments)] == want:
+                return base
+        return _parse(self.repo.cat(str(self.base_blob)), want)
 
     def _whole(self) -> Live:
         db = self.db
@@ -212,7 +236,7 @@ class Reader:
             texts[base] = mine
         blob = next((b for b in (head, base) if b is not None and texts.get(b) == mine), None)
         keep = sorted({b for b in (blob, base, head) if b is not None and b in texts})
-        return {
+        record: dict[str, Any] = {
             "blob": blob,
             "log": self.mark[0],
             "rows": self.mark[1],
@@ -221,6 +245,22 @@ class Reader:
             "version": VERSION,
             "texts": {b: texts[b] for b in keep},
         }
+        told = _base_diff(live) if blob is not None and blob == head and base not in (None, head) else None
+        if told is not None:  # the next pass need not read the base branch's snapshot: it is this one, so changed
+            record["base_diff"] = {"base": base, "of": blob, **told}
+        return record
+
+
+def _base_diff(live: Live) -> dict[str, Any] | None:
+    """The base's entries where the pushed snapshot differs from it (None where the base has none), and its
+    schema comments; None when not known here (a whole read) or too large to keep in the record."""
+    if live.snapshot is None or live.base_snapshot is None or live.differ is None:
+        return None
+    base = live.base_snapshot.maps
+    entries = [[name, key, e.text if (e := base[name].get(key)) else None] for name, key in sorted(live.differ)]
+    if sum(len(text or "") for *_, text in entries) > BASE_DIFF_MAX:
+        return None
+    return {"comments": live.base_snapshot.schema_comments, "entries": entries}
 
 
 def _parse(text: str | None, known: list[str]) -> SnapshotText | None:
