@@ -15,6 +15,7 @@ decodes just the entries a diff or a contract check needs.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -134,9 +135,10 @@ class SnapshotText:
 
     # ------------------------------------------------------------------ hashes
 
-    @property
+    @functools.cached_property
     def sha256(self) -> str:
-        """`Catalog.sha256()` of the catalog this text holds, from the entries' own SHA-256."""
+        """`Catalog.sha256()` of the catalog this text holds, from the entries' own SHA-256 (a SnapshotText
+        is never changed: `patched` and `with_entries` make another)."""
         data: dict[str, Any] = {"dialect": self.dialect}
         for name, entries in self.maps.items():
             if entries or name == "objects":
