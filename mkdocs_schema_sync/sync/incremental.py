@@ -226,14 +226,13 @@ class Reader:
         base = self.base_blob
         if (
             base is not None
-            and live.catalog is not None
-            and live.sha256 == live.base_sha256
-            and texts.get(base) != mine
+            and base not in texts
+            and live.catalog is not None  # read whole: `old` is the base branch's snapshot, all of it
             and self.settings.generate_out is None
             and live.catalog.dialect != "mysql"
-            and live.base_text == live.text()  # once per blob: the base branch's file is what a push would write
+            and live.base_text == live.old.to_json()  # once per blob: the file is what a pass writes for it
         ):
-            texts[base] = mine
+            texts[base] = [live.base_sha256, comments_hash(live.old.schema_comments)]
         blob = next((b for b in (head, base) if b is not None and texts.get(b) == mine), None)
         keep = sorted({b for b in (blob, base, head) if b is not None and b in texts})
         record: dict[str, Any] = {
