@@ -9,8 +9,10 @@ text (`catalog.snapshot_text`): the other objects keep their text and their SHA-
 the base branch and the contract check decode only the objects whose SHA-256 differs and the tables
 the contracts name. The snapshot a patched pass pushes is byte for byte the one a whole read would.
 
-A blob is trusted only when a pass wrote it, or compared it with what it would write; the record keeps
-those (`texts`: blob -> [SHA-256, SHA-256 of the schema comments]). The whole catalog is read when
+A blob is trusted only when a pass wrote it, or (once per blob, in a whole read) found it to be what
+`to_json` writes for it; the record keeps those (`texts`: blob -> [SHA-256, SHA-256 of the schema
+comments]). With the pull request open it also keeps the base branch's versions of the objects that
+differ (`base_diff`), so that the next pass reads one snapshot from git, not two. The whole catalog is read when
 the drift log has no triggers, `generate_out` is set (pages come from the whole catalog), the
 settings, contract file or tool changed, the last whole read is older than `whole_every`, the
 recorded or the base branch's snapshot is not a trusted one, a row appeared at or below the recorded
