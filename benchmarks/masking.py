@@ -27,6 +27,7 @@ STATEMENT = "CREATE ROLE r PASSWORD E'x\\'hunter2'; CREATE TABLE t (id int prima
 
 DYNAMIC = "EXECUTE format('ALTER ROLE r PASSWORD %L', p); "
 PLAIN = "CREATE TABLE orders (id int primary key, customer text, placed_at timestamptz); -- note\n"
+CALL = "EXEC sp_addlinkedsrvlogin N'srv', 'false', NULL, N'bob', N'hunter2';\n"
 
 
 def texts(size: int) -> dict[str, str]:
@@ -41,6 +42,8 @@ def texts(size: int) -> dict[str, str]:
         "keywords opening literals": ("password '" * (size // 10 + 1))[:size],
         "keywords + nested comments": ("password /* " * (size // 12 + 1))[:size],
         "key=value chain": ("pwd=" * (size // 4 + 1))[:size],
+        "calls with secret arguments": (CALL * (size // len(CALL) + 1))[:size],
+        "calls as each other's args": ("sp_password sp_addlogin, " * (size // 25 + 1))[:size],
     }
 
 

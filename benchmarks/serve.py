@@ -1,6 +1,7 @@
 """`mkdocs serve` at N tables: how long a one-table change takes to show, and whether any page answers 404.
 
-    .venv/bin/python benchmarks/serve.py [N] [--plain]        (default N = 2000; --plain: also plain serve)
+    .venv/bin/python benchmarks/serve.py [N] [--plain] [--baseline]
+                                        (default N = 2000; --plain: also plain serve)
 
 A fresh PostgreSQL database (superuser `postgres` at 127.0.0.1:5432) of N tables x 20 columns, each
 with a primary key, a foreign key to an earlier table and an index; event triggers installed (so
@@ -12,7 +13,9 @@ with --plain, `serve`), measured in the same run:
   errors    answers other than 200 from that page and from an unchanged one, polled every 0.1 s
             during the change (404, or 0: no answer within 10 s)
 Prints the ratio of change to first: the rebuild against the whole build, on the same loaded machine,
-and the peak resident memory of the serve process (first build and rebuild).
+and the peak resident memory of the serve process after the first build and after the rebuild.
+With --baseline, also the peak memory of a plain `mkdocs build` of the same pages written as Markdown
+files (`generate --out`, plugin off): what MkDocs itself holds for that many pages, the memory bound.
 """
 
 from __future__ import annotations
@@ -93,6 +96,7 @@ def run(root: Path, name: str, n: int, dirty: bool) -> dict[str, float]:
                 raise SystemExit(f"serve did not come up: see {log.name}")
             time.sleep(0.5)
         first = time.perf_counter() - start
+        first_mb = peak_mb(proc.pid)
         time.sleep(3)  # the watcher's baseline
         admin(f"ALTER TABLE t{n // 2:05d} ADD COLUMN {column} text", name)
         changed = time.perf_counter()
@@ -106,7 +110,7 @@ def run(root: Path, name: str, n: int, dirty: bool) -> dict[str, float]:
                 raise SystemExit("the change never showed")
             time.sleep(0.1)
         took = time.perf_counter() - changed
-        return {"first": first, "change": took, "errors": errors, "peak MB": peak_mb(proc.pid)}
+        return {"first": first, "change": took, "errors": errors, "first MB": first_mb, "peak MB": peak_mb(proc.pid)}
     finally:
         proc.terminate()
         try:
@@ -114,6 +118,40 @@ def run(root: Path, name: str, n: int, dirty: bool) -> dict[str, float]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+#: `mkdocs build` in a Python that prints its own peak resident memory (ru_maxrss, KB on Linux) as it exits
+_MEASURED = (
+    "import atexit, resource, sys\n"
+    "atexit.register(lambda: print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))\n"
+    "from mkdocs.__main__ import cli\n"
+    "sys.argv = ['mkdocs'] + sys.argv[1:]\n"
+    "cli()\n"
+)
+
+
+def static_peak_mb(root: Path) -> float:
+    """Peak memory of `mkdocs build` over the generated pages as plain files (the plugin off, same nav)."""
+    static = root / "static"
+    (static / "docs").mkdir(parents=True)
+    (static / "docs" / "index.md").write_text("# Bench\n")
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs_schema_sync", "generate", "--out", str(static / "docs")],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+    config = (root / "mkdocs.yml").read_text().split("  - schema-sync:")[0]
+    (static / "mkdocs.yml").write_text(config + "not_in_nav: |\n  /schema/*/t*.md\n")
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURED, "build", "-q", "-d", str(static / "site")],
+        cwd=static,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    return next(int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("PEAK_KB")) / 1024
 
 
 def main() -> None:
@@ -139,14 +177,24 @@ def main() -> None:
             # (the first logged change adds a page to the navigation, and then every page is rebuilt)
             admin("COMMENT ON TABLE t00000 IS 'changed before serve'", name)
             results = {("serve --dirty" if d else "serve"): run(root, name, n, d) for d in modes}
+            baseline = static_peak_mb(root) if "--baseline" in sys.argv else None
     finally:
         admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(f"PostgreSQL, {n} tables x 20 columns, Material, {os.cpu_count()} cores")
-    print("| mode | first build s | one-table change s | change / first | answers other than 200 | peak RSS MB |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(
+        "| mode | first build s | one-table change s | change / first | answers other than 200 "
+        "| peak MB after first build | peak MB after change | x static build |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for mode, r in results.items():
         ratio, errors = r["change"] / r["first"], r["errors"] or "none"
-        print(f"| {mode} | {r['first']:.1f} | {r['change']:.1f} | {ratio:.2f} | {errors} | {r['peak MB']:.0f} |")
+        versus = f"{r['peak MB'] / baseline:.2f}" if baseline else "-"
+        print(
+            f"| {mode} | {r['first']:.1f} | {r['change']:.1f} | {ratio:.2f} | {errors} "
+            f"| {r['first MB']:.0f} | {r['peak MB']:.0f} | {versus} |"
+        )
+    if baseline:
+        print(f"static build of the same pages (mkdocs build, plugin off): peak {baseline:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .untrusted import escape_surrogates
+
 try:  # POSIX
     import fcntl
 except ImportError:  # Windows
@@ -29,7 +31,8 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def write_json(path: Path, data: Any, *, indent: int = 2) -> None:
-    write_atomic(path, json.dumps(data, sort_keys=True, indent=indent, ensure_ascii=False) + "\n")
+    """UTF-8 JSON; a lone surrogate in database text is written as its JSON escape (the same code point)."""
+    write_atomic(path, escape_surrogates(json.dumps(data, sort_keys=True, indent=indent, ensure_ascii=False)) + "\n")
 
 
 class NotUtf8(ValueError):

@@ -226,6 +226,71 @@ class _Reader:
             elif pos >= self.end or self.text[pos] not in "'\"":
                 return bodies
 
+    def secret_arguments(self, pos: int, positions: frozenset[int], names: frozenset[str]) -> list[tuple[int, int]]:
+        """Bodies of the secret arguments of a call whose name ends at `pos`. After a named argument (`@x = …`)
+        positions no longer count (T-SQL requires every later one to be named too)."""
+        text, bodies = self.text, []
+        p = self.gap(pos)
+        paren = text.startswith("(", p)  # OPENROWSET(…), {call sp_x(…)}
+        if paren:
+            p = self.gap(p + 1)
+        number = 1
+        # no argument after the last secret one is read (sp_password's third, @loginame, may still name @new)
+        last = max(positions) + (1 if names else 0)
+        while p < self.end and number <= last:
+            secret = number in positions
+            m = _PARAMETER.match(text, p, self.end)
+            if m:
+                q = self.gap(self._at(m.end()))
+                if text.startswith("=", q):
+                    positions = frozenset()
+                    secret = m.group().lower() in names
+                    p = self.gap(q + 1)
+            end = self.argument(p, secret, bodies)
+            if end is None:
+                break
+            p = self.gap(end)
+            if not (text.startswith(",", p) or (paren and text.startswith(";", p))):
+                break
+            p = self.gap(p + 1)
+            number += 1
+        return bodies
+
+    def argument(self, pos: int, secret: bool, bodies: list[tuple[int, int]]) -> int | None:
+        """Where the argument at `pos` ends (None: no argument there); a secret one's body is added to `bodies`."""
+        text = self.text
+        if text.startswith("{", pos):  # sp_setapprole's {encrypt N'…'}
+            p = self.gap(self.word(self.gap(pos + 1))[1])
+            body = self.literal(p)
+            if body is None:
+                return None
+            if secret:
+                bodies.append(body)
+            p = self.gap(self.literal_end(body))
+            return p + 1 if text.startswith("}", p) else p
+        body = self.literal(pos)
+        if body is not None:
+            if secret:
+                bodies.append(body)
+            return self.literal_end(body)
+        m = _BRACKETED.match(text, pos, self.end)
+        if m:
+            if secret:
+                bodies.append(m.span(1))
+            return self._at(m.end())
+        m = _ARGUMENT_WORD.match(text, pos, self.end)
+        if m is None:
+            return None
+        word = m.group()
+        if (
+            secret
+            and not word.startswith("@")
+            and word.lower() not in _NOT_A_SECRET
+            and _ENDS_ARGUMENT.match(self.text, m.end(), self.end)  # `sp_password to change it` is prose
+        ):
+            bodies.append(m.span())  # T-SQL takes a bare word as a string: EXEC sp_addlogin alice, hunter2
+        return self._at(m.end())
+
 
 _BARE_VALUE = re.compile(r"[^\s;,()'\"=`]++")
 #: words after PASSWORD that are SQL or prose, not a value
@@ -397,6 +462,57 @@ def _dollar_body_spans(text: str) -> list[tuple[int, int]]:
         pos = stop + len(m.group()) if close >= 0 else len(text)
 
 
+# --------------------------------------------------------------------------- secret arguments by position
+
+#: SQL Server's procedures (and OPENROWSET) whose arguments hold a secret by position, in Microsoft's documented
+#: order (1 the first): the positions, and the parameter names that hold one without saying so (sp_password's
+#: `@old`, `@new`); the other secret parameters are named for it (`@rmtpassword`, `@passwd`) and `_name_spans`
+#: masks them. OPENROWSET('provider', 'datasource'; 'user'; 'password', …) counts `;` as a separator too.
+SECRET_ARGUMENTS: dict[str, tuple[frozenset[int], frozenset[str]]] = {
+    "sp_addlinkedsrvlogin": (frozenset({5}), frozenset()),  # rmtsrvname, useself, locallogin, rmtuser, rmtpassword
+    "sp_addlogin": (frozenset({2}), frozenset()),  # loginame, passwd, defdb, …
+    "sp_password": (frozenset({1, 2}), frozenset({"@old", "@new"})),  # old, new, loginame
+    "sp_setapprole": (frozenset({2}), frozenset()),  # rolename, password | {encrypt N'password'}, encrypt, …
+    "sp_addapprole": (frozenset({2}), frozenset()),  # rolename, password
+    "sp_approlepassword": (frozenset({2}), frozenset()),  # rolename, newpwd
+    "sp_change_users_login": (frozenset({4}), frozenset()),  # Action, UserNamePattern, LoginName, Password
+    "sp_control_dbmasterkey_password": (frozenset({2}), frozenset()),  # db_name, password, action
+    "sp_adddistributor": (frozenset({3}), frozenset()),  # distributor, heartbeat_interval, password
+    "sp_changedistributor_password": (frozenset({1}), frozenset()),  # password
+    "openrowset": (frozenset({4}), frozenset()),  # provider, datasource; user_id; password, query
+}
+#: a procedure's name, then looked up in SECRET_ARGUMENTS (one word, not an alternation of eleven: 5× faster)
+_CALL = re.compile(r"(?<![\w$@#])\[?(sp_[\w$@#]++|openrowset)\]?(?![\w$@#])", re.IGNORECASE)
+_PARAMETER = re.compile(r"@[\w@#$]++")
+_ARGUMENT_WORD = re.compile(r"[\w@#$.+-]++")
+_BRACKETED = re.compile(r"\[((?:[^\]]|\]\])*+)\]")
+_NOT_A_SECRET = frozenset(["null", "default"])
+#: a bare word is an argument where `,`, `;`, `)`, `}`, the line's or the text's end follows it
+_ENDS_ARGUMENT = re.compile(r"[ \t]*+(?:[,;)}\r\n]|$)")
+
+
+def _call_spans(text: str) -> list[tuple[int, int]]:
+    """The secret arguments of the calls in `SECRET_ARGUMENTS` (`EXEC sp_addlinkedsrvlogin 'srv', 'false', NULL,
+    'bob', '…'`): literals, bare words and `[names]` at a secret position, `{encrypt N'…'}` in it. Readings share a
+    budget, as in `_sql_spans`."""
+    spans: list[tuple[int, int]] = []
+    budget = _BUDGET_FACTOR * len(text) + _BUDGET_EXTRA
+    count = 0
+    for m in _CALL.finditer(text):
+        known = SECRET_ARGUMENTS.get(m.group(1).lower())
+        if known is None:
+            continue
+        if budget <= 0 or count >= _MAX_READINGS:
+            spans.append((m.end(), len(text)))
+            break
+        count += 1
+        reader = _Reader(text, min(len(text), m.end() + budget))
+        positions, names = known
+        spans.extend(reader.secret_arguments(m.end(), positions, names))
+        budget -= max(reader.reach - m.end(), 1)
+    return spans
+
+
 # --------------------------------------------------------------------------- key=value, URLs, tokens
 
 _KEY_VALUE = re.compile(
@@ -479,6 +595,11 @@ def register_secret(value: str | None) -> None:
         _registered.add(value)
 
 
+def registered_count() -> int:
+    """How many secrets are registered: what `mask` gives for a text changes only when this does."""
+    return len(_registered)
+
+
 def _registered_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for secret in _registered:
@@ -532,6 +653,9 @@ def mask(text: Any) -> str:
     spans += _name_spans(out)
     if "$" in out:
         spans += _dollar_body_spans(out)
+    lowered = out.lower()
+    if "sp_" in lowered or "openrowset" in lowered:
+        spans += _call_spans(out)
     spans += [m.span(1) for m in _HTTP_CREDENTIAL.finditer(out)]
     spans += [m.span() for m in _GITHUB_TOKEN.finditer(out)]
     spans += [(m.start() + m.group().index("=") + 1, m.end()) for m in _QUERY_SECRET.finditer(out)]

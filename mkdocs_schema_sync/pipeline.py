@@ -6,7 +6,6 @@ settings -> load_catalog (live, or the snapshot when offline) -> DocModel -> ren
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,15 +41,15 @@ class LoadedCatalog:
     drift_warning: str | None = None
     sync: SyncInfo | None = None  # for the status page; None: no status page (pages a monitor commits)
     # for the next read (`mkdocs serve`): the unfiltered catalog, the drift log's newest row before it was
-    # read (None: no triggers fill the log), when the catalog was last read whole, and what this read did
+    # read (None: no triggers fill the log), partial reads since the last whole one, and what this read did
     raw: Catalog | None = None
     log_id: int | None = None
-    read_whole_at: float = 0.0
+    partial_reads: int = 0  # partial reads in a row since the whole catalog was read
     read_tables: int | None = None  # tables re-read by a partial read; None: the whole catalog was read
 
 
-#: a partial re-read is trusted this long; then the next change reads the whole catalog again
-FULL_READ_EVERY = 600.0
+#: after this many partial re-reads in a row, the next change reads the whole catalog again
+FULL_READ_EVERY = 20
 #: more new drift-log rows than this since the last read: reading everything is as cheap
 PARTIAL_ROWS_MAX = 50
 
@@ -71,6 +70,7 @@ def sync_info(settings: Settings, db: Database | None) -> SyncInfo:
     info = SyncInfo(built_at=utc_now(), workflows=find_workflows(settings.base_dir))
     if state is not None and db is not None and db.dialect.triggers_installed(state):
         info.capture = "triggers"
+        info.capture_outdated = db.dialect.outdated_install(state)
     elif state is not None and state.get("version"):
         info.capture = "poll"
     elif json_state:
@@ -100,13 +100,13 @@ def read_live(
     with open_database(spec) as db:
         signal = db.dialect.change_signal(db)
         log_id = _logged_up_to(db) if settings.drift_log else None  # before the catalog: no row falls between
-        partial = _read_changed(db, previous, log_id, settings.row_counts)
+        partial = _read_changed(db, previous, signal, log_id, settings.row_counts)
         if partial is not None:
             catalog, touched = partial
-            whole_at = previous.read_whole_at if previous is not None else 0.0
+            partial_reads = previous.partial_reads + (touched > 0) if previous is not None else 0
         else:
             catalog, touched = db.dialect.read_catalog(db, row_counts=settings.row_counts), None
-            whole_at = time.monotonic()
+            partial_reads = 0
         drift = capture_at_build(db, settings, catalog, signal) if settings.drift_log else BuildDrift(None)
         info = sync_info(settings, db)
         shown = spec.display if settings.show_connection else spec.public(db.dialect.label)
@@ -114,7 +114,7 @@ def read_live(
     source = SourceInfo("live", shown, connection=spec.display)
     loaded = LoadedCatalog(select_tables(catalog, settings), source, signal)
     loaded.drift, loaded.drift_warning, loaded.sync = drift.entries, drift.warning, info
-    loaded.raw, loaded.log_id, loaded.read_whole_at, loaded.read_tables = catalog, log_id, whole_at, touched
+    loaded.raw, loaded.log_id, loaded.partial_reads, loaded.read_tables = catalog, log_id, partial_reads, touched
     return loaded
 
 
@@ -131,15 +131,18 @@ def _logged_up_to(db: Database) -> int | None:
 
 
 def _read_changed(
-    db: Database, previous: LoadedCatalog | None, log_id: int | None, row_counts: bool
+    db: Database, previous: LoadedCatalog | None, signal: str, log_id: int | None, row_counts: bool
 ) -> tuple[Catalog, int] | None:
     """`previous`'s catalog with the tables the new drift-log rows name read again, and how many were read;
-    None when the whole catalog must be read (no previous read, no trigger log, too old, unbounded rows)."""
+    None when the whole catalog must be read: no previous read or trigger log, the signal moved with no
+    new row (a change the triggers missed), rows that cannot bound the change, or the periodic check."""
     if previous is None or previous.raw is None or previous.log_id is None or log_id is None:
         return None
-    if log_id < previous.log_id or time.monotonic() - previous.read_whole_at > FULL_READ_EVERY:
+    if log_id < previous.log_id or previous.partial_reads >= FULL_READ_EVERY:
         return None
-    rows = read_since(db, previous.log_id) if log_id > previous.log_id else []
+    if log_id == previous.log_id:
+        return (previous.raw, 0) if signal == previous.signal else None
+    rows = read_since(db, previous.log_id)
     if rows is None or len(rows) > PARTIAL_ROWS_MAX:
         return None
     names = touched_tables(rows, previous.raw, db.dialect.split_migration)
@@ -149,7 +152,7 @@ def _read_changed(
         return previous.raw, 0
     fresh = db.dialect.read_tables(db, names, row_counts=row_counts)
     log.debug("re-read %d table(s) named by %d drift-log row(s)", len(fresh.tables), len(rows))
-    return patched(previous.raw, fresh, names), len(fresh.tables)
+    return patched(previous.raw, fresh, names).keeping_hashes(previous.catalog), len(fresh.tables)
 
 
 def unreachable(settings: Settings, spec: ConnectionSpec, exc: ConnectError) -> str:

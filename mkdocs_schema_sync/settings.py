@@ -284,7 +284,7 @@ def select_tables(catalog: Catalog, settings: Settings) -> Catalog:
     )
     schemas = set(selected.schemas)
     selected.schema_comments = {s: c for s, c in catalog.schema_comments.items() if s in schemas}
-    return selected
+    return selected.keeping_hashes(catalog)
 
 
 def unmatched_schemas(catalog: Catalog, settings: Settings) -> list[str]:

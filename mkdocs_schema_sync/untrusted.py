@@ -11,8 +11,12 @@ escaping (`render/`) all use the same functions:
   a terminal reads ANSI escapes. `one_line` makes database text one line without either.
 - a workflow command's message and properties have GitHub's own %-escaping (`workflow_data`,
   `workflow_property`), so `%0A` in a name stays the three characters.
-- JSON text can carry `##[` only inside strings, where `\\u005b` spells the same `[` (`json_text`).
+- JSON text can carry `##[` only inside strings, where `\\u005b` spells the same `[` (`json_text`, which
+  also spells lone surrogates as escapes).
 - XML 1.0 forbids most control characters: `one_line` removes every one of them.
+- UTF-8 cannot encode a lone surrogate (a UTF-16 half SQL Server's NVARCHAR keeps, or what a
+  surrogateescape decoder yields): `escape_surrogates` spells each as `\\ud800`, which in JSON reads
+  back as the same code point and elsewhere is what the pages show (databases, files, requests).
 - Slack reads `<...>` as links and mentions (`slack_text`); Teams and GitHub read Markdown
   (`markdown_inline`).
 """
@@ -24,6 +28,7 @@ import re
 # C0 and C1 control characters (line breaks, tab, ESC, NUL, ...), Unicode line/paragraph separators,
 # lone surrogates and the two non-characters XML and UTF-8 encoders refuse.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _LEGACY_COMMAND = "##["
 # Everything that means something to Markdown, its common extensions (attr_list `{}`, emoji `:x:`,
@@ -44,6 +49,16 @@ def _visible(m: re.Match[str]) -> str:
 def visible_controls(text: str) -> str:
     """Control characters (and lone surrogates) written as escapes: `\\x1b`, `\\n`, `\\u2028`."""
     return _CONTROL.sub(_visible, text)
+
+
+def escape_surrogates(text: str) -> str:
+    """`text` with each lone surrogate written as its escape (`\\ud800`): writable as UTF-8 (a file, a
+    request, a database column); inside a JSON string the escape reads back as the same code point."""
+    try:
+        text.encode("utf-8")  # the usual case, and faster than searching
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(_visible, text)
+    return text
 
 
 def one_line(text: object) -> str:
@@ -78,8 +93,9 @@ def workflow_property(text: object) -> str:
 
 
 def json_text(text: str) -> str:
-    """A JSON document for a CI log: `##[` inside strings is spelled `##\\u005b` (the same string)."""
-    return text.replace(_LEGACY_COMMAND, "##\\u005b")
+    """A JSON document for a CI log or a file: `##[` inside strings is spelled `##\\u005b` and a lone surrogate
+    `\\ud800` (the same strings, writable as UTF-8)."""
+    return escape_surrogates(text).replace(_LEGACY_COMMAND, "##\\u005b")
 
 
 def markdown_inline(text: object) -> str:

@@ -6,7 +6,8 @@ jobs in `needs:` order, `if:` evaluated, every `run:` step through
 its bare origin, at the event's ref), `${{ }}` expressions substituted (secrets,
 vars, github.*, steps.*.outputs), `env` merged workflow → job → step,
 `defaults.run.working-directory`, `$GITHUB_STEP_SUMMARY`, `$GITHUB_OUTPUT`,
-`$GITHUB_ENV`. The few `uses:` steps are emulated: `actions/checkout` (a
+`$GITHUB_ENV`; a job's `environment:` adds that environment's secrets (`environments`) over the
+repository's, as GitHub does. The few `uses:` steps are emulated: `actions/checkout` (a
 clone; `ref:` honoured), `actions/setup-python` (the running interpreter's
 virtualenv first on PATH), the Pages upload/deploy (copy the artifact).
 
@@ -62,6 +63,7 @@ class JobResult:
     steps: list[StepResult] = field(default_factory=list)
     summary: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
+    environment: str | None = None  # the GitHub environment it ran in
 
     @property
     def output(self) -> str:
@@ -95,6 +97,7 @@ class ActionsRunner:
         repository: str,
         api_url: str,
         secrets: dict[str, str] | None = None,
+        environments: dict[str, dict[str, str]] | None = None,
         variables: dict[str, str] | None = None,
         env: dict[str, str] | None = None,
         wheel_cache: Path | None = None,
@@ -104,6 +107,7 @@ class ActionsRunner:
         self.repository = repository
         self.api_url = api_url
         self.secrets = secrets or {}
+        self.environments = environments or {}  # environment name -> its secrets (GitHub compares names ignoring case)
         self.vars = variables or {}
         self.extra_env = env or {}
         self.runs = 0
@@ -205,7 +209,15 @@ class ActionsRunner:
                 if not self._condition(job.get("if"), ctx):
                     results[name] = JobResult(name, "skipped")
                     continue
+                environment = job.get("environment")
+                if isinstance(environment, dict):
+                    environment = environment.get("name")
+                if environment is not None:
+                    environment = str(self._sub(environment, ctx))
+                    own = {k.casefold(): v for k, v in self.environments.items()}.get(environment.casefold(), {})
+                    ctx = {**ctx, "secrets": {**self.secrets, **own}}
                 result, published = self._job(name, job, data, ctx, run_dir, checkout_ref)
+                result.environment = environment
                 results[name] = result
                 pages = published or pages
         return RunResult(results, pages)

@@ -61,3 +61,38 @@ def test_snapshot_round_trip_keeps_every_hash(scout_db: Path, tmp_path: Path) ->
     assert again.object_hashes() == catalog.object_hashes()
     assert again.sha256() == catalog.sha256()
     assert '"row_count"' not in path.read_text()
+
+
+def test_a_lone_surrogate_in_database_text_writes_a_snapshot_that_reads_back_the_same(tmp_path: Path) -> None:
+    """SQL Server's NVARCHAR keeps unpaired UTF-16 halves (and a surrogateescape decoder yields \\udc80-\\udcff):
+    the snapshot spells each as its JSON escape, reads back the same code point, and keeps every hash."""
+    from mkdocs_schema_sync.catalog import Column, Routine, Table
+    from mkdocs_schema_sync.render.pages import DocModel, SourceInfo, render_pages
+    from mkdocs_schema_sync.settings import Settings
+
+    catalog = Catalog(
+        dialect="mssql",
+        tables=[
+            Table(
+                "dbo",
+                "t\ud800",
+                columns=[Column("c", "nvarchar(10)", default="(N'a\udcff')", comment="x\udfffy")],
+                comment="p\ud83dq",
+            )
+        ],
+        routines=[Routine("dbo", "f", definition="SELECT N'\udc00'")],
+    )
+    path = tmp_path / "schema.lock.json"
+    assert write_snapshot(catalog, path) is True
+    text = path.read_text(encoding="utf-8")
+    assert "x\\udfffy" in text and "t\\ud800" in text  # the escape, not U+FFFD: nothing is lost
+    again = read_snapshot(path)
+    assert again.tables[0].columns[0].comment == "x\udfffy"
+    assert again.object_hashes() == catalog.object_hashes()
+    assert again.sha256() == catalog.sha256()
+    assert write_snapshot(again, path) is False  # byte-identical on the next write
+    settings = Settings(base_dir=tmp_path)
+    live = render_pages(DocModel(catalog, settings, SourceInfo("live", "db")))
+    offline = render_pages(DocModel(again, settings, SourceInfo("live", "db")))
+    assert offline == live  # the pages show the same `\ud800` escapes from either source
+    assert any("x&#92;udfffy" in page for page in live.values())  # `x\udfffy`, the snapshot's spelling

@@ -51,11 +51,16 @@ def init_ci(repo: GitRepo, spec: str, env: dict[str, str], folder: str = ".") ->
 
 
 def runner(
-    repo: GitRepo, tmp_path: Path, stand_in: GitHubStandIn, secrets: dict[str, str], cache: Path
+    repo: GitRepo,
+    tmp_path: Path,
+    stand_in: GitHubStandIn,
+    secrets: dict[str, str],
+    cache: Path,
+    environments: dict[str, dict[str, str]] | None = None,
 ) -> ActionsRunner:
     return ActionsRunner(
         repo.origin, tmp_path / "runner", repository=REPOSITORY, api_url=stand_in.url,
-        secrets={"SCHEMA_SYNC_TOKEN": GITHUB_TOKEN, **secrets}, wheel_cache=cache,
+        secrets={"SCHEMA_SYNC_TOKEN": GITHUB_TOKEN, **secrets}, environments=environments, wheel_cache=cache,
     )  # fmt: skip
 
 
@@ -218,13 +223,13 @@ databases:
     deploy:
       targets:
         stage: !ENV OPS_STAGE_DB
-        prod: !ENV OPS_DB
+        prod: !ENV PROD_DB
   - name: wh
     connection: !ENV WH_DB
     connect_timeout: 5
     deploy:
       targets:
-        prod: !ENV WH_DB
+        prod: !ENV PROD_DB
 """
 
 
@@ -232,28 +237,31 @@ databases:
 def test_deploy_workflow_of_two_databases_deploys_each_and_commits_both_snapshots(
     tmp_path: Path, pg_db: ServerDB, stand_in: GitHubStandIn, spec: str, wheel_cache: Path
 ) -> None:
+    """Both databases name a target `prod` reading PROD_DB: wh's as a repository secret (what wh's plan reads) and
+    ops's as a secret of the environment `ops-prod`. Each deploy job runs in its own database's environment; in one
+    shared `prod` the ops deploy would read wh's PROD_DB and run ops's SQL on the warehouse. A later push whose `wh`
+    migration fails still deploys `ops` and commits its snapshot: each snapshot job needs only its own deploys."""
     ops_stage = make_sqlite(tmp_path / "ops-stage.db", "CREATE TABLE orders (id INTEGER PRIMARY KEY);")
     ops = make_sqlite(tmp_path / "ops.db", "CREATE TABLE orders (id INTEGER PRIMARY KEY);")
     pg_execute(pg_db, "CREATE TABLE facts (id integer PRIMARY KEY)")
     repo = make_repo(tmp_path / "git")
     write_site(repo.work, TWO_DATABASES)
     (repo.work / ".gitignore").write_text("site/\n", encoding="utf-8")
-    secrets = {
-        "OPS_STAGE_DB": f"sqlite:///{ops_stage}",
-        "OPS_DB": f"sqlite:///{ops}",
-        "WH_DB": pg_db.url("postgresql+psycopg"),
-    }
+    wh_url = pg_db.url("postgresql+psycopg")
+    secrets = {"OPS_STAGE_DB": f"sqlite:///{ops_stage}", "OPS_DB": f"sqlite:///{ops}", "WH_DB": wh_url}
+    secrets["PROD_DB"] = wh_url  # the repository secret
+    environments = {"ops-prod": {"PROD_DB": f"sqlite:///{ops}"}}
     for name in ("ops", "wh"):
         (repo.work / "migrations" / name).mkdir(parents=True)
         (repo.work / "migrations" / name / "001_start.sql").write_text("SELECT 1;\n", encoding="utf-8")
     assert cli("snapshot", cwd=repo.work, env=secrets).returncode == 0
     folder = init_ci(repo, spec, secrets)
-    for database, target in (("ops", "stage"), ("ops", "prod"), ("wh", "prod")):
-        r = cli("baseline", "1", "--database", database, "--target", target, cwd=repo.work, env=secrets)
+    for database, target, env in (("ops", "stage", {}), ("ops", "prod", environments["ops-prod"]), ("wh", "prod", {})):
+        r = cli("baseline", "1", "--database", database, "--target", target, cwd=repo.work, env={**secrets, **env})
         assert r.returncode == 0, r.stderr
-    run = runner(repo, tmp_path, stand_in, secrets, wheel_cache)
+    run = runner(repo, tmp_path, stand_in, secrets, wheel_cache, environments)
     workflow = folder / "schema-deploy.yml"
-    deploys = ("deploy-ops-stage", "deploy-ops-prod", "deploy-wh-prod", "snapshot")
+    deploys = ("deploy-ops-stage", "deploy-ops-prod", "deploy-wh-prod", "snapshot-ops", "snapshot-wh")
 
     git("checkout", "-q", "-b", "feature", cwd=repo.work)
     (repo.work / "migrations" / "ops" / "002_note.sql").write_text("ALTER TABLE orders ADD COLUMN note TEXT;\n")
@@ -272,7 +280,8 @@ def test_deploy_workflow_of_two_databases_deploys_each_and_commits_both_snapshot
     git("push", "-q", "origin", "feature:main", cwd=repo.work)  # merged
     deployed = run.run(workflow, "push")
     assert deployed.ok, deployed.describe()
-    assert [deployed.jobs[j].status for j in deploys] == ["success"] * 4
+    assert [deployed.jobs[j].status for j in deploys] == ["success"] * 5
+    assert [deployed.jobs[j].environment for j in deploys[:3]] == ["ops-stage", "ops-prod", "wh-prod"]
     assert "note" in _columns(ops_stage) and "note" in _columns(ops)
     assert pg_rows(pg_db, "SELECT count(*) FROM information_schema.columns WHERE column_name = 'amount'") == [(1,)]
     assert '"note"' in repo.show("main", "schema.ops.lock.json") and '"amount"' not in repo.show(
@@ -282,6 +291,19 @@ def test_deploy_workflow_of_two_databases_deploys_each_and_commits_both_snapshot
     fresh = tmp_path / "fresh"
     git("clone", "-q", str(repo.origin), str(fresh), cwd=tmp_path)
     assert cli("diff", cwd=fresh, env=secrets).returncode == 0  # no drift in either database
+
+    # one database's deploy fails: the other's deploys and snapshot still go through
+    git("pull", "-q", "--rebase", "origin", "main", cwd=repo.work)
+    (repo.work / "migrations" / "ops" / "003_memo.sql").write_text("ALTER TABLE orders ADD COLUMN memo TEXT;\n")
+    (repo.work / "migrations" / "wh" / "003_broken.sql").write_text("ALTER TABLE no_such_table ADD COLUMN x int;\n")
+    git("add", "-A", cwd=repo.work)
+    git("commit", "-q", "-m", "a good and a broken migration", cwd=repo.work)
+    git("push", "-q", "origin", "HEAD:main", cwd=repo.work)
+    partial = run.run(workflow, "push")
+    status = {j: partial.jobs[j].status for j in deploys}
+    assert status == {"deploy-ops-stage": "success", "deploy-ops-prod": "success", "deploy-wh-prod": "failure",
+                      "snapshot-ops": "success", "snapshot-wh": "skipped"}, partial.describe()  # fmt: skip
+    assert "memo" in _columns(ops) and '"memo"' in repo.show("main", "schema.ops.lock.json")
 
 
 def _two_database_site(tmp_path: Path, pg_db: ServerDB, extra: str = "") -> tuple[GitRepo, dict[str, str], Path]:

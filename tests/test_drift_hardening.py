@@ -175,3 +175,58 @@ def test_sqlite_ddl_with_a_byte_that_is_not_utf8_is_read_with_replacement_charac
     assert "caf\ufffd au lait" in page
     notes = [line for line in result.stderr.splitlines() if "not UTF-8" in line]
     assert len(notes) == 1 and "replacement characters" in notes[0], result.stderr
+
+
+def _poll_a_table_named_with_a_lone_surrogate(url: str, base: Path, ddl: object, schema: str) -> None:
+    """Poll into the database's log a catalog (built here) with a table whose name and comment hold lone
+    surrogates, as SQL Server's NVARCHAR or a surrogateescape decoder gives them: the row is written, with
+    each surrogate spelled as the pages show it (`\\ud800`), and the next poll reads the stored catalog back."""
+    import dataclasses
+
+    from mkdocs_schema_sync.catalog import Column, Table
+    from mkdocs_schema_sync.drift.log import read_log
+
+    settings = Settings(base_dir=base, connection=url)  # no snapshot: no JSON file to fall back on
+    poller = Poller(settings)
+    with open_database(parse_connection(url, base)) as db:
+        assert poller.check(db).where == "database"  # the baseline
+        ddl("CREATE TABLE moved (id INTEGER)")  # the signal moves
+        signal = db.dialect.change_signal(db)
+        read = db.dialect.read_catalog(db, row_counts=False)
+        odd = Table(schema, "t\ud800", columns=[Column("c\udcff", "TEXT")], comment="p\udfffq")
+        catalog = dataclasses.replace(read, tables=[*read.tables, odd])
+        result = poller.check(db, catalog=catalog, signal=signal)
+        assert result.where == "database" and "t\ud800" in [e.object_name for e in result.entries]
+        logged = read_log(db) or []
+        row = next(e for e in logged if (e.object_name or "").startswith("t"))
+        assert row.object_name == "t\\ud800"  # what the pages show for the name
+        assert "c\\udcff" in (row.statement or "")
+        assert "\ud800" not in repr([e.statement for e in logged])
+        ddl("CREATE TABLE moved_again (id INTEGER)")
+        again = poller.check(db)  # the stored catalog reads back: the odd table is gone, nothing else
+        kinds = {(e.event_type, e.object_name) for e in again.entries}
+        assert kinds == {("CREATE TABLE", "moved_again"), ("DROP TABLE", "t\ud800")}
+
+
+def test_a_lone_surrogate_in_polled_text_is_written_to_the_sqlite_log(tmp_path: Path) -> None:
+    from mkdocs_schema_sync.drift.capture import install
+
+    db = tmp_path / "app.db"
+    alter(db, "CREATE TABLE base (id INTEGER PRIMARY KEY);")
+    url = f"sqlite:///{db}"
+    with open_database(parse_connection(url, tmp_path), writable=True) as writer:
+        assert install(writer).mode == "poll"
+    _poll_a_table_named_with_a_lone_surrogate(url, tmp_path, lambda sql: alter(db, sql + ";"), "main")
+
+
+@pytest.mark.postgres
+def test_a_lone_surrogate_in_polled_text_is_written_to_the_postgres_log(tmp_path: Path, pg_db) -> None:  # type: ignore[no-untyped-def]
+    from conftest import pg_execute
+
+    from mkdocs_schema_sync.drift.log import create_log_tables
+
+    pg_execute(pg_db, "CREATE TABLE base (id int PRIMARY KEY)")
+    url = pg_db.url("postgresql+psycopg")
+    with open_database(parse_connection(url, tmp_path)) as conn:
+        create_log_tables(conn)  # polling mode, as install-triggers without a superuser leaves it
+    _poll_a_table_named_with_a_lone_surrogate(url, tmp_path, lambda sql: pg_execute(pg_db, sql), "public")

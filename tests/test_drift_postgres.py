@@ -199,3 +199,33 @@ def test_event_triggers_name_routines_triggers_types_and_sequences_as_the_catalo
         ("DROP TYPE", "type", "sales", "mood"),
         ("DROP SEQUENCE", "sequence", "sales", "inv"),
     ]
+
+
+def test_health_and_the_status_page_name_triggers_older_than_this_release(pg_db: ServerDB, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An install recorded with an older `version` (a release whose triggers lacked later fixes) fails `health`
+    and shows on the status page, both saying to run install-triggers again; the current version passes."""
+    from mkdocs_schema_sync.db import open_database, parse_connection
+    from mkdocs_schema_sync.dialects import get_dialect
+    from mkdocs_schema_sync.drift.capture import health
+    from mkdocs_schema_sync.pipeline import load_catalog, render_site
+    from mkdocs_schema_sync.settings import Settings
+
+    current = get_dialect("postgresql").install_version
+    assert f"('version', '{current}')" in install_script("postgresql")  # what the script records
+    pg_script(pg_db, install_script("postgresql"))
+    url = pg_db.url("postgresql+psycopg")
+    with open_database(parse_connection(url)) as db:
+        ok, lines = health(db)
+    assert ok, lines
+    older = str(int(current) - 1)
+    pg_execute(pg_db, f"UPDATE schema_sync.install_info SET value = '{older}' WHERE name = 'version'")
+    with open_database(parse_connection(url)) as db:
+        ok, lines = health(db)
+    assert not ok
+    said = [line for line in lines if "older than this release" in line]
+    assert len(said) == 1 and f"version {older}" in said[0] and "install-triggers` again" in said[0], lines
+    pages = render_site(
+        Settings(base_dir=tmp_path, connection=url), load_catalog(Settings(base_dir=tmp_path, connection=url))
+    )
+    status = pages["schema/status.md"]
+    assert "older than this release" in status and "install-triggers" in status

@@ -48,6 +48,30 @@ def test_patched_replaces_the_named_tables_and_keeps_the_rest() -> None:
     assert [t.name for t in patched(OLD, Catalog(dialect="postgresql"), {"items"}).tables] == ["orders"]
 
 
+def test_a_patched_catalog_hashes_only_the_tables_read_again(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import copy
+
+    tables = [Table("public", f"t{i}", comment=f"table {i}", columns=[Column("id", "integer")]) for i in range(50)]
+    old = Catalog(dialect="postgresql", tables=tables)
+    before = old.table_hashes()
+    calls: list[str] = []
+    real = Table.sha256
+    monkeypatch.setattr(Table, "sha256", lambda self: calls.append(self.name) or real(self))
+    fresh = Catalog(dialect="postgresql", tables=[Table("public", "t7", columns=[Column("note", "text")])])
+    new = patched(old, fresh, {"t7"})
+    hashes = new.table_hashes()
+    assert calls == ["t7"]  # the 49 others are the same objects: their hashes are reused
+    assert {k: v for k, v in hashes.items() if k != "public.t7"} == {
+        k: v for k, v in before.items() if k != "public.t7"
+    }
+    assert hashes["public.t7"] != before["public.t7"]
+    assert new.sha256() == Catalog(dialect="postgresql", tables=copy.deepcopy(new.tables)).sha256()
+    # an edited deep copy (descriptions, clipping) starts without them
+    edited = copy.deepcopy(new)
+    edited.tables[0].comment = "described"
+    assert edited.table_hashes()[edited.tables[0].key] != hashes[edited.tables[0].key]
+
+
 def test_a_parents_change_names_its_partitions_and_children_at_every_level() -> None:
     """ALTER TABLE of a partitioned table adds the column to its partitions, which the statement does not
     name (before: they were not read again, and a patched snapshot kept them without it)."""

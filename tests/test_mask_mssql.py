@@ -28,9 +28,24 @@ def test_mask_function_is_created_alone_in_its_batch_and_granted_to_the_trigger_
     assert "GRANT EXECUTE ON OBJECT::schema_sync.mask_statement TO schema_sync_writer" in install
 
 
+MASKING_FUNCTIONS = ("mask_statement", "names_secret", "secret_arguments", "calls_secret")
+
+
+def masking_batch(name: str) -> str:
+    (batch,) = [b for b in mssql.script_batches("install.sql") if f"FUNCTION schema_sync.{name} (" in b]
+    return _norm(batch)
+
+
 def masking_batches() -> str:
-    pattern = r"FUNCTION schema_sync\.(mask_statement|names_secret)"
-    return "\n".join(_norm(b) for b in mssql.script_batches("install.sql") if re.search(pattern, b))
+    return "\n".join(masking_batch(name) for name in MASKING_FUNCTIONS)
+
+
+def like_words(code: str) -> list[str]:
+    """The words of the LIKE patterns in `code` (`[Pp][Ww][Dd]` → pwd)."""
+    return [
+        re.sub(r"\[(.).\]", r"\1", p).replace("[_]", "_").strip("%").lower()
+        for p in re.findall(r"LIKE N'([^']*)'", code)
+    ]
 
 
 @pytest.mark.parametrize(("text", "kept"), masked_forms("tsql"))
@@ -59,9 +74,26 @@ def test_the_tsql_masker_compares_by_code_point_under_every_collation() -> None:
     assert patterns
     for p in patterns:
         assert re.fullmatch(r"%?(?:\[([A-Za-z])(?i:\1)\]|\[_\])+%?", p), p
-    # the port has the same stems and the same connection-string keys
-    stems = {re.sub(r"\[(.).\]", r"\1", p).replace("[_]", "_").strip("%").lower() for p in patterns}
-    assert stems == set(port._STEMS)
+    # the port has the same stems, calls and words (connection-string keys, NULL, DEFAULT, @old, @new)
+    assert set(like_words(masking_batch("names_secret"))) == set(port._STEMS)
+    assert set(like_words(masking_batch("calls_secret"))) == set(port.CALLS_FOUND)
+    assert set(like_words(masking_batch("mask_statement"))) == {"pwd", "password", "null", "default", "old", "new"}
+
+
+def test_the_tsql_and_python_maskers_know_the_same_secret_arguments() -> None:
+    """schema_sync.secret_arguments, its port and masking.SECRET_ARGUMENTS: the same calls, the same positions."""
+    from mkdocs_schema_sync.masking import SECRET_ARGUMENTS
+
+    code = masking_batch("secret_arguments")
+    tsql = {like_words(m.group(1))[0]: int(m.group(2)) for m in re.finditer(r"(LIKE N'[^']*') RETURN (\d+);", code)}
+    assert tsql == port.CALLS
+    for name, (positions, names) in SECRET_ARGUMENTS.items():
+        bits = sum(1 << (p - 1) for p in positions) + (256 if names else 0)
+        assert tsql[name] == bits, name
+        assert max(positions) < 8  # the T-SQL stops counting at the 8th argument
+    assert set(tsql) == set(SECRET_ARGUMENTS)
+    # calls_secret finds every call that names_secret does not
+    assert {n for n in tsql if not port.names_secret(n)} == set(port.CALLS_FOUND)
 
 
 def test_the_port_keeps_the_tsql_shape() -> None:
@@ -76,10 +108,19 @@ def test_the_port_keeps_the_tsql_shape() -> None:
         "ELSE IF schema_sync.names_secret(SUBSTRING(@q, @wstart, @wlen)) = 1 SET @expect = 1",
         "ELSE IF NOT (@wlen = 1 AND UNICODE(SUBSTRING(@q, @wstart, 1)) IN (78, 110) AND @c = 39)",
         "ELSE IF @c NOT IN (61, 32, 9, 10, 13) SET @expect = 0",
-        "IF @q IS NULL OR schema_sync.names_secret(@q) = 0 RETURN @q",
     ):
         assert line in code, line
-    assert len(re.findall(r"SET @out \+=", code)) == 2  # copied in pieces, not character by character
+    for line in (
+        "IF @q IS NULL OR (schema_sync.names_secret(@q) = 0 AND schema_sync.calls_secret(@q) = 0) RETURN @q",
+        "IF @argst > 0 AND @c NOT IN (39, 91, 34, 32, 9, 10, 13, 43, 45, 47)",
+        "IF (@c = 44 OR (@c = 59 AND @paren = 1)) AND @argst = 2 AND @brace = 0",
+        "IF @j > @n OR UNICODE(SUBSTRING(@q, @j, 1)) IN (44, 59, 41, 125, 10, 13)",
+        "SET @secret = CASE WHEN @argst = 1 AND @named = 0 AND (@args / POWER(2, @argno - 1)) % 2 = 1",
+        "IF @expect = 1 OR @secret = 1",
+        "IF @argno < 8 SET @argno += 1",
+    ):
+        assert line in code, line
+    assert len(re.findall(r"SET @out \+=", code)) == 3  # copied in pieces, not character by character
 
 
 def test_a_failing_mask_stores_a_placeholder_not_the_statement() -> None:
@@ -101,4 +142,5 @@ def test_uninstall_scripts_drop_the_function() -> None:
     for name in ("uninstall.sql", "uninstall_all.sql"):
         code = _norm(read_sql("mssql", name))
         assert "DROP FUNCTION IF EXISTS schema_sync.mask_statement" in code
-        assert "DROP FUNCTION IF EXISTS schema_sync.names_secret" in code
+        for name in MASKING_FUNCTIONS:
+            assert f"DROP FUNCTION IF EXISTS schema_sync.{name}" in code

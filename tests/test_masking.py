@@ -129,6 +129,7 @@ ADVERSARIAL = {
     "backslashes after a keyword": "IDENTIFIED BY '" + "\\'" * (MB // 2),
     "dollar tags": "PASSWORD $a$" + "$b$" * (MB // 3),
     "token-like run": "ghp_" + "A" * MB + "_",
+    "calls as each other's arguments": "EXEC sp_password " + "sp_addlogin, " * (MB // 13),
 }
 
 

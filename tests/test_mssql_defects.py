@@ -73,8 +73,8 @@ def test_every_comparison_of_a_catalog_name_with_a_contract_column_is_collated()
 # --------------------------------------------------------------------------- defect 5: health sees the trigger
 
 
-def _health(trigger_row: tuple[Any, ...] | None) -> tuple[bool, list[str]]:
-    state = {"mode": "triggers", "version": "1", "last_error": None, "enforce_contracts": "0"}
+def _health(trigger_row: tuple[Any, ...] | None, version: str = mssql.INSTALL_VERSION) -> tuple[bool, list[str]]:
+    state = {"mode": "triggers", "version": version, "last_error": None, "enforce_contracts": "0"}
 
     def answer(sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]] | None:
         if "FROM schema_sync.install_info" in sql:
@@ -104,6 +104,16 @@ def test_health_fails_on_a_disabled_missing_or_misbuilt_trigger(row: tuple[Any, 
     ok, lines = _health(row)
     assert not ok
     assert any(says in line for line in lines), lines
+
+
+def test_health_names_a_trigger_installed_before_positional_secrets_were_masked() -> None:
+    """Version 1 triggers log sp_addlogin's, sp_password's, ... passwords: health says to install again."""
+    assert int(mssql.INSTALL_VERSION) >= 2
+    ok, lines = _health((False, True, True), version="1")
+    assert not ok
+    said = [line for line in lines if "older than this release" in line]
+    assert len(said) == 1 and "version 1" in said[0] and "install-triggers` again" in said[0], lines
+    assert "positional" in said[0]  # what the upgrade brings
 
 
 # --------------------------------------------------------------------------- defect 6: the refusal row stays

@@ -282,3 +282,15 @@ def test_a_lone_surrogate_in_names_renders_pages_utf8_can_write() -> None:
         text.encode("utf-8")  # no lone surrogate left in any page: each is spelled out
     table_page = next(v for k, v in pages.items() if "/t-x-" in k)
     assert front_matter_title(table_page) == "t\\ud800x"
+
+
+def test_the_home_page_lists_a_schema_of_many_tables_on_its_own_page(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """At thousands of tables the list is the schema page's alone: one table's change renders one long page."""
+    from mkdocs_schema_sync.render import pages as pages_module
+
+    db = make_sqlite(tmp_path / "blog.db", SMALL)
+    assert "| [post](main/post.md) |" in render(db)["schema/index.md"]
+    monkeypatch.setattr(pages_module, "INDEX_LIST_MAX", 2)  # the schema has 3 tables and views
+    home = render(db)["schema/index.md"]
+    assert "post.md" not in home and "Its tables and views are listed on [its page](main/index.md)." in home
+    assert "| [post](post.md) |" in render(db)["schema/main/index.md"]

@@ -60,10 +60,17 @@ def _same_as_a_clean_build(site: Site, served: Path) -> None:
     assert [rel for rel in reference if rebuilt[rel] != reference[rel]] == []
 
 
-@pytest.mark.parametrize("dirty", [True, False], ids=["serve --dirty", "serve"])
-def test_rebuild_after_a_change_equals_a_clean_build(tmp_path: Path, scout_db: Path, dirty: bool) -> None:
+@pytest.mark.parametrize(
+    ("dirty", "theme"),
+    [(True, "mkdocs"), (False, "mkdocs"), (True, "material")],
+    ids=["serve --dirty", "serve", "serve --dirty, Material"],
+)
+def test_rebuild_after_a_change_equals_a_clean_build(tmp_path: Path, scout_db: Path, dirty: bool, theme: str) -> None:
     site = write_site(
-        tmp_path / "s", f"connection: sqlite:///{scout_db}\nwatch_interval: 0", extra_yaml=f"site_url: {SERVE_URL}"
+        tmp_path / "s",
+        f"connection: sqlite:///{scout_db}\nwatch_interval: 0",
+        extra_yaml=f"site_url: {SERVE_URL}",
+        theme=theme,
     )
     assert mkdocs_build(site, strict=False).returncode == 0  # polling's baseline, then a logged change:
     _change(scout_db, "ALTER TABLE stores ADD COLUMN district VARCHAR(40)")  # the change log page exists
@@ -168,6 +175,10 @@ def test_serve_after_a_logged_change_reads_only_the_tables_it_named(tmp_path: Pa
         assert change("CREATE TRIGGER notes_touch BEFORE UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION touch()") == 1
         assert "notes_touch" in (pages / "notes" / "index.html").read_text()
         assert change("ALTER TABLE items DROP COLUMN id") is None  # items_id_seq goes with it
+        # a change the triggers did not log (the signal moved, no new row): the whole catalog
+        pg_execute(pg_db, "ALTER EVENT TRIGGER schema_sync_ddl_command_end DISABLE")
+        assert change("ALTER TABLE notes ADD COLUMN missed text") is None
+        assert "missed" in (pages / "notes" / "index.html").read_text()
     finally:
         plugin.on_shutdown()
         MkDocsConfig.plugins.plugin_cache.clear()  # type: ignore[attr-defined]

@@ -15,14 +15,15 @@ from mkdocs_schema_sync.dialects.base import only_tables
 
 
 def dotted() -> Catalog:
-    """Dots, quotes, non-ASCII, line and paragraph separators in names and text; a trigger on a dotted table."""
+    """Dots, quotes, non-ASCII, a lone surrogate, line and paragraph separators in names and text; a trigger
+    on a dotted table."""
     odd = 'a.b"c\u2028d'
     return Catalog(
         dialect="postgresql",
         tables=[
             Table("s.x", "t.y", comment="line\nbreak\u2029é", columns=[Column("id", "integer", comment=odd)]),
             Table("s", "x.t.y", columns=[Column("id", "integer")]),
-            Table("s", "T", columns=[Column("ü", "text")]),
+            Table("s", "T", columns=[Column("ü", "text", comment="half \ud800 of a pair")]),  # a lone surrogate
             Table("s", "t", columns=[Column("id", "integer")]),
             Table("other", "t", columns=[Column("id", "bigint")]),
         ],
@@ -74,7 +75,7 @@ def test_a_patch_is_the_catalog_patched_then_written_whole() -> None:
     new.tables = [t for t in new.tables if t.key != "other.t"]  # dropped: `t` names it too
     new.tables.append(Table("s", "added", columns=[Column("id", "integer")]))
     new.get("s", "t").columns.append(Column("extra", "text"))  # type: ignore[union-attr]
-    new.get("s.x", "t.y").comment = "changed"  # type: ignore[union-attr]
+    new.get("s.x", "t.y").comment = "changed \udfff"  # type: ignore[union-attr]
     new.triggers = [t for t in new.triggers if t.name != "keep"] + [Trigger("s", "t", "new", "AFTER", ["DELETE"])]
     new = Catalog(dialect=new.dialect, tables=new.tables, schema_comments=new.schema_comments, triggers=new.triggers)
     names = {"t", "added", "t.y", "nothing_called_so"}

@@ -7,6 +7,7 @@ PostgreSQL with event triggers (a DDL burst, two monitors at once, the end-to-en
 from __future__ import annotations
 
 import re
+import socket
 import sqlite3
 from collections.abc import Iterator
 from html import unescape
@@ -297,6 +298,40 @@ def test_reviewers_come_from_the_contracts_touched(tmp_path: Path, stand_in: Git
     env.sql("ALTER TABLE stores ADD COLUMN region_code TEXT")
     assert env.cli("monitor", "--once").returncode == 0
     assert len(stand_in.calls("POST", "requested_reviewers")) == 1  # not asked twice
+
+
+def test_an_unset_notify_variable_fails_the_pass_after_the_pr_and_the_rows(
+    tmp_path: Path, stand_in: GitHubStandIn
+) -> None:
+    """A webhook whose `!ENV` is unset, a broken contract and drift: the pass opens the pull request and marks the
+    rows synced, then fails saying which notify entry lacks its variable (it used to fail right after opening the
+    PR, leaving every row pending, so each later pass failed the same way and nothing was ever marked)."""
+    extra = "contracts: contracts.yml\nfail_on_broken_contract: false\nnotify:\n  - url: !ENV HOOK_URL_UNSET\n"
+    env = SqliteSync(tmp_path, stand_in, extra=extra)
+    (env.repo.work / "contracts.yml").write_text(
+        "version: 1\ncontracts:\n  - name: store-managers\n    owner: Stores team\n"
+        "    protects:\n      - table: stores\n        columns:\n          manager_email: {type: text}\n",
+        encoding="utf-8",
+    )
+    env.repo.commit_all("contracts")
+    env.sql("ALTER TABLE stores ADD COLUMN manager_name TEXT")
+    r = env.cli("monitor", "--once")
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "opened pull request #1" in r.stdout and "marked" in r.stdout
+    assert "notify entry 1" in r.stderr and "not set" in r.stderr and "Traceback" not in r.stderr
+    rows = env.rows()
+    assert rows and all(status == "synced" and ref == stand_in.pulls[1]["html_url"] for _, status, ref in rows)
+    # the next pass is not idle (the webhook still has to be told): same PR, same failure, nothing new to mark
+    r = env.cli("monitor", "--once")
+    assert r.returncode == 2 and "notify entry 1" in r.stderr
+    assert "no change since the last pass" not in r.stdout
+    assert len(stand_in.calls("POST", "/pulls")) == 1
+    # with the variable set (the receiver is down: a delivery failure never fails the pass) it succeeds
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        closed = free.getsockname()[1]
+    r = env.cli("monitor", "--once", env={"HOOK_URL_UNSET": f"http://127.0.0.1:{closed}/hook"})
+    assert r.returncode == 0, r.stderr
 
 
 def test_bad_github_option_is_one_line(tmp_path: Path, stand_in: GitHubStandIn) -> None:

@@ -175,3 +175,75 @@ def test_webhook_messages_are_escaped_for_their_receiver(hostile_site: Path) -> 
     generic = by_kind["generic"]
     assert "\n" not in generic["text"] and one_line(TABLE) in generic["text"]
     assert any(TABLE in reason for reason in generic["reasons"])  # the data fields stay exact
+
+
+def test_a_lone_surrogate_in_database_text_reaches_every_webhook(tmp_path: Path) -> None:
+    """A column type holding a UTF-16 half (as SQL Server's NVARCHAR can): the generic payload's data carries
+    it as its JSON escape (the receiver reads the same code point back), the message texts show `\\udcff`."""
+    from mkdocs_schema_sync.catalog import Catalog, Column, Table
+
+    (tmp_path / "contracts.yml").write_text(
+        "contracts:\n  - name: odd\n    owner: data\n    protects:\n      - table: t\n"
+        "        columns:\n          c: {type: integer}\n",
+        encoding="utf-8",
+    )
+    contracts = load_contracts(tmp_path / "contracts.yml", explicit=True, base_dir=tmp_path)
+    assert contracts is not None
+    catalog = Catalog(dialect="sqlite", tables=[Table("main", "t", columns=[Column("c", "text\udcff")])])
+    report = check_contracts(contracts, catalog)
+    receiver = Receiver()
+    try:
+        hooks = [Webhook(f"http://127.0.0.1:{receiver.port}/{kind}", kind) for kind in ("slack", "teams", "generic")]
+        out = notify_broken(report, hooks, tmp_path / "state.json", 5, "db\ud800")
+        by_kind = {path.strip("/"): msg for path, msg in zip(receiver.paths, receiver.messages, strict=True)}
+    finally:
+        receiver.close()
+    assert out.sent == 3 and out.failed == 0
+    assert any("text\udcff" in reason for reason in by_kind["generic"]["reasons"])  # the data stays exact
+    assert by_kind["generic"]["source"] == "db\ud800"
+    for kind in ("slack", "teams", "generic"):
+        assert "text\\udcff" in by_kind[kind]["text"] or "text&#92;udcff" in by_kind[kind]["text"], kind
+
+
+def test_a_lone_surrogate_reaches_the_json_drift_log_and_the_json_reports(tmp_path: Path) -> None:
+    """Database text holding UTF-16 halves: the poller's JSON drift log (the database is not written),
+    `diff --format json` and `validate --format json` write each as its JSON escape, the same code point."""
+    import dataclasses
+
+    from mkdocs_schema_sync.catalog import Column, Table
+    from mkdocs_schema_sync.catalog.diff import diff_catalogs
+    from mkdocs_schema_sync.contracts import output
+    from mkdocs_schema_sync.drift.log import JsonLog, json_log_path
+    from mkdocs_schema_sync.drift.poller import Poller
+    from mkdocs_schema_sync.render.diff_formats import to_json
+    from mkdocs_schema_sync.settings import Settings
+
+    db = make_sqlite(tmp_path / "app.db", "CREATE TABLE t (c TEXT);")
+    snapshot = tmp_path / "schema.lock.json"
+    settings = Settings(base_dir=tmp_path, connection=f"sqlite:///{db}", snapshot=snapshot)
+    poller = Poller(settings)
+    with open_database(parse_connection(settings.connection or "", tmp_path)) as conn:
+        assert poller.check(conn).where == "json"  # the baseline
+        make_sqlite(db, "CREATE TABLE moved (id INTEGER);")  # the signal moves
+        signal = conn.dialect.change_signal(conn)
+        before = conn.dialect.read_catalog(conn, row_counts=False)
+        odd = Table("main", "t", columns=[Column("c", "text\udcff")], comment="p\ud800q")
+        after = dataclasses.replace(before, tables=[odd if t.name == "t" else t for t in before.tables])
+        assert poller.check(conn, catalog=after, signal=signal).where == "json"
+    text = json_log_path(snapshot).read_text(encoding="utf-8")
+    assert "text\\udcff" in text
+    logged = JsonLog(json_log_path(snapshot)).read()
+    assert any("text\udcff" in (e.statement or "") for e in logged)  # read back: the same code point
+
+    diff = to_json(diff_catalogs(before, after))
+    assert "text\udcff" in json.dumps(json.loads(diff.encode("utf-8")), ensure_ascii=False)
+    (tmp_path / "contracts.yml").write_text(
+        "contracts:\n  - name: odd\n    owner: data\n    protects:\n      - table: t\n"
+        "        columns:\n          c: {type: integer}\n",
+        encoding="utf-8",
+    )
+    contracts = load_contracts(tmp_path / "contracts.yml", explicit=True, base_dir=tmp_path)
+    assert contracts is not None
+    report = output.to_json(check_contracts(contracts, after))
+    reasons = json.loads(report.encode("utf-8"))["contracts"][0]["reasons"]
+    assert any("text\udcff" in r["text"] for r in reasons)

@@ -244,11 +244,33 @@ def test_deploy_jobs_and_secrets_come_from_the_targets(tmp_path: Path) -> None:
     assert wf["jobs"]["deploy-prod"]["env"] == {"PROD_PW": "${{ secrets.PROD_PW }}"}
     assert wf["jobs"]["snapshot"]["env"] == {"DOCS_DB": "${{ secrets.DOCS_DB }}"}
     assert "STAGE_URL, PROD_PW" in r.stdout
+    assert "deploy jobs run in the GitHub environments stage (STAGE_URL), prod (PROD_PW)" in r.stdout
     (site.root / "mkdocs.yml").write_text(
         (site.root / "mkdocs.yml").read_text().replace("${PROD_PW}", "hunter2"), encoding="utf-8"
     )
     r = cli("init-ci", "--force", "--install", SPEC, cwd=site.root, env={"DOCS_DB": "sqlite:///scout.db"})
     assert r.returncode == 2 and "!ENV" in r.stderr and "hunter2" not in r.stderr + r.stdout
+
+
+def test_with_databases_init_ci_names_an_environment_per_database_and_target(tmp_path: Path) -> None:
+    """Two databases' `prod` targets are two GitHub environments (each with its own secrets), and init-ci says so."""
+    repo = make_repo(tmp_path / "git")
+    site = write_site(
+        repo.work,
+        "databases:\n  - name: ops\n    connection: !ENV OPS_DB\n    deploy:\n      targets:\n"
+        "        prod: !ENV PROD_DB\n  - name: wh\n    connection: !ENV WH_DB\n    deploy:\n      targets:\n"
+        "        stage: !ENV WH_STAGE\n        prod: !ENV PROD_DB\n",
+    )
+    r = cli("init-ci", "--install", SPEC, cwd=site.root)
+    assert r.returncode == 0, r.stderr
+    assert "deploy jobs run in the GitHub environments ops-prod (PROD_DB), wh-stage (WH_STAGE), wh-prod (PROD_DB)" in (
+        r.stdout
+    )
+    jobs = yaml.safe_load((repo.work / ".github" / "workflows" / "schema-deploy.yml").read_text())["jobs"]
+    assert [jobs[j]["environment"] for j in ("deploy-ops-prod", "deploy-wh-stage", "deploy-wh-prod")] == [
+        "ops-prod", "wh-stage", "wh-prod"
+    ]  # fmt: skip
+    assert jobs["snapshot-ops"]["needs"] == "deploy-ops-prod" and jobs["snapshot-wh"]["needs"] == "deploy-wh-prod"
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,8 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..masking import mask
+from ..masking import mask, registered_count
+from ..untrusted import escape_surrogates
 
 SNAPSHOT_FORMAT = 1
 
@@ -643,11 +644,43 @@ class Catalog:
         }
         return {kind: objs for kind, objs in maps.items() if objs}
 
+    def table_hashes(self) -> dict[str, str]:
+        """SHA-256 per table key, computed once per catalog, and reused from the catalog it was made from
+        (`keeping_hashes`) for the very same table objects. A catalog's tables are not edited once it is
+        built: descriptions and clipping edit a deep copy, which starts without them (`__getstate__`)."""
+        found: dict[str, str] | None = self.__dict__.get("_table_hashes")
+        if found is None:
+            seed: dict[str, tuple[int, str]] = self.__dict__.pop("_hash_seed", {})
+            found = {}
+            for t in self.tables:
+                known = seed.get(t.key)
+                found[t.key] = known[1] if known is not None and known[0] == id(t) else t.sha256()
+            self.__dict__["_table_hashes"] = found
+        return found
+
+    def keeping_hashes(self, source: Catalog) -> Catalog:
+        """This catalog, told that the tables it shares with `source` (the same objects) hash as they did there."""
+        if "_table_hashes" in self.__dict__:
+            return self
+        seed: dict[str, tuple[int, str]] = self.__dict__.setdefault("_hash_seed", {})
+        known = source.__dict__.get("_table_hashes")
+        if known is not None:
+            seed.update((t.key, (id(t), known[t.key])) for t in source.tables if t.key in known)
+        else:
+            seed.update(source.__dict__.get("_hash_seed", {}))
+        return self
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_table_hashes", None)
+        state.pop("_hash_seed", None)
+        return state
+
     def object_hashes(self) -> dict[str, str]:
         """SHA-256 per object: tables by key, the other kinds as `kind:key`."""
         if (p := self.portable()) is not self:
             return p.object_hashes()
-        hashes = {t.key: t.sha256() for t in self.tables}
+        hashes = dict(self.table_hashes())
         for kind, objs in self.kind_maps().items():
             hashes.update({f"{kind}:{key}": o.sha256() for key, o in objs.items()})
         return hashes
@@ -655,7 +688,7 @@ class Catalog:
     def sha256(self) -> str:
         if (p := self.portable()) is not self:
             return p.sha256()
-        data: dict[str, Any] = {"dialect": self.dialect, "objects": {t.key: t.sha256() for t in self.tables}}
+        data: dict[str, Any] = {"dialect": self.dialect, "objects": dict(self.table_hashes())}
         for kind, objs in self.kind_maps().items():
             data[kind] = {key: o.sha256() for key, o in objs.items()}
         return sha256_of(data)
@@ -663,26 +696,25 @@ class Catalog:
     def canonical(self) -> dict[str, Any]:
         if (p := self.portable()) is not self:
             return p.canonical()
-        # each object's canonical form computed once, its SHA-256 from it (not three times each)
-        maps = {"objects": {t.key: t.canonical() for t in self.tables}}
-        maps.update({kind: {key: o.canonical() for key, o in objs.items()} for kind, objs in self.kind_maps().items()})
-        hashes = {name: {key: sha256_of(c) for key, c in objs.items()} for name, objs in maps.items()}
-        data: dict[str, Any] = {
+        data = {
             "format": SNAPSHOT_FORMAT,
             "dialect": self.dialect,
-            "sha256": sha256_of({"dialect": self.dialect, **hashes}),
+            "sha256": self.sha256(),
             "schema_comments": dict(sorted(self.schema_comments.items())),
+            "objects": {t.key: {"sha256": self.table_hashes()[t.key], **t.canonical()} for t in self.tables},
         }
-        for name, objs in maps.items():
-            data[name] = {key: {"sha256": hashes[name][key], **c} for key, c in objs.items()}
+        for kind, objs in self.kind_maps().items():
+            data[kind] = {key: {"sha256": o.sha256(), **o.canonical()} for key, o in objs.items()}
         return data
 
     def to_json(self) -> str:
         """`canonical_json(self.canonical())`, written object by object (`snapshot_entry`): the same text,
-        a quarter quicker than encoding it whole, and each object's text is an entry `SnapshotText` keeps."""
+        quicker than encoding it whole, each object encoded once (its hash too: `table_hashes`), and each
+        object's text an entry `SnapshotText` keeps."""
         if (p := self.portable()) is not self:
             return p.to_json()
-        maps = {"objects": {t.key: snapshot_entry(t.key, t.canonical()) for t in self.tables}}
+        tables = self.table_hashes()
+        maps = {"objects": {t.key: snapshot_entry(t.key, t.canonical(), tables[t.key]) for t in self.tables}}
         for kind, objs in self.kind_maps().items():
             maps[kind] = {key: snapshot_entry(key, o.canonical()) for key, o in objs.items()}
         hashes = {name: {key: sha for key, (_, sha) in entries.items()} for name, entries in maps.items()}
@@ -778,7 +810,14 @@ def object_key(schema: str, name: str) -> str:
 
 
 def canonical_json(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    """The snapshot text: UTF-8-writable JSON. A lone surrogate in database text is written as its JSON
+    escape (`\\ud800`), which reads back as the same code point, so the hashes stay what they were."""
+    text = json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # JSON's structure is ASCII: a surrogate can only be inside a string
+        text = escape_surrogates(text)
+    return text
 
 
 def json_member(key: str, value: Any, depth: int) -> str:
@@ -788,10 +827,11 @@ def json_member(key: str, value: Any, depth: int) -> str:
     return pad + text.replace("\n", "\n" + pad) if pad else text
 
 
-def snapshot_entry(key: str, canonical: dict[str, Any]) -> tuple[str, str]:
-    """One object of a snapshot map as `to_json()` writes it (`    "key": {…}`, no comma after), and its SHA-256.
-    JSON escapes every newline inside a string, so each line break of the text is layout."""
-    sha = sha256_of(canonical)
+def snapshot_entry(key: str, canonical: dict[str, Any], sha: str | None = None) -> tuple[str, str]:
+    """One object of a snapshot map as `to_json()` writes it (`    "key": {…}`, no comma after), and its SHA-256
+    (`sha`, when known: the hash of `canonical`). JSON escapes every newline inside a string, so each line
+    break of the text is layout."""
+    sha = sha or sha256_of(canonical)
     return json_member(key, {"sha256": sha, **canonical}, 2), sha
 
 
@@ -807,7 +847,12 @@ def snapshot_document(dialect: str, comments: dict[str, str], sha: str, maps: di
     for name, entries in maps.items():
         if entries or name == "objects":
             sections[name] = f'  "{name}": ' + ("{\n" + ",\n".join(entries) + "\n  }" if entries else "{}")
-    return "{\n" + ",\n".join(sections[name] for name in sorted(sections)) + "\n}\n"
+    text = "{\n" + ",\n".join(sections[name] for name in sorted(sections)) + "\n}\n"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate in database text: written as `canonical_json` writes it
+        text = escape_surrogates(text)
+    return text
 
 
 def sha256_of(data: Any) -> str:
@@ -815,11 +860,21 @@ def sha256_of(data: Any) -> str:
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+_MASKED: dict[str, str] = {}  # text -> masked text
+_MASKED_MAX = 1_000_000
+_masked_for = -1  # registered_count() when _MASKED was filled
+
+
 def _mask_texts(catalog: Catalog) -> None:
     """Comments and defaults are masked as they enter the model: a `password=…` or `user:pw@host` kept there
     would reach pages, snapshots and diffs. (Definitions are shown as the database has them.)"""
 
-    seen: dict[str, str] = {}  # defaults and comments repeat (`0`, `now()`): each distinct text masked once
+    global _masked_for
+    if _masked_for != registered_count() or len(_MASKED) > _MASKED_MAX:
+        _MASKED.clear()
+        _masked_for = registered_count()
+    seen = _MASKED  # defaults and comments repeat (`0`, `now()`), and a serve rebuild builds catalogs of the
+    # same texts again: each distinct text is masked once per process (until another secret is registered)
 
     def masked(value: str | None) -> str | None:
         if not value:

@@ -23,7 +23,7 @@ def patched(old: Catalog, fresh: Catalog, names: Collection[str]) -> Catalog:
     read_keys = {t.key for t in read}
     triggers = [t for t in old.triggers if t.table_key not in gone]
     triggers += [t for t in fresh.triggers if t.table_key in read_keys]
-    return Catalog(
+    out = Catalog(
         dialect=old.dialect,
         tables=kept + read,
         schema_comments=dict(old.schema_comments),
@@ -33,3 +33,4 @@ def patched(old: Catalog, fresh: Catalog, names: Collection[str]) -> Catalog:
         sequences=list(old.sequences),
         database=old.database,
     )
+    return out.keeping_hashes(old)

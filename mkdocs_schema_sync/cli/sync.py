@@ -12,13 +12,14 @@ from pathlib import Path
 import click
 
 from ..db import Database, connection_spec, open_database
+from ..deploy.workflow_databases import deploy_environments
 from ..errors import ConnectError, SchemaSyncError, Unreachable
 from ..settings import Settings, parse_schedule
 from ..sync import install_spec
 from ..sync.git import Repo
 from ..sync.monitor import Monitor, PassResult
-from ..sync.workflows import driver_extras, install_lines, options_for, write_workflows
-from ..untrusted import safe_lines
+from ..sync.workflows import CiOptions, driver_extras, install_lines, options_for, write_workflows
+from ..untrusted import one_line, safe_lines
 from .common import CliState, fail, progress, run_core, say
 from .databases import DATABASE_HELP, each_database
 
@@ -50,6 +51,14 @@ def _echo(result: PassResult) -> None:
     say(*result.lines)
 
 
+def _finish(result: PassResult) -> None:
+    """The pass's lines, then its problem (the pull request and the rows are done, the webhooks were not
+    told) as the command's error: exit code 2."""
+    _echo(result)
+    if result.problem:
+        fail(f"the broken contracts were not sent: {result.problem}; the rest of the pass is done (see above)")
+
+
 @click.command()
 @click.option("--once", is_flag=True, help="One pass, then exit (for cron or a CI schedule).")
 @click.option(
@@ -70,10 +79,10 @@ def monitor(obj: CliState, once: bool, interval: str, database: str | None) -> N
     monitors = [Monitor(s) for s in chosen]
     if once:
         if len(monitors) == 1:
-            _echo(run_core(_one_pass, monitors[0]))
+            _finish(run_core(_one_pass, monitors[0]))
             return
         by_name = {m.settings.name: m for m in monitors}
-        each_database(obj, chosen, lambda: _echo(run_core(_one_pass, by_name[obj.settings.name])))
+        each_database(obj, chosen, lambda: _finish(run_core(_one_pass, by_name[obj.settings.name])))
         return
     failures = dict.fromkeys(range(len(monitors)), 0)
     try:
@@ -84,8 +93,11 @@ def monitor(obj: CliState, once: bool, interval: str, database: str | None) -> N
                 try:
                     if len(monitors) > 1:
                         click.echo(f"== database {mon.settings.name} ==")
-                    _echo(_one_pass(mon))
-                    failures[i] = 0
+                    result = _one_pass(mon)
+                    _echo(result)
+                    failures[i] = 0  # a pass that could not notify did its bookkeeping: no pause for it
+                    if result.problem:
+                        click.echo(f"{where}pass done, but: {one_line(result.problem)}", err=True)
                 except SchemaSyncError as exc:
                     if isinstance(exc, ConnectError) and not isinstance(exc, Unreachable):
                         fail(where + exc.message)  # a wrong password or database name: waiting never helps
@@ -117,7 +129,7 @@ def pr(obj: CliState, dry_run: bool) -> None:
         click.echo(safe_lines([f"title: {result.text.title}", "body:"]))
         click.echo(safe_lines(result.text.body.split("\n")), nl=False)
         return
-    _echo(result)
+    _finish(result)
 
 
 @click.command("init-ci")
@@ -162,8 +174,23 @@ def init_ci(obj: CliState, schedule: str | None, force: bool, out_dir: Path | No
         f"next: add the repository secrets {', '.join([*secrets, opts.token_secret])}, enable GitHub Pages "
         "(source: GitHub Actions) and 'Allow GitHub Actions to create and approve pull requests'"
     )
+    environments = _deploy_environments(opts)
+    if environments:
+        click.echo(
+            "deploy jobs run in the GitHub environments "
+            + ", ".join(f"{name} ({', '.join(env) or 'no secret'})" for name, env in environments)
+            + ": give the later ones required reviewers; a target's secrets may be set on its environment instead"
+        )
     if "postgresql" in opts.dialects:
         click.echo("PostgreSQL on a runner: write the secret as postgresql+psycopg://… (the runner has no psqlODBC)")
+
+
+def _deploy_environments(opts: CiOptions) -> list[tuple[str, list[str]]]:
+    """The GitHub environment of each deploy job and the secrets it reads: the target's name, or with
+    `databases:` DATABASE-TARGET (two databases' `production` are two environments)."""
+    if opts.migrations is not None:  # the single-connection form
+        return [(t.name, list(t.env)) for t in opts.targets]
+    return deploy_environments(opts.deploys)
 
 
 def _default_branch(repo: Repo) -> str:

@@ -12,7 +12,7 @@ they are registered with the masking function and never logged or stored.
 Reasons name database objects. The text of a message is escaped for its receiver
 (`untrusted`): Slack's `&`, `<`, `>` (no `<!channel>`, mentions or disguised links,
 and `mrkdwn` off), Markdown for Teams, one line for the generic `text`. The generic
-payload's other fields are data: JSON carries them as they are.
+payload's other fields are data: JSON carries them as they are (a lone surrogate as its escape).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from ..aio import run_async
 from ..errors import SchemaSyncError
 from ..files import read_json, write_json
 from ..masking import expand_env, get_logger, mask, register_secret
-from ..untrusted import markdown_inline, one_line, slack_text
+from ..untrusted import escape_surrogates, markdown_inline, one_line, slack_text
 from .check import ContractReport, ContractResult
 
 log = get_logger("notify")
@@ -124,8 +124,8 @@ def payload(hook: Webhook, result: ContractResult, report: ContractReport, sourc
 
 def post(hook: Webhook, body: dict[str, Any], timeout: float) -> str | None:
     """POST JSON within `timeout` seconds in total; returns None when the receiver accepted it, else a (masked)
-    reason."""
-    data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    reason. A lone surrogate in the data is sent as its JSON escape (`\\ud800`), the same code point."""
+    data = escape_surrogates(json.dumps(body, ensure_ascii=False)).encode("utf-8")
     headers = {"Content-Type": "application/json", "User-Agent": "mkdocs-schema-sync"}
 
     async def exchange() -> int:

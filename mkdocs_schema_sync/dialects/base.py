@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import LockBusy
+from ..untrusted import one_line
 from .sqlfiles import read_sql
 from .statements import Statement, code_words, split_postgres
 
@@ -169,6 +170,11 @@ class Dialect(ABC):
     state_table = "schema_sync_state"
     #: why this database cannot log DDL itself (None: it can)
     no_triggers_reason: str | None = None
+    #: the `version` this release's trigger install records in the install info; `health` and the status page
+    #: name an older one (its triggers lack what later releases fixed). Polling's log tables record "1".
+    install_version = "1"
+    #: what each version's trigger install brought, for that line (version -> what)
+    install_changes: dict[str, str] = {}  # noqa: RUF012 - read only
     #: where contracts go inside the database (None: only `validate` and builds check them)
     contracts: ContractStore | None = None
     #: the deploy history (sql/<dialect>/deploy_history.sql), a fixed identifier
@@ -342,6 +348,26 @@ class Dialect(ABC):
     def capture_problems(self, db: Connection, state: dict[str, str | None]) -> list[str]:
         """What `health` must report beyond the install info (e.g. a disabled trigger)."""
         return []
+
+    def outdated_install(self, state: dict[str, str | None]) -> str | None:
+        """What to say when the installed triggers recorded a version older than this release's (or one it
+        never wrote), else None. Polling's log tables and a missing version are not this question."""
+        recorded = state.get("version")
+        if recorded is None or not self.triggers_installed(state):
+            return None
+        current = int(self.install_version)
+        try:
+            was = int(recorded)
+        except ValueError:
+            was = 0  # not a version any release wrote
+        if was >= current:
+            return None
+        brought = [what for v, what in sorted(self.install_changes.items(), key=lambda i: int(i[0])) if int(v) > was]
+        return (
+            f"the installed triggers are version {one_line(recorded[:20])}, older than this release's "
+            f"{current}{' (' + '; '.join(brought) + ')' if brought else ''}: "
+            "run `mkdocs-schema-sync install-triggers` again to upgrade them in place"
+        )
 
     # ------------------------------------------------------------------ session locks
 

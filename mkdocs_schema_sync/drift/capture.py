@@ -73,7 +73,9 @@ def health(db: Database) -> tuple[bool, list[str]]:
     if state.get("last_error"):
         ok = False
         lines.append("the trigger could not write the drift log (last_error above); fix it, then clear last_error")
-    problems = db.dialect.capture_problems(db, state)
+    outdated = db.dialect.outdated_install(state)
+    problems = [outdated] if outdated else []
+    problems += db.dialect.capture_problems(db, state)
     lines.extend(problems)
     return ok and not problems, lines
 

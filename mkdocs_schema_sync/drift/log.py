@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import SchemaSyncError
 from ..files import read_json, write_json
 from ..masking import mask
+from ..untrusted import escape_surrogates
 
 if TYPE_CHECKING:
     from ..db import Database
@@ -238,12 +239,18 @@ def write_state(db: Database, values: dict[str, str | None]) -> None:
 
 
 def append(db: Database, entries: list[DriftEntry]) -> None:
+    """Insert rows. A lone surrogate in their text (no driver binds one as UTF-8) is stored as its escape
+    (`\\ud800`), what the pages show for it."""
     db.dialect.prepare_text_io(db)
     cols = [c for c in LOG_COLUMNS if c != "id"]
     marks = ", ".join([db.param] * len(cols))
     sql = f"INSERT INTO {db.dialect.log_table} ({', '.join(cols)}) VALUES ({marks})"
     for e in entries:
-        db.query(sql, [getattr(e, c) for c in cols])
+        db.query(sql, [_storable(getattr(e, c)) for c in cols])
+
+
+def _storable(value: Any) -> Any:
+    return escape_surrogates(value) if isinstance(value, str) else value
 
 
 def create_log_tables(db: Database) -> None:

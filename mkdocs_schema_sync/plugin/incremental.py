@@ -71,7 +71,8 @@ class SearchIndex:
     """The last build's search entries per page, to fill in the pages a dirty build did not rebuild."""
 
     def __init__(self) -> None:
-        self.by_page: dict[str, bytes] = {}  # page URL -> its entries as zlib-compressed JSON (memory)
+        # page URL -> its entries as JSON text (`,`-joined objects, as the index file has them), compressed
+        self.by_page: dict[str, bytes] = {}
         self.built: set[str] = set()  # page URLs built by the running build
         self.order: list[str] = []  # page URLs in the order a whole build indexes them
 
@@ -79,7 +80,10 @@ class SearchIndex:
         self.built = set()
 
     def finish(self, config: MkDocsConfig, dirty: bool) -> bool:
-        """After the search plugin wrote its index: merge (dirty build) and remember. True when rewritten."""
+        """After the search plugin wrote its index: merge (dirty build) and remember. True when rewritten.
+
+        A page's entries are kept as the JSON text they had in the file, and an unbuilt page's text goes back
+        as it was: a rebuild at 10,000 pages encodes only the pages it built."""
         path = Path(config.site_dir) / "search" / "search_index.json"
         if not path.is_file():
             return False
@@ -90,25 +94,38 @@ class SearchIndex:
         fresh: dict[str, list[dict[str, Any]]] = {}
         for doc in docs:
             fresh.setdefault(str(doc.get("location", "")).partition("#")[0], []).append(doc)
-        merged = fresh
-        if dirty and self.by_page:
-            merged = {}
-            for url in self.order:
-                if url in self.built:
-                    entries = fresh.get(url)
-                else:
-                    kept = self.by_page.get(url)
-                    entries = json.loads(zlib.decompress(kept)) if kept is not None else None
-                if entries:
-                    merged[url] = entries
-            for url, entries in fresh.items():
-                merged.setdefault(url, entries)
-        self.by_page = {url: zlib.compress(json.dumps(e).encode("utf-8"), 1) for url, e in merged.items()}
-        if merged is fresh:
+        texts = {url: zlib.compress(_entries_json(entries).encode("utf-8"), 1) for url, entries in fresh.items()}
+        if not (dirty and self.by_page):
+            self.by_page = texts
             return False
-        data["docs"] = [doc for entries in merged.values() for doc in entries]
-        path.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+        merged: dict[str, bytes] = {}
+        for url in self.order:
+            kept = texts.get(url) if url in self.built else self.by_page.get(url)
+            if kept is not None:
+                merged[url] = kept
+        for url, text in texts.items():
+            merged.setdefault(url, text)
+        self.by_page = {url: text for url, text in merged.items() if text != _EMPTY}
+        joined = ",".join(zlib.decompress(text).decode("utf-8") for text in self.by_page.values())
+        # the file as the search plugin writes it (its key order, no spaces), the merged entries as "docs"
+        fields = [
+            f'"docs":[{joined}]' if key == "docs" else f"{_json(key)}:{_json(value)}" for key, value in data.items()
+        ]
+        path.write_text("{" + ",".join(fields) + "}", encoding="utf-8")
         return True
+
+
+_EMPTY = zlib.compress(b"", 1)
+
+
+def _json(value: Any) -> str:
+    """JSON as MkDocs' and Material's search plugins write it: no spaces, keys in the order they wrote them."""
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _entries_json(entries: list[dict[str, Any]]) -> str:
+    """A page's entries as they stand in the index file."""
+    return ",".join(_json(e) for e in entries)
 
 
 class Staging:

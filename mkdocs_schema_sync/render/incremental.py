@@ -41,7 +41,7 @@ class _Reusing(Renderer):
         self.cache = cache
         self.kept: dict[str, tuple[str, bytes]] = {}
         self.rendered = 0
-        self.shas = {t.key: t.sha256() for t in model.catalog.tables}
+        self.shas = model.catalog.table_hashes()
         self.site = _site_key(model, self.shas)
 
     def table_page(self, table: Table) -> str:

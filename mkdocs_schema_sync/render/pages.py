@@ -10,6 +10,7 @@ overriding template) can hand MkDocs a title that is not escaped.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import traceback
@@ -216,10 +217,17 @@ def _split_front_matter(text: str, template: str) -> tuple[dict[str, Any], str]:
 
 
 def make_environment(templates: Path | None) -> jinja2.Environment:
+    """The templates' environment, one per folder for the process: a `serve` rebuild compiles no template
+    again (Jinja reloads a template whose file changed)."""
+    if templates is not None and not templates.is_dir():
+        raise SchemaSyncError(f"templates folder {templates} does not exist (option `templates`)")
+    return _environment(templates)
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(templates: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if templates is not None:
-        if not templates.is_dir():
-            raise SchemaSyncError(f"templates folder {templates} does not exist (option `templates`)")
         loaders.append(jinja2.FileSystemLoader(str(templates)))
     loaders.append(jinja2.PackageLoader("mkdocs_schema_sync.render", "templates"))
     env = jinja2.Environment(
@@ -286,6 +294,10 @@ def _undecodable_template(exc: UnicodeDecodeError, template: str) -> tuple[str, 
             name = filename
     data = exc.object if isinstance(exc.object, bytes) else b""
     return Path(name).name, data
+
+
+#: the home page lists a schema's tables and views when it has at most this many (else its schema page does)
+INDEX_LIST_MAX = 500
 
 
 class Renderer:
@@ -435,7 +447,9 @@ class Renderer:
                     "comment": self.catalog.schema_comments.get(schema),
                     "tables": sum(1 for t in tables if not t.is_view),
                     "views": sum(1 for t in tables if t.is_view),
-                    "tables_list": tables,
+                    # listed here only when few: at thousands, the list is its schema page's, and a change to
+                    # one table would render (and MkDocs convert) both long pages again
+                    "tables_list": tables if len(tables) <= INDEX_LIST_MAX else [],
                     "partitions": sum(1 for t in self.catalog.in_schema(schema) if t.is_partition),
                     "routines": len(self.catalog.routines_in(schema)),
                     "types": len(self.catalog.types_in(schema)),

@@ -32,6 +32,7 @@ class SyncInfo:
 
     built_at: str  # UTC
     capture: str | None = None  # "triggers", "poll", "json" or None (not installed)
+    capture_outdated: str | None = None  # the triggers are older than this release: what to do
     snapshot_name: str | None = None
     snapshot_sha: str | None = None
     last_pass: dict[str, Any] | None = None
@@ -83,7 +84,12 @@ def sync_steps(model: DocModel, info: SyncInfo) -> dict[str, list[dict[str, Any]
             pr_target += f" at {gh.api_url}"
     targets, migrations = _deploy_targets(getattr(s, "deploy", None))
     to_repo = [
-        {"id": "capture", "step": "Drift capture", "on": on, "detail": capture},
+        {
+            "id": "capture",
+            "step": "Drift capture",
+            "on": on,
+            "detail": capture + (f"; {info.capture_outdated}" if info.capture_outdated else ""),
+        },
         {
             "id": "monitor",
             "step": "Monitor schedule",

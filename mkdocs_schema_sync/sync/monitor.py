@@ -93,6 +93,9 @@ class PassResult:
     branch: str | None = None
     text: pr_body.PullRequestText | None = None
     commit: str | None = None
+    #: the broken contracts could not be sent (a webhook's `!ENV` variable is unset): the pass did everything
+    #: else (pull request, rows marked, pass recorded), and the command then fails with this
+    problem: str | None = None
     tables_read: int | None = None  # tables read again where the last snapshot was patched; None: read whole
     why_whole: str = ""  # why the catalog was read whole (empty when patched, or when nothing was read)
 
@@ -202,6 +205,7 @@ class Monitor:
         self.poll = poll
         self._github = github or (lambda gh: GitHub(gh, token_from_env(gh)))
         self._retry = False  # a webhook failed: the next pass must not be idle, it sends again
+        self._problem: str | None = None  # why the broken contracts could not be sent at all (see _notify)
 
     def run_pass(self, db: Database) -> PassResult:
         branch = sync_branch(self.settings, db)
@@ -225,7 +229,7 @@ class Monitor:
     def _pass(self, db: Database, branch: str) -> PassResult:
         settings = self.settings
         lines: list[str] = []
-        self._retry = False
+        self._retry, self._problem = False, None
         # read before anything else: the next pass compares it to know whether anything can have changed
         triggers = _triggers_log(db)
         logged = self.poll and not self.dry_run and triggers
@@ -255,8 +259,9 @@ class Monitor:
             lines.append("no `github:` option: drift is logged, no pull request is opened")
             if signal is not None:
                 note = resume.note(None, None, self._retry, time.time())
-                store.save_pass({"time": utc_now(), "action": "no-github", "broken": _broken_lines(report), **note})
-            return PassResult("no-github", lines)
+                info = {"time": utc_now(), "action": "no-github", "broken": _broken_lines(report), **note}
+                store.save_pass({**info, "error": self._problem} if self._problem else info)
+            return PassResult("no-github", lines, problem=self._problem)
         if settings.snapshot is None:
             raise SchemaSyncError("the `snapshot` option is empty: a pull request carries the snapshot file")
 
@@ -318,21 +323,21 @@ class Monitor:
             result.marked = store.mark(entries, ref)
         if result.marked:
             result.lines.append(f"marked {result.marked} drift-log row(s) synced ({ref})")
+        result.problem = self._problem
         if not self.dry_run:
             head = None if result.action in ("no-drift", "closed") else (result.commit or state.head_sha)
             record = reader.record(live, head)
-            store.save_pass(
-                {
-                    "time": utc_now(),
-                    "action": result.action,
-                    "pr": result.pr_url,
-                    "sha256": sha,
-                    "rows": result.marked,
-                    "broken": broken_lines,  # an idle pass says them again: still broken, nothing re-read
-                    **resume.note(state.base_sha, head, self._retry, live.whole_at),
-                    **({incremental.RECORD: record} if record is not None else {}),
-                }
-            )
+            info = {
+                "time": utc_now(),
+                "action": result.action,
+                "pr": result.pr_url,
+                "sha256": sha,
+                "rows": result.marked,
+                "broken": broken_lines,  # an idle pass says them again: still broken, nothing re-read
+                **resume.note(state.base_sha, head, self._retry, live.whole_at),
+                **({incremental.RECORD: record} if record is not None else {}),
+            }
+            store.save_pass({**info, "error": self._problem} if self._problem else info)  # the status page says it
         return result
 
     def _idle(self, store: DriftStore, resume: Resume, branch: str) -> PassResult | None:
@@ -476,8 +481,16 @@ class Monitor:
         result.lines.append(f"deleted branch {branch}")
 
     def _notify(self, report: ContractReport | None, db: Database) -> None:
-        if report is not None:
+        """Send the newly broken contracts. When they cannot be sent at all (a webhook's `!ENV` variable is unset:
+        only a command that notifies needs it), the pass still finishes its bookkeeping (the pull request is
+        open, the rows must be marked) and fails afterwards; the next pass is not idle, so it tries again."""
+        if report is None:
+            return
+        try:
             self._retry = notified.notify(report, self.settings, db.spec.display, db).failed > 0
+        except SchemaSyncError as exc:
+            db.rollback_quietly()
+            self._retry, self._problem = True, exc.message
 
 
 class Resume:

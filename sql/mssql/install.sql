@@ -195,6 +195,9 @@ GO
 -- api_key, as in CREATE USER … WITH PASSWORD = N'…', CREATE MASTER KEY ENCRYPTION BY PASSWORD = '…',
 -- CREATE DATABASE SCOPED CREDENTIAL … SECRET = '…', ALTER APPLICATION ROLE … OLD_PASSWORD = '…',
 -- CREATE SYMMETRIC KEY … KEY_SOURCE = '…', IDENTITY_VALUE = '…', sp_addlinkedsrvlogin … @rmtpassword = N'…';
+-- the arguments that hold a secret by position in the calls schema_sync.secret_arguments knows
+-- (EXEC sp_addlinkedsrvlogin 'srv', 'false', NULL, 'bob', '…', sp_addlogin, sp_password, sp_setapprole's
+-- {encrypt N'…'}, OPENROWSET('provider', 'source'; 'user'; '…', …)): literals, [names] and bare words;
 -- inside strings, the value of PWD= / Password= (OPENROWSET, OPENDATASOURCE connection strings).
 -- (EVENTDATA() hides passwords only for server-level CREATE/ALTER LOGIN.)
 -- Every comparison is by code point (UNICODE() numbers, or COLLATE Latin1_General_BIN2 with the
@@ -222,15 +225,77 @@ BEGIN
 END
 GO
 
+-- The calls whose arguments hold a secret by position, in Microsoft's documented order: the bits of the secret
+-- positions (1 the first argument, 2 the second, 4 the third, …), plus 256 when @old and @new name a secret
+-- (sp_password); 0 for any other word. mkdocs_schema_sync/masking.py keeps the same list (SECRET_ARGUMENTS).
+CREATE OR ALTER FUNCTION schema_sync.secret_arguments (@w nvarchar(max))
+RETURNS int
+AS
+BEGIN
+    -- @rmtsrvname, @useself, @locallogin, @rmtuser, @rmtpassword
+    IF @w COLLATE Latin1_General_BIN2 LIKE N'[Ss][Pp][_][Aa][Dd][Dd][Ll][Ii][Nn][Kk][Ee][Dd][Ss][Rr][Vv][Ll][Oo][Gg][Ii][Nn]'
+        RETURN 16;
+    -- @loginame, @passwd, @defdb, …
+    IF @w COLLATE Latin1_General_BIN2 LIKE N'[Ss][Pp][_][Aa][Dd][Dd][Ll][Oo][Gg][Ii][Nn]'
+        RETURN 2;
+    -- @old, @new, @loginame
+    IF @w COLLATE Latin1_General_BIN2 LIKE N'[Ss][Pp][_][Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]'
+        RETURN 259;
+    -- @rolename, @password (or {encrypt N'…'}), @encrypt, …
+    IF @w COLLATE Latin1_General_BIN2 LIKE N'[Ss][Pp][_][Ss][Ee][Tt][Aa][Pp][Pp][Rr][Oo][Ll][Ee]'
+        RETURN 2;
+    -- @rolename, @password
+    IF @w COLLATE Latin1_General_BIN2 LIKE N'[Ss][Pp][_][Aa][Dd][Dd][Aa][Pp][Pp][Rr][Oo][Ll][Ee]'
+        RETURN 2;
+    -- @rolename, @newpwd
+    IF @w COLLATE Latin1_General_BIN2 LIKE N'[Ss][Pp][_][Aa][Pp][Pp][Rr][Oo][Ll][Ee][Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]'
+        RETURN 2;
+    -- @Action, @UserNamePattern, @LoginName, @Password
+    IF @w COLLATE Latin1_General_BIN2 LIKE N'[Ss][Pp][_][Cc][Hh][Aa][Nn][Gg][Ee][_][Uu][Ss][Ee][Rr][Ss][_][Ll][Oo][Gg][Ii][Nn]'
+        RETURN 8;
+    -- @db_name, @password, @action
+    IF @w COLLATE Latin1_General_BIN2 LIKE N'[Ss][Pp][_][Cc][Oo][Nn][Tt][Rr][Oo][Ll][_][Dd][Bb][Mm][Aa][Ss][Tt][Ee][Rr][Kk][Ee][Yy][_][Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]'
+        RETURN 2;
+    -- @distributor, @heartbeat_interval, @password
+    IF @w COLLATE Latin1_General_BIN2 LIKE N'[Ss][Pp][_][Aa][Dd][Dd][Dd][Ii][Ss][Tt][Rr][Ii][Bb][Uu][Tt][Oo][Rr]'
+        RETURN 4;
+    -- @password
+    IF @w COLLATE Latin1_General_BIN2 LIKE N'[Ss][Pp][_][Cc][Hh][Aa][Nn][Gg][Ee][Dd][Ii][Ss][Tt][Rr][Ii][Bb][Uu][Tt][Oo][Rr][_][Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]'
+        RETURN 1;
+    -- 'provider', 'datasource'; 'user_id'; 'password', …
+    IF @w COLLATE Latin1_General_BIN2 LIKE N'[Oo][Pp][Ee][Nn][Rr][Oo][Ww][Ss][Ee][Tt]'
+        RETURN 8;
+    RETURN 0;
+END
+GO
+
+-- Whether a statement may call one of them (those with `password` in their name are found by names_secret).
+CREATE OR ALTER FUNCTION schema_sync.calls_secret (@q nvarchar(max))
+RETURNS bit
+AS
+BEGIN
+    IF @q COLLATE Latin1_General_BIN2 LIKE N'%[Ss][Pp][_][Aa][Dd][Dd][Ll][Ii][Nn][Kk][Ee][Dd][Ss][Rr][Vv][Ll][Oo][Gg][Ii][Nn]%'
+       OR @q COLLATE Latin1_General_BIN2 LIKE N'%[Ss][Pp][_][Aa][Dd][Dd][Ll][Oo][Gg][Ii][Nn]%'
+       OR @q COLLATE Latin1_General_BIN2 LIKE N'%[Ss][Pp][_][Ss][Ee][Tt][Aa][Pp][Pp][Rr][Oo][Ll][Ee]%'
+       OR @q COLLATE Latin1_General_BIN2 LIKE N'%[Ss][Pp][_][Aa][Dd][Dd][Aa][Pp][Pp][Rr][Oo][Ll][Ee]%'
+       OR @q COLLATE Latin1_General_BIN2 LIKE N'%[Ss][Pp][_][Cc][Hh][Aa][Nn][Gg][Ee][_][Uu][Ss][Ee][Rr][Ss][_][Ll][Oo][Gg][Ii][Nn]%'
+       OR @q COLLATE Latin1_General_BIN2 LIKE N'%[Ss][Pp][_][Aa][Dd][Dd][Dd][Ii][Ss][Tt][Rr][Ii][Bb][Uu][Tt][Oo][Rr]%'
+       OR @q COLLATE Latin1_General_BIN2 LIKE N'%[Oo][Pp][Ee][Nn][Rr][Oo][Ww][Ss][Ee][Tt]%'
+        RETURN 1;
+    RETURN 0;
+END
+GO
+
 CREATE OR ALTER FUNCTION schema_sync.mask_statement (@q nvarchar(max))
 RETURNS nvarchar(max)
 AS
 BEGIN
-    IF @q IS NULL OR schema_sync.names_secret(@q) = 0
+    IF @q IS NULL OR (schema_sync.names_secret(@q) = 0 AND schema_sync.calls_secret(@q) = 0)
         RETURN @q;
     DECLARE
         @n       int = LEN(@q + N'x') - 1,  -- LEN ignores trailing spaces
         @i       int = 1,
+        @j       int = 0,
         @c       int,
         @c2      int,
         @st      tinyint = 0,  -- 0 code, 1 '…', 2 […], 3 "…", 4 -- comment, 5 /* */ comment (nested)
@@ -245,6 +310,16 @@ BEGIN
         @kend    int = 0,      -- inside a string: where the last word ended (0: not right before)
         @start   int = 0,      -- first character of the secret being read
         @from    int = 1,      -- first character not yet copied to @out
+        @keep    int = 0,      -- how much of a secret word stays before *** (0x of a hash); -1: no secret
+        @args    int = 0,      -- the call being read: schema_sync.secret_arguments of its name
+        @argno   int = 1,      -- its argument due or just read (1 the first; stops at 8, never a secret)
+        @argst   tinyint = 0,  -- 0 no such call, 1 an argument is due, 2 one was read (`,` is due)
+        @secret  bit = 0,      -- the argument due holds a secret
+        @paren   bit = 0,      -- the arguments are in parentheses: `;` separates them too (OPENROWSET)
+        @brace   bit = 0,      -- inside sp_setapprole's {encrypt N'…'}
+        @named   bit = 0,      -- an argument was named (@x = …): positions no longer count
+        @atword  bit = 0,      -- the argument just read is an @name (a named argument when `=` follows)
+        @qstart  int = 0,      -- where the [name] or "name" being read starts
         @out     nvarchar(max) = N'';
     WHILE @i <= @n
     BEGIN
@@ -304,7 +379,34 @@ BEGIN
                 IF @c2 = @c
                     SET @i += 1;
                 ELSE
+                BEGIN  -- the [name] or "name" ends: an argument of a call, or the name of one
                     SET @st = 0;
+                    IF @argst = 2
+                        SET @argst = 0;  -- a name where `,` was due: the call has ended
+                    IF @argst = 1 AND @brace = 0
+                    BEGIN
+                        IF @named = 0 AND (@args / POWER(2, @argno - 1)) % 2 = 1
+                        BEGIN
+                            SET @out += SUBSTRING(@q, @from, @qstart + 1 - @from) + N'***';
+                            SET @from = @i;
+                        END
+                        SET @argst = 2;
+                        SET @atword = 0;
+                    END
+                    ELSE IF @argst = 0 AND @i - @qstart > 10
+                    BEGIN
+                        SET @args = schema_sync.secret_arguments(SUBSTRING(@q, @qstart + 1, @i - @qstart - 1));
+                        IF @args > 0
+                        BEGIN
+                            SET @argst = 1;
+                            SET @argno = 1;
+                            SET @paren = 0;
+                            SET @brace = 0;
+                            SET @named = 0;
+                            SET @atword = 0;
+                        END
+                    END
+                END
             END
             SET @i += 1;
             CONTINUE;
@@ -347,10 +449,27 @@ BEGIN
         END
         IF @wlen > 0
         BEGIN
-            IF @expect = 1 AND @wlen > 2 AND UNICODE(SUBSTRING(@q, @wstart, 1)) = 48
+            SET @secret = 0;
+            IF @argst = 1 AND @brace = 0 AND @named = 0 AND (@args / POWER(2, @argno - 1)) % 2 = 1
+               AND UNICODE(SUBSTRING(@q, @wstart, 1)) <> 64
+               AND SUBSTRING(@q, @wstart, @wlen) COLLATE Latin1_General_BIN2 NOT LIKE N'[Nn][Uu][Ll][Ll]'
+               AND SUBSTRING(@q, @wstart, @wlen) COLLATE Latin1_General_BIN2 NOT LIKE N'[Dd][Ee][Ff][Aa][Uu][Ll][Tt]'
+               AND NOT (@wlen = 1 AND UNICODE(SUBSTRING(@q, @wstart, 1)) IN (78, 110) AND @c = 39)
+            BEGIN  -- a bare word at a secret position (T-SQL reads it as a string) when `,` `;` `)` `}` or a line end follows
+                SET @j = @i;
+                WHILE @j <= @n AND UNICODE(SUBSTRING(@q, @j, 1)) IN (32, 9)
+                    SET @j += 1;
+                IF @j > @n OR UNICODE(SUBSTRING(@q, @j, 1)) IN (44, 59, 41, 125, 10, 13)
+                    SET @secret = 1;
+            END
+            IF (@expect = 1 OR @secret = 1) AND @wlen > 2 AND UNICODE(SUBSTRING(@q, @wstart, 1)) = 48
                AND UNICODE(SUBSTRING(@q, @wstart + 1, 1)) IN (88, 120)
-            BEGIN  -- PASSWORD = 0x… HASHED
-                SET @out += SUBSTRING(@q, @from, @wstart + 2 - @from) + N'***';
+                SET @keep = 2;  -- PASSWORD = 0x… HASHED: the 0x stays
+            ELSE
+                SET @keep = CASE WHEN @secret = 1 THEN 0 ELSE -1 END;
+            IF @keep >= 0
+            BEGIN
+                SET @out += SUBSTRING(@q, @from, @wstart + @keep - @from) + N'***';
                 SET @from = @wstart + @wlen;
                 SET @expect = 0;
             END
@@ -358,16 +477,80 @@ BEGIN
                 SET @expect = 1;
             ELSE IF NOT (@wlen = 1 AND UNICODE(SUBSTRING(@q, @wstart, 1)) IN (78, 110) AND @c = 39)
                 SET @expect = 0;  -- any other word (MUST_CHANGE, HASHED, a name) ends the wait; N'…' does not
+            IF NOT (@wlen = 1 AND UNICODE(SUBSTRING(@q, @wstart, 1)) IN (78, 110) AND @c = 39)
+            BEGIN  -- a call's arguments
+                IF @argst = 2
+                    SET @argst = 0;  -- a word where `,` was due: the call has ended
+                ELSE IF @argst = 1 AND @brace = 0
+                BEGIN
+                    SET @atword = CASE WHEN UNICODE(SUBSTRING(@q, @wstart, 1)) = 64 THEN 1 ELSE 0 END;
+                    IF @atword = 1 AND @args >= 256
+                       AND (SUBSTRING(@q, @wstart + 1, @wlen - 1) COLLATE Latin1_General_BIN2 LIKE N'[Oo][Ll][Dd]'
+                            OR SUBSTRING(@q, @wstart + 1, @wlen - 1) COLLATE Latin1_General_BIN2 LIKE N'[Nn][Ee][Ww]')
+                        SET @expect = 1;  -- sp_password's @old = '…', @new = '…'
+                    SET @argst = 2;
+                END
+                IF @argst = 0 AND @wlen >= 10
+                BEGIN
+                    SET @args = schema_sync.secret_arguments(SUBSTRING(@q, @wstart, @wlen));
+                    IF @args > 0
+                    BEGIN
+                        SET @argst = 1;
+                        SET @argno = 1;
+                        SET @paren = 0;
+                        SET @brace = 0;
+                        SET @named = 0;
+                        SET @atword = 0;
+                    END
+                END
+            END
             SET @wlen = 0;
             IF @i > @n
                 BREAK;
+        END
+        -- a call's arguments: `,` (and `;` in parentheses) moves to the next one; other signs end the call
+        IF @argst > 0 AND @c NOT IN (39, 91, 34, 32, 9, 10, 13, 43, 45, 47)
+        BEGIN
+            IF (@c = 44 OR (@c = 59 AND @paren = 1)) AND @argst = 2 AND @brace = 0
+            BEGIN
+                SET @argst = 1;
+                SET @atword = 0;
+                IF @argno < 8
+                    SET @argno += 1;
+            END
+            ELSE IF @c = 40 AND @argst = 1 AND @argno = 1 AND @paren = 0
+                SET @paren = 1;
+            ELSE IF @c = 123 AND @argst = 1
+                SET @brace = 1;
+            ELSE IF @c = 125 AND @brace = 1
+            BEGIN
+                SET @brace = 0;
+                SET @argst = 2;
+            END
+            ELSE IF @c = 61 AND @argst = 2 AND @atword = 1
+            BEGIN
+                SET @named = 1;
+                SET @argst = 1;
+                SET @atword = 0;
+            END
+            ELSE
+                SET @argst = 0;
         END
         IF @c = 39
         BEGIN
             SET @st = 1;
             SET @kstart = 0;
             SET @kend = 0;
-            IF @expect = 1
+            IF @argst = 2
+                SET @argst = 0;  -- a literal where `,` was due: the call has ended
+            SET @secret = CASE WHEN @argst = 1 AND @named = 0 AND (@args / POWER(2, @argno - 1)) % 2 = 1
+                               THEN 1 ELSE 0 END;
+            IF @argst = 1 AND @brace = 0
+            BEGIN
+                SET @argst = 2;
+                SET @atword = 0;
+            END
+            IF @expect = 1 OR @secret = 1
             BEGIN
                 SET @masking = 1;
                 SET @kv = 0;
@@ -376,9 +559,15 @@ BEGIN
             END
         END
         ELSE IF @c = 91
+        BEGIN
             SET @st = 2;
+            SET @qstart = @i;
+        END
         ELSE IF @c = 34
+        BEGIN
             SET @st = 3;
+            SET @qstart = @i;
+        END
         ELSE IF @c = 45 AND @c2 = 45
         BEGIN
             SET @st = 4;
@@ -594,10 +783,11 @@ GO
 
 -- ------------------------------------------------------------------ version (last: only a complete install sets it)
 -- mode 'triggers': the trigger fills the log, so polling (mode 'poll') stands aside from now on.
+-- version 2: positional secret arguments masked (sp_addlogin, sp_password, ...); `health` names an older one.
 UPDATE schema_sync.install_info SET value = N'triggers' WHERE name = 'mode';
 IF @@ROWCOUNT = 0
     INSERT INTO schema_sync.install_info (name, value) VALUES ('mode', N'triggers');
-UPDATE schema_sync.install_info SET value = N'1' WHERE name = 'version';
+UPDATE schema_sync.install_info SET value = N'2' WHERE name = 'version';
 IF @@ROWCOUNT = 0
-    INSERT INTO schema_sync.install_info (name, value) VALUES ('version', N'1');
+    INSERT INTO schema_sync.install_info (name, value) VALUES ('version', N'2');
 GO

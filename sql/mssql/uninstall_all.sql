@@ -12,6 +12,8 @@ DROP VIEW IF EXISTS schema_sync.contract_status;
 DROP PROCEDURE IF EXISTS schema_sync.note_trigger_error;
 DROP FUNCTION IF EXISTS schema_sync.mask_statement;
 DROP FUNCTION IF EXISTS schema_sync.names_secret;
+DROP FUNCTION IF EXISTS schema_sync.secret_arguments;
+DROP FUNCTION IF EXISTS schema_sync.calls_secret;
 GO
 IF DATABASE_PRINCIPAL_ID(N'schema_sync_writer') IS NOT NULL
     DROP USER schema_sync_writer;

@@ -26,7 +26,7 @@ _NAMES_AND_TEXT = re.compile(
     re.DOTALL,
 )
 #: version written to schema_sync.install_info by sql/mssql/install.sql
-INSTALL_VERSION = "1"
+INSTALL_VERSION = catalog.INSTALL_VERSION
 
 
 class MSSQLDialect(Dialect):
@@ -38,6 +38,11 @@ class MSSQLDialect(Dialect):
     url_schemes = ("mssql", "sqlserver", "azuresql")
     system_schemas = catalog.SYSTEM_SCHEMAS
     default_port = 1433
+    install_version = INSTALL_VERSION
+    install_changes = {  # noqa: RUF012 - read only
+        "2": "version 2 masks positional secret arguments in logged statements: sp_addlogin, sp_password, "
+        "sp_addlinkedsrvlogin, sp_setapprole, OPENROWSET's password, …; version 1 logged them as written",
+    }
     default_odbc_driver = "ODBC Driver 18 for SQL Server"
     odbc_driver_words = ("sql server", "freetds", "tds")
     dbms_words = ("sql server", "microsoft")

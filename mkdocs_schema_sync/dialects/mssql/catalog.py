@@ -44,8 +44,8 @@ if TYPE_CHECKING:
 log = get_logger("mssql")
 
 NAME = "mssql"
-#: version written to schema_sync.install_info by sql/mssql/install.sql
-INSTALL_VERSION = "1"
+#: version written to schema_sync.install_info by sql/mssql/install.sql (2: positional secret arguments masked)
+INSTALL_VERSION = "2"
 #: the project's own schema (drift log, contracts), never documented
 OWN_SCHEMA = "schema_sync"
 SYSTEM_SCHEMAS = frozenset({"sys", "INFORMATION_SCHEMA", OWN_SCHEMA})

@@ -109,7 +109,7 @@ class PostgresDialect(Dialect):
                 self.install_script(),
                 [
                     "installed event triggers schema_sync_ddl_command_end and schema_sync_sql_drop "
-                    "and the log schema_sync.drift_log (version 1)",
+                    f"and the log schema_sync.drift_log (version {self.install_version})",
                     "a failed log write lets the DDL through with a WARNING and sets "
                     "schema_sync.install_info.last_error (see `mkdocs-schema-sync health`)",
                 ],
