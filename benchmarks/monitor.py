@@ -9,7 +9,10 @@ committed, and the GitHub stand-in of the tests. Measured, each as `monitor --on
   first     the first pass (no drift: the whole catalog read and compared with the snapshot)
   idle      a pass with nothing pending (median of 5)
   change    a pass after one `ALTER TABLE … ADD COLUMN` (a pull request opened, rows marked)
+  update    a pass after one more `ALTER TABLE … ADD COLUMN`, the pull request open (median of 3)
   after     the idle pass that follows (median of 5)
+With DDL triggers a pass with a change reads only the tables the drift log names and patches the
+snapshot the last pass left (`sync/incremental.py`); `read` says what the change passes read.
 Prints seconds and the ratio of each to the same pass at 100 tables, and the peak RSS of the process.
 """
 
@@ -64,7 +67,10 @@ def one_pass(settings: Settings) -> tuple[float, str]:
     start = time.perf_counter()
     with open_database(parse_connection(settings.connection or ""), writable=True) as db:
         result = Monitor(settings).run_pass(db)
-    return time.perf_counter() - start, result.action
+    took = time.perf_counter() - start
+    if result.tables_read is not None:
+        return took, f"{result.action}, read {result.tables_read} table(s)"
+    return took, f"{result.action}, read whole" if result.action != "idle" else result.action
 
 
 def measure(n: int, stand_in: GitHubStandIn) -> dict[str, tuple[float, str]]:
@@ -77,6 +83,11 @@ def measure(n: int, stand_in: GitHubStandIn) -> dict[str, tuple[float, str]]:
             out["idle"] = (statistics.median(t for t, _ in runs), runs[-1][1])
             admin(f"ALTER TABLE t{n // 2:05d} ADD COLUMN extra text", name)
             out["change"] = one_pass(settings)
+            runs = []
+            for i in range(3):
+                admin(f"ALTER TABLE t{n // 3 + i:05d} ADD COLUMN extra text", name)
+                runs.append(one_pass(settings))
+            out["update"] = (statistics.median(t for t, _ in runs), runs[-1][1])
             runs = [one_pass(settings) for _ in range(5)]
             out["after"] = (statistics.median(t for t, _ in runs), runs[-1][1])
             return out

@@ -70,3 +70,21 @@ def test_a_patched_catalog_hashes_only_the_tables_read_again(monkeypatch) -> Non
     edited = copy.deepcopy(new)
     edited.tables[0].comment = "described"
     assert edited.table_hashes()[edited.tables[0].key] != hashes[edited.tables[0].key]
+
+
+def test_a_parents_change_names_its_partitions_and_children_at_every_level() -> None:
+    """ALTER TABLE of a partitioned table adds the column to its partitions, which the statement does not
+    name (before: they were not read again, and a patched snapshot kept them without it)."""
+    old = Catalog(
+        dialect="postgresql",
+        tables=[
+            Table("public", "events", kind="partitioned table"),
+            Table("public", "events_2024", kind="partitioned table", partition_of="public.events"),
+            Table("public", "events_2024_01", partition_of="public.events_2024"),
+            Table("archive", "old_events", inherits=["public.events"]),
+            Table("public", "other_2024", partition_of="public.other"),
+        ],
+    )
+    names = touched_tables([row("table", "ALTER TABLE events ADD COLUMN note text")], old, SPLIT)
+    assert names is not None and {"events", "events_2024", "events_2024_01", "old_events"} <= names
+    assert "other_2024" not in names

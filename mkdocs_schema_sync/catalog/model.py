@@ -708,7 +708,19 @@ class Catalog:
         return data
 
     def to_json(self) -> str:
-        return canonical_json(self.canonical())
+        """`canonical_json(self.canonical())`, written object by object (`snapshot_entry`): the same text,
+        quicker than encoding it whole, each object encoded once (its hash too: `table_hashes`), and each
+        object's text an entry `SnapshotText` keeps."""
+        if (p := self.portable()) is not self:
+            return p.to_json()
+        tables = self.table_hashes()
+        maps = {"objects": {t.key: snapshot_entry(t.key, t.canonical(), tables[t.key]) for t in self.tables}}
+        for kind, objs in self.kind_maps().items():
+            maps[kind] = {key: snapshot_entry(key, o.canonical()) for key, o in objs.items()}
+        hashes = {name: {key: sha for key, (_, sha) in entries.items()} for name, entries in maps.items()}
+        texts = {name: [entries[key][0] for key in sorted(entries)] for name, entries in maps.items()}
+        sha = sha256_of({"dialect": self.dialect, **hashes})
+        return snapshot_document(self.dialect, self.schema_comments, sha, texts)
 
     @classmethod
     def from_canonical(cls, data: dict[str, Any]) -> Catalog:
@@ -804,6 +816,41 @@ def canonical_json(data: Any) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # JSON's structure is ASCII: a surrogate can only be inside a string
+        text = escape_surrogates(text)
+    return text
+
+
+def json_member(key: str, value: Any, depth: int) -> str:
+    """`"key": value` as `canonical_json` writes it inside a document, `depth` levels in (1: the document's own)."""
+    text = json.dumps({key: value}, sort_keys=True, indent=2, ensure_ascii=False)[2:-2]
+    pad = "  " * (depth - 1)
+    return pad + text.replace("\n", "\n" + pad) if pad else text
+
+
+def snapshot_entry(key: str, canonical: dict[str, Any], sha: str | None = None) -> tuple[str, str]:
+    """One object of a snapshot map as `to_json()` writes it (`    "key": {…}`, no comma after), and its SHA-256
+    (`sha`, when known: the hash of `canonical`). JSON escapes every newline inside a string, so each line
+    break of the text is layout."""
+    sha = sha or sha256_of(canonical)
+    return json_member(key, {"sha256": sha, **canonical}, 2), sha
+
+
+def snapshot_document(dialect: str, comments: dict[str, str], sha: str, maps: dict[str, list[str]]) -> str:
+    """The snapshot file: its own members and the maps (`objects` always, another kind when it has entries),
+    each map given as its entries' texts in key order."""
+    sections = {
+        "dialect": json_member("dialect", dialect, 1),
+        "format": json_member("format", SNAPSHOT_FORMAT, 1),
+        "schema_comments": json_member("schema_comments", comments, 1),
+        "sha256": json_member("sha256", sha, 1),
+    }
+    for name, entries in maps.items():
+        if entries or name == "objects":
+            sections[name] = f'  "{name}": ' + ("{\n" + ",\n".join(entries) + "\n  }" if entries else "{}")
+    text = "{\n" + ",\n".join(sections[name] for name in sorted(sections)) + "\n}\n"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate in database text: written as `canonical_json` writes it
         text = escape_surrogates(text)
     return text
 

@@ -92,6 +92,19 @@ class ContractFile:
     display: str  # the path as shown in messages and CI annotations
     contracts: list[Contract] = field(default_factory=list)
 
+    def table_names(self) -> set[str]:
+        """Every name the contracts look a table up by, as `Catalog.find` does: whole, and without the schema.
+        A check of the tables called so (case-insensitively) is the check of the whole catalog."""
+        found: set[str] = set()
+        for contract in self.contracts:
+            for rule in contract.protects:
+                refs = [rule.table]
+                for col in rule.columns:
+                    refs += [r.rpartition(".")[0] for r in [col.references, *col.referenced_by] if r]
+                for ref in refs:
+                    found |= {ref, ref.partition(".")[2] or ref}
+        return found
+
     def check_types(self, dialect: str) -> None:
         """Every `type`/`compatible` must be a type `dialect` knows (raised with the line it is on)."""
         known = KNOWN_TYPES.get(dialect)

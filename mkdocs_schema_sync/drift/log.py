@@ -150,6 +150,32 @@ def newest_id(db: Database) -> int | None:
     return _int_or_none(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
+def log_mark(db: Database) -> tuple[int, int] | None:
+    """The newest id and the number of rows, read in one statement (so from one snapshot of the log).
+
+    A row that later shows up at or below that id (its transaction committed after the read) makes
+    `rows_up_to(id)` differ from that number. None: no log, or it cannot be read.
+    """
+    try:
+        rows = db.query(f"SELECT max(id), count(*) FROM {db.dialect.log_table}")
+    except SchemaSyncError:
+        db.rollback_quietly()
+        return None
+    newest = _int_or_none(rows[0][0]) if rows and rows[0][0] is not None else 0
+    count = _int_or_none(rows[0][1]) if rows else None
+    return (newest, count) if newest is not None and count is not None else None
+
+
+def rows_up_to(db: Database, last: int) -> int | None:
+    """How many rows have an id up to `last` (None: no log, or it cannot be read)."""
+    try:
+        rows = db.query(f"SELECT count(*) FROM {db.dialect.log_table} WHERE id <= {db.param}", (last,))
+    except SchemaSyncError:
+        db.rollback_quietly()
+        return None
+    return _int_or_none(rows[0][0]) if rows else None
+
+
 def read_since(db: Database, after: int) -> list[DriftEntry] | None:
     """Every row newer than id `after`, oldest first (None: no drift log)."""
     sql = f"SELECT {', '.join(LOG_COLUMNS)} FROM {db.dialect.log_table} WHERE id > {db.param} ORDER BY id"

@@ -6,7 +6,9 @@ trigger, column or constraint and every statement is one whose effect stays on t
 (`dialects.touched.touched_names`). Anything else is None, and the caller reads the whole catalog:
 a routine, type, sequence, schema or extension; a rename or CASCADE; a statement that was not kept;
 a serial column (it makes a sequence); dropping a table or column that owns a sequence. A trigger's
-row is about the table PostgreSQL names in it (`name on table`), whatever function it runs.
+row is about the table PostgreSQL names in it (`name on table`), whatever function it runs. The
+partitions and inheriting children of a named table are named too: its ALTER TABLE, CREATE INDEX,
+triggers and DROP reach them.
 """
 
 from __future__ import annotations
@@ -57,8 +59,29 @@ def touched_tables(entries: Iterable[DriftEntry], old: Catalog, split: Callable[
         if words is None or words & _SEQUENCE_WORDS:
             return None
         names |= words
+    _add_descendants(names, old)
     for sequence in old.sequences:  # dropping its owner (table or column) drops it too
         owner = (sequence.owned_by or "").lower().rsplit(".", 1)[0]
         if owner and (owner in names or owner.split(".", 1)[-1] in names):
             return None
     return names
+
+
+def _add_descendants(names: set[str], old: Catalog) -> None:
+    """Add the partitions and inheriting children of the named tables, theirs too: an ALTER TABLE, CREATE
+    INDEX, trigger or DROP of a partitioned (or inherited) table reaches them without naming them."""
+    children = [t for t in old.tables if t.partition_of or t.inherits]
+    grew = True
+    while grew:
+        grew = False
+        for table in children:
+            name = table.name.lower()
+            if name not in names and any(_may_name(p, names) for p in [table.partition_of or "", *table.inherits]):
+                names.add(name)
+                grew = True
+
+
+def _may_name(key: str, names: set[str]) -> bool:
+    """Whether the table keyed `schema.name` may be one called one of `names` (schemas may hold dots)."""
+    parts = key.lower().split(".")
+    return any(".".join(parts[i:]) in names for i in range(1, len(parts)))

@@ -53,13 +53,20 @@ class Repo:
             raise GitError(f"{path} is not inside a git repository: run `monitor`/`pr` in a clone") from None
         self.root = Path(top)
 
-    def run(self, *args: str, cwd: Path | None = None, check: bool = True) -> str:
-        env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}  # never wait for a password prompt
+    def run(
+        self,
+        *args: str,
+        cwd: Path | None = None,
+        check: bool = True,
+        env: dict[str, str] | None = None,
+    ) -> str:
+        # never wait for a password prompt
+        full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
         try:
             done = subprocess.run(
                 ["git", *args],
                 cwd=cwd or self.root,
-                env=env,
+                env=full_env,
                 capture_output=True,
                 text=True,
                 timeout=self.timeout,
@@ -106,6 +113,21 @@ class Repo:
         )
         return done.stdout.decode("utf-8") if done.returncode == 0 else None
 
+    def blob(self, commit: str, relpath: str) -> str | None:
+        """The id of a file's blob at `commit` (git's hash of its content); None when it is not there."""
+        return self.run("rev-parse", "--verify", "--quiet", f"{commit}:{relpath}", check=False) or None
+
+    def cat(self, blob: str) -> str | None:
+        """A blob's text; None when the repository does not hold it (or it is not UTF-8)."""
+        if not re.fullmatch(r"[0-9a-f]{40,64}", blob):
+            return None
+        command = ["git", "cat-file", "blob", blob]
+        done = subprocess.run(command, cwd=self.root, capture_output=True, timeout=self.timeout)
+        try:
+            return done.stdout.decode("utf-8") if done.returncode == 0 else None
+        except UnicodeDecodeError:
+            return None
+
     def message(self, commit: str) -> str:
         return self.run("log", "-1", "--format=%B", commit)
 
@@ -129,7 +151,7 @@ class Repo:
             self.run("add", "--all", "--", *paths, cwd=tree)
             identity: list[str] = []
             if not self.run("config", "user.email", cwd=tree, check=False):
-                identity = ["-c", f"user.name={DEFAULT_IDENTITY[0]}", "-c", f"user.email={DEFAULT_IDENTITY[1]}"]
+                identity = self._identity()
             msg_file = tmp / "message.txt"
             msg_file.write_text(message, encoding="utf-8")
             self.run(*identity, "commit", "--quiet", "--no-verify", "--allow-empty", "-F", str(msg_file), cwd=tree)
@@ -137,6 +159,44 @@ class Repo:
         finally:
             self.run("worktree", "remove", "--force", str(tree), check=False)
             shutil.rmtree(tmp, ignore_errors=True)
+
+    def commit_file(self, base_sha: str, relpath: str, text: str, message: str) -> str:
+        """What `build_commit` makes when it writes one file, without a worktree: the base's tree read into
+        a temporary index, the file's blob written (through its attributes' filters, as `git add` does),
+        one entry replaced. A snapshot of tens of megabytes is never checked out nor scanned again."""
+        tmp = Path(tempfile.mkdtemp(prefix="schema-sync-"))
+        try:
+            env = {"GIT_INDEX_FILE": str(tmp / "index")}
+            self.run("read-tree", base_sha, env=env)
+            blob = self._write_blob(relpath, text)
+            listed = self.run("ls-tree", base_sha, "--", relpath).split(" ", 1)[0]
+            mode = listed if listed in ("100644", "100755") else "100644"
+            self.run("update-index", "--add", "--cacheinfo", f"{mode},{blob},{relpath}", env=env)
+            tree = self.run("write-tree", env=env)
+            msg_file = tmp / "message.txt"
+            msg_file.write_bytes(self._git_bytes(["stripspace"], message))  # as `git commit -F` cleans it
+            options = [] if self.run("config", "user.email", check=False) else self._identity()
+            sign = ["-S"] if self.run("config", "--type=bool", "commit.gpgSign", check=False) == "true" else []
+            return self.run(*options, "commit-tree", *sign, tree, "-p", base_sha, "-F", str(msg_file))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def _write_blob(self, relpath: str, text: str) -> str:
+        return self._git_bytes(["hash-object", "-w", "--stdin", f"--path={relpath}"], text).decode("ascii").strip()
+
+    def _git_bytes(self, args: list[str], text: str) -> bytes:
+        """A git command fed `text` (UTF-8, no newline translation); its standard output."""
+        done = subprocess.run(
+            ["git", *args], cwd=self.root, input=text.encode("utf-8"), capture_output=True, timeout=self.timeout
+        )
+        if done.returncode != 0:
+            detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit {done.returncode}"]
+            raise GitError(f"`git {args[0]}` failed: {mask(detail[0])}")
+        return done.stdout
+
+    @staticmethod
+    def _identity() -> list[str]:
+        return ["-c", f"user.name={DEFAULT_IDENTITY[0]}", "-c", f"user.email={DEFAULT_IDENTITY[1]}"]
 
     def push(self, commit: str, branch: str, expected: str | None) -> None:
         """Force-push `commit` to `branch`, but only if origin's branch is still `expected` (None: absent)."""

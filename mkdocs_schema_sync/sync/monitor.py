@@ -4,7 +4,9 @@ A pass, under a session lock in the database (two monitors: one acts):
 
 1. poll (databases without triggers append what changed to the drift log);
 2. read the `pending` drift-log rows, then the live catalog (so every row read
-   is in the catalog read after it);
+   is in the catalog read after it). Where DDL triggers fill the log and the last
+   pass left a snapshot equal to the database at a known row, only the tables the
+   rows since then name are read, and that snapshot is patched (`incremental`);
 3. compare the catalog's SHA-256 with `schema.lock.json` on the base branch:
    - equal: no drift. An open PR is closed with a comment and its branch
      deleted (the change was reverted, or merged); pending rows are marked
@@ -39,7 +41,7 @@ from urllib.parse import urlsplit
 from ..catalog import Catalog
 from ..catalog.diff import Change, diff_catalogs
 from ..contracts import policy
-from ..contracts.check import ContractReport, mark_contract_breaks
+from ..contracts.check import ContractReport, check_contracts, mark_contract_breaks
 from ..contracts.model import ContractFile
 from ..db import Database
 from ..db.locks import session_lock
@@ -61,7 +63,7 @@ from ..masking import get_logger
 from ..pipeline import MONITOR_STATE, LoadedCatalog, render_site
 from ..render.pages import SourceInfo
 from ..settings import GitHubSettings, Settings, select_tables
-from . import notified, pr_body
+from . import incremental, notified, pr_body
 from .git import Repo
 from .github import GitHub, token_from_env
 
@@ -94,6 +96,8 @@ class PassResult:
     #: the broken contracts could not be sent (a webhook's `!ENV` variable is unset): the pass did everything
     #: else (pull request, rows marked, pass recorded), and the command then fails with this
     problem: str | None = None
+    tables_read: int | None = None  # tables read again where the last snapshot was patched; None: read whole
+    why_whole: str = ""  # why the catalog was read whole (empty when patched, or when nothing was read)
 
 
 def database_name(settings: Settings, db: Database) -> str:
@@ -227,7 +231,8 @@ class Monitor:
         lines: list[str] = []
         self._retry, self._problem = False, None
         # read before anything else: the next pass compares it to know whether anything can have changed
-        logged = self.poll and not self.dry_run and _triggers_log(db)
+        triggers = _triggers_log(db)
+        logged = self.poll and not self.dry_run and triggers
         signal = db.dialect.change_signal(db) if self.poll and not self.dry_run and not logged else None
         if logged:  # every DDL writes a row: the log's newest id is the signal, whatever the catalog's size
             signal = f"log {_newest_row(db)}"
@@ -243,22 +248,18 @@ class Monitor:
             idle = self._idle(store, resume, branch)
             if idle is not None:
                 return idle
-        catalog = select_tables(db.dialect.read_catalog(db, row_counts=False), settings)
-        db.rollback_quietly()
         contracts = policy.load_for(settings)
-        report = policy.validate(settings, catalog, "live") if contracts is not None else None
-        broken_lines = [
-            f"contract {broken.name} is broken: {broken.summary()} (owner: {broken.contract.owner})"
-            for broken in (report.broken if report else [])
-        ]
-        lines.extend(broken_lines)
         gh = settings.github
         if gh is None:
+            catalog = select_tables(db.dialect.read_catalog(db, row_counts=False), settings)
+            db.rollback_quietly()
+            report = check_contracts(contracts, catalog, "live") if contracts is not None else None
+            lines.extend(_broken_lines(report))
             self._notify(report, db)
             lines.append("no `github:` option: drift is logged, no pull request is opened")
             if signal is not None:
-                note = resume.note(None, None, self._retry)
-                info = {"time": utc_now(), "action": "no-github", "broken": broken_lines, **note}
+                note = resume.note(None, None, self._retry, time.time())
+                info = {"time": utc_now(), "action": "no-github", "broken": _broken_lines(report), **note}
                 store.save_pass({**info, "error": self._problem} if self._problem else info)
             return PassResult("no-github", lines, problem=self._problem)
         if settings.snapshot is None:
@@ -268,25 +269,34 @@ class Monitor:
         base = gh.base or repo.default_branch()
         state = repo.state(base, branch)
         lock_path = repo.relpath(settings.snapshot)
-        base_catalog = _catalog_at(repo, state.base_sha, lock_path, catalog.dialect)
-        sha = catalog.sha256()
-        result = PassResult("unchanged", lines, sha256=sha, branch=branch)
+        mark = incremental.read_mark(db) if triggers else None  # before the catalog, and the rows after the last
+        reader = incremental.Reader(db, settings, repo, lock_path, state, resume.inputs, mark)
+        live = reader.read(store.last_pass(), contracts, WHOLE_PASS_EVERY)
+        report = check_contracts(contracts, live.new, "live") if contracts is not None else None
+        broken_lines = _broken_lines(report)
+        lines.extend(broken_lines)
+        if live.tables_read is not None:
+            lines.append(f"read again {live.tables_read} table(s) the drift log named, not the whole catalog")
+        sha = live.sha256
+        result = PassResult(
+            "unchanged", lines, sha256=sha, branch=branch, tables_read=live.tables_read, why_whole=live.why_whole
+        )
         ref = f"{base}@{state.base_sha[:12]}"  # rows whose effect is already in the base branch
 
         deployed = load_state_value(db, settings.snapshot, DEPLOYED_STATE)
-        if base_catalog.sha256() != sha and not entries and deployed == sha and state.head_sha is None:
+        if live.base_sha256 != sha and not entries and deployed == sha and state.head_sha is None:
             result.action = "deployed"
             lines.append(f"the schema is the one `deploy` left ({sha[:12]}): no drift to send back, no pull request")
-        elif base_catalog.sha256() == sha:
+        elif live.base_sha256 == sha:
             self._no_drift(repo, gh, branch, state.head_sha, result)
             ref = result.pr_url or ref
             if not self.dry_run:
                 self._notify(report, db)
                 result.marked = store.mark(entries, ref)
         else:
-            changes = diff_catalogs(base_catalog, catalog)
+            changes = diff_catalogs(live.old, live.new)
             if contracts is not None:
-                mark_contract_breaks(contracts, base_catalog, catalog, changes)
+                mark_contract_breaks(contracts, live.old, live.new, changes)
             data = pr_body.BodyInput(
                 database=database_name(settings, db),
                 sha256=sha,
@@ -303,8 +313,8 @@ class Monitor:
                 return result
             with self._github(gh) as api:
                 api.check_access()  # a wrong token or repository stops here, before the branch is pushed
-            self._push(repo, state.base_sha, state.head_sha, branch, catalog, lock_path, result, db)
-            reviewers = gh.reviewers or _reviewers(contracts, changes, base_catalog, catalog)
+            self._push(repo, state.base_sha, state.head_sha, branch, live, lock_path, result, db)
+            reviewers = gh.reviewers or _reviewers(contracts, changes, live.old, live.new)
             self._upsert(gh, branch, base, result, reviewers, lambda url: _rebody(data, store.pending(synced_to=url)))
             crash_point("pr")
             self._notify(report, db)
@@ -316,6 +326,7 @@ class Monitor:
         result.problem = self._problem
         if not self.dry_run:
             head = None if result.action in ("no-drift", "closed") else (result.commit or state.head_sha)
+            record = reader.record(live, head)
             info = {
                 "time": utc_now(),
                 "action": result.action,
@@ -323,7 +334,8 @@ class Monitor:
                 "sha256": sha,
                 "rows": result.marked,
                 "broken": broken_lines,  # an idle pass says them again: still broken, nothing re-read
-                **resume.note(state.base_sha, head, self._retry),
+                **resume.note(state.base_sha, head, self._retry, live.whole_at),
+                **({incremental.RECORD: record} if record is not None else {}),
             }
             store.save_pass({**info, "error": self._problem} if self._problem else info)  # the status page says it
         return result
@@ -362,7 +374,7 @@ class Monitor:
         base_sha: str,
         head_sha: str | None,
         branch: str,
-        catalog: Catalog,
+        live: incremental.Live,
         lock_path: str,
         result: PassResult,
         db: Database,
@@ -376,14 +388,16 @@ class Monitor:
         settings = self.settings
         pages: dict[str, str] = {}
         if settings.generate_out is not None:
-            loaded = LoadedCatalog(catalog, SourceInfo("live", db.spec.display))
+            assert live.catalog is not None  # a pass that renders pages reads the whole catalog
+            loaded = LoadedCatalog(live.catalog, SourceInfo("live", db.spec.display))
             pages = render_site(settings, loaded)
+        snapshot = live.text()
         out_rel = repo.relpath(settings.generate_out) if settings.generate_out is not None else None
 
         def write(tree: Path) -> list[str]:
             target = tree / lock_path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(catalog.to_json(), encoding="utf-8")
+            target.write_text(snapshot, encoding="utf-8")
             paths = [lock_path]
             if out_rel is not None:
                 shutil.rmtree(tree / out_rel, ignore_errors=True)  # pages of dropped tables go too
@@ -395,7 +409,10 @@ class Monitor:
                 paths.append(out_rel)
             return paths
 
-        commit = repo.build_commit(base_sha, write, result.text.message)
+        if out_rel is None:  # the snapshot alone: no worktree (it would check out, then hash, all of it)
+            commit = repo.commit_file(base_sha, lock_path, snapshot, result.text.message)
+        else:
+            commit = repo.build_commit(base_sha, write, result.text.message)
         repo.push(commit, branch, head_sha)
         result.commit = commit
         result.lines.append(f"pushed {commit[:12]} to {branch} (snapshot {result.sha256[:12]})")
@@ -487,11 +504,12 @@ class Resume:
         self.inputs = hashlib.sha256(repr(settings).encode("utf-8") + b"\0" + text).hexdigest()
         self.branch = branch
 
-    def note(self, base: str | None, head: str | None, retry: bool) -> dict[str, Any]:
+    def note(self, base: str | None, head: str | None, retry: bool, whole_at: float) -> dict[str, Any]:
+        """`whole_at`: when the catalog was last read whole (a patched pass keeps the time of the last one)."""
         if self.signal is None or retry:
             return {}
         note = {"signal": self.signal, "inputs": self.inputs, "branch": self.branch, "base": base, "head": head}
-        return {**note, "whole_at": time.time()}
+        return {**note, "whole_at": whole_at}
 
     def matches(self, last: dict[str, Any]) -> bool:
         return (
@@ -525,14 +543,11 @@ def _rebody(data: pr_body.BodyInput, synced: list[DriftEntry]) -> str:
     return pr_body.body(replace(data, entries=entries))
 
 
-def _catalog_at(repo: Repo, commit: str, path: str, dialect: str) -> Catalog:
-    text = repo.show(commit, path)
-    if text is None:
-        return Catalog(dialect=dialect, tables=[])
-    try:
-        return Catalog.from_canonical(json.loads(text))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise SchemaSyncError(f"{path} on the base branch cannot be read: {exc}") from None
+def _broken_lines(report: ContractReport | None) -> list[str]:
+    return [
+        f"contract {broken.name} is broken: {broken.summary()} (owner: {broken.contract.owner})"
+        for broken in (report.broken if report else [])
+    ]
 
 
 def _broken(report: ContractReport | None) -> list[pr_body.BrokenContract]:

@@ -339,8 +339,11 @@ def read_catalog(db: Connection, *, row_counts: bool = True, names: Collection[s
 class _Scope:
     """Runs the per-relation queries for every relation, or (`names` given) for the named ones only.
 
-    The names travel as one bound JSON parameter, so the SQL stays the same whatever they hold. A
-    foreign key's target may then be a relation that is not read: its column names come from SQL.
+    The names travel as one bound JSON parameter, so the SQL stays the same whatever they hold; the
+    relations query finds them (case-insensitively: a scan of pg_class), and the queries after it
+    take their oids, also as one JSON parameter, which the planner looks up by index (at 10,000
+    tables the constraints query took 40-110 ms by name, 2 ms by oid). A foreign key's target may
+    then be a relation that is not read: its column names come from SQL.
     """
 
     _FK_FROM_SQL = "con.contype = 'f' AND fn.nspname IN ('pg_catalog', 'information_schema', '" + OWN_SCHEMA + "')"
@@ -349,6 +352,7 @@ class _Scope:
         self.db = db
         self.partial = names is not None
         self.params: tuple[str, ...] = ()
+        self.oids: list[int] | None = None  # of the relations read, once the relations query ran
         if names is not None:
             self.params = (json.dumps(sorted({n.lower() for n in names})),)
             self.filter = (
@@ -360,7 +364,16 @@ class _Scope:
             return self.db.query(sql)
         if self._FK_FROM_SQL in sql:
             sql = sql.replace(self._FK_FROM_SQL, "con.contype = 'f'")
-        return self.db.query(_filtered(sql, self.filter), self.params)
+        if sql is _RELATIONS:
+            rows = self.db.query(_filtered(sql, self.filter), self.params)
+            self.oids = [int(row[0]) for row in rows]
+            return rows
+        if self.oids is None:
+            return self.db.query(_filtered(sql, self.filter), self.params)
+        if not self.oids:
+            return []
+        by_oid = " AND c.oid = ANY(ARRAY(SELECT x::oid FROM json_array_elements_text(" + self.db.param + "::json) x))"
+        return self.db.query(_filtered(sql, by_oid), (json.dumps([str(oid) for oid in self.oids]),))
 
 
 def _filtered(sql: str, condition: str) -> str:
