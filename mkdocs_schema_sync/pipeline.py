@@ -15,7 +15,7 @@ from .catalog.patch import patched
 from .catalog.snapshot import read_snapshot, snapshot_time
 from .contracts import policy
 from .db import ConnectionSpec, Database, connection_spec, open_database
-from .drift.log import DriftEntry, JsonLog, json_log_path, newest_id, read_since, read_state, utc_now
+from .drift.log import DriftEntry, JsonLog, json_log_path, log_mark, read_since, read_state, rows_up_to, utc_now
 from .drift.poller import BuildDrift, capture_at_build, drift_from_json
 from .drift.touched import touched_tables
 from .errors import ConnectError, SchemaSyncError, Unreachable
@@ -43,7 +43,7 @@ class LoadedCatalog:
     # for the next read (`mkdocs serve`): the unfiltered catalog, the drift log's newest row before it was
     # read (None: no triggers fill the log), partial reads since the last whole one, and what this read did
     raw: Catalog | None = None
-    log_id: int | None = None
+    log_mark: tuple[int, int] | None = None  # the drift log's newest id and row count before the read
     partial_reads: int = 0  # partial reads in a row since the whole catalog was read
     read_tables: int | None = None  # tables re-read by a partial read; None: the whole catalog was read
 
@@ -99,8 +99,8 @@ def read_live(
     spec = spec or connection_spec(settings)
     with open_database(spec) as db:
         signal = db.dialect.change_signal(db)
-        log_id = _logged_up_to(db) if settings.drift_log else None  # before the catalog: no row falls between
-        partial = _read_changed(db, previous, signal, log_id, settings.row_counts)
+        mark = _logged_up_to(db) if settings.drift_log else None  # before the catalog: no row falls between
+        partial = _read_changed(db, previous, signal, mark, settings.row_counts)
         if partial is not None:
             catalog, touched = partial
             partial_reads = previous.partial_reads + (touched > 0) if previous is not None else 0
@@ -114,12 +114,12 @@ def read_live(
     source = SourceInfo("live", shown, connection=spec.display)
     loaded = LoadedCatalog(select_tables(catalog, settings), source, signal)
     loaded.drift, loaded.drift_warning, loaded.sync = drift.entries, drift.warning, info
-    loaded.raw, loaded.log_id, loaded.partial_reads, loaded.read_tables = catalog, log_id, partial_reads, touched
+    loaded.raw, loaded.log_mark, loaded.partial_reads, loaded.read_tables = catalog, mark, partial_reads, touched
     return loaded
 
 
-def _logged_up_to(db: Database) -> int | None:
-    """The drift log's newest id when DDL triggers fill it (each change names its objects), else None."""
+def _logged_up_to(db: Database) -> tuple[int, int] | None:
+    """The drift log's newest id and row count when DDL triggers fill it (each change names its objects)."""
     try:
         state = read_state(db, names=("mode",))
     except SchemaSyncError:
@@ -127,22 +127,26 @@ def _logged_up_to(db: Database) -> int | None:
         return None
     if state is None or not db.dialect.triggers_installed(state):
         return None
-    return newest_id(db)
+    return log_mark(db)
 
 
 def _read_changed(
-    db: Database, previous: LoadedCatalog | None, signal: str, log_id: int | None, row_counts: bool
+    db: Database, previous: LoadedCatalog | None, signal: str, mark: tuple[int, int] | None, row_counts: bool
 ) -> tuple[Catalog, int] | None:
     """`previous`'s catalog with the tables the new drift-log rows name read again, and how many were read;
     None when the whole catalog must be read: no previous read or trigger log, the signal moved with no
-    new row (a change the triggers missed), rows that cannot bound the change, or the periodic check."""
-    if previous is None or previous.raw is None or previous.log_id is None or log_id is None:
+    new row (a change the triggers missed), a row that committed late below the last newest id, rows
+    that cannot bound the change, or the periodic check."""
+    if previous is None or previous.raw is None or previous.log_mark is None or mark is None:
         return None
-    if log_id < previous.log_id or previous.partial_reads >= FULL_READ_EVERY:
+    (last, count), (newest, _) = previous.log_mark, mark
+    if newest < last or previous.partial_reads >= FULL_READ_EVERY:
         return None
-    if log_id == previous.log_id:
+    if rows_up_to(db, last) != count:  # a transaction that logged below `last` committed after that read
+        return None
+    if newest == last:
         return (previous.raw, 0) if signal == previous.signal else None
-    rows = read_since(db, previous.log_id)
+    rows = read_since(db, last)
     if rows is None or len(rows) > PARTIAL_ROWS_MAX:
         return None
     names = touched_tables(rows, previous.raw, db.dialect.split_migration)

@@ -175,6 +175,19 @@ def test_serve_after_a_logged_change_reads_only_the_tables_it_named(tmp_path: Pa
         assert change("CREATE TRIGGER notes_touch BEFORE UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION touch()") == 1
         assert "notes_touch" in (pages / "notes" / "index.html").read_text()
         assert change("ALTER TABLE items DROP COLUMN id") is None  # items_id_seq goes with it
+        # a transaction that logged a row, then committed after a read that saw a newer row: the rows
+        # after that newer one do not name its table, the count of rows up to it changed: everything
+        import psycopg
+
+        late = psycopg.connect(host=pg_db.host, port=pg_db.port, user=pg_db.user, dbname=pg_db.name)
+        try:
+            late.execute("ALTER TABLE customers ADD COLUMN late_column text")  # its log row, not committed
+            assert change("COMMENT ON TABLE notes IS 'Read while another change is open'") == 1
+            late.commit()
+        finally:
+            late.close()
+        assert change("COMMENT ON TABLE orders IS 'After the late commit'") is None
+        assert "late_column" in (pages / "customers" / "index.html").read_text()
         # a change the triggers did not log (the signal moved, no new row): the whole catalog
         pg_execute(pg_db, "ALTER EVENT TRIGGER schema_sync_ddl_command_end DISABLE")
         assert change("ALTER TABLE notes ADD COLUMN missed text") is None

@@ -140,16 +140,6 @@ def _entries(rows: list[tuple[Any, ...]]) -> list[DriftEntry]:
     return [entry_from(dict(zip(LOG_COLUMNS, row, strict=True))) for row in rows]
 
 
-def newest_id(db: Database) -> int | None:
-    """The id of the drift log's newest row (0: an empty log; None: no log, or it cannot be read)."""
-    try:
-        rows = db.query(f"SELECT max(id) FROM {db.dialect.log_table}")
-    except SchemaSyncError:
-        db.rollback_quietly()
-        return None
-    return _int_or_none(rows[0][0]) if rows and rows[0][0] is not None else 0
-
-
 def log_mark(db: Database) -> tuple[int, int] | None:
     """The newest id and the number of rows, read in one statement (so from one snapshot of the log).
 
