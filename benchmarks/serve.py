@@ -32,6 +32,7 @@ import uuid
 from pathlib import Path
 
 import psycopg
+from peak_memory import mkdocs_build_peak_mb
 
 BIN = Path(sys.executable).parent
 HOST, PORT, USER = "127.0.0.1", 5432, "postgres"
@@ -120,16 +121,6 @@ def run(root: Path, name: str, n: int, dirty: bool) -> dict[str, float]:
         log.close()
 
 
-#: `mkdocs build` in a Python that prints its own peak resident memory (ru_maxrss, KB on Linux) as it exits
-_MEASURED = (
-    "import atexit, resource, sys\n"
-    "atexit.register(lambda: print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))\n"
-    "from mkdocs.__main__ import cli\n"
-    "sys.argv = ['mkdocs'] + sys.argv[1:]\n"
-    "cli()\n"
-)
-
-
 def static_peak_mb(root: Path) -> float:
     """Peak memory of `mkdocs build` over the generated pages as plain files (the plugin off, same nav)."""
     static = root / "static"
@@ -143,15 +134,7 @@ def static_peak_mb(root: Path) -> float:
     )
     config = (root / "mkdocs.yml").read_text().split("  - schema-sync:")[0]
     (static / "mkdocs.yml").write_text(config + "not_in_nav: |\n  /schema/*/t*.md\n")
-    done = subprocess.run(
-        [sys.executable, "-c", _MEASURED, "build", "-q", "-d", str(static / "site")],
-        cwd=static,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    return next(int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("PEAK_KB")) / 1024
+    return mkdocs_build_peak_mb(static, static / "site")
 
 
 def main() -> None:

@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from peak_memory import mkdocs_build_peak_mb
+
 BIN = Path(sys.executable).parent
 COLUMNS = 20
 
@@ -52,34 +54,15 @@ def write_config(root: Path, plugin: str) -> None:
     )
 
 
-#: `mkdocs build` in a Python that prints its own peak resident memory (ru_maxrss, KB on Linux) as it exits
-_MEASURED = (
-    "import atexit, resource, sys\n"
-    "atexit.register(lambda: print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))\n"
-    "from mkdocs.__main__ import cli\n"
-    "sys.argv = ['mkdocs'] + sys.argv[1:]\n"
-    "cli()\n"
-)
-
-
 def build(root: Path) -> tuple[float, int, float]:
     """Seconds, site bytes and peak MB of one `mkdocs build`."""
     site = root / "site"
     shutil.rmtree(site, ignore_errors=True)
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", _MEASURED, "build", "-q", "-d", str(site)],
-        cwd=root,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    peak = mkdocs_build_peak_mb(root, site)
     seconds = time.perf_counter() - start
     size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-    peak = next(int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("PEAK_KB"))
-    return seconds, size, peak / 1024
+    return seconds, size, peak
 
 
 def main() -> None:
