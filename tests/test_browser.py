@@ -251,7 +251,9 @@ def test_search_results_show_names_as_text(theme: str, browser: Any, hostile_sit
 
 
 @pytest.fixture(scope="module", params=["material", "material+mermaid2"])
-def example_site(request: pytest.FixtureRequest, browser_profile: Any, tmp_path_factory: pytest.TempPathFactory) -> Built:
+def example_site(
+    request: pytest.FixtureRequest, browser_profile: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Built:
     """example-site/ as `make demo` builds it (Material's own Mermaid, `mermaid` option at its default), and
     the same with mkdocs-mermaid2-plugin's set-up for Material (its custom fence and loader)."""
     root = tmp_path_factory.mktemp("example-browser") / "example"
@@ -278,7 +280,9 @@ def test_example_site_diagrams_render_with_no_network(example_site: Built) -> No
 
 
 @pytest.fixture(scope="module")
-def pg_hostile_sites(browser_profile: Any, pg_server: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
+def pg_hostile_sites(
+    browser_profile: Any, pg_server: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Sites]:
     """PostgreSQL, where schema names (section labels in the nav, headings of the index) are hostile too."""
     name = f"sstest_{uuid.uuid4().hex[:10]}"
     with _pg_admin() as conn:
