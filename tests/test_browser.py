@@ -279,6 +279,32 @@ def test_example_site_diagrams_render_with_no_network(example_site: Built) -> No
     assert problems(example_site, "broken_links") == []
 
 
+def test_a_page_that_reaches_out_or_runs_script_is_caught(browser_profile: Any, tmp_path: Path) -> None:
+    """The harness itself: requests to other hosts (by name, by address, from a frame) are recorded and refused,
+    the marker of a script that ran is seen, and a site's own files still load (from the cache the second time)."""
+    (tmp_path / "local.css").write_text("body { color: black; }", encoding="utf-8")
+    page = (
+        '<link rel="stylesheet" href="local.css"><img src="http://example.com/a.png">'
+        '<script src="http://203.0.113.7/x.js"></script><iframe src="http://example.org/"></iframe>'
+        '<script>window.__pwned = "inline"; fetch("https://example.net/beacon").catch(() => {});</script>'
+    )
+    for name in ("a.html", "b.html"):
+        (tmp_path / name).write_text(page, encoding="utf-8")
+    reports = open_site(browser_profile, tmp_path)
+    assert [r.url for r in reports] == ["a.html", "b.html"]
+    for report in reports:
+        assert sorted(report.external) == [
+            "http://203.0.113.7/x.js",
+            "http://example.com/a.png",
+            "http://example.org/",
+            "https://example.net/beacon",
+        ], report
+        assert "window.__pwned = inline" in report.injected, report.injected
+        refused = [e for e in report.console_errors if "ERR_PROXY_CONNECTION_FAILED" in e]
+        assert len(refused) >= 3, report.console_errors  # refused by the proxy that accepts nothing
+        assert not any("local.css" in e for e in report.console_errors), report.console_errors
+
+
 @pytest.fixture(scope="module")
 def pg_hostile_sites(
     browser_profile: Any, pg_server: None, tmp_path_factory: pytest.TempPathFactory
