@@ -171,36 +171,45 @@ def site_pages(site_dir: Path) -> list[str]:
 
 
 def open_site(context: Any, site_dir: Path) -> list[PageReport]:
-    """Every page of a built site, served from 127.0.0.1, in the `profile` context (its cache shared by the
-    site's pages). Nothing of an earlier site is left: its port may be this one's again (same origin)."""
+    """Every page of a built site, served from 127.0.0.1, one after the other in one tab of the `profile`
+    context (the site's pages share its cache). Nothing of an earlier site is left: its port may be this
+    one's again (the same origin)."""
     with serve(site_dir) as base:
-        cdp = context.new_cdp_session(context.pages[0] if context.pages else context.new_page())
+        page = context.new_page()
         try:
+            cdp = context.new_cdp_session(page)
             cdp.send("Network.clearBrowserCache")
             cdp.send("Storage.clearDataForOrigin", {"origin": base.rstrip("/"), "storageTypes": "all"})
-        finally:
             cdp.detach()
-        context.clear_cookies()
-        reports = [load(context, base, rel) for rel in site_pages(site_dir)]
+            context.clear_cookies()
+            tab = _Tab(page, base)
+            reports = [tab.load(rel) for rel in site_pages(site_dir)]
+        finally:
+            page.close()
         check_links(reports, base)
     return reports
 
 
-def load(context: Any, base: str, rel: str, *, mermaid_timeout: float = 20.0) -> PageReport:
-    """Open one page with the network cut off, wait for its diagrams, and report what it did."""
-    report = PageReport(url=rel)
-    page = context.new_page()
+class _Tab:
+    """One tab, its events recorded into the report of the page it shows. An event of a page that comes after
+    its report was taken (the tab still shows it) lands in the next page's report: still seen, never lost."""
 
-    def request(r: Any) -> None:  # Chromium refuses it (see _no_network); data: URLs raise no event
-        if not r.url.startswith(base):
-            report.external.append(r.url)
+    def __init__(self, page: Any, base: str) -> None:
+        self.page, self.base, self.report = page, base, PageReport(url="")
+        page.on("request", self._request)
+        page.on("console", lambda m: self.report.console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc: self.report.console_errors.append(f"uncaught: {exc}"))
+        page.on("dialog", lambda d: (self.report.injected.append(f"dialog: {d.message}"), d.dismiss()))
 
-    page.on("request", request)
-    page.on("console", lambda m: report.console_errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda exc: report.console_errors.append(f"uncaught: {exc}"))
-    page.on("dialog", lambda d: (report.injected.append(f"dialog: {d.message}"), d.dismiss()))
-    try:
-        response = page.goto(base + rel, wait_until="load")
+    def _request(self, r: Any) -> None:  # Chromium refuses it (see _no_network); data: URLs raise no event
+        if not r.url.startswith(self.base):
+            self.report.external.append(r.url)
+
+    def load(self, rel: str, *, mermaid_timeout: float = 20.0) -> PageReport:
+        """Open one page with the network cut off, wait for its diagrams, and report what it did."""
+        report = self.report = PageReport(url=rel)
+        page = self.page
+        response = page.goto(self.base + rel, wait_until="load")
         blocks = len(MERMAID_CLASS.findall(response.text())) if response is not None else 0
         if blocks:  # wait until each diagram of the page is an SVG; on a timeout the states below say which
             with contextlib.suppress(Exception):
@@ -213,9 +222,7 @@ def load(context: Any, base: str, rel: str, *, mermaid_timeout: float = 20.0) ->
             report.injected.append(f"a frame at {frame.url}")
         report.mermaid = page.evaluate(MERMAID_STATES)
         report.links = page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href)")
-    finally:
-        page.close()
-    return report
+        return report
 
 
 def check_links(reports: list[PageReport], base: str) -> None:
