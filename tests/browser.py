@@ -141,7 +141,7 @@ def serve(root: Path) -> Iterator[str]:
     """Serve `root` on 127.0.0.1 at a free port; yields the base URL."""
     handler = functools.partial(_Quiet, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)  # a quick shutdown()
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
