@@ -434,3 +434,13 @@ def browser() -> Iterator[object]:
 
     with chromium() as b:
         yield b
+
+
+@pytest.fixture(scope="session")
+def browser_profile(browser: object) -> Iterator[object]:
+    """The context `browser.open_site` opens sites in: a second Chromium with a profile on disk, whose cache
+    keeps compiled scripts (tests/browser.py: profile)."""
+    from browser import profile
+
+    with profile(browser) as context:
+        yield context

@@ -102,8 +102,8 @@ def write_config(root: Path, name: str, theme: str, nav: str, options: str) -> P
 class Sites:
     """Variants of one project, each built and opened in the browser at most once per module."""
 
-    def __init__(self, browser: Any, root: Path, options: str) -> None:
-        self.browser, self.root, self.options = browser, root, options
+    def __init__(self, profile: Any, root: Path, options: str) -> None:
+        self.profile, self.root, self.options = profile, root, options
         self._built: dict[str, Path] = {}
         self._opened: dict[str, Built] = {}
 
@@ -121,19 +121,19 @@ class Sites:
         name = f"{theme}-{nav}"
         if name not in self._opened:
             site_dir = self.build(theme, nav)
-            self._opened[name] = Built(name, site_dir, open_site(self.browser, site_dir))
+            self._opened[name] = Built(name, site_dir, open_site(self.profile, site_dir))
         return self._opened[name]
 
 
 @pytest.fixture(scope="module")
-def hostile_sites(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Sites:
+def hostile_sites(browser_profile: Any, tmp_path_factory: pytest.TempPathFactory) -> Sites:
     """A SQLite database of hostile names, a contract on them, and a drift log that names them."""
     root = tmp_path_factory.mktemp("hostile-browser")
     (root / "docs").mkdir()
     (root / "docs" / "index.md").write_text("# Home\n\nSee the [schema](schema/index.md).\n", encoding="utf-8")
     (root / "contracts.yml").write_text(CONTRACTS, encoding="utf-8")
     db = make_sqlite(root / "hostile.db", H.sqlite_script())
-    sites = Sites(browser, root, "connection: sqlite:///hostile.db")
+    sites = Sites(browser_profile, root, "connection: sqlite:///hostile.db")
     base = write_config(root, "base", "mkdocs", "index", sites.options)
     result = cli("-f", str(base), "monitor", "--once", cwd=root)  # the baseline of the drift log
     assert result.returncode == 0, result.stderr
@@ -251,7 +251,9 @@ def test_search_results_show_names_as_text(theme: str, browser: Any, hostile_sit
 
 
 @pytest.fixture(scope="module", params=["material", "material+mermaid2"])
-def example_site(request: pytest.FixtureRequest, browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Built:
+def example_site(
+    request: pytest.FixtureRequest, browser_profile: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Built:
     """example-site/ as `make demo` builds it (Material's own Mermaid, `mermaid` option at its default), and
     the same with mkdocs-mermaid2-plugin's set-up for Material (its custom fence and loader)."""
     root = tmp_path_factory.mktemp("example-browser") / "example"
@@ -264,7 +266,7 @@ def example_site(request: pytest.FixtureRequest, browser: Any, tmp_path_factory:
         yml.write_text(text, encoding="utf-8")
     result = run([tool("mkdocs"), "build", "--strict", "--site-dir", "site"], root)
     assert result.returncode == 0, result.stderr
-    return Built(request.param, root / "site", open_site(browser, root / "site"))
+    return Built(request.param, root / "site", open_site(browser_profile, root / "site"))
 
 
 def test_example_site_diagrams_render_with_no_network(example_site: Built) -> None:
@@ -277,8 +279,36 @@ def test_example_site_diagrams_render_with_no_network(example_site: Built) -> No
     assert problems(example_site, "broken_links") == []
 
 
+def test_a_page_that_reaches_out_or_runs_script_is_caught(browser_profile: Any, tmp_path: Path) -> None:
+    """The harness itself: requests to other hosts (by name, by address, from a frame) are recorded and refused,
+    the marker of a script that ran is seen, and a site's own files still load (from the cache the second time)."""
+    (tmp_path / "local.css").write_text("body { color: black; }", encoding="utf-8")
+    page = (
+        '<link rel="stylesheet" href="local.css"><img src="http://example.com/a.png">'
+        '<script src="http://203.0.113.7/x.js"></script><iframe src="http://example.org/"></iframe>'
+        '<script>window.__pwned = "inline"; fetch("https://example.net/beacon").catch(() => {});</script>'
+    )
+    for name in ("a.html", "b.html"):
+        (tmp_path / name).write_text(page, encoding="utf-8")
+    reports = open_site(browser_profile, tmp_path)
+    assert [r.url for r in reports] == ["a.html", "b.html"]
+    for report in reports:
+        assert sorted(report.external) == [
+            "http://203.0.113.7/x.js",
+            "http://example.com/a.png",
+            "http://example.org/",
+            "https://example.net/beacon",
+        ], report
+        assert "window.__pwned = inline" in report.injected, report.injected
+        refused = [e for e in report.console_errors if "ERR_PROXY_CONNECTION_FAILED" in e]
+        assert len(refused) >= 3, report.console_errors  # refused by the proxy that accepts nothing
+        assert not any("local.css" in e for e in report.console_errors), report.console_errors
+
+
 @pytest.fixture(scope="module")
-def pg_hostile_sites(browser: Any, pg_server: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
+def pg_hostile_sites(
+    browser_profile: Any, pg_server: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Sites]:
     """PostgreSQL, where schema names (section labels in the nav, headings of the index) are hostile too."""
     name = f"sstest_{uuid.uuid4().hex[:10]}"
     with _pg_admin() as conn:
@@ -289,7 +319,7 @@ def pg_hostile_sites(browser: Any, pg_server: None, tmp_path_factory: pytest.Tem
         root = tmp_path_factory.mktemp("pg-hostile-browser")
         (root / "docs").mkdir()
         (root / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
-        yield Sites(browser, root, f"connection: {db.url('postgresql+psycopg')}\ndrift_log: false")
+        yield Sites(browser_profile, root, f"connection: {db.url('postgresql+psycopg')}\ndrift_log: false")
     finally:
         with _pg_admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

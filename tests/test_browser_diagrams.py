@@ -84,7 +84,9 @@ def test_overview_text_stays_readable(browser: Any, tmp_path: Path, tables: int)
 
 
 @pytest.mark.parametrize("theme", ["material", "mkdocs"])
-def test_a_schema_named_after_every_mermaid_keyword_draws_offline(browser: Any, tmp_path: Path, theme: str) -> None:
+def test_a_schema_named_after_every_mermaid_keyword_draws_offline(
+    browser_profile: Any, tmp_path: Path, theme: str
+) -> None:
     """Tables, columns, types and FK names spelled as every word of the bundled Mermaid's ER lexer (issue 22 item 1)."""
     from browser import open_site
     from mermaid_keywords import er_keywords, keyword_schema
@@ -98,7 +100,7 @@ def test_a_schema_named_after_every_mermaid_keyword_draws_offline(browser: Any, 
         yml.write_text(yml.read_text(encoding="utf-8").replace("plugins:\n", "plugins:\n  - mermaid2\n"), "utf-8")
     built = mkdocs_build(site)
     assert built.returncode == 0, built.stderr
-    reports = [r for r in open_site(browser, site.site_dir) if r.mermaid_blocks]
+    reports = [r for r in open_site(browser_profile, site.site_dir) if r.mermaid_blocks]
     drawn = [m for r in reports for m in r.mermaid]
     assert len(drawn) >= len(er_keywords()) + 1, len(drawn)  # every table page and the overview
     bad = [(r.url, m["text"][:80]) for r in reports for m in r.mermaid if not m["svg"] or "Syntax error" in m["text"]]

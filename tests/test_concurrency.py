@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,59 +20,96 @@ from conftest import ServerDB, cli, mariadb_execute, pg_execute, write_site
 
 TABLES = [f"race_{i:02d}" for i in range(12)]
 POLLERS = 4
+PASS_ENDS = ("no change since the last pass", "another monitor is working on", "no `github:` option")
 #: tables already there: a catalog big enough that a poll takes a while, as on a real database
 FILLER = "".join(
     f"CREATE TABLE filler_{i:03d} (id INTEGER PRIMARY KEY, a TEXT, b INTEGER, c TEXT, d DATE);\n" for i in range(150)
 )
 
 
-@contextmanager
-def racing_monitors(root: Path, env: dict[str, str] | None = None) -> Iterator[list[subprocess.Popen[str]]]:
-    """POLLERS `monitor --interval 0.1` processes on one site, stopped (Ctrl-C) after the block."""
-    import os
+class Pollers:
+    """POLLERS `monitor --interval 0.1` processes on one site; their output is read as they print it."""
 
-    recorded: list[int] = []
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "mkdocs_schema_sync", "monitor", "--interval", "0.1"],
-            cwd=root,
-            env={**os.environ, **(env or {})},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(POLLERS)
-    ]
+    def __init__(self, root: Path, env: dict[str, str] | None) -> None:
+        import os
+
+        self.procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "mkdocs_schema_sync", "monitor", "--interval", "0.1"],
+                cwd=root,
+                env={**os.environ, **(env or {})},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(POLLERS)
+        ]
+        self.out: list[list[str]] = [[] for _ in self.procs]
+        self.err: list[list[str]] = [[] for _ in self.procs]
+        self.readers = [
+            threading.Thread(target=lambda s=stream, lines=lines: lines.extend(s), daemon=True)
+            for p, out, err in zip(self.procs, self.out, self.err, strict=True)
+            for stream, lines in ((p.stdout, out), (p.stderr, err))
+        ]
+        for reader in self.readers:
+            reader.start()
+
+    def passes(self) -> list[int]:
+        """Per monitor, its passes so far: each ends with one of these lines (no change, locked out, or drift
+        logged without `github:`)."""
+        return [sum(any(end in line for end in PASS_ENDS) for line in out) for out in self.out]
+
+    def wait(self, done: Callable[[], bool], timeout: float) -> bool:
+        """Until `done()` or `timeout` seconds; False at once when a monitor stopped."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if done():
+                return True
+            if any(p.poll() is not None for p in self.procs):
+                return False
+            time.sleep(0.05)
+        return False
+
+
+@contextmanager
+def racing_monitors(root: Path, env: dict[str, str] | None = None) -> Iterator[Pollers]:
+    """POLLERS `monitor --interval 0.1` processes on one site, stopped (Ctrl-C) after the block."""
+    pollers = Pollers(root, env)
+    procs = pollers.procs
     try:
-        yield procs
+        yield pollers
     finally:
         running = [p.poll() is None for p in procs]
         for p in procs:
             p.send_signal(signal.SIGINT)
         for p in procs:
             try:
-                out, err = p.communicate(timeout=60)
+                p.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 p.kill()
-                out, err = p.communicate()
+                p.wait()
+        for reader in pollers.readers:
+            reader.join(timeout=10)
+        errs = ["".join(err) for err in pollers.err]
+        for err in errs:
             assert "Traceback" not in err, err
-            recorded.append(len(out.splitlines()))
-        assert all(running), f"a monitor stopped early: {err}"
-        assert sum(recorded) > 0  # the racing monitors recorded changes, not only the last check
+        assert all(running), f"a monitor stopped early: {errs}"
+        assert sum(len(out) for out in pollers.out) > 0  # the racing monitors recorded changes, not only the last check
 
 
 def race(root: Path, ddl: Callable[[str], None], env: dict[str, str] | None = None) -> None:
     """The baseline, then TABLES created one by one while the monitors poll, then one last check."""
-    started = time.monotonic()
     assert cli("monitor", "--once", cwd=root, env=env).returncode == 0  # the baseline
-    one_pass = time.monotonic() - started  # start-up plus one pass, on this machine right now
-    with racing_monitors(root, env):
-        # Let them start: four interpreters at once on a busy machine take longer than one.
-        time.sleep(min(30.0, max(4.0, 3 * one_pass)))
+    with racing_monitors(root, env) as pollers:
+        # Let them start: every monitor is in its loop (has finished a pass) before the first DDL.
+        assert pollers.wait(lambda: all(pollers.passes()), timeout=60), (pollers.out, pollers.err)
         for table in TABLES:
             ddl(table)
             time.sleep(0.05)
-        time.sleep(2.0)
+        # Let them race over the last tables: every monitor finishes two more passes (the first may have
+        # begun before the last DDL), or 10 s go by.
+        seen = pollers.passes()
+        pollers.wait(lambda: all(n >= s + 2 for n, s in zip(pollers.passes(), seen, strict=True)), timeout=10)
     result = cli("monitor", "--once", cwd=root, env=env)
     assert result.returncode == 0, result.stderr
 

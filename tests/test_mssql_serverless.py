@@ -220,9 +220,12 @@ def test_the_parser_rejects_broken_tsql(broken: str) -> None:
 def test_each_workaround_is_needed_by_some_batch(
     workaround: str, printed_batches: list[tuple[str, str]], python_statements: list[tuple[str, str]]
 ) -> None:
-    """A rewrite no batch needs is dead weight that could hide an error: drop it then."""
+    """A rewrite no batch needs is dead weight that could hide an error: drop it then. Only a batch the rewrite
+    changes can need it (the others are parsed as they are), and one such batch is enough."""
+    pattern = next(p for name, p, _ in WORKAROUNDS if name == workaround)
     corpus = shipped_batches() + printed_batches + python_statements
-    needing = [label for label, b in corpus if parse_tsql(b, skip=workaround).errors]
+    touched = ((label, b) for label, b in corpus if pattern.search(b))
+    needing = next((label for label, b in touched if parse_tsql(b, skip=workaround).errors), None)
     assert needing, f"no batch needs the {workaround!r} rewrite any more; remove it from tsql_check.WORKAROUNDS"
 
 
