@@ -148,14 +148,14 @@ def test_serve_after_a_logged_change_reads_only_the_tables_it_named(tmp_path: Pa
     pages = served / "schema" / "public"
     try:
         build(first, serve_url=SERVE_URL, dirty=True)
-        assert plugin._last_read[0].read_tables is None  # the first read is whole
+        assert plugin._last_read[0][1].read_tables is None  # the first read is whole
 
         def change(sql: str) -> int | None:
             pg_execute(pg_db, sql)
             plugin.invalidate()
             build(_config(site.root, served), serve_url=SERVE_URL, dirty=True)
             _same_as_a_clean_build(site, served)
-            return plugin._last_read[0].read_tables
+            return plugin._last_read[0][1].read_tables
 
         assert change("ALTER TABLE orders ADD COLUMN promo_code varchar(12)") == 1
         assert "promo_code" in (pages / "orders" / "index.html").read_text()

@@ -58,7 +58,8 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         # `serve`: pages rendered again only when their inputs changed, dirty rebuilds, no 404 (incremental.py)
         self.dirty = False
         self._page_caches: dict[int, PageCache] = {}  # per database, by its position
-        self._last_read: dict[int, LoadedCatalog] = {}  # per database: what a change re-reads only in part
+        # per database: the last read and its cache key; a change re-reads it only in part (same options)
+        self._last_read: dict[int, tuple[tuple[Any, ...], LoadedCatalog]] = {}
         self._hashes: dict[str, str] = {}  # page -> digest of its text as the last finished build wrote it
         self._next_hashes: dict[str, str] = {}
         self._written: dict[str, str] = {}  # page -> the file the last build wrote it to (serve --dirty)
@@ -136,9 +137,10 @@ class SchemaSyncPlugin(BasePlugin[SchemaSyncConfig]):
         with self._cache_lock:
             loaded = self._cache.get(key)
         if loaded is None:
-            previous = self._last_read.get(index) if self.is_serve else None
+            last = self._last_read.get(index)
+            previous = last[1] if self.is_serve and last is not None and last[0] == key else None
             loaded = load_catalog(settings, previous)  # one database down falls back to its snapshot alone
-            self._last_read[index] = loaded
+            self._last_read[index] = (key, loaded)
             if loaded.read_tables is not None:
                 log.info("re-read %d table(s) the drift log named", loaded.read_tables)
             with self._cache_lock:
