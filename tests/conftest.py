@@ -46,6 +46,14 @@ TEST_SECRETS = (TEST_PASSWORD, WEBHOOK_SECRET, DDL_PASSWORD, GITHUB_TOKEN)
 _OUTPUT_SUFFIXES = {".html", ".md", ".json", ".xml", ".txt", ".log", ".js"}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests stop `monitor` loops with SIGINT (Ctrl-C). A shell starting the suite in the background
+    (`make test &`, nohup) makes every child ignore SIGINT, so they would hang until killed: give the
+    suite a handler, which its children get back as the default."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 @pytest.fixture(autouse=True)
 def _mkdocs_logger_restored() -> Iterator[None]:
     """The command sets the `mkdocs` logger to WARNING without propagation when a test runs it in-process;
