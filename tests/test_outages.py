@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -32,12 +33,16 @@ def test_monitor_keeps_going_through_an_outage(tmp_path: Path, private_pg: Priva
     log = site.root / "schema.drift.json"
     proc = subprocess.Popen(
         [sys.executable, "-m", "mkdocs_schema_sync", "monitor", "--interval", "0.5"],
-        cwd=site.root, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=site.root, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+    errors: list[str] = []  # its stderr, read as it is written
+    reader = threading.Thread(target=lambda: errors.extend(proc.stderr or ()), daemon=True)
+    reader.start()
     try:
         assert wait_until(log.is_file, 60), "no baseline"
         private_pg.stop()
-        time.sleep(5)  # a few failed passes
+        # a few failed passes, the pause growing (1 s, then 2 s)
+        assert wait_until(lambda: sum("pass failed" in line for line in errors) >= 2, 60), errors
         assert proc.poll() is None, "monitor exited during the outage"
         private_pg.start()
         private_pg.admin("CREATE TABLE after_outage (id int PRIMARY KEY)")
@@ -50,8 +55,10 @@ def test_monitor_keeps_going_through_an_outage(tmp_path: Path, private_pg: Priva
         assert proc.poll() is None
     finally:
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=30)
-    assert "pass failed" in err and "next try in" in err
+        proc.wait(timeout=30)
+        reader.join(timeout=10)
+    err = "".join(errors)
+    assert "pass failed" in err and "next try in 1 s" in err and "next try in 2 s" in err  # it backs off
     assert "Traceback" not in err
 
 

@@ -27,8 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-import httpx
-
 from ..aio import run_async
 from ..errors import SchemaSyncError
 from ..files import read_json, write_json
@@ -127,6 +125,8 @@ def post(hook: Webhook, body: dict[str, Any], timeout: float) -> str | None:
     reason. A lone surrogate in the data is sent as its JSON escape (`\\ud800`), the same code point."""
     data = escape_surrogates(json.dumps(body, ensure_ascii=False)).encode("utf-8")
     headers = {"Content-Type": "application/json", "User-Agent": "mkdocs-schema-sync"}
+
+    import httpx  # here, not at the top: with rich and pygments it costs every command ~0.1 s to start
 
     async def exchange() -> int:
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:

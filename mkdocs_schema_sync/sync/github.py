@@ -20,14 +20,15 @@ import asyncio
 import os
 import time
 from collections.abc import Callable
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ..aio import run_async
 from ..errors import SchemaSyncError
 from ..masking import get_logger, register_secret
 from ..settings import GitHubSettings
+
+if TYPE_CHECKING:
+    import httpx
 
 log = get_logger("github")
 
@@ -118,6 +119,7 @@ class GitHub:
 
     def _exchange(self, method: str, path: str, what: str, **kwargs: Any) -> httpx.Response:
         """One request and its whole answer within `timeout` seconds in total."""
+        import httpx  # here, not at the top: with rich and pygments it costs every command ~0.1 s to start
 
         async def exchange() -> httpx.Response:
             async with httpx.AsyncClient(base_url=self.gh.api_url, headers=self.headers, timeout=self.timeout) as c:
