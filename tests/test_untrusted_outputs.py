@@ -15,6 +15,7 @@ from test_contracts_site import Receiver
 
 from mkdocs_schema_sync.contracts.check import check_contracts
 from mkdocs_schema_sync.contracts.loader import load_contracts
+from mkdocs_schema_sync.contracts.model import ContractFile
 from mkdocs_schema_sync.contracts.notify import Webhook, notify_broken
 from mkdocs_schema_sync.db import open_database, parse_connection
 from mkdocs_schema_sync.untrusted import json_text, markdown_inline, one_line, slack_text, workflow_data
@@ -177,11 +178,8 @@ def test_webhook_messages_are_escaped_for_their_receiver(hostile_site: Path) -> 
     assert any(TABLE in reason for reason in generic["reasons"])  # the data fields stay exact
 
 
-def test_a_lone_surrogate_in_database_text_reaches_every_webhook(tmp_path: Path) -> None:
-    """A column type holding a UTF-16 half (as SQL Server's NVARCHAR can): the generic payload's data carries
-    it as its JSON escape (the receiver reads the same code point back), the message texts show `\\udcff`."""
-    from mkdocs_schema_sync.catalog import Catalog, Column, Table
-
+def _odd_contract(tmp_path: Path) -> ContractFile:
+    """One contract on `t.c` (an integer), for the lone-surrogate tests."""
     (tmp_path / "contracts.yml").write_text(
         "contracts:\n  - name: odd\n    owner: data\n    protects:\n      - table: t\n"
         "        columns:\n          c: {type: integer}\n",
@@ -189,6 +187,15 @@ def test_a_lone_surrogate_in_database_text_reaches_every_webhook(tmp_path: Path)
     )
     contracts = load_contracts(tmp_path / "contracts.yml", explicit=True, base_dir=tmp_path)
     assert contracts is not None
+    return contracts
+
+
+def test_a_lone_surrogate_in_database_text_reaches_every_webhook(tmp_path: Path) -> None:
+    """A column type holding a UTF-16 half (as SQL Server's NVARCHAR can): the generic payload's data carries
+    it as its JSON escape (the receiver reads the same code point back), the message texts show `\\udcff`."""
+    from mkdocs_schema_sync.catalog import Catalog, Column, Table
+
+    contracts = _odd_contract(tmp_path)
     catalog = Catalog(dialect="sqlite", tables=[Table("main", "t", columns=[Column("c", "text\udcff")])])
     report = check_contracts(contracts, catalog)
     receiver = Receiver()
@@ -237,13 +244,7 @@ def test_a_lone_surrogate_reaches_the_json_drift_log_and_the_json_reports(tmp_pa
 
     diff = to_json(diff_catalogs(before, after))
     assert "text\udcff" in json.dumps(json.loads(diff.encode("utf-8")), ensure_ascii=False)
-    (tmp_path / "contracts.yml").write_text(
-        "contracts:\n  - name: odd\n    owner: data\n    protects:\n      - table: t\n"
-        "        columns:\n          c: {type: integer}\n",
-        encoding="utf-8",
-    )
-    contracts = load_contracts(tmp_path / "contracts.yml", explicit=True, base_dir=tmp_path)
-    assert contracts is not None
+    contracts = _odd_contract(tmp_path)
     report = output.to_json(check_contracts(contracts, after))
     reasons = json.loads(report.encode("utf-8"))["contracts"][0]["reasons"]
     assert any("text\udcff" in r["text"] for r in reasons)
