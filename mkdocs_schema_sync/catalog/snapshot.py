@@ -1,4 +1,4 @@
-"""`schema.lock.json`: the canonical catalog committed to git, and the offline fallback."""
+"""`schema.lock.json` (or a folder: `snapshot_dir`): the catalog committed to git, and the offline fallback."""
 
 from __future__ import annotations
 
@@ -10,12 +10,18 @@ from ..errors import SchemaSyncError
 from ..files import write_atomic
 from ..masking import get_logger
 from .model import SNAPSHOT_FORMAT, Catalog
+from .snapshot_dir import INDEX, is_folder, read_folder, write_folder
+from .snapshot_text import SnapshotText
 
 log = get_logger("snapshot")
 
 
 def write_snapshot(catalog: Catalog, path: Path) -> bool:
-    """Write the snapshot; returns False when the file already holds exactly this catalog."""
+    """Write the snapshot; returns False when it already holds exactly this catalog."""
+    if is_folder(path):
+        return write_folder(SnapshotText.of(catalog), path)
+    if path.is_dir():
+        raise SchemaSyncError(f"the snapshot path {path} is a folder; a path ending in .json names one file")
     text = catalog.to_json()
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
@@ -23,9 +29,18 @@ def write_snapshot(catalog: Catalog, path: Path) -> bool:
     return True
 
 
+def snapshot_exists(path: Path) -> bool:
+    return path.is_dir() if is_folder(path) else path.is_file()
+
+
 def read_snapshot(path: Path) -> Catalog:
-    if not path.is_file():
+    if not snapshot_exists(path):
         raise SchemaSyncError(f"snapshot {path} does not exist: take one with `mkdocs-schema-sync snapshot`")
+    if is_folder(path):
+        snap = read_folder(path)
+        catalog = snap.catalog((name, key) for name, entries in snap.maps.items() for key in entries)
+        _note_database_keys(catalog, path)
+        return catalog
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
@@ -59,5 +74,5 @@ def _note_database_keys(catalog: Catalog, path: Path) -> None:
 
 def snapshot_time(path: Path) -> str:
     """When the snapshot file was last written (UTC), for the offline notice."""
-    stamp = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+    stamp = datetime.fromtimestamp((path / INDEX if is_folder(path) else path).stat().st_mtime, tz=UTC)
     return stamp.strftime("%Y-%m-%d %H:%M UTC")

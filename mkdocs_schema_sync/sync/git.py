@@ -173,21 +173,84 @@ class Repo:
             mode = listed if listed in ("100644", "100755") else "100644"
             self.run("update-index", "--add", "--cacheinfo", f"{mode},{blob},{relpath}", env=env)
             tree = self.run("write-tree", env=env)
-            msg_file = tmp / "message.txt"
-            msg_file.write_bytes(self._git_bytes(["stripspace"], message))  # as `git commit -F` cleans it
-            options = [] if self.run("config", "user.email", check=False) else self._identity()
-            sign = ["-S"] if self.run("config", "--type=bool", "commit.gpgSign", check=False) == "true" else []
-            return self.run(*options, "commit-tree", *sign, tree, "-p", base_sha, "-F", str(msg_file))
+            return self._commit_tree(tree, base_sha, message, tmp)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+    def _commit_tree(self, tree: str, parent: str, message: str, tmp: Path) -> str:
+        msg_file = tmp / "message.txt"
+        msg_file.write_bytes(self._git_bytes(["stripspace"], message))  # as `git commit -F` cleans it
+        options = [] if self.run("config", "user.email", check=False) else self._identity()
+        sign = ["-S"] if self.run("config", "--type=bool", "commit.gpgSign", check=False) == "true" else []
+        return self.run(*options, "commit-tree", *sign, tree, "-p", parent, "-F", str(msg_file))
+
+    def commit_folder(
+        self, base_sha: str, relpath: str, start: str | None, files: dict[str, str | None], message: str
+    ) -> str:
+        """A commit on `base_sha` whose folder `relpath` is the tree `start` (None: empty) with `files`
+        ({path inside the folder: text, or None to remove}) written over it. Whatever the base held under
+        `relpath` is replaced; only the files given are hashed (a folder snapshot's pass writes a few).
+        Blobs are written as they are (`--no-filters`): a snapshot is LF-only UTF-8 JSON on every system."""
+        tmp = Path(tempfile.mkdtemp(prefix="schema-sync-"))
+        try:
+            env = {"GIT_INDEX_FILE": str(tmp / "index")}
+            self.run("read-tree", base_sha, env=env)
+            self.run("rm", "--cached", "-r", "-q", "--ignore-unmatch", "--", relpath, env=env)
+            if start is not None:
+                self.run("read-tree", f"--prefix={relpath}/", start, env=env)
+            written = sorted(rel for rel, text in files.items() if text is not None)
+            for n, rel in enumerate(written):
+                (tmp / f"{n}.json").write_bytes((files[rel] or "").encode("utf-8"))
+            paths = "".join(f"{tmp / f'{n}.json'}\n" for n in range(len(written)))
+            blobs = self._git_bytes(["hash-object", "-w", "--no-filters", "--stdin-paths"], paths).decode().split()
+            zero = "0" * len(blobs[0]) if blobs else "0" * 40
+            info = [f"100644 {blob}\t{relpath}/{rel}\0" for blob, rel in zip(blobs, written, strict=True)]
+            info += [f"0 {zero}\t{relpath}/{rel}\0" for rel, text in files.items() if text is None]
+            self._git_bytes(["update-index", "-z", "--index-info"], "".join(info), env=env)
+            tree = self.run("write-tree", env=env)
+            return self._commit_tree(tree, base_sha, message, tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def tree_files(self, tree: str) -> dict[str, str]:
+        """{path: blob id} of every file under a tree (paths relative to it)."""
+        out = self._git_bytes(["ls-tree", "-r", "-z", tree], "").decode("utf-8", "surrogateescape")
+        files: dict[str, str] = {}
+        for record in filter(None, out.split("\0")):
+            meta, path = record.split("\t", 1)
+            _, kind, object_id = meta.split()
+            if kind == "blob":
+                files[path] = object_id
+        return files
+
+    def cat_many(self, ids: list[str]) -> dict[str, bytes]:
+        """The contents of many objects in one `git cat-file --batch` (missing ones left out)."""
+        out = self._git_bytes(["cat-file", "--batch"], "".join(f"{i}\n" for i in ids)) if ids else b""
+        found: dict[str, bytes] = {}
+        at = 0
+        while at < len(out):
+            end = out.index(b"\n", at)
+            header = out[at:end].decode("ascii").split()
+            at = end + 1
+            if len(header) != 3:  # `<id> missing`
+                continue
+            size = int(header[2])
+            found[header[0]] = out[at : at + size]
+            at += size + 1
+        return found
 
     def _write_blob(self, relpath: str, text: str) -> str:
         return self._git_bytes(["hash-object", "-w", "--stdin", f"--path={relpath}"], text).decode("ascii").strip()
 
-    def _git_bytes(self, args: list[str], text: str) -> bytes:
+    def _git_bytes(self, args: list[str], text: str, env: dict[str, str] | None = None) -> bytes:
         """A git command fed `text` (UTF-8, no newline translation); its standard output."""
         done = subprocess.run(
-            ["git", *args], cwd=self.root, input=text.encode("utf-8"), capture_output=True, timeout=self.timeout
+            ["git", *args],
+            cwd=self.root,
+            input=text.encode("utf-8"),
+            capture_output=True,
+            timeout=self.timeout,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})},
         )
         if done.returncode != 0:
             detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit {done.returncode}"]

@@ -22,24 +22,25 @@ cannot be bounded to tables, or a table was read into a schema with nothing docu
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..catalog import SNAPSHOT_FORMAT, Catalog, sha256_of
+from ..catalog.snapshot_dir import is_folder
 from ..catalog.snapshot_text import Entry, SnapshotText
 from ..contracts.model import ContractFile
 from ..db import Database
 from ..drift.log import log_mark, read_since, rows_up_to
 from ..drift.touched import touched_tables
-from ..errors import SchemaSyncError
 from ..masking import get_logger
 from ..pipeline import PARTIAL_ROWS_MAX
 from ..settings import Settings, select_tables
 from .git import BranchState, Repo
+from .snapshot_git import GitSnapshots
 
 log = get_logger("monitor")
 
@@ -59,15 +60,15 @@ class Live:
     base_sha256: str
     new: Catalog  # the live catalog; patched: the objects that differ from the base, and the contracts' tables
     old: Catalog  # the base branch's snapshot, the same way
-    text: Callable[[], str]  # the snapshot file a push writes
     comments: str  # SHA-256 of the schema comments: the snapshot holds them, `sha256` does not cover them
     whole_at: float  # when the catalog was last read whole (time.time())
     catalog: Catalog | None = None  # the whole catalog (pages are rendered from it); None when patched
     tables_read: int | None = None  # patched: how many tables were read again
     why_whole: str = ""  # read whole: why the last snapshot could not be patched
-    base_text: str | None = None  # read whole: the base branch's snapshot file
+    base_exact: Callable[[Catalog], bool] | None = None  # read whole: is the base stored as a pass writes it
     # patched: both snapshots, and the entries (map, key) in which they differ
     snapshot: SnapshotText | None = None
+    start: tuple[str, SnapshotText] | None = None  # patched: the snapshot patched, and its git id
     base_snapshot: SnapshotText | None = None
     differ: set[tuple[str, str]] | None = None
 
@@ -98,7 +99,8 @@ class Reader:
     ) -> None:
         self.db, self.settings, self.repo, self.lock_path = db, settings, repo, lock_path
         self.state, self.inputs, self.mark = state, inputs, mark
-        self.base_blob = repo.blob(state.base_sha, lock_path)
+        self.store = GitSnapshots(repo, lock_path, is_folder(settings.snapshot or Path(lock_path)))
+        self.base_blob = self.store.id_at(state.base_sha)
         self.known: dict[str, Any] = {}
         self.texts: dict[str, list[str]] = {}
 
@@ -139,7 +141,7 @@ class Reader:
         blob, last_id, count = str(known["blob"]), int(known["log"]), int(known["rows"])
         if blob not in self.texts or self.base_blob not in self.texts:
             return "the snapshot to patch or the base branch's is not one a pass wrote or checked"
-        old = _parse(self.repo.cat(blob), self.texts[blob])
+        old = self._load(blob, self.texts[blob])
         if old is None:
             return "the recorded snapshot is not in the repository, or not the one recorded"
         base = old if self.base_blob == blob else self._base(old, blob)
@@ -172,11 +174,11 @@ class Reader:
             base_sha256=base.sha256,
             new=new.catalog(differ | {("objects", key) for key in new.tables_named(named)}),
             old=base.catalog(differ | {("objects", key) for key in base.tables_named(named)}),
-            text=new.render,
             comments=comments_hash(new.schema_comments),
             whole_at=whole_at,
             tables_read=read,
             snapshot=new,
+            start=(blob, old),
             base_snapshot=base,
             differ=differ,
         )
@@ -194,24 +196,30 @@ class Reader:
                 base = None
             if base is not None and [base.sha256, comments_hash(base.schema_comments)] == want:
                 return base
-        return _parse(self.repo.cat(str(self.base_blob)), want)
+        return self._load(str(self.base_blob), want)
+
+    def _load(self, object_id: str, known: list[str]) -> SnapshotText | None:
+        """The snapshot with this git id when it is the one recorded ([SHA-256, SHA-256 of its schema comments])."""
+        parsed = self.store.load(object_id)
+        if parsed is None or [parsed.sha256, comments_hash(parsed.schema_comments)] != known:
+            return None
+        return parsed
 
     def _whole(self) -> Live:
         db = self.db
         catalog = select_tables(db.dialect.read_catalog(db, row_counts=False), self.settings)
         db.rollback_quietly()
-        text = self.repo.show(self.state.base_sha, self.lock_path)
-        base = _catalog_of(text, self.lock_path, catalog.dialect)
+        stored, exact = self.store.read_whole(self.state.base_sha)
+        base = stored if stored is not None else Catalog(dialect=catalog.dialect, tables=[])
         return Live(
             sha256=catalog.sha256(),
             base_sha256=base.sha256(),
             new=catalog,
             old=base,
-            text=catalog.to_json,
             comments=comments_hash(catalog.schema_comments),
             whole_at=time.time(),
             catalog=catalog,
-            base_text=text,
+            base_exact=exact,
         )
 
     def record(self, live: Live, commit: str | None) -> dict[str, Any] | None:
@@ -222,7 +230,7 @@ class Reader:
             return None
         mine = [live.sha256, live.comments]
         texts = dict(self.texts)
-        head = self.repo.blob(commit, self.lock_path) if commit else None
+        head = self.store.id_at(commit) if commit else None
         if head is not None and commit != self.state.head_sha:  # written by this pass
             texts[head] = mine
         base = self.base_blob
@@ -232,7 +240,8 @@ class Reader:
             and live.catalog is not None  # read whole: `old` is the base branch's snapshot, all of it
             and self.settings.generate_out is None
             and live.catalog.dialect != "mysql"
-            and live.base_text == live.old.to_json()  # once per blob: the file is what a pass writes for it
+            and live.base_exact is not None
+            and live.base_exact(live.old)  # once per blob: the file is what a pass writes for it
         ):
             texts[base] = [live.base_sha256, comments_hash(live.old.schema_comments)]
         blob = next((b for b in (head, base) if b is not None and texts.get(b) == mine), None)
@@ -262,20 +271,3 @@ def _base_diff(live: Live) -> dict[str, Any] | None:
     if sum(len(text or "") for *_, text in entries) > BASE_DIFF_MAX:
         return None
     return {"comments": live.base_snapshot.schema_comments, "entries": entries}
-
-
-def _parse(text: str | None, known: list[str]) -> SnapshotText | None:
-    """The snapshot in `text` when it is the one recorded ([SHA-256, SHA-256 of its schema comments])."""
-    parsed = SnapshotText.parse(text) if text is not None else None
-    if parsed is None or [parsed.sha256, comments_hash(parsed.schema_comments)] != known:
-        return None
-    return parsed
-
-
-def _catalog_of(text: str | None, path: str, dialect: str) -> Catalog:
-    if text is None:
-        return Catalog(dialect=dialect, tables=[])
-    try:
-        return Catalog.from_canonical(json.loads(text))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise SchemaSyncError(f"{path} on the base branch cannot be read: {exc}") from None

@@ -40,6 +40,8 @@ from urllib.parse import urlsplit
 
 from ..catalog import Catalog
 from ..catalog.diff import Change, diff_catalogs
+from ..catalog.snapshot import write_snapshot
+from ..catalog.snapshot_dir import is_folder
 from ..contracts import policy
 from ..contracts.check import ContractReport, check_contracts, mark_contract_breaks
 from ..contracts.model import ContractFile
@@ -66,6 +68,7 @@ from ..settings import GitHubSettings, Settings, select_tables
 from . import incremental, notified, pr_body
 from .git import Repo
 from .github import GitHub, token_from_env
+from .snapshot_git import GitSnapshots
 
 log = get_logger("monitor")
 
@@ -391,13 +394,13 @@ class Monitor:
             assert live.catalog is not None  # a pass that renders pages reads the whole catalog
             loaded = LoadedCatalog(live.catalog, SourceInfo("live", db.spec.display))
             pages = render_site(settings, loaded)
-        snapshot = live.text()
+        snapshot = live.snapshot if live.snapshot is not None else live.catalog
+        assert snapshot is not None and settings.snapshot is not None
         out_rel = repo.relpath(settings.generate_out) if settings.generate_out is not None else None
 
         def write(tree: Path) -> list[str]:
-            target = tree / lock_path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(snapshot, encoding="utf-8")
+            assert live.catalog is not None  # pages: read whole
+            write_snapshot(live.catalog, tree / lock_path)
             paths = [lock_path]
             if out_rel is not None:
                 shutil.rmtree(tree / out_rel, ignore_errors=True)  # pages of dropped tables go too
@@ -410,7 +413,8 @@ class Monitor:
             return paths
 
         if out_rel is None:  # the snapshot alone: no worktree (it would check out, then hash, all of it)
-            commit = repo.commit_file(base_sha, lock_path, snapshot, result.text.message)
+            store = GitSnapshots(repo, lock_path, is_folder(settings.snapshot))
+            commit = store.commit(base_sha, snapshot, live.start, result.text.message)
         else:
             commit = repo.build_commit(base_sha, write, result.text.message)
         repo.push(commit, branch, head_sha)
