@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
-from conftest import EXAMPLE, GITHUB_TOKEN, pg_execute
+from conftest import EXAMPLE, GITHUB_TOKEN, ServerDB, pg_execute
+from github_stand_in import GitHubStandIn
 from test_sync_postgres import PgSync, pg_sync, stand_in  # noqa: F401 - fixtures
 
+from mkdocs_schema_sync.catalog.snapshot_dir import files_of, is_folder
+from mkdocs_schema_sync.catalog.snapshot_text import SnapshotText
 from mkdocs_schema_sync.cli.common import load_databases
 from mkdocs_schema_sync.db import open_database, parse_connection
 from mkdocs_schema_sync.dialects.postgres import PostgresDialect
@@ -36,6 +41,7 @@ class Reads:
     whole: int = 0  # read_catalog calls
     tables: list[set[str]] = field(default_factory=list)  # the names of each read_tables call
     snapshots: int = 0  # snapshot files read from git (Repo.cat)
+    entries: int = 0  # files of a snapshot folder read from git (Repo.cat_many)
 
 
 def one_pass(env: PgSync) -> tuple[PassResult, Reads]:
@@ -56,29 +62,46 @@ def one_pass(env: PgSync) -> tuple[PassResult, Reads]:
         reads.snapshots += 1
         return git_cat(self, blob)
 
-    git_cat = Repo.cat
+    def cat_many(self, ids):  # type: ignore[no-untyped-def]
+        reads.entries += len(ids)
+        return git_cat_many(self, ids)
+
+    git_cat, git_cat_many = Repo.cat, Repo.cat_many
     PostgresDialect.read_catalog, PostgresDialect.read_tables = whole, part  # type: ignore[method-assign]
-    Repo.cat = cat  # type: ignore[method-assign]
+    Repo.cat, Repo.cat_many = cat, cat_many  # type: ignore[method-assign]
     try:
         with open_database(parse_connection(env.pg.url("postgresql+psycopg")), writable=True) as db:
             result = Monitor(settings).run_pass(db)
     finally:
         PostgresDialect.read_catalog, PostgresDialect.read_tables = read_catalog, read_tables  # type: ignore[method-assign]
-        Repo.cat = git_cat  # type: ignore[method-assign]
+        Repo.cat, Repo.cat_many = git_cat, git_cat_many  # type: ignore[method-assign]
     return result, reads
 
 
 def whole_snapshot(env: PgSync) -> str:
-    """What a pass that reads the whole catalog writes now."""
+    """What a pass that reads the whole catalog writes now (a folder: its files, path by path)."""
     settings = load_databases(env.repo.work / "mkdocs.yml")[0][0]
     with open_database(parse_connection(env.pg.url("postgresql+psycopg"))) as db:
-        return select_tables(db.dialect.read_catalog(db, row_counts=False), settings).to_json()
+        catalog = select_tables(db.dialect.read_catalog(db, row_counts=False), settings)
+    if not is_folder(Path(env.snapshot)):
+        return catalog.to_json()
+    return "".join(f"== {path}\n{text}" for path, text in sorted(files_of(SnapshotText.of(catalog)).items()))
 
 
 def pushed(env: PgSync) -> str:
     """The snapshot on origin's sync branch, every byte (GitRepo.show strips the last newline)."""
-    command = ["git", "--git-dir", str(env.repo.origin), "show", f"{env.branch}:schema.lock.json"]
-    return subprocess.run(command, capture_output=True, check=True).stdout.decode("utf-8")
+    git = ["git", "--git-dir", str(env.repo.origin)]
+    if not is_folder(Path(env.snapshot)):
+        command = [*git, "show", f"{env.branch}:{env.snapshot}"]
+        return subprocess.run(command, capture_output=True, check=True).stdout.decode("utf-8")
+    listed = subprocess.run(
+        [*git, "ls-tree", "-r", "--name-only", f"{env.branch}:{env.snapshot}"], capture_output=True, check=True
+    )
+    out = []
+    for path in sorted(listed.stdout.decode().split()):
+        command = [*git, "show", f"{env.branch}:{env.snapshot}/{path}"]
+        out.append(f"== {path}\n" + subprocess.run(command, capture_output=True, check=True).stdout.decode("utf-8"))
+    return "".join(out)
 
 
 def with_record(env: PgSync, change: Any) -> None:
@@ -91,20 +114,44 @@ def with_record(env: PgSync, change: Any) -> None:
         store.save_pass(last)
 
 
+def with_contracts(sync: PgSync, monkeypatch: pytest.MonkeyPatch) -> PgSync:
+    monkeypatch.setenv("GITHUB_TOKEN", GITHUB_TOKEN)
+    shutil.copy(EXAMPLE / "contracts.yml", sync.repo.work / "contracts.yml")
+    sync.repo.commit_all("contracts")
+    return sync
+
+
 @pytest.fixture
 def env(pg_sync: PgSync, monkeypatch: pytest.MonkeyPatch) -> PgSync:  # noqa: F811
-    monkeypatch.setenv("GITHUB_TOKEN", GITHUB_TOKEN)
-    shutil.copy(EXAMPLE / "contracts.yml", pg_sync.repo.work / "contracts.yml")
-    pg_sync.repo.commit_all("contracts")
-    return pg_sync
+    return with_contracts(pg_sync, monkeypatch)
+
+
+@pytest.fixture(params=["schema.lock.json", "schema-lock"])
+def any_env(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    pg_db: ServerDB,
+    stand_in: GitHubStandIn,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[PgSync]:
+    """The same project with a one-file snapshot and with a snapshot folder, 60 more tables in it."""
+    fillers = "".join(f"CREATE TABLE filler_{n:02d} (id int PRIMARY KEY, note text);\n" for n in range(60))
+    sync = PgSync(tmp_path, pg_db, stand_in, snapshot=request.param, more_sql=fillers)
+    try:
+        yield with_contracts(sync, monkeypatch)
+    finally:
+        sync.drop_role()
 
 
 def test_a_logged_change_reads_its_tables_and_pushes_what_a_whole_read_would(
-    env: PgSync, monkeypatch: pytest.MonkeyPatch
+    any_env: PgSync, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    env = any_env
+    folder = is_folder(Path(env.snapshot))
     gh = env.stand_in
     first, reads = one_pass(env)
     assert first.action == "no-drift" and reads.whole == 1 and first.tables_read is None
+    files = len(list((env.repo.work / env.snapshot).rglob("*.json"))) if folder else 1
 
     changes = [  # (statement, names among those read again: the statement's words); each one pass
         ("ALTER TABLE stores ADD COLUMN manager_name varchar(80)", {"stores"}),
@@ -122,7 +169,10 @@ def test_a_logged_change_reads_its_tables_and_pushes_what_a_whole_read_would(
         result, reads = one_pass(env)
         assert result.action in ("opened", "updated"), (sql, result.lines)
         assert reads.whole == 0, (sql, result.why_whole)  # before: every pass with a change read everything
-        assert reads.snapshots == 1, sql  # the one to patch; the base's differences came with the record
+        if folder:  # the index, the tables read and their neighbours in the diff; not the other files
+            assert reads.snapshots == 0 and 0 < reads.entries < files / 3, (sql, reads.entries, files)
+        else:
+            assert reads.snapshots == 1, sql  # the one to patch; the base's differences came with the record
         if names is not None:
             assert len(reads.tables) == 1 and names <= reads.tables[0], sql
             assert result.tables_read == len(names - {"ix_audit_note"}) - sql.startswith("DROP"), sql  # found

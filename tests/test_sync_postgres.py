@@ -29,10 +29,18 @@ def pg_rows(db: ServerDB, sql: str) -> list[tuple]:
 class PgSync:
     """Scout on PostgreSQL with event triggers, an ordinary role that owns `stores`, a clone with PR options."""
 
-    def __init__(self, tmp_path: Path, pg_db: ServerDB, stand_in: GitHubStandIn) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        pg_db: ServerDB,
+        stand_in: GitHubStandIn,
+        snapshot: str = "schema.lock.json",
+        more_sql: str = "",
+    ) -> None:
         self.pg = pg_db
+        self.snapshot = snapshot
         self.stand_in = stand_in
-        pg_execute(pg_db, (EXAMPLE / "scout.postgres.sql").read_text())
+        pg_execute(pg_db, (EXAMPLE / "scout.postgres.sql").read_text() + more_sql)
         self.role = f"ssetl_{uuid.uuid4().hex[:8]}"
         pg_execute(pg_db, f'CREATE ROLE "{self.role}" LOGIN; GRANT CREATE, USAGE ON SCHEMA public TO "{self.role}"; '
                           f'ALTER TABLE public.stores OWNER TO "{self.role}"')  # fmt: skip
@@ -41,7 +49,7 @@ class PgSync:
         options = (
             f"connection: {pg_db.url('postgresql+psycopg')}\n"
             "connect_timeout: 5\n"
-            "snapshot: schema.lock.json\n"
+            f"snapshot: {snapshot}\n"
             "docs_url: https://docs.example/scout/\n"
             "github:\n"
             "  repository: acme/data-docs\n"
