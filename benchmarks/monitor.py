@@ -1,6 +1,8 @@
 """What a `monitor` pass costs at N tables against the same pass at 100 tables (issue 20 goal 3).
 
-    .venv/bin/python benchmarks/monitor.py [N ...]        (default: 2000)
+    .venv/bin/python benchmarks/monitor.py [--folder] [N ...]        (default: 2000)
+
+`--folder`: the snapshot is a folder (`schema-lock/`, one file per object) instead of one file.
 
 For 100 tables (the baseline) and each N: a fresh PostgreSQL database (superuser `postgres` at
 127.0.0.1:5432, event triggers installed), a git repository with a bare origin and the snapshot
@@ -44,6 +46,9 @@ def git(*args: str, cwd: Path) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, timeout=120)
 
 
+SNAPSHOT = "schema.lock.json"
+
+
 def project(tmp: Path, name: str, api_url: str) -> Settings:
     origin, work = tmp / "origin.git", tmp / "work"
     git("init", "-q", "--bare", "-b", "main", str(origin), cwd=tmp)
@@ -52,7 +57,7 @@ def project(tmp: Path, name: str, api_url: str) -> Settings:
     git("config", "user.name", "Bench", cwd=work)
     git("config", "user.email", "bench@example.com", cwd=work)
     settings = Settings(base_dir=work, connection=f"postgresql+psycopg://{USER}@{HOST}:{PORT}/{name}")
-    settings.snapshot = work / "schema.lock.json"
+    settings.snapshot = work / SNAPSHOT
     settings.github = GitHubSettings(repository="acme/data-docs", api_url=api_url)
     with open_database(parse_connection(settings.connection or ""), writable=True) as db:
         install(db)
@@ -96,14 +101,20 @@ def measure(n: int, stand_in: GitHubStandIn) -> dict[str, tuple[float, str]]:
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [2000]
+    global SNAPSHOT
+    args = sys.argv[1:]
+    if "--folder" in args:
+        args.remove("--folder")
+        SNAPSHOT = "schema-lock"
+    sizes = [int(a) for a in args] or [2000]
     os.environ["GITHUB_TOKEN"] = TOKEN
     stand_in = GitHubStandIn()
     try:
         results = {n: measure(n, stand_in) for n in [100, *sizes]}
     finally:
         stand_in.close()
-    print("PostgreSQL with event triggers; ratio: the same pass at 100 tables")
+    layout = "a folder, one file per object" if SNAPSHOT == "schema-lock" else "one file"
+    print(f"PostgreSQL with event triggers, the snapshot {layout}; ratio: the same pass at 100 tables")
     print("| N tables | pass | action | seconds | x 100 tables |")
     print("|---:|---|---|---:|---:|")
     for n, passes in results.items():

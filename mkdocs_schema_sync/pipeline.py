@@ -12,7 +12,7 @@ from typing import Any
 from .catalog import Catalog
 from .catalog.descriptions import load_descriptions
 from .catalog.patch import patched
-from .catalog.snapshot import read_snapshot, snapshot_time
+from .catalog.snapshot import read_snapshot, snapshot_exists, snapshot_time
 from .contracts import policy
 from .db import ConnectionSpec, Database, connection_spec, open_database
 from .drift.log import DriftEntry, JsonLog, json_log_path, log_mark, read_since, read_state, rows_up_to, utc_now
@@ -82,7 +82,7 @@ def sync_info(settings: Settings, db: Database | None) -> SyncInfo:
         except ValueError:
             raw = None
     info.last_pass = raw if isinstance(raw, dict) else None
-    if settings.snapshot is not None and settings.snapshot.is_file():
+    if settings.snapshot is not None and snapshot_exists(settings.snapshot):
         info.snapshot_name = settings.snapshot.name
         try:
             info.snapshot_sha = read_snapshot(settings.snapshot).sha256()
@@ -178,7 +178,7 @@ def warn_unmatched_schemas(catalog: Catalog, settings: Settings) -> None:
 
 def read_from_snapshot(settings: Settings, reason: str) -> LoadedCatalog:
     path = settings.snapshot
-    if path is None or not path.is_file():
+    if path is None or not snapshot_exists(path):
         raise SchemaSyncError(f"{reason}, and there is no snapshot at {path} to build from")
     catalog = named_for_connection(read_snapshot(path), settings)
     notice = f"{reason}. These pages show the snapshot {path.name} of {snapshot_time(path)}."

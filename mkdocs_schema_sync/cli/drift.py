@@ -11,7 +11,7 @@ import click
 
 from ..catalog import Catalog
 from ..catalog.diff import diff_catalogs
-from ..catalog.snapshot import read_snapshot, write_snapshot
+from ..catalog.snapshot import read_snapshot, snapshot_exists, write_snapshot
 from ..contracts import install as contract_install
 from ..contracts import policy
 from ..contracts.check import mark_contract_breaks
@@ -62,7 +62,7 @@ def diff(obj: CliState, from_: str | None, to: str | None, fmt: str) -> None:
     if from_:
         old = _catalog_from(from_, settings)
     else:
-        if settings.snapshot is None or not settings.snapshot.is_file():
+        if settings.snapshot is None or not snapshot_exists(settings.snapshot):
             fail(f"no snapshot at {settings.snapshot}: take one with `mkdocs-schema-sync snapshot`")
         snapshot = named_for_connection(run_core(read_snapshot, settings.snapshot), settings)
         old = select_tables(snapshot, settings)  # the same objects on both sides

@@ -189,28 +189,44 @@ class Repo:
     ) -> str:
         """A commit on `base_sha` whose folder `relpath` is the tree `start` (None: empty) with `files`
         ({path inside the folder: text, or None to remove}) written over it. Whatever the base held under
-        `relpath` is replaced; only the files given are hashed (a folder snapshot's pass writes a few).
+        `relpath` is replaced; only the files given are hashed (a folder snapshot's pass writes a few), and
+        the base's other trees are reused as they are (spliced, never read into an index).
         Blobs are written as they are (`--no-filters`): a snapshot is LF-only UTF-8 JSON on every system."""
         tmp = Path(tempfile.mkdtemp(prefix="schema-sync-"))
         try:
             env = {"GIT_INDEX_FILE": str(tmp / "index")}
-            self.run("read-tree", base_sha, env=env)
-            self.run("rm", "--cached", "-r", "-q", "--ignore-unmatch", "--", relpath, env=env)
             if start is not None:
-                self.run("read-tree", f"--prefix={relpath}/", start, env=env)
+                self.run("read-tree", start, env=env)
             written = sorted(rel for rel, text in files.items() if text is not None)
             for n, rel in enumerate(written):
                 (tmp / f"{n}.json").write_bytes((files[rel] or "").encode("utf-8"))
             paths = "".join(f"{tmp / f'{n}.json'}\n" for n in range(len(written)))
             blobs = self._git_bytes(["hash-object", "-w", "--no-filters", "--stdin-paths"], paths).decode().split()
             zero = "0" * len(blobs[0]) if blobs else "0" * 40
-            info = [f"100644 {blob}\t{relpath}/{rel}\0" for blob, rel in zip(blobs, written, strict=True)]
-            info += [f"0 {zero}\t{relpath}/{rel}\0" for rel, text in files.items() if text is None]
+            info = [f"100644 {blob}\t{rel}\0" for blob, rel in zip(blobs, written, strict=True)]
+            info += [f"0 {zero}\t{rel}\0" for rel, text in files.items() if text is None]
             self._git_bytes(["update-index", "-z", "--index-info"], "".join(info), env=env)
-            tree = self.run("write-tree", env=env)
+            folder = self.run("write-tree", env=env)
+            tree = self._splice(f"{base_sha}^{{tree}}", relpath.split("/"), folder)
             return self._commit_tree(tree, base_sha, message, tmp)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+    def _splice(self, tree: str | None, parts: list[str], subtree: str) -> str:
+        """`tree` (None: an empty one) with the tree at path `parts` replaced by `subtree`: one `mktree` per
+        folder on the way, never a listing of everything under it."""
+        entries: dict[str, str] = {}
+        if tree is not None:
+            listed = self._git_bytes(["ls-tree", "-z", tree], "").decode("utf-8", "surrogateescape")
+            for record in filter(None, listed.split("\0")):
+                entries[record.split("\t", 1)[1]] = record
+        name = parts[0]
+        if len(parts) > 1:
+            held = entries.get(name, "").split("\t", 1)[0].split()
+            inner = held[2] if len(held) == 3 and held[1] == "tree" else None
+            subtree = self._splice(inner, parts[1:], subtree)
+        entries[name] = f"040000 tree {subtree}\t{name}"
+        return self._git_bytes(["mktree", "-z"], "".join(f"{e}\0" for e in entries.values())).decode().strip()
 
     def tree_files(self, tree: str) -> dict[str, str]:
         """{path: blob id} of every file under a tree (paths relative to it)."""

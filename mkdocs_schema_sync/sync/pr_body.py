@@ -171,7 +171,8 @@ def body(data: BodyInput) -> str:
         room = max(0, MAX_CHANGES - shown)
         out += [f"### {heading}", "", *_change_table(group[:room])]
         if len(group) > room:
-            out.append(f"| … | {len(group) - room} more in `schema.lock.json` | | |")
+            where = data.files[0] if data.files else "the snapshot"  # a path inside the repository: no backquote
+            out.append(f"| … | {len(group) - room} more in `{where}` | | |")
         shown += min(room, len(group))
         out.append("")
     added = [c for c in changes if c.kind == "table_added"][:20]

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..catalog.snapshot import read_snapshot
+from ..catalog.snapshot import read_snapshot, snapshot_exists
 from ..deploy.targets import parse_deploy
 from ..deploy.workflow import Target, deploy_workflow, dump, plain, secrets_env, setup_steps
 from ..deploy.workflow_databases import DatabaseDeploy, databases_deploy_workflow
@@ -257,7 +257,7 @@ def options_for(
         only = opts.deploys[0]
         opts.targets, opts.migrations, opts.snapshot = only.targets, only.migrations, only.snapshot
     for s in databases:
-        if not any(kinds) and s.snapshot is not None and s.snapshot.is_file():
+        if not any(kinds) and s.snapshot is not None and snapshot_exists(s.snapshot):
             with contextlib.suppress(SchemaSyncError):
                 kinds.append(read_snapshot(s.snapshot).dialect)
     opts.dialects = list(dict.fromkeys(k for k in kinds if k))
