@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import cli, make_sqlite, mkdocs_build, write_site
 from test_catalog_objects import hostile_catalog, sample
 from test_snapshot_text import CATALOGS, dotted
 
@@ -135,3 +136,30 @@ def test_a_file_where_a_folder_is_named_and_the_other_way_round_are_refused(tmp_
         write_snapshot(catalog, tmp_path / "x.json")
     assert not snapshot_exists(tmp_path / "lock") and not snapshot_exists(tmp_path / "x.json")
     assert (tmp_path / "lock").read_text(encoding="utf-8") == "not a folder"  # nothing lost
+
+
+def test_snapshot_diff_and_an_offline_build_with_a_snapshot_folder(tmp_path: Path) -> None:
+    """As a user runs it: `snapshot` writes the folder, `diff` compares with it, and a build with the
+    database gone shows the folder's catalog with the offline notice."""
+    db = make_sqlite(tmp_path / "app.db", "CREATE TABLE orders (id INTEGER PRIMARY KEY, total REAL);")
+    site = write_site(tmp_path / "site", f"connection: sqlite:///{db}\nsnapshot: schema-lock")
+    r = cli("snapshot", cwd=site.root)
+    assert r.returncode == 0 and "wrote" in r.stdout and "schema-lock" in r.stdout, r.stderr
+    assert (site.root / "schema-lock" / "objects" / "main.orders.json").is_file()
+    assert cli("diff", cwd=site.root).returncode == 0  # no drift
+    make_sqlite(db, "ALTER TABLE orders ADD COLUMN note TEXT;")
+    r = cli("diff", cwd=site.root)
+    assert r.returncode == 1 and "main.orders.note" in r.stdout, r.stdout + r.stderr
+    r = cli("diff", "--from", "schema-lock", "--to", "schema-lock", cwd=site.root)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+    db.unlink()  # the database is gone: the pages come from the folder
+    r = mkdocs_build(site, strict=False)
+    assert r.returncode == 0, r.stderr
+    page = site.html("schema/main/orders/index.html")
+    assert "These pages show the snapshot schema-lock of" in page
+    assert "<td><strong>total</strong></td>" in page and "<td><strong>note</strong></td>" not in page
+
+    (site.root / "schema-lock" / "objects" / "main.orders.json").unlink()  # a damaged folder: one clear line
+    r = cli("diff", cwd=site.root)
+    assert r.returncode == 2 and "does not hold the files its snapshot.json lists" in r.stderr, r.stderr

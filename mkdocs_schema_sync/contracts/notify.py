@@ -31,6 +31,7 @@ from ..aio import run_async
 from ..errors import SchemaSyncError
 from ..files import read_json, write_json
 from ..masking import expand_env, get_logger, mask, register_secret
+from ..tls import tls_context
 from ..untrusted import escape_surrogates, markdown_inline, one_line, slack_text
 from .check import ContractReport, ContractResult
 
@@ -129,7 +130,7 @@ def post(hook: Webhook, body: dict[str, Any], timeout: float) -> str | None:
     import httpx  # here, not at the top: with rich and pygments it costs every command ~0.1 s to start
 
     async def exchange() -> int:
-        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, verify=tls_context()) as client:
             response = await asyncio.wait_for(client.post(hook.url, content=data, headers=headers), timeout)
             return response.status_code
 

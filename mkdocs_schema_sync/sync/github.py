@@ -26,6 +26,7 @@ from ..aio import run_async
 from ..errors import SchemaSyncError
 from ..masking import get_logger, register_secret
 from ..settings import GitHubSettings
+from ..tls import tls_context
 
 if TYPE_CHECKING:
     import httpx
@@ -122,7 +123,9 @@ class GitHub:
         import httpx  # here, not at the top: with rich and pygments it costs every command ~0.1 s to start
 
         async def exchange() -> httpx.Response:
-            async with httpx.AsyncClient(base_url=self.gh.api_url, headers=self.headers, timeout=self.timeout) as c:
+            async with httpx.AsyncClient(
+                base_url=self.gh.api_url, headers=self.headers, timeout=self.timeout, verify=tls_context()
+            ) as c:
                 return await asyncio.wait_for(c.request(method, path, **kwargs), self.timeout)
 
         try:
