@@ -30,13 +30,15 @@ def stand_in() -> Iterator[GitHubStandIn]:
 class SqliteSync:
     """Scout in SQLite (outside the repository), a clone whose mkdocs.yml turns drift into PRs."""
 
-    def __init__(self, tmp_path: Path, stand_in: GitHubStandIn, extra: str = "") -> None:
+    def __init__(
+        self, tmp_path: Path, stand_in: GitHubStandIn, extra: str = "", snapshot: str = "schema.lock.json"
+    ) -> None:
         self.db = make_sqlite(tmp_path / "scout.db", (EXAMPLE / "scout.sql").read_text())
         self.repo: GitRepo = make_repo(tmp_path / "git")
         self.stand_in = stand_in
         options = (
             f"connection: sqlite:///{self.db}\n"
-            "snapshot: schema.lock.json\n"
+            f"snapshot: {snapshot}\n"
             "github:\n"
             "  repository: acme/data-docs\n"
             f"  api_url: {stand_in.url}\n"
@@ -387,6 +389,40 @@ def test_generate_out_pages_ride_in_the_same_commit(tmp_path: Path, stand_in: Gi
     assert "generated/schema/status.md" not in files  # the status page holds a build time: not committed
     assert "manager_name" in env.repo.show(BRANCH, "generated/schema/main/stores.md")
     assert "`generated/`" in stand_in.body(1)
+
+
+@pytest.mark.parametrize("extra", ["", "generate_out: generated\n"], ids=["snapshot", "with-pages"])
+def test_a_snapshot_folder_rides_in_the_commit_file_by_file(
+    tmp_path: Path, stand_in: GitHubStandIn, extra: str
+) -> None:
+    """The pull request changes the drifted table's file and the index; the rest of the repository (and of
+    the folder) is the base's, and a dropped table's file goes."""
+    env = SqliteSync(tmp_path, stand_in, extra=extra, snapshot="docs-lock")
+    main_files = git("ls-tree", "-r", "main", cwd=env.repo.origin).splitlines()
+    env.sql("ALTER TABLE stores ADD COLUMN manager_name TEXT; CREATE TABLE extra_t (id INTEGER);")
+    r = env.cli("monitor", "--once")
+    assert r.returncode == 0, r.stderr
+    branch_files = git("ls-tree", "-r", BRANCH, cwd=env.repo.origin).splitlines()
+    changed = sorted(set(branch_files) - set(main_files))
+    names = sorted(line.split("\t", 1)[1] for line in changed)
+    snapshot_names = [n for n in names if n.startswith("docs-lock/")]
+    assert snapshot_names == ["docs-lock/objects/main.extra_t.json", "docs-lock/objects/main.stores.json",
+                              "docs-lock/snapshot.json"], names  # fmt: skip
+    assert all(n.startswith("generated/") for n in names if n not in snapshot_names)
+    assert bool(extra) == any(n.startswith("generated/") for n in names)
+    assert set(main_files) - set(branch_files) == {
+        line for line in main_files if line.split("\t", 1)[1] in snapshot_names
+    }  # nothing of the base went, but the files changed
+    assert '"manager_name"' in env.repo.show(BRANCH, "docs-lock/objects/main.stores.json")
+    assert "`docs-lock`" in stand_in.body(1)
+
+    env.sql("DROP TABLE extra_t")  # its file goes from the branch
+    assert env.cli("monitor", "--once").returncode == 0
+    names = git("ls-tree", "-r", "--name-only", BRANCH, cwd=env.repo.origin).splitlines()
+    assert "docs-lock/objects/main.extra_t.json" not in names and "docs-lock/objects/main.stores.json" in names
+    env.sql("ALTER TABLE stores DROP COLUMN manager_name")
+    r = env.cli("monitor", "--once")
+    assert r.returncode == 0 and "closed pull request #1" in r.stdout, r.stdout + r.stderr
 
 
 def test_polling_into_the_json_log_marks_its_rows(tmp_path: Path, stand_in: GitHubStandIn) -> None:
