@@ -124,10 +124,10 @@ def parse_index(text: str) -> dict[str, Any] | None:
     return data
 
 
-def from_index(index: dict[str, Any], files: dict[str, str], source: TextSource) -> SnapshotText | None:
-    """The snapshot of a folder whose index is `index` and whose files are `files` ({path: id for `source`}):
-    entries read when needed. None unless the folder holds exactly the index's files and the index's
-    SHA-256 is the one its hashes give."""
+def from_index(index: dict[str, Any], source: TextSource, files: dict[str, str] | None = None) -> SnapshotText | None:
+    """The snapshot of a folder whose index is `index`, entries read from `source` when needed: by the
+    id `files` gives their path ({path: id}), else by (map, key). With `files`, None unless the folder holds
+    exactly the index's files; always None unless the index's SHA-256 is the one its hashes give."""
     parents = set(index["with_parents"])
     maps: dict[str, dict[str, AnyEntry]] = {}
     expected = {INDEX}
@@ -136,14 +136,18 @@ def from_index(index: dict[str, Any], files: dict[str, str], source: TextSource)
             return None
         entries: dict[str, AnyEntry] = {}
         for key, sha in hashes.items():
-            path = entry_path(name, key)
-            found = files.get(path)
-            if found is None or not isinstance(sha, str):
+            if not isinstance(sha, str):
                 return None
-            expected.add(path)
+            found: Any = (name, key)
+            if files is not None:
+                path = entry_path(name, key)
+                found = files.get(path)
+                if found is None:
+                    return None
+                expected.add(path)
             entries[key] = LazyEntry(sha, found, source, name == "objects" and key in parents)
         maps[name] = entries
-    if set(files) != expected:
+    if files is not None and set(files) != expected:
         return None
     snap = SnapshotText(index["dialect"], index["schema_comments"], maps)
     return snap if snap.sha256 == index["sha256"] else None
@@ -172,7 +176,7 @@ def read_folder(path: Path) -> SnapshotText:
         raise SchemaSyncError(f"{index_file} is not the index of a snapshot folder of format {SNAPSHOT_FORMAT}")
     files = {p.relative_to(path).as_posix(): p.relative_to(path).as_posix() for p in _listed(path)}
     files[INDEX] = INDEX
-    snap = from_index(index, files, _Files(path))
+    snap = from_index(index, _Files(path), files)
     if snap is None:
         raise SchemaSyncError(
             f"snapshot folder {path} does not hold the files its {INDEX} lists (a write that stopped half-way, "

@@ -70,7 +70,7 @@ class Entry:
 class TextSource(Protocol):
     """Where the texts of lazy entries come from (a snapshot folder in git): by id, many at once."""
 
-    def texts(self, ids: Collection[str]) -> dict[str, str]: ...
+    def texts(self, ids: Collection[Any]) -> dict[Any, str]: ...
 
 
 class LazyEntry:
@@ -80,7 +80,7 @@ class LazyEntry:
 
     __slots__ = ("_text", "has_parent", "id", "sha256", "source")
 
-    def __init__(self, sha256: str, id: str, source: TextSource, has_parent: bool) -> None:
+    def __init__(self, sha256: str, id: Any, source: TextSource, has_parent: bool) -> None:
         self.sha256, self.id, self.source, self.has_parent = sha256, id, source, has_parent
         self._text: str | None = None
 

@@ -240,18 +240,22 @@ class Repo:
         return files
 
     def cat_many(self, ids: list[str]) -> dict[str, bytes]:
-        """The contents of many objects in one `git cat-file --batch` (missing ones left out)."""
-        out = self._git_bytes(["cat-file", "--batch"], "".join(f"{i}\n" for i in ids)) if ids else b""
+        """The contents of many objects in one `git cat-file --batch`, by the name asked for (an id, or
+        `tree:path`); missing ones left out. Git answers in the order asked."""
+        names = list(dict.fromkeys(ids))
+        if any("\n" in name for name in names):
+            raise GitError("an object name holds a line break")
+        out = self._git_bytes(["cat-file", "--batch"], "".join(f"{i}\n" for i in names)) if names else b""
         found: dict[str, bytes] = {}
         at = 0
-        while at < len(out):
+        for name in names:
             end = out.index(b"\n", at)
-            header = out[at:end].decode("ascii").split()
+            header = out[at:end].split()
             at = end + 1
-            if len(header) != 3:  # `<id> missing`
+            if len(header) != 3 or header[-1] == b"missing":  # `<name> missing`, `<name> ambiguous`
                 continue
             size = int(header[2])
-            found[header[0]] = out[at : at + size]
+            found[name] = out[at : at + size]
             at += size + 1
         return found
 

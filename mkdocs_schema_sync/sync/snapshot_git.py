@@ -9,22 +9,46 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection
+from typing import Any
 
 from ..catalog import Catalog
-from ..catalog.snapshot_dir import INDEX, entry_text, file_text, files_of, from_index, index_text, parse_index
+from ..catalog.snapshot_dir import (
+    INDEX,
+    entry_path,
+    entry_text,
+    file_text,
+    files_of,
+    from_index,
+    index_text,
+    parse_index,
+)
 from ..catalog.snapshot_text import SnapshotText, preload
 from ..errors import SchemaSyncError
 from .git import Repo
 
 
 class _Blobs:
-    """Entry texts of a folder snapshot, read from git by blob id."""
+    """Entry texts of a folder snapshot in git: by blob id, or by (map, key) inside the folder's tree."""
 
-    def __init__(self, repo: Repo) -> None:
-        self.repo = repo
+    #: above this many files by path, the tree is listed once (each `tree:path` lookup scans the tree)
+    BY_PATH_MAX = 64
 
-    def texts(self, ids: Collection[str]) -> dict[str, str]:
-        return {i: entry_text(data.decode("utf-8")) for i, data in self.repo.cat_many(sorted(ids)).items()}
+    def __init__(self, repo: Repo, tree: str | None = None) -> None:
+        self.repo, self.tree = repo, tree
+        self.listed: dict[str, str] | None = None
+
+    def texts(self, ids: Collection[Any]) -> dict[Any, str]:
+        wanted = {i: i if isinstance(i, str) else self._spec(*i, len(ids)) for i in ids}
+        found = self.repo.cat_many(sorted(set(wanted.values())))
+        return {i: entry_text(found[spec].decode("utf-8")) for i, spec in wanted.items() if spec in found}
+
+    def _spec(self, name: str, key: str, count: int) -> str:
+        path = entry_path(name, key)
+        if count <= self.BY_PATH_MAX and self.listed is None:
+            return f"{self.tree}:{path}"
+        if self.listed is None:
+            self.listed = self.repo.tree_files(str(self.tree))
+        return self.listed.get(path, f"{self.tree}:{path}")
 
 
 class GitSnapshots:
@@ -38,21 +62,31 @@ class GitSnapshots:
         return self.repo.blob(commit, self.relpath)
 
     def load(self, object_id: str) -> SnapshotText | None:
-        """The snapshot with this id, laid out as a pass writes it; None when it is not (or not there)."""
+        """The snapshot with this id, laid out as a pass writes it; None when it is not (or not there). A
+        folder's entries are read when needed, by path: its id is trusted (a pass wrote it, or a whole pass
+        checked it file by file), so its file list is not read."""
         if not self.folder:
             text = self.repo.cat(object_id)
             return SnapshotText.parse(text) if text is not None else None
+        index = self._index(object_id)
+        return from_index(index, _Blobs(self.repo, object_id)) if index is not None else None
+
+    def _checked(self, object_id: str) -> SnapshotText | None:
+        """A folder snapshot that holds exactly the files its index lists (None when it does not)."""
         try:
             files = self.repo.tree_files(object_id)
         except SchemaSyncError:  # not a tree (a file where the folder should be)
             return None
-        index_id = files.get(INDEX)
-        raw = self.repo.cat_many([index_id]).get(index_id) if index_id else None
+        index = self._index(object_id)
+        return from_index(index, _Blobs(self.repo), files) if index is not None else None
+
+    def _index(self, tree: str) -> dict[str, Any] | None:
+        spec = f"{tree}:{INDEX}"
+        raw = self.repo.cat_many([spec]).get(spec)
         try:
-            index = parse_index(raw.decode("utf-8")) if raw is not None else None
+            return parse_index(raw.decode("utf-8")) if raw is not None else None
         except UnicodeDecodeError:
-            index = None
-        return from_index(index, files, _Blobs(self.repo)) if index is not None else None
+            return None
 
     def read_whole(self, commit: str) -> tuple[Catalog | None, Callable[[Catalog], bool]]:
         """The whole snapshot at `commit` (None when there is none), and a test of whether it is stored
@@ -69,16 +103,19 @@ class GitSnapshots:
         object_id = self.id_at(commit)
         if object_id is None:
             return None, lambda _: False
-        snap = self.load(object_id)
+        snap = self._checked(object_id)
         if snap is None:
             raise SchemaSyncError(
-                f"{self.relpath} on the base branch is not a snapshot folder with the files its {INDEX} lists"
+                f"{self.relpath} on the base branch is not a snapshot folder with the files its {INDEX} lists: "
+                "take the snapshot again (`mkdocs-schema-sync snapshot`) and commit it"
             )
         entries = [(name, key) for name, objs in snap.maps.items() for key in objs]
         try:
             catalog = snap.catalog(entries)
         except (ValueError, KeyError, TypeError) as exc:
-            raise SchemaSyncError(f"{self.relpath} on the base branch cannot be read: {exc}") from None
+            raise SchemaSyncError(
+                f"{self.relpath} on the base branch cannot be read ({exc}): take the snapshot again and commit it"
+            ) from None
 
         def exact(c: Catalog) -> bool:
             again = SnapshotText.of(c)
