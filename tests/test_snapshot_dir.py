@@ -163,3 +163,21 @@ def test_snapshot_diff_and_an_offline_build_with_a_snapshot_folder(tmp_path: Pat
     (site.root / "schema-lock" / "objects" / "main.orders.json").unlink()  # a damaged folder: one clear line
     r = cli("diff", cwd=site.root)
     assert r.returncode == 2 and "does not hold the files its snapshot.json lists" in r.stderr, r.stderr
+
+
+def test_snapshot_suggests_a_folder_for_a_large_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from mkdocs_schema_sync.cli import drift
+    from mkdocs_schema_sync.cli.main import main
+
+    db = make_sqlite(tmp_path / "app.db", "CREATE TABLE a (id INTEGER); CREATE TABLE b (id INTEGER);")
+    site = write_site(tmp_path / "site", f"connection: sqlite:///{db}")
+    monkeypatch.chdir(site.root)
+    monkeypatch.setattr(drift, "FOLDER_HINT", 2)
+    result = CliRunner().invoke(main, ["snapshot"])
+    assert result.exit_code == 0 and "set `snapshot: schema.lock`" in result.stderr, result.output
+    assert "note:" not in result.stdout  # stdout stays the one line scripts read
+    monkeypatch.setattr(drift, "FOLDER_HINT", 3)
+    result = CliRunner().invoke(main, ["snapshot"])
+    assert result.exit_code == 0 and "note:" not in result.output

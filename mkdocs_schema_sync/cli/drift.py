@@ -12,6 +12,7 @@ import click
 from ..catalog import Catalog
 from ..catalog.diff import diff_catalogs
 from ..catalog.snapshot import read_snapshot, snapshot_exists, write_snapshot
+from ..catalog.snapshot_dir import is_folder
 from ..contracts import install as contract_install
 from ..contracts import policy
 from ..contracts.check import mark_contract_breaks
@@ -22,6 +23,9 @@ from ..pipeline import named_for_connection, read_live
 from ..render.diff_formats import FORMATS as DIFF_FORMATS
 from ..settings import Settings, select_tables
 from .common import EXIT_FOUND, EXIT_OK, CliState, fail, open_configured, progress, run_core, say
+
+#: from this many objects on, `snapshot` suggests the folder layout
+FOLDER_HINT = 2000
 
 
 def _live(settings: Settings) -> Catalog:
@@ -48,7 +52,15 @@ def snapshot(obj: CliState) -> None:
     catalog = _live(settings)
     changed = run_core(write_snapshot, catalog, settings.snapshot)
     what = "wrote" if changed else "unchanged:"
-    click.echo(f"{what} {settings.snapshot} ({len(catalog.object_hashes())} objects, sha256 {catalog.sha256()[:12]})")
+    objects = len(catalog.object_hashes())
+    click.echo(f"{what} {settings.snapshot} ({objects} objects, sha256 {catalog.sha256()[:12]})")
+    if objects >= FOLDER_HINT and not is_folder(settings.snapshot):
+        say(
+            f"note: with {objects} objects, a snapshot folder keeps pull requests and `monitor` passes small: "
+            f"set `snapshot: {settings.snapshot.name.removesuffix('.json')}` (a path not ending in .json), "
+            "then run `snapshot` again",
+            err=True,
+        )
 
 
 @click.command()
