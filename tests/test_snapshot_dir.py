@@ -137,6 +137,13 @@ def test_a_file_where_a_folder_is_named_and_the_other_way_round_are_refused(tmp_
     assert not snapshot_exists(tmp_path / "lock") and not snapshot_exists(tmp_path / "x.json")
     assert (tmp_path / "lock").read_text(encoding="utf-8") == "not a folder"  # nothing lost
 
+    docs = tmp_path / "docs"  # `snapshot: docs` by mistake: a folder of someone's files, never emptied
+    (docs / "objects").mkdir(parents=True)
+    (docs / "objects" / "mine.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(SchemaSyncError, match=r"already holds files and no snapshot\.json"):
+        write_snapshot(catalog, docs)
+    assert (docs / "objects" / "mine.json").read_text(encoding="utf-8") == "{}"
+
 
 def test_snapshot_diff_and_an_offline_build_with_a_snapshot_folder(tmp_path: Path) -> None:
     """As a user runs it: `snapshot` writes the folder, `diff` compares with it, and a build with the

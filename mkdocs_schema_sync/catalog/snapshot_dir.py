@@ -200,6 +200,11 @@ def write_folder(snap: SnapshotText, path: Path) -> bool:
     False when it already held exactly this."""
     if path.exists() and not path.is_dir():
         raise SchemaSyncError(f"the snapshot path {path} is a file; a path not ending in .json names a folder")
+    if path.is_dir() and not (path / INDEX).exists() and any(path.iterdir()):
+        raise SchemaSyncError(  # never remove files of a folder that is not a snapshot's
+            f"the snapshot folder {path} already holds files and no {INDEX}: it is not a snapshot folder; "
+            "name an empty or new folder in the `snapshot` option"
+        )
     files = files_of(snap)
     changed = False
     for old in _listed(path) if path.is_dir() else []:
