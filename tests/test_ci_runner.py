@@ -164,12 +164,16 @@ def test_docs_workflow_publishes_the_break_and_the_pr_check_fails_on_it(
 def test_deploy_workflow_plans_on_a_pr_deploys_both_targets_and_commits_the_snapshot(
     tmp_path: Path, stand_in: GitHubStandIn, spec: str, wheel_cache: Path
 ) -> None:
-    stage = make_sqlite(tmp_path / "stage.db", "CREATE TABLE orders (id INTEGER PRIMARY KEY);")
-    prod = make_sqlite(tmp_path / "prod.db", "CREATE TABLE orders (id INTEGER PRIMARY KEY);")
+    """With a snapshot folder (the two-database test below keeps snapshot files): the job's `git add`
+    commits the changed table's file and removes a dropped table's."""
+    tables = "CREATE TABLE orders (id INTEGER PRIMARY KEY); CREATE TABLE gone (id INTEGER);"
+    stage = make_sqlite(tmp_path / "stage.db", tables)
+    prod = make_sqlite(tmp_path / "prod.db", tables)
     repo = make_repo(tmp_path / "git")
     write_site(
         repo.work,
-        "connection: !ENV PROD_DB\ndeploy:\n  targets:\n    stage: !ENV STAGE_DB\n    prod: !ENV PROD_DB\n",
+        "connection: !ENV PROD_DB\nsnapshot: schema-lock\n"
+        "deploy:\n  targets:\n    stage: !ENV STAGE_DB\n    prod: !ENV PROD_DB\n",
     )
     (repo.work / "migrations").mkdir()
     (repo.work / ".gitignore").write_text("site/\n", encoding="utf-8")
@@ -184,7 +188,7 @@ def test_deploy_workflow_plans_on_a_pr_deploys_both_targets_and_commits_the_snap
 
     git("checkout", "-q", "-b", "feature", cwd=repo.work)
     (repo.work / "migrations" / "002_add_note.sql").write_text(
-        "ALTER TABLE orders ADD COLUMN note TEXT;\n", encoding="utf-8"
+        "ALTER TABLE orders ADD COLUMN note TEXT;\nDROP TABLE gone;\n", encoding="utf-8"
     )
     git("add", "-A", cwd=repo.work)
     git("commit", "-q", "-m", "a migration", cwd=repo.work)
@@ -200,7 +204,9 @@ def test_deploy_workflow_plans_on_a_pr_deploys_both_targets_and_commits_the_snap
     assert deployed.ok, deployed.describe()
     assert [deployed.jobs[j].status for j in ("deploy-stage", "deploy-prod", "snapshot")] == ["success"] * 3
     assert "note" in _columns(stage) and "note" in _columns(prod)
-    assert '"note"' in repo.show("main", "schema.lock.json")  # the default branch's snapshot matches again
+    assert '"note"' in repo.show("main", "schema-lock/objects/main.orders.json")  # the snapshot matches again
+    listed = git("ls-tree", "-r", "--name-only", "main", "schema-lock", cwd=repo.origin).splitlines()
+    assert listed == ["schema-lock/objects/main.orders.json", "schema-lock/snapshot.json"]  # `gone` went
     fresh = tmp_path / "fresh"
     git("clone", "-q", str(repo.origin), str(fresh), cwd=tmp_path)
     assert cli("diff", cwd=fresh, env=secrets).returncode == 0  # no drift between the branch and prod
