@@ -486,8 +486,10 @@ def test_github_option_defaults() -> None:
     )  # fmt: skip
 
 
-def test_hostile_names_reach_the_pr_body_only_as_text(tmp_path: Path, stand_in: GitHubStandIn) -> None:
-    """Through the real CLI: polled rows and diff of a hostile schema, rendered as GitHub would, stay text."""
+@pytest.mark.parametrize("snapshot", ["schema.lock.json", "schema-lock"])
+def test_hostile_names_reach_the_pr_body_only_as_text(tmp_path: Path, stand_in: GitHubStandIn, snapshot: str) -> None:
+    """Through the real CLI: polled rows and diff of a hostile schema, rendered as GitHub would, stay text;
+    in a snapshot folder their files keep to it, under names of safe characters."""
     import markdown
     from test_pr_body import HOSTILE_WORDS, Walk
 
@@ -495,10 +497,10 @@ def test_hostile_names_reach_the_pr_body_only_as_text(tmp_path: Path, stand_in: 
     repo = make_repo(tmp_path / "git")
     site = write_site(
         repo.work,
-        f"connection: sqlite:///{db}\nsnapshot: schema.lock.json\n"
+        f"connection: sqlite:///{db}\nsnapshot: {snapshot}\n"
         f"github:\n  repository: acme/data-docs\n  api_url: {stand_in.url}\n",
     )
-    (repo.work / ".gitignore").write_text("site/\nschema.drift.json\n", encoding="utf-8")
+    (repo.work / ".gitignore").write_text("site/\nschema.drift.json\nschema-lock.drift.json\n", encoding="utf-8")
     run_env = {"GITHUB_TOKEN": GITHUB_TOKEN}
     assert cli("install-triggers", cwd=site.root, env=run_env).returncode == 0
     assert cli("snapshot", cwd=site.root, env=run_env).returncode == 0
@@ -521,6 +523,12 @@ def test_hostile_names_reach_the_pr_body_only_as_text(tmp_path: Path, stand_in: 
     inside = " ".join(walk.inside)
     assert "<script>alert(1)</script> [x](http://evil.example) @user #12" in inside  # shown as written
     assert "**bold** <img src=x onerror=alert(1)>" in inside
+    if snapshot == "schema-lock":
+        branch = stand_in.pulls[1]["head"]["ref"]
+        names = git("ls-tree", "-r", "--name-only", branch, cwd=repo.origin).splitlines()
+        files = [n for n in names if n.startswith("schema-lock/")]
+        assert len(files) >= 5 and all(re.fullmatch(r"schema-lock/[a-z]+/[a-z0-9_.$~-]+\.json", n) for n in files)
+        assert set(names) - set(files) == set(git("ls-tree", "-r", "--name-only", "main", cwd=repo.origin).split())
 
 
 def test_architecture_marks_each_step_from_the_configuration(tmp_path: Path, stand_in: GitHubStandIn) -> None:
