@@ -1,6 +1,6 @@
 """Database -> repository commands: monitor (the loop), pr (one pull-request pass), init-ci (workflows).
 
-Exit codes: 0 done (also when another monitor held the lock), 2 error.
+Exit codes: 0 done (also when another monitor held the lock, and when Ctrl-C ends the loop), 2 error.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from ..db import Database, connection_spec, open_database
+from ..db.deadline import CallLeftRunning
 from ..deploy.workflow_databases import deploy_environments
 from ..errors import ConnectError, SchemaSyncError, Unreachable
 from ..settings import Settings, parse_schedule
@@ -110,8 +111,20 @@ def monitor(obj: CliState, once: bool, interval: str, database: str | None) -> N
                     msg = f"{where}pass failed ({failures[i]} in a row): {exc.message}; next try in {wait:.0f} s"
                     click.echo(msg, err=True)
             time.sleep(pause)
-    except KeyboardInterrupt:
-        pass
+    except KeyboardInterrupt as exc:
+        _stopped(exc)
+
+
+def _stopped(exc: KeyboardInterrupt) -> None:
+    """Ctrl-C ended the loop (exit 0): one line, which says so when a database call outlasted the wait for it."""
+    if isinstance(exc, CallLeftRunning):
+        click.echo(
+            f"monitor: stopped (Ctrl-C), without waiting longer for a database call: {one_line(str(exc))}; "
+            "it was left running, and the server ends it when this process's connection closes",
+            err=True,
+        )
+    else:
+        click.echo("monitor: stopped (Ctrl-C)", err=True)
 
 
 @click.command()
