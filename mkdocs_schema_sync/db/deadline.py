@@ -52,17 +52,23 @@ def call_with_deadline(call: Callable[[], T], seconds: float, on_deadline: Calla
     # the worker's end is an Event, not Thread.join: Python 3.11's join, interrupted by Ctrl-C, marks a thread
     # that is still running as stopped (is_alive() False), which would pass for the call having returned
     returned = threading.Event()
+    # and the call begins only once the caller watches it: Ctrl-C can land anywhere, in `start()` too, and a
+    # call begun then would run on unwatched while the caller closes its cursor
+    watched = threading.Event()
 
     def work() -> None:
+        watched.wait()
         try:
-            outcome["value"] = call()
+            if "cancelled" not in outcome:
+                outcome["value"] = call()
         except BaseException as exc:  # handed to the caller as it is
             outcome["error"] = exc
         finally:
             returned.set()
 
-    threading.Thread(target=work, name="schema-sync-deadline", daemon=True).start()
     try:
+        threading.Thread(target=work, name="schema-sync-deadline", daemon=True).start()
+        watched.set()
         if not returned.wait(seconds):
             if on_deadline is None:
                 raise DeadlinePassed
@@ -70,7 +76,12 @@ def call_with_deadline(call: Callable[[], T], seconds: float, on_deadline: Calla
             returned.wait(SETTLE_SECONDS)
             raise DeadlinePassed
     except KeyboardInterrupt:
-        settle(returned)
+        begun = watched.is_set()
+        if not begun:  # Ctrl-C before the call began: it never will
+            outcome["cancelled"] = True
+        watched.set()  # (again: a set() the interrupt cut short may have left the worker asleep)
+        if begun:
+            settle(returned)
         raise
     if "error" in outcome:
         raise outcome["error"]
