@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from ..dialects import get_dialect
 from ..errors import SchemaSyncError, Unreachable
-from .deadline import DeadlinePassed, call_with_deadline
+from .deadline import CallLeftRunning, DeadlinePassed, call_with_deadline
 from .problems import LOST, PERMISSION, TIMEOUT, first_line
 from .spec import ConnectionSpec
 from .watchdog import Watchdog
@@ -40,18 +40,24 @@ class Database:
         # MariaDB Connector/ODBC crashes the process (SIGSEGV) when its socket fails under it mid-call, so a
         # stalled call on it is left behind in its worker thread instead of being cut (see db/deadline.py)
         self.abandon_on_stall = spec.driver == "pyodbc" and self.dialect.name == "mysql"
+        #: a call was left running in its worker thread (a stall, or Ctrl-C it outlasted): the connection is
+        #: its alone, nothing else touches it again (no statement, no rollback, no close)
         self.stalled = False
+        self.left_by_interrupt = ""  # after Ctrl-C: what CallLeftRunning said, said again by every later call
 
     def guarded(self, call: Callable[[], T]) -> T:
         """`call()` bounded by `query_timeout` plus a grace: the watchdog cuts the sockets, or, for drivers
-        that crash on that, the call is left in a worker thread and the connection is given up."""
-        if self.stalled:
-            self._raise_if_unreachable("", 0.0)
+        that crash on that, the call is left in a worker thread and the connection is given up. Ctrl-C there
+        waits for the call to return (db/deadline.py), so the cursor and connection are closed after it."""
+        self._usable()
         if not self.abandon_on_stall or self.watchdog.seconds <= 0:  # 0: no bound (a deploy's statement)
             with self.watchdog.guard():
                 return call()
         try:
             return call_with_deadline(call, self.watchdog.seconds, None)
+        except CallLeftRunning as exc:
+            self.stalled, self.left_by_interrupt = True, f"{exc} on {self.spec.display}"
+            raise CallLeftRunning(self.left_by_interrupt) from None
         except DeadlinePassed:
             self.stalled = self.watchdog.fired = True
             self._raise_if_unreachable("", self.watchdog.seconds)
@@ -59,6 +65,7 @@ class Database:
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         self.queries += 1
+        self._usable()  # before the cursor: allocating one waits for the lock a call left running holds
         cur = self.raw.cursor()
         started = time.monotonic()
 
@@ -129,6 +136,7 @@ class Database:
         later statement failed would otherwise pass for a success.
         """
         self.queries += 1
+        self._usable()
         started = time.monotonic()
         try:
             if self.spec.driver == "sqlite3":
@@ -153,6 +161,7 @@ class Database:
     def execute(self, statement: str) -> None:
         """Run one statement of a user's file (a deploy); driver errors propagate for the caller to record."""
         self.queries += 1
+        self._usable()
         cur = self.raw.cursor()
 
         def run() -> None:
@@ -168,6 +177,7 @@ class Database:
 
     def begin(self) -> None:
         """Open an explicit transaction that DDL joins too (a deploy's file, a plan); end it with `end`."""
+        self._usable()
         if self.spec.driver == "sqlite3":  # take over from sqlite3's implicit transactions (they skip DDL)
             self.raw.isolation_level = None
             self.raw.execute(self.dialect.begin_sql)
@@ -178,15 +188,16 @@ class Database:
         """Commit or roll back what `begin` opened, and go back to autocommit."""
         try:
             if commit:
-                self.raw.commit()
+                self.commit()
             else:
                 self.rollback_quietly()
         finally:
-            if self.spec.driver != "sqlite3":
+            if self.spec.driver != "sqlite3" and not self.stalled:
                 self.raw.autocommit = True
 
     def autocommit(self) -> None:
         """Every statement commits by itself (a no-transaction migration, MySQL's statement-by-statement)."""
+        self._usable()
         if self.spec.driver == "sqlite3":
             self.raw.isolation_level = None
         else:
@@ -202,14 +213,25 @@ class Database:
         return self.spec.driver
 
     def commit(self) -> None:
+        self._usable()
         self.raw.commit()
+
+    def _usable(self) -> None:
+        """Refuse to touch a connection a call was left running on (see `stalled`): after a stall the outage
+        (Unreachable), after Ctrl-C the interrupt again."""
+        if self.stalled:
+            self._raise_if_unreachable("", 0.0)
+            raise CallLeftRunning(self.left_by_interrupt)
 
     def rollback_quietly(self) -> None:
         """End whatever transaction is open, ignoring that there is none (autocommit) or that it failed.
 
         After a failed statement PostgreSQL refuses more in the same transaction,
-        and a read left open holds a snapshot; callers end both this way.
+        and a read left open holds a snapshot; callers end both this way. Not on a connection a call was
+        left running on: its transaction ends with it.
         """
+        if self.stalled:
+            return
         with contextlib.suppress(Exception):
             self.raw.rollback()
 
@@ -224,12 +246,14 @@ class Database:
         if self.spec.driver == "sqlite3":  # sqlite3 opens transactions implicitly
             yield
             return
+        self._usable()
         self.raw.autocommit = False
         try:
             yield
         finally:
             self.rollback_quietly()  # after a commit there is nothing left to undo
-            self.raw.autocommit = True
+            if not self.stalled:
+                self.raw.autocommit = True
 
     def close(self) -> None:
         if self.stalled:  # left to the thread its stalled call runs in: closing under it would crash the driver

@@ -9,7 +9,7 @@ from ..dialects import dialect_for_dbms, get_dialect
 from ..errors import ConnectError, SchemaSyncError, Unreachable
 from ..masking import mask
 from .database import Database
-from .deadline import DeadlinePassed, call_with_deadline
+from .deadline import CallLeftRunning, DeadlinePassed, call_with_deadline
 from .problems import connect_error, first_line, odbc_error
 from .spec import ConnectionSpec
 from .watchdog import new_stream_sockets, open_fds
@@ -111,6 +111,8 @@ def _open_pyodbc(spec: ConnectionSpec) -> Database:
         )
     except pyodbc.Error as exc:
         raise odbc_error(spec, exc) from None
+    except CallLeftRunning as exc:  # Ctrl-C while connecting, and the driver still at it 5 s later
+        raise CallLeftRunning(f"{exc} (connecting to {spec.display})") from None
     except DeadlinePassed:
         raise Unreachable(
             f"{spec.display} did not finish connecting within {connect_deadline(spec):g} s "
