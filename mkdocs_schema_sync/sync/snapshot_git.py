@@ -1,8 +1,9 @@
 """The snapshot as the repository holds it at a commit: one file, or a folder (`catalog.snapshot_dir`).
 
 A monitor pass reads the snapshot it last pushed (to patch it) and the base branch's (to compare), and
-commits the one it pushes. For a folder it reads the index and the file list, and an object's file only
-when a step needs that object; it commits the files that changed on top of the tree it patched.
+commits the one it pushes. For a folder it reads the index, and an object's file only when a step needs
+that object (the whole folder, checked file by file, only when a pass reads the catalog whole); it
+commits the files that changed on top of the tree it patched.
 """
 
 from __future__ import annotations
