@@ -276,3 +276,30 @@ def test_ctrl_c_while_a_statement_waits_on_a_lock(tmp_path: Path, kind: str, req
         assert re.search(r"had not returned \d+\.\d s after Ctrl-C on mariadb://", last) and "left running" in last, err
     else:
         assert last == STOPPED and took < 5, (took, err)
+
+
+def test_psycopgs_warning_on_an_interrupted_cancellation_is_not_shown_once_ctrl_c_stops_the_loop(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """psycopg warns "query cancellation interrupted (UndefinedTable): closing connection" when the statement
+    a Ctrl-C interrupted ended with its own error (seen once in 8 PostgreSQL tries, beside the one line)."""
+    import logging
+    import signal
+
+    from mkdocs_schema_sync.cli.sync import _ctrl_c
+
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    psycopg_log = logging.getLogger("psycopg")
+    message = "query cancellation interrupted (%s): closing connection"
+    with caplog.at_level(logging.WARNING), _ctrl_c() as seen:
+        psycopg_log.warning(message, "UndefinedTable")  # no Ctrl-C yet: shown
+        seen.set()
+        psycopg_log.warning(message, "UndefinedTable")  # stopping: not shown
+        psycopg_log.warning("query not terminated after cancellation: closing connection")  # still shown
+    psycopg_log.warning(message, "QueryCanceled")  # after the loop: shown again
+    shown = [r.getMessage() for r in caplog.records if r.name == "psycopg"]
+    assert shown == [
+        "query cancellation interrupted (UndefinedTable): closing connection",
+        "query not terminated after cancellation: closing connection",
+        "query cancellation interrupted (QueryCanceled): closing connection",
+    ]

@@ -6,6 +6,7 @@ Exit codes: 0 done (also when another monitor held the lock, and when Ctrl-C end
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import signal
 import sys
@@ -158,13 +159,21 @@ def _ctrl_c() -> Iterator[threading.Event]:
         if not (seen.is_set() and isinstance(info.exc_value, KeyboardInterrupt)):
             unraisable(info)
 
+    def cancelled(record: logging.LogRecord) -> bool:
+        # psycopg cancels the statement a Ctrl-C interrupted; when it ended with its own error instead (a
+        # query that fails as expected), psycopg warns that it closes the connection: we are closing it anyway
+        return not (seen.is_set() and str(record.msg).startswith("query cancellation interrupted"))
+
+    psycopg_log = logging.getLogger("psycopg")
     signal.signal(signal.SIGINT, interrupt)
     sys.unraisablehook = dropped
+    psycopg_log.addFilter(cancelled)
     try:
         yield seen
     finally:
         signal.signal(signal.SIGINT, previous)
         sys.unraisablehook = unraisable
+        psycopg_log.removeFilter(cancelled)
 
 
 def _stopped(exc: KeyboardInterrupt | None) -> None:
