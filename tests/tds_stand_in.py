@@ -40,9 +40,11 @@ class Received:
     errors: list[str] = field(default_factory=list)
 
 
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    """A throw-away certificate for CN=localhost (cryptography comes with the mssql extra, via azure-identity)."""
+def self_signed(folder: Path, ip: str | None = None) -> tuple[Path, Path]:
+    """A throw-away certificate for CN=localhost, or (`ip`) for that address, named in its SAN and usable as
+    its own CA (cryptography comes with the mssql extra, via azure-identity)."""
     import datetime
+    import ipaddress
 
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -50,9 +52,9 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     from cryptography.x509.oid import NameOID
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ip or "localhost")])
     now = datetime.datetime.now(datetime.UTC)
-    cert = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
@@ -60,8 +62,13 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(hours=1))
         .not_valid_after(now + datetime.timedelta(days=2))
-        .sign(key, hashes.SHA256())
     )
+    if ip is not None:
+        san = x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(ip))])
+        builder = builder.add_extension(san, False).add_extension(
+            x509.BasicConstraints(ca=True, path_length=None), True
+        )
+    cert = builder.sign(key, hashes.SHA256())
     cert_path, key_path = folder / "tds.crt", folder / "tds.key"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(

@@ -812,12 +812,8 @@ def object_key(schema: str, name: str) -> str:
 def canonical_json(data: Any) -> str:
     """The snapshot text: UTF-8-writable JSON. A lone surrogate in database text is written as its JSON
     escape (`\\ud800`), which reads back as the same code point, so the hashes stay what they were."""
-    text = json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # JSON's structure is ASCII: a surrogate can only be inside a string
-        text = escape_surrogates(text)
-    return text
+    # JSON's structure is ASCII: a surrogate can only be inside a string
+    return escape_surrogates(json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n")
 
 
 def json_member(key: str, value: Any, depth: int) -> str:
@@ -847,12 +843,8 @@ def snapshot_document(dialect: str, comments: dict[str, str], sha: str, maps: di
     for name, entries in maps.items():
         if entries or name == "objects":
             sections[name] = f'  "{name}": ' + ("{\n" + ",\n".join(entries) + "\n  }" if entries else "{}")
-    text = "{\n" + ",\n".join(sections[name] for name in sorted(sections)) + "\n}\n"
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate in database text: written as `canonical_json` writes it
-        text = escape_surrogates(text)
-    return text
+    # a lone surrogate in database text is written as `canonical_json` writes it
+    return escape_surrogates("{\n" + ",\n".join(sections[name] for name in sorted(sections)) + "\n}\n")
 
 
 def sha256_of(data: Any) -> str:

@@ -60,12 +60,8 @@ def entry_path(name: str, key: str) -> str:
 
 def file_text(entry: AnyEntry) -> str:
     """The file of one entry: the entry's text one level out, as a document of its own."""
-    text = "{\n" + entry.text[2:].replace("\n  ", "\n") + "\n}\n"
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate in database text: written as `canonical_json` writes it
-        text = escape_surrogates(text)
-    return text
+    # a lone surrogate in database text is written as `canonical_json` writes it
+    return escape_surrogates("{\n" + entry.text[2:].replace("\n  ", "\n") + "\n}\n")
 
 
 def entry_text(text: str) -> str:
